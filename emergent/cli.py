@@ -1,0 +1,300 @@
+"""The `emergent` command: list, run, show, plot, reproduce, verify, sweep.
+
+Everything about a simulation (its parameters, their ranges, the equations, paper scale) comes
+from :mod:`emergent.registry`. Bad input never gives a traceback: a one-line error naming the
+parameter and what is allowed, exit status 2, and no output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import tomllib
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from emergent import __version__
+from emergent.registry import Check, ParameterError, Simulation, all_simulations, get
+
+__all__ = ["UsageError", "main", "run_script"]
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+# -- parameters --------------------------------------------------------------------------------
+def _read_config(path: str, sim: Simulation) -> tuple[dict[str, Any], int | None]:
+    try:
+        with open(path, "rb") as fh:
+            table = tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"--config: cannot read {path!r}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"--config: {path!r} is not valid TOML: {exc}") from None
+    table = dict(table.get("params", table)) if isinstance(table.get("params"), dict) else table
+    seed = table.pop("seed", None)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise UsageError(f"--config: seed must be an integer, got {seed!r}")
+    values = {}
+    for key, value in table.items():
+        values[key] = sim.param(key).validate(value)
+    return values, seed
+
+
+def _parse_sets(items: Sequence[str], sim: Simulation) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for item in items:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--set expects key=value, got {item!r}")
+        values[key.strip()] = sim.param(key.strip()).parse(text)
+    return values
+
+
+def _param_table(sim: Simulation) -> str:
+    rows = [(p.name, p.type, repr(p.default), p.allowed(), p.help) for p in sim.params]
+    head = ("parameter", "type", "default", "allowed", "meaning")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+        for r in [head, *rows]
+    ]
+    if sim.full:
+        full = ", ".join(f"{k}={v!r}" for k, v in sim.full.items())
+        lines.append(f"\npaper scale (--full): {full}")
+    return "\n".join(lines)
+
+
+def _sim_help(sim: Simulation) -> str:
+    return (
+        f"usage: emergent run {sim.name} -o FILE.h5 [--set key=value ...] [--config FILE.toml]\n"
+        f"       [--seed N] [--full] [--resume] [--force] [--quiet] [--checkpoint-interval S]\n\n"
+        f"{sim.summary}\nequations: {', '.join(sim.equations)}\n\n{_param_table(sim)}\n"
+    )
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_list(_: argparse.Namespace) -> int:
+    sims = all_simulations()
+    width = max(len(s.name) for s in sims)
+    for s in sims:
+        print(f"{s.name.ljust(width)}  {s.summary}")
+        print(f"{'':{width}}  equations: {', '.join(s.equations)}")
+    return 0
+
+
+def _run_parser() -> _Parser:
+    p = _Parser(prog="emergent run", add_help=False)
+    p.add_argument("name")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--config")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--full", action="store_true")
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--checkpoint-interval", type=float, default=60.0, metavar="SECONDS")
+    return p
+
+
+def cmd_run(argv: list[str]) -> int:
+    from emergent.io import execute
+
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: emergent run NAME -o FILE.h5 [options]; `emergent run NAME --help` lists "
+              "NAME's parameters; `emergent list` lists the simulations")
+        return 0
+    sim = get(argv[0])
+    if "-h" in argv or "--help" in argv:
+        print(_sim_help(sim))
+        return 0
+    args = _run_parser().parse_args(argv)
+    values: dict[str, Any] = {}
+    seed: int | None = None
+    if args.config:
+        values, seed = _read_config(args.config, sim)
+    values.update(_parse_sets(args.set, sim))
+    if args.seed is not None:
+        seed = args.seed
+    params = sim.resolve(values, full=args.full)
+    if not math.isfinite(args.checkpoint_interval) or args.checkpoint_interval < 0:
+        raise UsageError("--checkpoint-interval must be a finite number of seconds >= 0")
+    out = execute(
+        sim, params, 0 if seed is None else seed, args.output, resume=args.resume,
+        force=args.force, quiet=args.quiet, checkpoint_interval=args.checkpoint_interval,
+    )
+    if not args.quiet:
+        print(f"wrote {out}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from emergent.io import read_run
+
+    data = read_run(args.file)
+    a = data.attrs
+    print(f"simulation        {data.simulation}  ({a.get('summary', '')})")
+    print(f"equations         {', '.join(data.equations)}")
+    print(f"seed              {data.seed}")
+    for key in ("emergent_version", "git_commit", "created", "resumed", "completed"):
+        if key in a:
+            print(f"{key:<18}{a[key]}")
+    print("parameters:")
+    for key, value in sorted(data.params.items()):
+        print(f"  {key} = {value!r}")
+    if data.results:
+        print("results:")
+        for key, value in sorted(data.results.items()):
+            print(f"  {key} = {value!r}")
+    print("datasets:")
+    for name, (shape, dtype) in sorted(data.datasets.items()):
+        print(f"  /{name}  {shape}  {dtype}")
+    return 0
+
+
+def _figure(sim: Simulation, data: Any, path: Path) -> Path:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    sim.plot(data, fig)
+    fig.suptitle(f"{sim.name} (seed {data.seed})", fontsize=10)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from emergent.io import read_run
+
+    data = read_run(args.file)
+    out = Path(args.output) if args.output else Path(args.file).with_suffix(".png")
+    if out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise UsageError(f"-o: figure file must end in .png, .pdf or .svg, got {str(out)!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"-o: directory {str(out.parent)!r} does not exist")
+    print(f"wrote {_figure(get(data.simulation), data, out)}")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from emergent.io import execute, read_run
+
+    sims = [get(name) for name in args.only] if args.only else all_simulations()
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create {str(out)!r}: {exc.strerror}") from None
+    rows: list[tuple[str, Check | None, str]] = []
+    t0 = time.monotonic()
+    for sim in sims:
+        path = out / f"{sim.name}.h5"
+        start = time.monotonic()
+        if not args.quiet:
+            print(f"[{sim.name}] running ...", flush=True)
+        try:
+            execute(sim, sim.defaults(full=args.full), args.seed, path, force=True,
+                    quiet=args.quiet)
+            data = read_run(path)
+            _figure(sim, data, path.with_suffix(".png"))
+            checks = sim.checks(data) if sim.checks else []
+        except Exception as exc:  # one failure must not stop the others
+            msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            rows.append((sim.name, None, f"FAILED ({msg})"))
+            if not args.quiet:
+                traceback.print_exc()
+            continue
+        took = f"{time.monotonic() - start:.1f} s"
+        if not checks:
+            rows.append((sim.name, None, f"ran in {took}, no paper claim checked"))
+        for check in checks:
+            rows.append((sim.name, check, took))
+    print(_summary_table(rows))
+    print(f"\n{len(sims)} simulations in {time.monotonic() - t0:.1f} s; files in {out}/")
+    failed = any(c is None and s.startswith("FAILED") for _, c, s in rows)
+    disagree = any(c is not None and not c.agrees for _, c, _s in rows)
+    return 1 if failed or disagree else 0
+
+
+def _summary_table(rows: list[tuple[str, Check | None, str]]) -> str:
+    table = [("simulation", "paper result", "paper", "ours", "agrees")]
+    for name, check, note in rows:
+        if check is None:
+            table.append((name, "-", "-", note, "FAIL" if note.startswith("FAILED") else "-"))
+        else:
+            table.append((name, check.claim, check.paper, check.ours,
+                          "yes" if check.agrees else "NO"))
+    widths = [max(len(r[i]) for r in table) for i in range(5)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in table]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_verify(argv: list[str]) -> int:
+    try:
+        from emergent.symbolic.verify import main as verify_main
+    except ImportError as exc:  # pragma: no cover - the symbolic package ships with emergent
+        raise UsageError(f"verify is unavailable: {exc}") from None
+    return verify_main(argv)
+
+
+# -- entry points ------------------------------------------------------------------------------
+def _parser() -> _Parser:
+    p = _Parser(prog="emergent", description="Simulations and symbolic checks of Vanchurin's "
+                "neural-network physics (arXiv 2004.09280, 2008.01540).")
+    p.add_argument("--version", action="version", version=f"emergent {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="list the simulations with their equations")
+    sub.add_parser("run", help="run one simulation (emergent run NAME --help)", add_help=False)
+    s = sub.add_parser("show", help="print a run's parameters, provenance and datasets")
+    s.add_argument("file")
+    s = sub.add_parser("plot", help="draw a run's standard figure")
+    s.add_argument("file")
+    s.add_argument("-o", "--output", help="figure file (default: FILE.png)")
+    s = sub.add_parser("reproduce", help="run every simulation and print the paper comparison")
+    s.add_argument("--full", action="store_true", help="paper scale instead of the small default")
+    s.add_argument("--out", default="data", help="output folder (default: data/)")
+    s.add_argument("--only", nargs="+", metavar="NAME", help="only these simulations")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--quiet", action="store_true")
+    sub.add_parser("verify", help="symbolic checks of the papers' equations", add_help=False)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `emergent` command with `argv` (default: sys.argv[1:]); return the exit status."""
+    from emergent.io import RunError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "run":
+            return cmd_run(argv[1:])
+        if argv and argv[0] == "verify":
+            return cmd_verify(argv[1:])
+        args = _parser().parse_args(argv)
+        return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
+                "reproduce": cmd_reproduce}[args.command](args)
+    except (UsageError, ParameterError, RunError) as exc:
+        print(f"emergent: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("emergent: interrupted; the last checkpoint (if any) is kept for --resume",
+              file=sys.stderr)
+        return 130
+
+
+def run_script(name: str) -> int:
+    """Entry point of `simulations/<name>.py`: `emergent run NAME -o data/NAME.h5 [options]`."""
+    return main(["run", name, "-o", str(Path("data") / f"{name}.h5"), *sys.argv[1:]])
