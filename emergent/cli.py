@@ -178,14 +178,27 @@ def _figure(sim: Simulation, data: Any, path: Path) -> Path:
 def cmd_plot(args: argparse.Namespace) -> int:
     from emergent.io import read_run
 
-    data = read_run(args.file)
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".png")
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise UsageError(f"-o: figure file must end in .png, .pdf or .svg, got {str(out)!r}")
     if not out.parent.is_dir():
         raise UsageError(f"-o: directory {str(out.parent)!r} does not exist")
+    if Path(args.file).is_file() and _is_sweep(Path(args.file)):
+        from emergent.sweep import plot_sweep
+
+        print(f"wrote {plot_sweep(Path(args.file), out)}")
+        return 0
+    data = read_run(args.file)
     print(f"wrote {_figure(get(data.simulation), data, out)}")
     return 0
+
+
+def _is_sweep(path: Path) -> bool:
+    try:
+        from emergent.sweep import is_sweep_file
+    except ImportError:
+        return False
+    return is_sweep_file(path)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
@@ -242,6 +255,16 @@ def _summary_table(rows: list[tuple[str, Check | None, str]]) -> str:
     return "\n".join(lines)
 
 
+def cmd_sweep(argv: list[str]) -> int:
+    try:
+        from emergent.sweep import main as sweep_main
+    except ImportError as exc:
+        raise UsageError(
+            f"sweep needs the dist extra (pip install 'emergent[dist]'): {exc}"
+        ) from None
+    return sweep_main(argv)
+
+
 def cmd_verify(argv: list[str]) -> int:
     try:
         from emergent.symbolic.verify import main as verify_main
@@ -270,6 +293,8 @@ def _parser() -> _Parser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--quiet", action="store_true")
     sub.add_parser("verify", help="symbolic checks of the papers' equations", add_help=False)
+    sub.add_parser("sweep", help="run a parameter grid on Dask (emergent sweep --help)",
+                   add_help=False)
     return p
 
 
@@ -283,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(argv[1:])
         if argv and argv[0] == "verify":
             return cmd_verify(argv[1:])
+        if argv and argv[0] == "sweep":
+            return cmd_sweep(argv[1:])
         args = _parser().parse_args(argv)
         return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
                 "reproduce": cmd_reproduce}[args.command](args)

@@ -185,6 +185,7 @@ class Check:
 RunFn = Callable[[Any], None]  # run(run: emergent.io.RunWriter) -> None
 PlotFn = Callable[[Any, Any], None]  # plot(data: emergent.io.RunData, fig: Figure) -> None
 ChecksFn = Callable[[Any], list[Check]]  # checks(data: emergent.io.RunData) -> [Check]
+ReduceFn = Callable[[Any], dict[str, float]]  # reduce(data: RunData) -> {name: number}
 
 
 @dataclass(frozen=True)
@@ -193,8 +194,11 @@ class Simulation:
 
     run(run) does the work through the :class:`emergent.io.RunWriter` it is given;
     plot(data, fig) draws the standard figure from a finished :class:`emergent.io.RunData`;
-    full holds the parameter overrides for paper scale (`reproduce --full`);
-    checks(data), optional, compares the finished run with the papers' claims.
+    full holds the parameter overrides for paper scale (`reproduce --full`); smoke holds
+    overrides for a seconds-long run that exercises everything (tests, notebooks on small data);
+    checks(data), optional, compares the finished run with the papers' claims;
+    reduce(data), optional, gives the scalars a parameter sweep gathers per point (default:
+    the run's numeric scalar results, see :meth:`reduction`).
     """
 
     name: str
@@ -204,14 +208,16 @@ class Simulation:
     run: RunFn
     plot: PlotFn
     full: Mapping[str, Any] = field(default_factory=dict)
+    smoke: Mapping[str, Any] = field(default_factory=dict)
     checks: ChecksFn | None = None
+    reduce: ReduceFn | None = None
     stochastic: bool = True
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
             raise ValueError(f"simulation {self.name!r}: duplicate parameter names")
-        for key, value in self.full.items():
+        for key, value in (*self.full.items(), *self.smoke.items()):
             self.param(key).validate(value)
 
     def param(self, name: str) -> Param:
@@ -226,15 +232,29 @@ class Simulation:
             f"(parameters: {', '.join(known) or 'none'})"
         )
 
-    def defaults(self, full: bool = False) -> dict[str, Any]:
+    def reduction(self, data: Any) -> dict[str, float]:
+        """The scalars a sweep gathers from a finished run (`reduce`, else numeric results)."""
+        if self.reduce is not None:
+            return {k: float(v) for k, v in self.reduce(data).items()}
+        return {
+            k: float(v) for k, v in data.results.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+
+    def defaults(self, full: bool = False, smoke: bool = False) -> dict[str, Any]:
+        """Default values; with `full` the paper scale, with `smoke` the seconds-long scale."""
         values = {p.name: p.default for p in self.params}
         if full:
             values.update(self.full)
+        if smoke:
+            values.update(self.smoke)
         return values
 
-    def resolve(self, overrides: Mapping[str, Any], full: bool = False) -> dict[str, Any]:
-        """Defaults (or paper scale) updated with validated overrides (values, not text)."""
-        values = self.defaults(full)
+    def resolve(
+        self, overrides: Mapping[str, Any], full: bool = False, smoke: bool = False
+    ) -> dict[str, Any]:
+        """Defaults (or paper / smoke scale) updated with validated overrides (not text)."""
+        values = self.defaults(full, smoke)
         for key, value in overrides.items():
             values[key] = self.param(key).validate(value)
         return values

@@ -111,4 +111,5 @@ SIMULATION = register(Simulation(
     plot=plot,
     checks=checks,
     full={"neurons": 1 << 20, "steps": 1 << 14, "record_every": 128},
+    smoke={"neurons": 256, "steps": 64, "record_every": 8, "show": 64},
 ))
