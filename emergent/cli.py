@@ -255,6 +255,21 @@ def _summary_table(rows: list[tuple[str, Check | None, str]]) -> str:
     return "\n".join(lines)
 
 
+def cmd_equations(args: argparse.Namespace) -> int:
+    from emergent.equations import build, render
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "tests").is_dir():
+        raise UsageError("equations needs a source checkout of emergent (with tests/)")
+    text = render(build(root))
+    if args.write:
+        Path(args.write).write_text(text)
+        print(f"wrote {args.write}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_sweep(argv: list[str]) -> int:
     try:
         from emergent.sweep import main as sweep_main
@@ -292,6 +307,8 @@ def _parser() -> _Parser:
     s.add_argument("--only", nargs="+", metavar="NAME", help="only these simulations")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--quiet", action="store_true")
+    s = sub.add_parser("equations", help="the equation ledger (docs/equations.md)")
+    s.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     sub.add_parser("verify", help="symbolic checks of the papers' equations", add_help=False)
     sub.add_parser("sweep", help="run a parameter grid on Dask (emergent sweep --help)",
                    add_help=False)
@@ -312,7 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_sweep(argv[1:])
         args = _parser().parse_args(argv)
         return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
-                "reproduce": cmd_reproduce}[args.command](args)
+                "reproduce": cmd_reproduce, "equations": cmd_equations}[args.command](args)
     except (UsageError, ParameterError, RunError) as exc:
         print(f"emergent: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
