@@ -12,13 +12,12 @@ import math
 import sys
 import time
 import tomllib
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from emergent import __version__
-from emergent.registry import Check, ParameterError, Simulation, all_simulations, get
+from emergent.registry import ParameterError, Simulation, all_simulations, get
 
 __all__ = ["UsageError", "main", "run_script"]
 
@@ -165,16 +164,6 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figure(sim: Simulation, data: Any, path: Path) -> Path:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    sim.plot(data, fig)
-    fig.suptitle(f"{sim.name} (seed {data.seed})", fontsize=10)
-    fig.savefig(path, dpi=110)
-    return path
-
-
 def cmd_plot(args: argparse.Namespace) -> int:
     from emergent.io import read_run
 
@@ -188,6 +177,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
         print(f"wrote {plot_sweep(Path(args.file), out)}")
         return 0
+    from emergent.reproduce import _figure
+
     data = read_run(args.file)
     print(f"wrote {_figure(get(data.simulation), data, out)}")
     return 0
@@ -202,57 +193,25 @@ def _is_sweep(path: Path) -> bool:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from emergent.io import execute, read_run
+    from emergent.reproduce import all_agree, render_table, reproduce
 
-    sims = [get(name) for name in args.only] if args.only else all_simulations()
+    names = args.only or []
+    sims = [get(n) for n in names if n != "verify"] if names else all_simulations()
+    verify = not args.no_verify and (not names or "verify" in names)
+    if args.full and args.smoke:
+        raise UsageError("--full and --smoke exclude each other")
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out: cannot create {str(out)!r}: {exc.strerror}") from None
-    rows: list[tuple[str, Check | None, str]] = []
     t0 = time.monotonic()
-    for sim in sims:
-        path = out / f"{sim.name}.h5"
-        start = time.monotonic()
-        if not args.quiet:
-            print(f"[{sim.name}] running ...", flush=True)
-        try:
-            execute(sim, sim.defaults(full=args.full), args.seed, path, force=True,
-                    quiet=args.quiet)
-            data = read_run(path)
-            _figure(sim, data, path.with_suffix(".png"))
-            checks = sim.checks(data) if sim.checks else []
-        except Exception as exc:  # one failure must not stop the others
-            msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            rows.append((sim.name, None, f"FAILED ({msg})"))
-            if not args.quiet:
-                traceback.print_exc()
-            continue
-        took = f"{time.monotonic() - start:.1f} s"
-        if not checks:
-            rows.append((sim.name, None, f"ran in {took}, no paper claim checked"))
-        for check in checks:
-            rows.append((sim.name, check, took))
-    print(_summary_table(rows))
-    print(f"\n{len(sims)} simulations in {time.monotonic() - t0:.1f} s; files in {out}/")
-    failed = any(c is None and s.startswith("FAILED") for _, c, s in rows)
-    disagree = any(c is not None and not c.agrees for _, c, _s in rows)
-    return 1 if failed or disagree else 0
-
-
-def _summary_table(rows: list[tuple[str, Check | None, str]]) -> str:
-    table = [("simulation", "paper result", "paper", "ours", "agrees")]
-    for name, check, note in rows:
-        if check is None:
-            table.append((name, "-", "-", note, "FAIL" if note.startswith("FAILED") else "-"))
-        else:
-            table.append((name, check.claim, check.paper, check.ours,
-                          "yes" if check.agrees else "NO"))
-    widths = [max(len(r[i]) for r in table) for i in range(5)]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in table]
-    lines.insert(1, "-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
+    rows = reproduce(sims, out, full=args.full, smoke=args.smoke, seed=args.seed, verify=verify,
+                     quiet=args.quiet, verbose=args.verbose)
+    print(render_table(rows))
+    print(f"\n{len(sims)} simulations{' and the verification' if verify else ''} in "
+          f"{time.monotonic() - t0:.1f} s; files and summary.md in {out}/")
+    return 0 if all_agree(rows) else 1
 
 
 def cmd_equations(args: argparse.Namespace) -> int:
@@ -304,9 +263,13 @@ def _parser() -> _Parser:
     s = sub.add_parser("reproduce", help="run every simulation and print the paper comparison")
     s.add_argument("--full", action="store_true", help="paper scale instead of the small default")
     s.add_argument("--out", default="data", help="output folder (default: data/)")
-    s.add_argument("--only", nargs="+", metavar="NAME", help="only these simulations")
+    s.add_argument("--smoke", action="store_true", help="seconds-long runs (a quick look)")
+    s.add_argument("--only", nargs="+", metavar="NAME",
+                   help="only these simulations ('verify' for the symbolic checks)")
+    s.add_argument("--no-verify", action="store_true", help="skip the symbolic verification")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--quiet", action="store_true", help="no progress display")
+    s.add_argument("--verbose", action="store_true", help="print tracebacks of failures")
     s = sub.add_parser("equations", help="the equation ledger (docs/equations.md)")
     s.add_argument("--write", metavar="FILE", help="write it to FILE instead of printing")
     sub.add_parser("verify", help="symbolic checks of the papers' equations", add_help=False)
