@@ -140,9 +140,30 @@ def cmd_run(argv: list[str]) -> int:
     return 0
 
 
+def _show_sweep(path: Path) -> int:
+    from emergent.sweep import read_sweep
+
+    sweep = read_sweep(path)
+    print(f"sweep of         {sweep.simulation}")
+    for axis in sweep.axes:
+        print(f"axis {axis.name:<12}{', '.join(str(v) for v in axis.values)}")
+    print(f"seeds            {', '.join(str(s) for s in sweep.seeds)}")
+    print(f"points done      {int(sweep.done.sum())} of {sweep.done.size}; runs in "
+          f"{sweep.runs_dir}")
+    print("fixed parameters:")
+    for key, value in sorted(sweep.params.items()):
+        print(f"  {key} = {value!r}")
+    print("reductions (shape " + " x ".join(str(n) for n in sweep.shape) + "):")
+    for name in sorted(sweep.reductions):
+        print(f"  {name}")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from emergent.io import read_run
 
+    if Path(args.file).is_file() and _is_sweep(Path(args.file)):
+        return _show_sweep(Path(args.file))
     data = read_run(args.file)
     a = data.attrs
     print(f"simulation        {data.simulation}  ({a.get('summary', '')})")

@@ -55,7 +55,7 @@ _TAGGED = re.compile(
 _DOTTED = re.compile(r"\((\d{1,2}\.\d{1,2})\)(?:\s*(?:-|–)\s*\((\d{1,2}\.\d{1,2})\))?")
 # test names: test_p2_eq34_..., test_p2_eq57_61_... (a range), test_p1_eq5_14_...,
 # test_p1_eq2_1_2_3_... (2.1-2.3: section then numbers), test_p1_eq2_10_2_11 (pairs: a range)
-_TESTNAME = re.compile(r"test_p([12])_eqs?(\d+(?:_\d+)*)")
+_TESTNAME = re.compile(r"test_p([12])_(?:eqs?)?(\d+(?:_\d+)*)")
 
 
 def _expand(paper: str, first: str, last: str | None) -> list[tuple[str, str]]:

@@ -5,9 +5,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ACTIVATIONS", "chain_steps"]
+__all__ = [
+    "ACTIVATIONS",
+    "PARALLEL_THRESHOLD",
+    "chain_steps",
+    "chain_steps_serial",
+    "chain_steps_shifted",
+    "chain_steps_shifted_serial",
+    "cycle_order",
+    "cycle_steps_tiled",
+]
 
 ACTIVATIONS = ("linear", "tanh")
+
+#: below this many neuron updates per step the serial kernels are used
+PARALLEL_THRESHOLD = 50_000
 
 
 @njit(cache=True, parallel=True)
@@ -33,3 +45,248 @@ def chain_steps(
                     dst[i] = np.tanh(w[i] * src[perm[i]] + b[i])
         a, c = c, a
     return a
+
+
+@njit(cache=True, parallel=True)
+def chain_steps_shifted(
+    x: np.ndarray,
+    perm: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    steps: int,
+    activation: int,
+) -> np.ndarray:
+    """`steps` updates x^(mu)_i <- f(w_i x^(mu)_perm[i] + b_i + c_mu) of x (shape [M, N]).
+
+    Like :func:`chain_steps` with an extra per-subsystem offset c (shape [M]) added to the
+    shared bias b (shape [N]); c carries the drift of the string's time coordinate x^(0).
+    Parallel over neurons within each subsystem; two buffers.
+    """
+    rows, n = x.shape
+    a = x.copy()
+    d = np.empty_like(a)
+    for _ in range(steps):
+        for r in range(rows):
+            src = a[r]
+            dst = d[r]
+            cr = c[r]
+            if activation == 0:
+                for i in prange(n):
+                    dst[i] = w[i] * src[perm[i]] + b[i] + cr
+            else:
+                for i in prange(n):
+                    dst[i] = np.tanh(w[i] * src[perm[i]] + b[i] + cr)
+        a, d = d, a
+    return a
+
+
+@njit(cache=True)
+def chain_steps_serial(
+    x: np.ndarray, perm: np.ndarray, w: np.ndarray, b: np.ndarray, steps: int, activation: int
+) -> np.ndarray:
+    """Serial twin of :func:`chain_steps` for small N, where thread start-up costs more than
+    the update (and an oversubscribed machine makes every parallel region slow)."""
+    rows, n = x.shape
+    a = x.copy()
+    c = np.empty_like(a)
+    for _ in range(steps):
+        for r in range(rows):
+            src = a[r]
+            dst = c[r]
+            if activation == 0:
+                for i in range(n):
+                    dst[i] = w[i] * src[perm[i]] + b[i]
+            else:
+                for i in range(n):
+                    dst[i] = np.tanh(w[i] * src[perm[i]] + b[i])
+        a, c = c, a
+    return a
+
+
+@njit(cache=True)
+def chain_steps_shifted_serial(
+    x: np.ndarray,
+    perm: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    steps: int,
+    activation: int,
+) -> np.ndarray:
+    """Serial twin of :func:`chain_steps_shifted` for small N."""
+    rows, n = x.shape
+    a = x.copy()
+    d = np.empty_like(a)
+    for _ in range(steps):
+        for r in range(rows):
+            src = a[r]
+            dst = d[r]
+            cr = c[r]
+            if activation == 0:
+                for i in range(n):
+                    dst[i] = w[i] * src[perm[i]] + b[i] + cr
+            else:
+                for i in range(n):
+                    dst[i] = np.tanh(w[i] * src[perm[i]] + b[i] + cr)
+        a, d = d, a
+    return a
+
+
+@njit(cache=True)
+def cycle_order(perm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cycle decomposition of a permutation index array (x_i <- x_perm[i]).
+
+    Returns (order, starts): neurons listed cycle by cycle so that order[q] reads from
+    order[q - 1] within its cycle (order[starts[c]] reads from the cycle's last neuron);
+    starts has one entry per cycle plus the end N.
+    """
+    n = perm.size
+    inv = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        inv[perm[i]] = i
+    seen = np.zeros(n, dtype=np.bool_)
+    order = np.empty(n, dtype=np.int64)
+    starts_buf = np.empty(n + 1, dtype=np.int64)
+    q = 0
+    c = 0
+    for i0 in range(n):
+        if seen[i0]:
+            continue
+        starts_buf[c] = q
+        c += 1
+        u = i0
+        while not seen[u]:
+            seen[u] = True
+            order[q] = u
+            q += 1
+            u = inv[u]
+    starts_buf[c] = n
+    return order, starts_buf[: c + 1].copy()
+
+
+@njit(cache=True)
+def _sweep(out, inp, w, b, start, activation):
+    """out[j] = f(w[j] inp[j - 1] + b[j]) for j >= start >= 1.
+
+    A separate function (swapping buffers inside the caller's loop prevents vectorisation), on
+    views indexed from 0 (a runtime offset inside the index makes Numba keep its negative-index
+    wrap-around, which costs 4x here).
+    """
+    o = out[start:]
+    x = inp[start - 1 : out.size - 1]
+    ws = w[start:]
+    bs = b[start:]
+    if activation == 0:
+        for j in range(o.size):
+            o[j] = ws[j] * x[j] + bs[j]
+    else:
+        for j in range(o.size):
+            o[j] = np.tanh(ws[j] * x[j] + bs[j])
+
+
+@njit(cache=True)
+def _whole_cycle(src, dst, s, length, w, b, k, activation):
+    """k steps of one short cycle (length <= tile) held in a local buffer."""
+    cur = src[s : s + length].copy()
+    nxt = np.empty(length)
+    ww = w[s : s + length].copy()
+    bb = b[s : s + length].copy()
+    for step in range(k):
+        if step % 2 == 0:
+            _sweep(nxt, cur, ww, bb, 1, activation)
+            y0 = ww[0] * cur[length - 1] + bb[0]
+            nxt[0] = y0 if activation == 0 else np.tanh(y0)
+        else:
+            _sweep(cur, nxt, ww, bb, 1, activation)
+            y0 = ww[0] * nxt[length - 1] + bb[0]
+            cur[0] = y0 if activation == 0 else np.tanh(y0)
+    res = nxt if k % 2 == 1 else cur
+    dst[s : s + length] = res
+
+
+@njit(cache=True)
+def _tile(src, dst, s, length, a, t_len, w, b, k, activation):
+    """k steps of positions [a, a + t_len) of a long cycle, from a halo of k positions before."""
+    h = k + t_len
+    cur = np.empty(h)
+    nxt = np.empty(h)
+    ww = np.empty(h)
+    bb = np.empty(h)
+    for j in range(h):
+        q = a - k + j
+        if q < 0:
+            q += length
+        cur[j] = src[s + q]
+        ww[j] = w[s + q]
+        bb[j] = b[s + q]
+    for step in range(1, k + 1):
+        if step % 2 == 1:
+            _sweep(nxt, cur, ww, bb, step, activation)
+        else:
+            _sweep(cur, nxt, ww, bb, step, activation)
+    res = nxt if k % 2 == 1 else cur
+    for j in range(t_len):
+        dst[s + a + j] = res[k + j]
+
+
+@njit(cache=True, parallel=True)
+def cycle_steps_tiled(
+    y: np.ndarray,
+    starts: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray,
+    steps: int,
+    activation: int,
+    tile: int,
+    depth: int,
+) -> np.ndarray:
+    """`steps` updates of every row of y (shape [M, N]) stored in cycle order (see cycle_order).
+
+    Within a cycle segment [s, s + L) position q reads from q - 1 (wrapping), with weights w and
+    bias b (shape [N], cycle order). Temporal blocking: each pass advances `depth` steps tile by
+    tile (tiles of `tile` positions plus a halo of `depth`, all in cache), so memory is touched
+    once per `depth` steps. Parallel over subsystems x tiles (and short cycles).
+    """
+    rows, n = y.shape
+    depth = max(1, min(depth, tile))
+    ncyc = starts.size - 1
+    count = 0
+    for c in range(ncyc):
+        length = starts[c + 1] - starts[c]
+        count += 1 if length <= tile else (length + tile - 1) // tile
+    item_c = np.empty(count, dtype=np.int64)
+    item_a = np.empty(count, dtype=np.int64)
+    m = 0
+    for c in range(ncyc):
+        length = starts[c + 1] - starts[c]
+        if length <= tile:
+            item_c[m] = c
+            item_a[m] = -1
+            m += 1
+        else:
+            for a in range(0, length, tile):
+                item_c[m] = c
+                item_a[m] = a
+                m += 1
+    cur = y.copy()
+    nxt = np.empty_like(cur)
+    done = 0
+    while done < steps:
+        k = min(depth, steps - done)
+        for job in prange(rows * count):  # parallel over subsystems and tiles together
+            r = job // count
+            it = job - r * count
+            src = cur[r]
+            dst = nxt[r]
+            c = item_c[it]
+            s = starts[c]
+            length = starts[c + 1] - s
+            a = item_a[it]
+            if a < 0:
+                _whole_cycle(src, dst, s, length, w, b, k, activation)
+            else:
+                _tile(src, dst, s, length, a, min(tile, length - a), w, b, k, activation)
+        cur, nxt = nxt, cur
+        done += k
+    return cur

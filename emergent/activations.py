@@ -1,0 +1,97 @@
+"""Activation functions f and their derivatives (P1 2.6, 5.4, 10.4; P2 eq 2, 9).
+
+Each activation acts component-wise, f_i(y) = f(y_i) (P1 2.6). The derivative f' enters the
+operator G of P1 (5.6) through the diagonal matrix f'_ii of (5.4); for tanh it is
+sech^2(y) = 4 (e^y + e^-y)^-2 (P1 10.4).
+
+The logistic function is the usual 1 / (1 + e^-y); P2 (after eq 2) prints 1 / (1 + e^y), the
+mirror image, which changes no result here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["ACTIVATIONS", "Activation", "get_activation"]
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function with its first and second derivatives.
+
+    name: "tanh", "linear", "logistic" or "relu".
+    f, df, d2f: element-wise maps of arrays of any shape.
+    lower, upper: the range of f (the domain of the state vector, P1 5.7).
+    """
+
+    name: str
+    f: Callable[[Array], Array]
+    df: Callable[[Array], Array]
+    d2f: Callable[[Array], Array]
+    lower: float
+    upper: float
+
+    def __call__(self, y: Array) -> Array:
+        return self.f(y)
+
+
+def _tanh_df(y: Array) -> Array:
+    c = np.cosh(np.clip(y, -350.0, 350.0))
+    return 1.0 / (c * c)
+
+
+def _tanh_d2f(y: Array) -> Array:
+    return -2.0 * np.tanh(y) * _tanh_df(y)
+
+
+def _logistic(y: Array) -> Array:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(y, dtype=float)))
+
+
+def _logistic_df(y: Array) -> Array:
+    s = _logistic(y)
+    return s * (1.0 - s)
+
+
+def _logistic_d2f(y: Array) -> Array:
+    s = _logistic(y)
+    return s * (1.0 - s) * (1.0 - 2.0 * s)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "tanh": Activation("tanh", np.tanh, _tanh_df, _tanh_d2f, -1.0, 1.0),
+    "linear": Activation(
+        "linear",
+        lambda y: np.asarray(y, dtype=float).copy(),
+        lambda y: np.ones_like(y, dtype=float),
+        lambda y: np.zeros_like(y, dtype=float),
+        -np.inf,
+        np.inf,
+    ),
+    "logistic": Activation("logistic", _logistic, _logistic_df, _logistic_d2f, 0.0, 1.0),
+    "relu": Activation(
+        "relu",
+        lambda y: np.maximum(y, 0.0),
+        lambda y: (np.asarray(y) > 0).astype(float),
+        lambda y: np.zeros_like(y, dtype=float),
+        0.0,
+        np.inf,
+    ),
+}
+
+
+def get_activation(activation: str | Activation) -> Activation:
+    """Return the :class:`Activation` named ``activation`` (or ``activation`` itself)."""
+    if isinstance(activation, Activation):
+        return activation
+    try:
+        return ACTIVATIONS[activation]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)} or an Activation, got {activation!r}"
+        ) from None

@@ -1,0 +1,209 @@
+"""The thermodynamics of a net while it learns (P1 §10): analysis at log-spaced epochs.
+
+At each logged epoch the net is mapped onto the neural septuple (N = 854 for the P1 §10 nets)
+and the quantities of P1 §10 are measured with :mod:`emergent.losses` and :mod:`emergent.thermo`:
+
+- U_d, the boundary loss (2.11) averaged over the analysis samples;
+- U, the bulk loss (3.4, m = 0) at the clamped minimum (3.2), averaged over the same samples;
+- <x>, the mean of the clamped minimisers x_bar over the samples (the ensemble mean of 5.3);
+- the non-trivial eigenvalues of G = (I - f'w)^T (I - f'w) at <x> (5.6, 5.10), with
+  sum log lambda = log det G = 0 (7.7-7.8) as a running check;
+- mu2 = Tr (log G)^2 and mu3 = Tr (log G)^3 (9.5-9.6), both as traces and as means over the
+  K non-trivial eigenvalues (the normalisation P1 §10's numbers imply, see the README);
+- C_20 and C_(N-20) (10.5);
+- the gap in the log-spectrum below the bulk of eigenvalues and the beta it implies by (9.4);
+- training and test accuracy.
+
+:class:`SeptupleRecorder` does this for (weights, biases) from any backend;
+:func:`keras_callback` wraps it as a ``keras.callbacks.Callback`` for ``model.fit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from emergent import losses, thermo
+from emergent.learning import numpy_backend as nb
+from emergent.learning.mapping import layers_from_keras, to_septuple
+
+__all__ = [
+    "DYNAMICAL_TOL",
+    "SeptupleRecorder",
+    "analyse",
+    "beta_from_gap",
+    "gap_from_beta",
+    "keras_callback",
+    "log_spaced_epochs",
+    "spectral_gap",
+]
+
+
+#: |log lambda| above which an eigenvalue of G counts as dynamical (differs from 1).
+DYNAMICAL_TOL = 1e-8
+
+
+def log_spaced_epochs(total: int, *, per_decade: int = 8) -> np.ndarray:
+    """Epochs 0, 1, ..., total at about `per_decade` log-spaced points per decade (unique ints).
+
+    Epoch 0 is the untrained net; `total` is always included.
+    """
+    if total < 0:
+        raise ValueError(f"total must be >= 0, got {total}")
+    if per_decade < 1:
+        raise ValueError(f"per_decade must be >= 1, got {per_decade}")
+    if total == 0:
+        return np.array([0])
+    k = np.arange(int(np.floor(np.log10(total) * per_decade + 1e-9)) + 1)
+    grid = np.round(10.0 ** (k / per_decade)).astype(np.int64)  # exact powers of ten included
+    return np.unique(np.concatenate([[0], grid[grid <= total], [total]]))
+
+
+def gap_from_beta(beta: float) -> float:
+    """log lambda = 3 log(-1/2 + sqrt(1/4 + 1/beta)), the unstable maximum of P1 (9.4)."""
+    if not beta > 0:
+        raise ValueError(f"beta must be > 0, got {beta}")
+    return float(3.0 * np.log(-0.5 + np.sqrt(0.25 + 1.0 / beta)))
+
+
+def beta_from_gap(log_lambda: float) -> float:
+    """Invert P1 (9.4): with s = lambda^(1/3), 1/beta = s (s + 1), so beta = 1 / (s^2 + s)."""
+    s = float(np.exp(log_lambda / 3.0))
+    return 1.0 / (s * s + s)
+
+
+def spectral_gap(log_lambda: np.ndarray, *, min_count: int = 3,
+                 ceiling: float = -0.5) -> tuple[float, float, int]:
+    """The widest gap among the negative log-eigenvalues (P1 §10, red arrows of Fig. 5).
+
+    Looks at the sorted log lambda below `ceiling` and returns (position = midpoint of the widest
+    spacing that has at least `min_count` eigenvalues on each side, width, number below). NaNs
+    when there are too few eigenvalues.
+    """
+    v = np.sort(np.asarray(log_lambda, dtype=float))
+    v = v[v < ceiling]
+    if v.size < 2 * min_count:
+        return float("nan"), float("nan"), 0
+    d = np.diff(v)
+    lo = min_count - 1
+    hi = v.size - min_count
+    k = lo + int(np.argmax(d[lo:hi]))
+    return float(0.5 * (v[k] + v[k + 1])), float(d[k]), k + 1
+
+
+def analyse(sept: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
+            tol: float = 1e-8, complexity_ns: Sequence[int] = (20,)) -> dict[str, Any]:
+    """The P1 §10 quantities of a septuple on boundary data (x_in [S, n_in], y_out [S, n_out]).
+
+    Returns a dict of floats and arrays: boundary_loss, bulk_loss, x_mean [N], eigenvalues [K]
+    (non-trivial, ascending), log_det, mu2, mu3 (traces), mu2_mean, mu3_mean (means over the K
+    non-trivial eigenvalues), n_dynamical (eigenvalues with |log lambda| > DYNAMICAL_TOL),
+    mu2_dynamical, mu3_dynamical (traces / n_dynamical), c_<n> and c_N-<n> for each n
+    in complexity_ns (key names c_20, c_834 for N = 854), gap_log_lambda, gap_width, gap_below,
+    gap_beta (9.4).
+    """
+    x_in = np.asarray(x_in, dtype=float)
+    y_out = np.asarray(y_out, dtype=float)
+    u_d = losses.boundary_loss(sept, x_in, y_out)
+    x_bar, h = losses.clamped_minimisation(sept, x_in, y_out, m=m, tol=tol)
+    x_mean = x_bar.mean(axis=0)
+    spec = thermo.spectrum(sept, x_mean, mean_coords=False)
+    lam = spec.eigenvalues
+    log_lam = np.log(lam)
+    gap, width, below = spectral_gap(log_lam)
+    # eigenvalues that differ from 1: n_r + rank of the first weight block (110 deep, 130
+    # shallow in P1 §10); the trace moments over this count reproduce P1's deep mu3 ~ -1.7
+    n_dyn = int(np.count_nonzero(np.abs(log_lam) > DYNAMICAL_TOL))
+    out: dict[str, Any] = {
+        "boundary_loss": u_d,
+        "bulk_loss": float(np.mean(h)),
+        "x_mean": x_mean,
+        "eigenvalues": lam,
+        "log_det": float(np.sum(log_lam)),
+        "mu2": thermo.mu2(spec),
+        "mu3": thermo.mu3(spec),
+        "mu2_mean": thermo.mu2(spec, normalisation="mean"),
+        "mu3_mean": thermo.mu3(spec, normalisation="mean"),
+        "n_dynamical": n_dyn,
+        "mu2_dynamical": thermo.mu2(spec) / max(n_dyn, 1),
+        "mu3_dynamical": thermo.mu3(spec) / max(n_dyn, 1),
+        "gap_log_lambda": gap,
+        "gap_width": width,
+        "gap_below": below,
+        "gap_beta": beta_from_gap(gap) if np.isfinite(gap) else float("nan"),
+    }
+    for n in complexity_ns:
+        out[f"c_{n}"] = thermo.complexity_n(spec, n)
+        out[f"c_{sept.n - n}"] = thermo.complexity_n(spec, sept.n - n)
+    return out
+
+
+class SeptupleRecorder:
+    """Analyse (weights, biases) at scheduled epochs and hand each row to `sink`.
+
+    x_analysis [S, n_in], y_analysis [S, n_out]: boundary data for U_d, U, <x> and G;
+    x_train/labels_train, x_test/labels_test: for the accuracies (test may be empty).
+    sink(**row): e.g. ``run.append`` of an :class:`emergent.io.RunWriter`; prefix: prepended to
+    every key (e.g. "deep_"). Row keys: epoch, train_accuracy, test_accuracy, train_loss (U_d
+    over all training samples) and those of :func:`analyse`.
+    """
+
+    def __init__(self, *, epochs: Sequence[int], x_analysis: np.ndarray,
+                 y_analysis: np.ndarray, x_train: np.ndarray, y_train: np.ndarray,
+                 labels_train: np.ndarray, x_test: np.ndarray, labels_test: np.ndarray,
+                 sink: Callable[..., Any] | None = None, prefix: str = "",
+                 tol: float = 1e-8) -> None:
+        self.epochs = np.unique(np.asarray(epochs, dtype=np.int64))
+        self._due = set(int(e) for e in self.epochs)
+        self.x_analysis, self.y_analysis = x_analysis, y_analysis
+        self.x_train, self.y_train, self.labels_train = x_train, y_train, labels_train
+        self.x_test, self.labels_test = x_test, labels_test
+        self.sink = sink
+        self.prefix = prefix
+        self.tol = tol
+        self.rows: list[dict[str, Any]] = []
+
+    def due(self, epoch: int) -> bool:
+        return int(epoch) in self._due
+
+    def record(self, epoch: int, weights: Sequence[np.ndarray],
+               biases: Sequence[np.ndarray], activation: str = "tanh") -> dict[str, Any]:
+        """Analyse the net at `epoch`, pass the row to the sink and return it."""
+        w64 = [np.asarray(w, dtype=float) for w in weights]
+        b64 = [np.asarray(b, dtype=float) for b in biases]
+        sept = to_septuple(w64, b64, activation=activation)
+        row: dict[str, Any] = {"epoch": int(epoch)}
+        row["train_loss"] = nb.boundary_loss_batch(w64, b64, self.x_train, self.y_train)
+        row["train_accuracy"] = nb.accuracy(w64, b64, self.x_train, self.labels_train)
+        row["test_accuracy"] = nb.accuracy(w64, b64, self.x_test, self.labels_test)
+        row.update(analyse(sept, self.x_analysis, self.y_analysis, tol=self.tol))
+        self.rows.append(row)
+        if self.sink is not None:
+            self.sink(**{self.prefix + k: v for k, v in row.items()})
+        return row
+
+
+def keras_callback(recorder: SeptupleRecorder) -> Any:
+    """A keras.callbacks.Callback that calls `recorder` after each due epoch of ``model.fit``.
+
+    Epochs are counted from 1 after the first epoch of fit (epoch 0, the untrained net, is
+    recorded at train begin if scheduled).
+    """
+    import keras
+
+    class _SeptupleCallback(keras.callbacks.Callback):
+        def _record(self, epoch: int) -> None:
+            ws, bs, act = layers_from_keras(self.model)
+            recorder.record(epoch, ws, bs, activation=act)
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            if recorder.due(0) and not recorder.rows:
+                self._record(0)
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if recorder.due(epoch + 1):
+                self._record(epoch + 1)
+
+    return _SeptupleCallback()

@@ -1,0 +1,214 @@
+"""A NumPy backend for the P1 §10 networks: the same model and the same SGD as the Keras one.
+
+Layers use the Keras kernel layout: weights[l] has shape (n_l, n_{l+1}), biases[l] (n_{l+1},);
+a batch of inputs ndarray(shape=[B, n_0]) goes forward as a_{l+1} = tanh(a_l @ W_l + b_l).
+The loss per sample is the squared error of the outputs, H_d = 1/2 sum_out (x - y)^2 (P1 2.11),
+averaged over the batch; SGD is plain (no momentum): W <- W - lr dL/dW.
+
+Everything is float32, like Keras, and the order of the minibatches is the same as in
+:mod:`emergent.learning.networks` (the permutation :func:`epoch_order`), so both backends give
+the same weights up to float rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = [
+    "PAPER_ARCHITECTURES",
+    "accuracy",
+    "boundary_loss_batch",
+    "epoch_order",
+    "forward",
+    "glorot_uniform",
+    "init_layers",
+    "sgd_epoch",
+    "sgd_epoch_numba",
+]
+
+#: The two networks of P1 §10: N = 854 neurons each.
+PAPER_ARCHITECTURES = {"deep": (784, 40, 20, 10), "shallow": (784, 60, 10)}
+
+Layers = tuple[list[np.ndarray], list[np.ndarray]]
+
+
+def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
+    """Keras' default kernel initialiser: U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    r = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-r, r, size=(fan_in, fan_out)).astype(np.float32)
+
+
+def init_layers(sizes: Sequence[int], *, seed: int) -> Layers:
+    """Glorot-uniform kernels and zero biases for layer sizes (n_0, ..., n_{L-1}), seeded.
+
+    Both backends start from these arrays, so a run is reproducible from `seed` alone.
+    """
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must hold >= 2 positive layer sizes, got {sizes}")
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1A7E]))
+    weights = [glorot_uniform(a, b, rng) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    biases = [np.zeros(b, dtype=np.float32) for b in sizes[1:]]
+    return weights, biases
+
+
+def epoch_order(samples: int, *, seed: int, epoch: int) -> np.ndarray:
+    """The permutation of the training samples used in `epoch` (same for every backend)."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE90C, int(epoch)]))
+    return rng.permutation(samples)
+
+
+def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
+            x: np.ndarray) -> np.ndarray:
+    """Network output ndarray(shape=[B, n_out]) for inputs x ndarray(shape=[B, n_0])."""
+    a = x
+    for w, b in zip(weights, biases, strict=True):
+        a = np.tanh(a @ w + b)
+    return a
+
+
+def boundary_loss_batch(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
+                        x: np.ndarray, y: np.ndarray) -> float:
+    """Mean over samples of H_d = 1/2 sum_out (x_out - y)^2 (P1 2.11)."""
+    out = forward(weights, biases, x)
+    return float(0.5 * np.mean(np.sum((out.astype(np.float64) - y) ** 2, axis=1)))
+
+
+def accuracy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
+             labels: np.ndarray) -> float:
+    """Fraction of samples whose most active output neuron is the label."""
+    if x.shape[0] == 0:
+        return float("nan")
+    return float(np.mean(np.argmax(forward(weights, biases, x), axis=1) == labels))
+
+
+def sgd_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
+              y: np.ndarray, *, learning_rate: float, batch_size: int,
+              order: np.ndarray | None = None) -> None:
+    """One epoch of plain minibatch SGD on the mean of H_d over each batch, in place.
+
+    x: ndarray(shape=[S, n_0], float32), y: ndarray(shape=[S, n_out], float32) targets;
+    order: the sample permutation (default: as stored). The last batch may be smaller.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    if order is not None:
+        x, y = x[order], y[order]
+    lr = np.float32(learning_rate)
+    layers = len(weights)
+    acts: list[np.ndarray] = [x] * (layers + 1)
+    for start in range(0, x.shape[0], batch_size):
+        a = x[start:start + batch_size]
+        t = y[start:start + batch_size]
+        acts[0] = a
+        for k in range(layers):
+            a = np.tanh(a @ weights[k] + biases[k])
+            acts[k + 1] = a
+        scale = np.float32(1.0 / a.shape[0])
+        delta = (a - t) * (np.float32(1.0) - a * a) * scale
+        for k in range(layers - 1, -1, -1):
+            gw = acts[k].T @ delta
+            gb = delta.sum(axis=0)
+            if k:
+                prev = acts[k]
+                delta = (delta @ weights[k].T) * (np.float32(1.0) - prev * prev)
+            weights[k] -= lr * gw
+            biases[k] -= lr * gb
+
+
+# ------------------------------------------------------------------ Numba kernel (small batches)
+_NUMBA_STEP = None
+
+
+def _numba_kernel():  # built once, cached on disk (cache=True)
+    global _NUMBA_STEP
+    if _NUMBA_STEP is None:
+        from numba import njit
+
+        @njit(cache=True)
+        def epoch_kernel(params, woff, boff, sizes, x, y, order, lr, batch):  # pragma: no cover
+            layers = sizes.size - 1
+            total = 0
+            for k in range(layers + 1):
+                total += sizes[k]
+            acts = np.empty((batch, total), dtype=np.float32)
+            aoff = np.zeros(layers + 2, dtype=np.int64)
+            for k in range(layers + 1):
+                aoff[k + 1] = aoff[k] + sizes[k]
+            s = x.shape[0]
+            for start in range(0, s, batch):
+                m = min(batch, s - start)
+                for r in range(m):
+                    acts[r, 0:sizes[0]] = x[order[start + r]]
+                for k in range(layers):
+                    n_in, n_out = sizes[k], sizes[k + 1]
+                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
+                    b = params[boff[k]:boff[k] + n_out]
+                    z = np.dot(np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]]), w)
+                    for r in range(m):
+                        for j in range(n_out):
+                            acts[r, aoff[k + 1] + j] = np.tanh(z[r, j] + b[j])
+                n_last = sizes[layers]
+                delta = np.empty((m, n_last), dtype=np.float32)
+                scale = np.float32(1.0) / np.float32(m)
+                for r in range(m):
+                    t = y[order[start + r]]
+                    for j in range(n_last):
+                        a = acts[r, aoff[layers] + j]
+                        delta[r, j] = (a - t[j]) * (np.float32(1.0) - a * a) * scale
+                for k in range(layers - 1, -1, -1):
+                    n_in, n_out = sizes[k], sizes[k + 1]
+                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
+                    b = params[boff[k]:boff[k] + n_out]
+                    prev = np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]])
+                    gw = np.dot(prev.T.copy(), delta)
+                    new_delta = np.empty((m, n_in), dtype=np.float32)
+                    if k:
+                        back = np.dot(delta, w.T.copy())
+                        for r in range(m):
+                            for i in range(n_in):
+                                a = prev[r, i]
+                                new_delta[r, i] = back[r, i] * (np.float32(1.0) - a * a)
+                    for j in range(n_out):
+                        g = np.float32(0.0)
+                        for r in range(m):
+                            g += delta[r, j]
+                        b[j] -= lr * g
+                    for i in range(n_in):
+                        for j in range(n_out):
+                            w[i, j] -= lr * gw[i, j]
+                    delta = new_delta
+
+        _NUMBA_STEP = epoch_kernel
+    return _NUMBA_STEP
+
+
+def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
+                    y: np.ndarray, *, learning_rate: float, batch_size: int,
+                    order: np.ndarray | None = None) -> None:
+    """:func:`sgd_epoch` as one compiled Numba kernel (no Python overhead per minibatch).
+
+    Same arguments and the same result up to float32 rounding; pays off at small batches.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    sizes = np.array([weights[0].shape[0]] + [w.shape[1] for w in weights], dtype=np.int64)
+    parts = [w.ravel() for w in weights] + [b.ravel() for b in biases]
+    params = np.concatenate(parts).astype(np.float32)
+    lens = np.array([p.size for p in parts], dtype=np.int64)
+    offs = np.concatenate([[0], np.cumsum(lens)])[:-1]
+    layers = len(weights)
+    order = np.arange(x.shape[0]) if order is None else np.asarray(order, dtype=np.int64)
+    _numba_kernel()(params, offs[:layers].copy(), offs[layers:].copy(), sizes,
+                    np.ascontiguousarray(x, dtype=np.float32),
+                    np.ascontiguousarray(y, dtype=np.float32), order,
+                    np.float32(learning_rate), int(batch_size))
+    for k in range(layers):
+        weights[k][...] = params[offs[k]:offs[k] + lens[k]].reshape(weights[k].shape)
+        biases[k][...] = params[offs[layers + k]:offs[layers + k] + lens[layers + k]]

@@ -1,0 +1,78 @@
+"""Entropy production (P2 22) and the five terms of the action density (P2 28).
+
+For p(q) > 0 and F(q) on a periodic grid:
+
+    dS_q/dt = int [D |grad p|^2 / p - gamma grad p . grad F]                     (22, first line)
+            = int sqrt p (-4 D lap + gamma lap F) sqrt p                           (22, second line)
+
+and the integrand of (28) integrated over q, term by term (P2 §5 list):
+  (1) int sqrt p (-4 D lap) sqrt p = 4 D int |grad sqrt p|^2   stochastic entropy production
+  (2) gamma int p lap F = -gamma int grad p . grad F            learning entropy production
+  (3) mu int p dF/dt                                            free energy production by x
+  (4) mu gamma int p |grad F|^2                                 free energy production by q
+  (5) mu int p V                                                (minus) total free energy production
+The action (28) is the time integral of their sum. On solutions of (29)-(30) with the learning
+terms the sum vanishes; on solutions of the Schrödinger limit (34) (learning terms dropped)
+(1)+(3)+(4)+(5) = 0 and (3) = -<H>.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emergent.quantum.constants import madelung_constants
+from emergent.quantum.grid import PeriodicGrid
+from emergent.quantum.schrodinger import hamiltonian_apply
+
+__all__ = ["ACTION_TERMS", "action_terms", "action_terms_from_wavefunction",
+           "entropy_production"]
+
+ACTION_TERMS = ("stochastic_entropy", "learning_entropy", "free_energy_x", "free_energy_q",
+                "potential")
+
+
+def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGrid, *,
+                       diffusion: float, gamma: float) -> float:
+    """dS_q/dt of (22) from p and grad F (K arrays): int D |grad p|^2 / p - gamma grad p.grad F."""
+    gp = grid.gradient(p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dens = sum(np.where(p > 0, diffusion * g**2 / p, 0.0) for g in gp)
+    dens = dens - gamma * sum(a * b for a, b in zip(gp, grad_f, strict=True))
+    return float(grid.integrate(dens))
+
+
+def action_terms(p: np.ndarray, grad_f: list[np.ndarray], dfdt: np.ndarray,
+                 grid: PeriodicGrid, *, diffusion: float, gamma: float, mu: float,
+                 potential: np.ndarray | None = None) -> dict[str, float]:
+    """The five terms of the action density (28), integrated over q (see module doc)."""
+    c = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+    r = np.sqrt(np.clip(p, 0, None))
+    gp = grid.gradient(p)
+    v = 0.0 if potential is None else potential
+    return {
+        "stochastic_entropy": float(4 * c.diffusion * grid.integrate(
+            sum(g**2 for g in grid.gradient(r)))),
+        "learning_entropy": float(-c.gamma * grid.integrate(
+            sum(a * b for a, b in zip(gp, grad_f, strict=True)))),
+        "free_energy_x": float(c.mu * grid.integrate(p * dfdt)),
+        "free_energy_q": float(c.mu * c.gamma * grid.integrate(p * sum(g**2 for g in grad_f))),
+        "potential": float(c.mu * grid.integrate(p * v)),
+    }
+
+
+def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid, *, diffusion: float,
+                                   gamma: float, mu: float,
+                                   potential: np.ndarray | None = None) -> dict[str, float]:
+    """(28) terms for a solution of (34): grad F = Im(grad Psi / Psi) / a and
+    mu dF/dt = -Re(H Psi / Psi) (from i hbar dPsi/dt = H Psi, hbar a = mu). Needs Psi != 0."""
+    c = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+    psi_h = grid.fft(psi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad_f = [np.imag(grid.ifft(1j * kk * psi_h) / psi) / c.phase for kk in grid.k]
+        dfdt = -np.real(hamiltonian_apply(psi, grid, c, potential) / psi) / c.mu
+    p = np.abs(psi) ** 2
+    ok = p > 0
+    grad_f = [np.where(ok, g, 0.0) for g in grad_f]
+    dfdt = np.where(ok, dfdt, 0.0)
+    return action_terms(p, grad_f, dfdt, grid, diffusion=diffusion, gamma=gamma, mu=mu,
+                        potential=potential)

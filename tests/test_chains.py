@@ -1,0 +1,187 @@
+"""Permutation-weight chains and their kernels (P2 eq 49-61, 66)."""
+
+import numpy as np
+import pytest
+
+from emergent.chains import cycle_permutation, evolve, shift_solution, validate_permutation
+from emergent.kernels.chain_kernels import (
+    chain_steps,
+    chain_steps_serial,
+    chain_steps_shifted,
+    cycle_order,
+    cycle_steps_tiled,
+)
+
+
+def _tiled(x, perm, w, b, steps, act, tile=64, depth=16):
+    order, starts = cycle_order(perm)
+    y = cycle_steps_tiled(np.ascontiguousarray(x[:, order]), starts, w[order], b[order],
+                          steps, act, tile, depth)
+    out = np.empty_like(y)
+    out[:, order] = y
+    return out
+
+
+def test_p2_eq57_60_exact_shift_solution():
+    """(57), (60)-(61): the linear single-cycle chain is the exact shift x_i(t) = x_{i-t}(0),
+    for every subsystem, forwards with pi and backwards with pi^T."""
+    rng = np.random.default_rng(0)
+    x0 = rng.standard_normal((4, 101))
+    for shift in (1, -1):
+        perm = cycle_permutation(101, shift)
+        for t in (0, 1, 50, 101, 333):
+            np.testing.assert_array_equal(evolve(x0, perm, t), shift_solution(x0, t, shift))
+
+
+def test_p2_eq66_pi_transpose_inverts_pi():
+    """(66): pi^T pi = I: evolving with pi then with pi^T for t steps returns the initial state."""
+    rng = np.random.default_rng(1)
+    perm = rng.permutation(200)
+    inv = np.argsort(perm)
+    x0 = rng.standard_normal((3, 200))
+    np.testing.assert_array_equal(evolve(evolve(x0, perm, 37), inv, 37), x0)
+
+
+def test_cycle_order_decomposes_permutation():
+    """order[q] reads from order[q - 1] inside each cycle; cycle lengths sum to N."""
+    rng = np.random.default_rng(2)
+    perm = rng.permutation(500).astype(np.int64)
+    order, starts = cycle_order(perm)
+    assert sorted(order) == list(range(500)) and starts[0] == 0 and starts[-1] == 500
+    for c in range(starts.size - 1):
+        seg = order[starts[c]:starts[c + 1]]
+        np.testing.assert_array_equal(perm[seg], np.roll(seg, 1))
+
+
+@pytest.mark.parametrize("activation", [0, 1])
+@pytest.mark.parametrize("steps", [1, 15, 16, 17, 100])
+def test_tiled_kernel_equals_step_kernel(activation, steps):
+    """Temporal blocking changes nothing: bitwise equal to the per-step kernel for a permutation
+    with many cycles (short ones held whole, long ones tiled), noisy weights and a bias."""
+    rng = np.random.default_rng(3)
+    n = 700
+    perm = validate_permutation(np.concatenate([
+        (np.arange(10) + 3) % 10,  # one cycle of 10 (shorter than a tile)
+        10 + rng.permutation(290),  # random cycles
+        300 + (np.arange(400) - 1) % 400,  # a long cycle, tiled
+    ]))
+    x = rng.standard_normal((3, n))
+    w = 1 + 0.1 * rng.standard_normal(n)
+    b = 0.05 * rng.standard_normal(n)
+    ref = chain_steps_serial(x, perm, w, b, steps, activation)
+    np.testing.assert_array_equal(_tiled(x, perm, w, b, steps, activation), ref)
+    if steps <= 16:  # the parallel per-step kernel (slow to launch on a loaded machine)
+        np.testing.assert_array_equal(chain_steps(x, perm, w, b, steps, activation), ref)
+
+
+def test_shifted_kernel_adds_per_subsystem_offset():
+    """chain_steps_shifted with offsets c_mu = drift of x^(mu): linear x_i(t) = x_{i-t}(0) + c t."""
+    n = 50
+    perm = cycle_permutation(n)
+    x = np.random.default_rng(4).standard_normal((2, n))
+    c = np.array([0.25, -1.0])
+    out = chain_steps_shifted(x, perm, np.ones(n), np.zeros(n), c, 7, 0)
+    np.testing.assert_allclose(out, np.roll(x, 7, axis=1) + 7 * c[:, None], atol=1e-14)
+
+
+def test_p2_eq59_not_a_permutation_is_refused():
+    with pytest.raises(ValueError, match="perm"):
+        validate_permutation(np.array([0, 0, 1]))
+    with pytest.raises(ValueError, match="perm"):
+        evolve(np.zeros(3), np.array([0, 1, 3]), 1)
+    with pytest.raises(ValueError, match="activation"):
+        evolve(np.zeros(3), np.array([1, 2, 0]), 1, activation="relu")
+
+
+def test_p2_eq59_several_cycles_and_relabelling():
+    """(59)-(60) with several cycles: the cycle lengths are as requested, with or without a random
+    relabelling, and the exact solution shifts every cycle by t (evolve agrees bitwise)."""
+    from emergent.chains import cycle_lengths, permutation_from_cycles
+
+    rng = np.random.default_rng(5)
+    lengths = [7, 1, 130, 40]
+    for r in (None, rng):
+        perm = permutation_from_cycles(lengths, r)
+        assert sorted(cycle_lengths(perm)) == sorted(lengths)
+        x0 = rng.standard_normal((2, perm.size))
+        for t in (3, 130, 911):
+            np.testing.assert_array_equal(evolve(x0, perm, t),
+                                          shift_solution(x0, t, perm=perm))
+    with pytest.raises(ValueError, match="lengths"):
+        permutation_from_cycles([3, 0])
+
+
+def test_p2_eq66_67_transpose_with_weights():
+    """(66)-(67): transpose gives pi^T with the weights of w^T, checked against the dense matrix."""
+    from emergent.chains import transpose
+
+    rng = np.random.default_rng(6)
+    perm = rng.permutation(30)
+    w = 1 + 0.3 * rng.standard_normal(30)
+    dense = np.zeros((30, 30))
+    dense[np.arange(30), perm] = w
+    inv, w_t = transpose(perm, w)
+    x = rng.standard_normal(30)
+    np.testing.assert_allclose(evolve(x, inv, 1, weights=w_t), dense.T @ x, atol=1e-14)
+
+
+def test_p2_eq68_73_ensemble_solves_discrete_wave_equation():
+    """(68)-(73): the pi / pi^T average obeys x(t+1) + x(t-1) = x_{i+1}(t) + x_{i-1}(t) exactly,
+    the discrete wave equation at Courant number 1, for arbitrary branch data."""
+    from emergent.chains import ensemble
+
+    rng = np.random.default_rng(7)
+    n = 64
+    perm = cycle_permutation(n)
+    xm, xp = rng.standard_normal((2, 3, n))
+    x = [ensemble(xm, xp, perm, t) for t in (9, 10, 11)]
+    np.testing.assert_allclose(x[2] + x[0], np.roll(x[1], 1, -1) + np.roll(x[1], -1, -1),
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["step", "tiled"])
+def test_evolve_methods_agree_with_tanh_noise_and_bias(method):
+    """method="step" and method="tiled" give the same bits for any weights, bias and tanh."""
+    from emergent.chains import noisy_weights, permutation_from_cycles
+
+    rng = np.random.default_rng(8)
+    perm = permutation_from_cycles([300, 5000, 12], rng)
+    w = noisy_weights(perm.size, 0.2, rng)
+    b = 0.1 * rng.standard_normal(perm.size)
+    x = rng.standard_normal((2, perm.size))
+    ref = chain_steps_serial(x, perm, w, b, 150, 1)
+    np.testing.assert_array_equal(
+        evolve(x, perm, 150, weights=w, bias=b, activation="tanh", method=method), ref)
+
+
+def test_p2_eq50_subsystems_and_method_validation():
+    from emergent.chains import validate_subsystems
+
+    assert validate_subsystems(np.zeros((4, 8))) == 3
+    with pytest.raises(ValueError, match="D \\(subsystems\\)"):
+        validate_subsystems(np.zeros((1, 8)))
+    with pytest.raises(ValueError, match="method"):
+        evolve(np.zeros(4), cycle_permutation(4), 1, method="gpu")
+
+
+def test_chains_simulation_several_cycles_both_directions(tmp_path):
+    """`emergent run chains` with 3 shuffled cycles and the pi/pi^T ensemble: exact solution,
+    and the measured order of convergence of (61) is 1."""
+    from emergent.cli import main
+    from emergent.io import read_run
+    from emergent.registry import get
+
+    out = tmp_path / "c.h5"
+    assert main(["run", "chains", "-o", str(out), "--quiet", "--set", "neurons=300",
+                 "--set", "steps=40", "--set", "cycles=3", "--set", "shuffle=true",
+                 "--set", "direction=both", "--set", "method=tiled"]) == 0
+    data = read_run(out)
+    checks = get("chains").checks(data)
+    assert checks and all(c.agrees for c in checks)
+    assert data.results["max_shift_error"] == 0.0
+    one = tmp_path / "one.h5"
+    assert main(["run", "chains", "-o", str(one), "--quiet", "--set", "neurons=256",
+                 "--set", "steps=16"]) == 0
+    assert abs(read_run(one).results["continuum_order"] - 1) < 0.05
+    assert main(["run", "chains", "-o", str(tmp_path / "bad.h5"), "--quiet",
+                 "--set", "neurons=4", "--set", "cycles=5"]) == 2

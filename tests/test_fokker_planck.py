@@ -1,0 +1,233 @@
+"""Grid Fokker-Planck solver: P2 eq 18-22 and P1 eq 11.5 against independent routes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from emergent.fokker_planck import (
+    FokkerPlanck,
+    Grid,
+    diagnostics,
+    face_coefficients,
+    gaussian_cells,
+    ou_solution,
+    solve,
+    stability_limit,
+    stationary_state,
+)
+from emergent.langevin import potential_values
+
+OU = dict(stiffness=1.0, gamma=1.0, diffusion=1.0)
+
+
+def _ou_problem(cells, mean0, var0):
+    grid = Grid((-6.0,) * len(cells), (6.0,) * len(cells), cells)
+    f = potential_values("ou", grid.mesh(), stiffness=1.0)
+    return grid, f, gaussian_cells(grid, mean0, var0)
+
+
+@pytest.mark.parametrize("method", ["cn", "explicit"])
+def test_p2_eq20_ou_exact_gaussian_1d(method):
+    """P2 (20) with F = -q^2/2 (Ornstein-Uhlenbeck): exact Gaussian, L1 error <= 1e-3 at t = 1."""
+    grid, f, p0 = _ou_problem((1024,), [1.0], [0.25])
+    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0,
+                dt=0.02 if method == "cn" else None, method=method, saves=3)
+    exact = ou_solution(grid, 1.0, mean0=[1.0], var0=[0.25], **OU)
+    err = np.abs(res.p[-1] - exact).sum() * grid.volume
+    assert err <= 1e-3
+    assert err > 0  # not trivially the initial state
+    assert np.abs(res.p[-1] - p0).sum() * grid.volume > 0.1
+
+
+def test_p2_eq20_ou_exact_gaussian_2d_adi():
+    """P2 (20) in K = 2 (ADI Crank-Nicolson, anisotropic start): L1 error <= 1e-3 at t = 1."""
+    grid, f, p0 = _ou_problem((256, 256), [1.0, -0.5], [0.25, 0.4])
+    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0, dt=0.02,
+                method="cn", saves=2)
+    exact = ou_solution(grid, 1.0, mean0=[1.0, -0.5], var0=[0.25, 0.4], **OU)
+    assert np.abs(res.p[-1] - exact).sum() * grid.volume <= 1e-3
+
+
+def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
+    """P2 (20) in K = 3: Douglas ADI and the explicit kernel agree with each other and the
+    exact Gaussian to the discretisation error of a 32^3 grid."""
+    grid = Grid((-5.0,) * 3, (5.0,) * 3, (32, 32, 32))
+    f = potential_values("ou", grid.mesh())
+    p0 = gaussian_cells(grid, [0.5, 0.0, -0.5], [0.5, 0.3, 0.6])
+    exact = ou_solution(grid, 0.5, mean0=[0.5, 0.0, -0.5], var0=[0.5, 0.3, 0.6], **OU)
+    r_cn = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=0.5, dt=0.01,
+                 saves=2)
+    r_ex = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=0.5,
+                 method="explicit", saves=2)
+    e_cn = np.abs(r_cn.p[-1] - exact).sum() * grid.volume
+    e_ex = np.abs(r_ex.p[-1] - exact).sum() * grid.volume
+    assert e_cn < 2e-2 and e_ex < 2e-2
+    assert np.abs(r_cn.p[-1] - r_ex.p[-1]).sum() * grid.volume < 5e-3
+
+
+@pytest.mark.parametrize("cells,periodic", [((200,), (False,)), ((200,), (True,)),
+                                            ((48, 40), (False, True)),
+                                            ((12, 10, 14), (True, False, False))])
+@pytest.mark.parametrize("method", ["explicit", "cn"])
+def test_p2_eq18_probability_conserved_and_positive(cells, periodic, method):
+    """P2 (18) is a conservation law: total probability constant to 1e-12 relative and p >= 0
+    (double well, strong drift, both boundary kinds, every K and method)."""
+    dim = len(cells)
+    grid = Grid((-2.5,) * dim, (2.5,) * dim, cells, periodic)
+    f = potential_values("double-well", grid.mesh(), height=2.0)
+    rng = np.random.default_rng(3)
+    p0 = rng.random(cells) ** 4
+    p0 /= p0.sum() * grid.volume
+    dt = None if method == "explicit" else 0.5 * stability_limit(
+        face_coefficients(grid, f, gamma=1.0, diffusion=0.3))
+    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.3, t_end=0.3, dt=dt,
+                method=method, saves=4)
+    assert np.abs(res.series["total"] - 1.0).max() <= 1e-12
+    assert (res.p >= 0).all()
+    assert np.abs(res.p[-1] - p0).max() > 1e-3 * p0.max()
+
+
+def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
+    """Stationary solution of P2 (20) is exp(gamma F / D) / Z: it is an exact discrete fixed
+    point, the long-time limit from another start, and the continuum density to O(h^2)."""
+    grid = Grid((-2.5,), (2.5,), (400,))
+    f = potential_values("double-well", grid.mesh(), height=0.5)
+    gamma, d = 0.7, 0.4
+    st = stationary_state(grid, f, gamma=gamma, diffusion=d)
+    stepper = FokkerPlanck(grid, f, gamma=gamma, diffusion=d, dt=1e-4, method="explicit")
+    assert np.abs(stepper.step(st, 50) - st).max() <= 1e-12 * st.max()
+    p0 = np.full(grid.cells, 1.0 / 5.0)  # uniform start: relaxes within the wells
+    limit = stability_limit(face_coefficients(grid, f, gamma=gamma, diffusion=d))
+    res = solve(p0, grid, free_energy=f, gamma=gamma, diffusion=d, t_end=20.0, dt=2 * limit,
+                saves=4)
+    assert (res.p >= 0).all()  # Crank-Nicolson with dt <= 2 x explicit limit is positive
+    assert np.abs(res.p[-1] - st).sum() * grid.volume < 1e-6
+    sub = 64  # continuum cell averages by a 64-point midpoint rule in every cell
+    fine = -2.5 + (np.arange(400 * sub) + 0.5) * grid.spacing[0] / sub
+    w = np.exp(gamma * potential_values("double-well", [fine], height=0.5) / d)
+    cont = w.reshape(400, sub).mean(axis=1)
+    cont /= cont.sum() * grid.volume
+    err = np.abs(st - cont).sum() * grid.volume
+    assert 1e-8 < err < 1e-3
+
+
+def test_p1_eq11_5_pure_diffusion_heat_kernel():
+    """P1 (11.5): dp/dt = (D/2) Laplacian p, i.e. P2 (20) with F = 0 and diffusion D/2;
+    a Gaussian spreads as var0 + D t (periodic box, far from the walls)."""
+    big_d = 0.8
+    grid = Grid((-8.0, -8.0), (8.0, 8.0), (160, 160), (True, True))
+    p0 = gaussian_cells(grid, [0.0, 0.0], [0.5, 0.3])
+    res = solve(p0, grid, free_energy=np.zeros(grid.cells), gamma=1.0, diffusion=big_d / 2,
+                t_end=1.0, dt=0.01, saves=2)
+    exact = gaussian_cells(grid, [0.0, 0.0], [0.5 + big_d, 0.3 + big_d])
+    assert np.abs(res.p[-1] - exact).sum() * grid.volume < 1e-3
+    assert np.allclose(np.diag(res.series["cov"][-1]), [0.5 + big_d, 0.3 + big_d], atol=2e-2)
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_p2_eq22_entropy_production_two_routes(dim):
+    """P2 (22): dS_q/dt from differencing S_q (21) in time equals the integral formula
+    4 D int |grad sqrt p|^2 + gamma int p Laplacian F, to discretisation error; the diffusion
+    part is >= 0 and the drift part is < 0 near a maximum of F."""
+    cells = (400,) if dim == 1 else (160, 160)
+    grid = Grid((-2.5,) * dim, (2.5,) * dim, cells)
+    f = potential_values("double-well", grid.mesh(), height=0.5)
+    p0 = gaussian_cells(grid, [0.8] * dim, [0.1] * dim)
+    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.2, t_end=0.4,
+                dt=2e-4 if dim == 1 else None, method="cn" if dim == 1 else "explicit",
+                saves=81)
+    rate = res.entropy_rate_from_differences()[2:-2]
+    s = res.series
+    formula = s["production"][2:-2]
+    scale = np.abs(formula).max()
+    assert np.abs(rate - formula).max() < 3e-2 * scale  # O(h^2): 2e-2 at h = 1/32 in 2D
+    # time discretisation only (first order for the explicit 2D run)
+    assert np.abs(rate - s["production_discrete"][2:-2]).max() < 1e-2 * scale
+    assert (s["production_diffusion"] > 0).all()
+    assert (s["production_drift"] < 0).all()
+
+
+def test_p2_eq20_time_dependent_free_energy_moving_trap():
+    """P2 (20) with F(t, q) = -(q - v t)^2 / 2: the mean obeys dm/dt = gamma (v t - m),
+    m(t) = m0 e^-t + v (t - 1 + e^-t) for gamma = 1 (exact, linear drift)."""
+    grid = Grid((-6.0,), (6.0,), (600,))
+    v = 1.5
+
+    def f(t, q):
+        return -0.5 * (q - v * t) ** 2
+
+    p0 = gaussian_cells(grid, [-1.0], [0.2])
+    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.5, t_end=1.0, dt=0.005,
+                saves=5, time_dependent=True)
+    t = res.t
+    exact = -np.exp(-t) + v * (t - 1 + np.exp(-t))
+    assert np.abs(res.series["mean"][:, 0] - exact).max() < 2e-3
+    assert np.abs(res.series["total"] - 1).max() < 1e-12
+
+
+def test_bad_input_errors_name_the_parameter():
+    grid = Grid((-1.0,), (1.0,), (32,))
+    f = np.zeros(32)
+    with pytest.raises(ValueError, match="diffusion"):
+        FokkerPlanck(grid, f, gamma=1.0, diffusion=0.0, dt=1e-3)
+    limit = stability_limit(face_coefficients(grid, f, gamma=1.0, diffusion=1.0))
+    with pytest.raises(ValueError, match=f"stability limit {limit:.6g}"):
+        FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=2 * limit, method="explicit")
+    with pytest.raises(ValueError, match="free_energy.*non-finite"):
+        FokkerPlanck(grid, np.where(np.arange(32) == 5, np.nan, 0.0), gamma=1.0,
+                     diffusion=1.0, dt=1e-3)
+    with pytest.raises(ValueError, match="cells"):
+        Grid((-1.0,), (1.0,), (2,))
+    with pytest.raises(ValueError, match="langevin"):
+        Grid((-1.0,) * 4, (1.0,) * 4, (8,) * 4)
+
+
+def test_non_finite_p_stops_with_time_and_cell():
+    grid = Grid((-1.0,), (1.0,), (16,))
+    p0 = np.full(16, 1e308)
+    with pytest.raises(FloatingPointError, match=r"t = .* cell \("):
+        solve(p0, grid, free_energy=np.zeros(16), gamma=1.0, diffusion=1.0, t_end=1.0,
+              method="explicit", saves=3)
+
+
+def test_diagnostics_gaussian_moments_and_entropy():
+    """Mean, covariance and S_q (21) of a resolved Gaussian: S = (1/2) log((2 pi e)^K det C)."""
+    grid = Grid((-8.0, -8.0), (8.0, 8.0), (256, 256))
+    p = gaussian_cells(grid, [0.5, -1.0], [0.7, 1.3])
+    d = diagnostics(p, grid, free_energy=np.zeros(grid.cells), gamma=1.0, diffusion=1.0)
+    assert abs(d["total"] - 1) < 1e-9  # the box cuts 6 sigma tails (4e-10)
+    assert np.allclose(d["mean"], [0.5, -1.0], atol=1e-10)
+    h2 = np.array(grid.spacing) ** 2 / 12  # centre quadrature of cell averages: var + h^2/12
+    assert np.allclose(np.diag(d["cov"]) - h2, [0.7, 1.3], atol=1e-6)
+    s_exact = 0.5 * np.log((2 * np.pi * np.e) ** 2 * 0.7 * 1.3)
+    assert abs(d["entropy"] - s_exact) < 1e-3
+
+
+@pytest.mark.parametrize("potential,extra", [
+    ("ou", []),
+    ("double-well", ["dims=2", "lower=-2.5", "upper=2.5", "cells=96"]),
+    ("canonical", ["lower=0", "upper=6", "beta=2", "mean0=2"]),
+])
+def test_simulation_fokker_planck_end_to_end(tmp_path, potential, extra):
+    """`emergent run fokker-planck`: p on the grid with axes, diagnostics series, checks pass."""
+    from emergent.cli import main
+    from emergent.io import read_run
+    from emergent.sims.fokker_planck import checks
+    out = tmp_path / "fp.h5"
+    args = ["run", "fokker-planck", "-o", str(out), "--quiet", "--set", f"potential={potential}",
+            "--set", "cells=64", "--set", "saves=41", "--set", "t_end=0.5"]
+    for e in extra:
+        args += ["--set", e]
+    assert main(args) == 0
+    data = read_run(out)
+    p, axes = data.field("p")
+    assert p.shape == (data.params["cells"],) * data.params["dims"] and "q1" in axes
+    assert data.series("entropy").shape == (41,)
+    assert all(c.agrees for c in checks(data) if "exact" not in c.claim)
+
+
+def test_simulation_fokker_planck_bad_box_for_canonical(tmp_path):
+    from emergent.cli import main
+    assert main(["run", "fokker-planck", "-o", str(tmp_path / "x.h5"), "--quiet", "--set",
+                 "potential=canonical", "--set", "cells=32"]) != 0

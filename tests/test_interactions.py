@@ -1,0 +1,103 @@
+"""Metric interactions between subsystems (P2 eq 8, 56, 77-78)."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from emergent.continuum import alpha_for
+from emergent.interactions import (
+    MetricChain,
+    constraint_56,
+    discrete_action,
+    flat_metric,
+    operator_g,
+    potential_gradient,
+    weakly_curved_metric,
+)
+
+
+def _pi(n):
+    perm = (np.arange(n) - 1) % n
+    return sp.csr_matrix((np.ones(n), (np.arange(n), perm)), shape=(n, n))
+
+
+def test_p2_eq8_operator_g_for_permutation_is_discrete_laplacian():
+    """(8), (67): G(pi) = 2I - pi - pi^T = G(pi^T) (f' = I)."""
+    n = 12
+    w = _pi(n)
+    G = operator_g(w).toarray()
+    np.testing.assert_allclose(G, (2 * sp.identity(n) - w - w.T).toarray())
+    np.testing.assert_allclose(G, operator_g(w.T).toarray())
+
+
+def test_p2_eq77_78_euler_lagrange_by_finite_differences():
+    """(78) is the Euler-Lagrange equation of (77): K x = (1/2) dV/dx checked by central finite
+    differences of the action for a random sparse w, tanh slopes f' and a curved metric."""
+    rng = np.random.default_rng(2)
+    n, dims = 30, 2
+    w = sp.random(n, n, density=0.15, random_state=3, format="csr")
+    G = operator_g(w, 1 - np.tanh(rng.standard_normal(n)) ** 2)
+    g = weakly_curved_metric(n, dims, 0.2, 3, rng)
+    x = rng.standard_normal((dims + 1, n))
+    alpha = 1.7
+    kx = potential_gradient(x, g, G, alpha)
+    zero = np.zeros_like(x)
+    h = 1e-5
+    for idx in [(0, 0), (1, 7), (2, 29), (0, 13)]:
+        e = np.zeros_like(x)
+        e[idx] = h
+        num = -(discrete_action(x + e, zero, g, G, alpha)
+                - discrete_action(x - e, zero, g, G, alpha)) / (2 * h)
+        assert 0.5 * num == pytest.approx(kx[idx], rel=1e-7)
+
+
+def test_p2_eq78_flat_metric_permutation_is_wave_equation():
+    """(78) with g = eta, w = pi, f linear reduces to xddot_i = alpha^2 (x_{i+1} - 2x_i + x_{i-1})
+    (the discrete (73)); the paper's printed sign would give the opposite (elliptic) sign."""
+    rng = np.random.default_rng(0)
+    n, dims = 20, 3
+    x = rng.standard_normal((dims + 1, n))
+    alpha = alpha_for(n)
+    mc = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha, 0.1)
+    lap = np.roll(x, -1, axis=1) - 2 * x + np.roll(x, 1, axis=1)
+    np.testing.assert_allclose(mc.acceleration(x), alpha**2 * lap, atol=1e-10)
+
+
+def test_p2_eq78_energy_conserved_and_flat_limit_converges():
+    """Energy of (77) is conserved by the Verlet integration of (78) in a weakly curved metric
+    (error O(dtau^2)); for smooth data and g = eta it reproduces d'Alembert at O(N^-2)."""
+    rng = np.random.default_rng(5)
+    n, dims = 64, 2
+    alpha = alpha_for(n)
+    g = weakly_curved_metric(n, dims, 0.05, 2, rng)
+    s = np.arange(n) / alpha
+    x0 = np.stack([np.sin(s), np.cos(s), np.sin(2 * s)])
+    mc = MetricChain(g, operator_g(_pi(n)), alpha, 0.05 / alpha)
+    e0 = mc.energy(x0, np.zeros_like(x0))
+    x1, v1 = mc.run(x0, np.zeros_like(x0), 400)
+    assert mc.energy(x1, v1) == pytest.approx(e0, rel=1e-3)
+    flat = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha, 0.02 / alpha)
+    x2, _ = flat.run(x0, np.zeros_like(x0), 200)
+    tau = 200 * 0.02 / alpha
+    exact = np.stack([np.sin(s) * np.cos(tau), np.cos(s) * np.cos(tau),
+                      np.sin(2 * s) * np.cos(2 * tau)])
+    assert np.abs(x2 - exact).max() < 0.01
+
+
+def test_p2_eq56_constraint_reduces_to_eq55():
+    """(56) with g = eta is (55): -xdot0^2 + sum_d xdotd^2."""
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal((3, 5))
+    np.testing.assert_allclose(constraint_56(v, flat_metric(5, 2)),
+                               -v[0] ** 2 + v[1] ** 2 + v[2] ** 2)
+
+
+def test_interactions_bad_input():
+    with pytest.raises(ValueError, match="amplitude"):
+        weakly_curved_metric(8, 2, 0.7, 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="D "):
+        flat_metric(8, 0)
+    with pytest.raises(ValueError, match="fprime"):
+        operator_g(_pi(4), np.ones(3))
+    with pytest.raises(ValueError, match="dtau"):
+        MetricChain(flat_metric(4, 1), operator_g(_pi(4)), 1.0, 0.0)

@@ -1,0 +1,147 @@
+"""Tests of the boundary and bulk losses (P1 2.10-2.11, 3.1-3.4; P2 3-4)."""
+
+import numpy as np
+import pytest
+from scipy.optimize import least_squares, minimize
+
+from emergent.losses import (
+    Potential,
+    boundary_loss,
+    boundary_loss_samples,
+    bulk_hamiltonian,
+    bulk_loss,
+    clamped_minimisation,
+)
+from emergent.septuple import NeuralSeptuple
+
+
+def _net(sizes=(8, 5, 4, 3), seed=0, scale=1.5):
+    rng = np.random.default_rng(seed)
+    pairs = zip(sizes[:-1], sizes[1:], strict=True)
+    w = [rng.normal(size=(a, b)) * scale / np.sqrt(a) for a, b in pairs]
+    b = [rng.normal(size=n) * 0.2 for n in sizes[1:]]
+    return NeuralSeptuple.from_layers(w, b), w, b
+
+
+def _data(sep, s=6, seed=1):
+    rng = np.random.default_rng(seed)
+    x_in = rng.uniform(0, 1, size=(s, sep.input_index.size))
+    y = -0.8 + 1.6 * np.eye(sep.output_index.size)[rng.integers(0, sep.output_index.size, s)]
+    return x_in, y
+
+
+def test_p1_eq2_11_boundary_loss_by_hand():
+    """H_boundary = 1/2 |P_out x_bar - y|^2 (2.11) from an explicit MLP pass."""
+    sep, w, b = _net()
+    x_in, y = _data(sep)
+    h = x_in
+    for wk, bk in zip(w, b, strict=True):
+        h = np.tanh(h @ wk + bk)
+    expect = 0.5 * np.sum((h - y) ** 2, axis=1)
+    assert np.allclose(boundary_loss_samples(sep, x_in, y), expect, rtol=1e-14)
+    assert boundary_loss(sep, x_in, y) == pytest.approx(expect.mean(), rel=1e-14)
+
+
+def test_p1_eq3_4_bulk_loss_by_hand():
+    """H (3.4) with m: explicit sum over non-input neurons plus -m/2 |x|^2 over all."""
+    sep, _, _ = _net()
+    x = np.random.default_rng(5).uniform(-1, 1, size=(3, sep.n))
+    wd = sep.w.toarray()
+    r = x - np.tanh(x @ wd.T + sep.bias)
+    r[:, sep.input_index] = 0.0
+    expect = 0.5 * np.sum(r * r, axis=1) - 0.5 * 0.3 * np.sum(x * x, axis=1)
+    assert np.allclose(bulk_hamiltonian(sep, x, m=0.3), expect, rtol=1e-13)
+
+
+def test_p1_eq3_2_forward_output_gives_zero_bulk_loss():
+    """If y_out is the net's own output, the fixed point (2.9) is the clamped minimum, H = 0."""
+    sep, _, _ = _net()
+    x_in, _ = _data(sep)
+    xf = sep.fixed_point(x_in)
+    xb, h = clamped_minimisation(sep, x_in, xf[:, sep.output_index])
+    assert np.allclose(xb, xf, atol=1e-12)
+    assert np.max(h) < 1e-24
+
+
+def test_p1_eq3_2_clamped_minimisation_vs_scipy_least_squares():
+    """Batched minimisation (3.2) of (3.4), m = 0, against per-sample scipy least_squares."""
+    sep, _, _ = _net(sizes=(10, 6, 5, 3))
+    x_in, y = _data(sep, s=8)
+    xb, h = clamped_minimisation(sep, x_in, y, tol=1e-12)
+    hid = sep.hidden_index
+    rows = np.setdiff1d(np.arange(sep.n), sep.input_index)
+    for i in range(x_in.shape[0]):
+        def res(v, i=i):
+            x = xb[i].copy()
+            x[hid] = v
+            return (x - np.tanh(sep.preactivation(x)[0]))[rows]
+
+        start = sep.fixed_point(x_in[i])[0, hid]
+        sol = least_squares(res, start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        assert h[i] == pytest.approx(0.5 * np.sum(sol.fun**2), rel=1e-9, abs=1e-14)
+    assert np.array_equal(xb[:, sep.output_index], y)
+    assert np.all(h > 1e-4)  # a non-trivial problem: outputs clamped away from the forward pass
+
+
+@pytest.mark.parametrize("m", [0.1, 0.4])
+def test_p1_eq3_3_tachyonic_and_user_potential_vs_bfgs(m):
+    """(3.4) with mass m and a user potential V: a local minimum (gradient zero, BFGS started
+    there finds nothing lower) and, for small m, the same minimum as BFGS from the same start."""
+    sep, _, _ = _net(sizes=(6, 5, 4, 2), seed=3)
+    x_in, y = _data(sep, s=4, seed=2)
+    quartic = Potential(lambda x: 0.1 * x**4, lambda x: 0.4 * x**3, lambda x: 1.2 * x**2)
+    xb, h = clamped_minimisation(sep, x_in, y, m=m, potential=quartic, tol=1e-11)
+    hid = sep.hidden_index
+    for i in range(x_in.shape[0]):
+        def phi(v, i=i):
+            x = xb[i].copy()
+            x[hid] = v
+            return bulk_hamiltonian(sep, x[None], m=m, potential=quartic)[0]
+
+        assert phi(xb[i, hid]) == pytest.approx(h[i], rel=1e-13)
+        eps = 1e-6
+        v = xb[i, hid]
+        grad = [(phi(v + eps * e) - phi(v - eps * e)) / (2 * eps) for e in np.eye(hid.size)]
+        assert np.max(np.abs(grad)) < 1e-7
+        rng = np.random.default_rng(i)
+        near = minimize(phi, xb[i, hid] + 1e-3 * rng.normal(size=hid.size), method="BFGS",
+                        options={"gtol": 1e-10})
+        assert near.fun >= h[i] - 1e-10
+        if m == 0.1:
+            sol = minimize(phi, sep.fixed_point(x_in[i])[0, hid], method="BFGS",
+                           options={"gtol": 1e-10})
+            assert h[i] == pytest.approx(sol.fun, abs=1e-9)
+
+
+def test_bulk_loss_is_mean_of_h():
+    sep, _, _ = _net()
+    x_in, y = _data(sep)
+    _, h = clamped_minimisation(sep, x_in, y)
+    assert bulk_loss(sep, x_in, y) == pytest.approx(h.mean(), rel=1e-10)
+    # bulk loss is much smaller than the boundary loss for the same data (P1 §10, Fig. 2)
+    assert bulk_loss(sep, x_in, y) < boundary_loss(sep, x_in, y)
+
+
+def test_losses_bad_input():
+    sep, _, _ = _net()
+    x_in, y = _data(sep)
+    with pytest.raises(ValueError, match="y_out"):
+        boundary_loss(sep, x_in, y[:, :2])
+    with pytest.raises(ValueError, match="x_in"):
+        clamped_minimisation(sep, x_in[:, :3], y)
+    with pytest.raises(ValueError, match="max_iter"):
+        clamped_minimisation(sep, x_in, y, max_iter=1, tol=1e-14)
+    with pytest.raises(ValueError, match="potential"):
+        bulk_hamiltonian(sep, np.zeros((1, sep.n)), potential=lambda x: x)
+
+
+def test_p1_eq3_2_general_matrix_net_matches_layered():
+    """The same net given as an N x N sparse matrix (from_matrix) gives the same x_bar and H."""
+    sep, _, _ = _net(sizes=(9, 6, 4, 3), seed=4)
+    gen = NeuralSeptuple.from_matrix(sep.w, sep.bias, sep.input_index, sep.output_index)
+    x_in, y = _data(sep, s=5, seed=6)
+    xa, ha = clamped_minimisation(sep, x_in, y, m=0.2)
+    xb, hb = clamped_minimisation(gen, x_in, y, m=0.2)
+    assert np.allclose(xa, xb, atol=1e-9)
+    assert np.allclose(ha, hb, rtol=1e-10)
+    assert boundary_loss(gen, x_in, y) == pytest.approx(boundary_loss(sep, x_in, y), rel=1e-13)

@@ -1,0 +1,197 @@
+"""Schrödinger limit of learning, P2 (34)-(36), P1 (11.9): split-step Fourier solver."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from emergent.quantum import (
+    SPLITTINGS,
+    coherent_state,
+    gaussian_packet,
+    madelung_constants,
+    make_grid,
+    norm,
+    solve_schrodinger,
+)
+
+KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+
+
+def _rel(a, b):
+    return np.linalg.norm(a - b) / np.linalg.norm(b)
+
+
+def test_p2_eq34_eq35_constants_derived_symbolically():
+    """P2 (34)-(35): Psi = sqrt(p) exp(i a F) solves i hbar Psi_t = (-4D d^2 + mu V) Psi iff (p, F)
+    solve the Madelung pair from (29)-(30) without learning terms, with a = sqrt(gamma mu/4D),
+    hbar = sqrt(4 D mu / gamma). The printed constants (no square roots) fail for mu != 1."""
+    t, q = sp.symbols("t q", real=True)
+    D, g, mu = sp.symbols("D gamma mu", positive=True)
+    R = sp.Function("R", positive=True)(t, q)  # sqrt(p)
+    F = sp.Function("F", real=True)(t, q)
+    V = sp.Function("V", real=True)(q)
+    p = R**2
+    # (29) without gamma lap p, (30) without gamma lap F
+    p_t = sp.solve(sp.Eq(-mu * sp.diff(p, t) - 2 * mu * g * sp.diff(sp.diff(F, q) * p, q), 0),
+                   sp.diff(R, t))[0]
+    F_t = sp.solve(sp.Eq(-4 * D / R * sp.diff(R, q, 2) + mu * sp.diff(F, t)
+                         + mu * g * sp.diff(F, q) ** 2 + mu * V, 0), sp.diff(F, t))[0]
+
+    def residual(a, hbar):
+        psi = R * sp.exp(sp.I * a * F)
+        res = (sp.I * hbar * sp.diff(psi, t) + 4 * D * sp.diff(psi, q, 2) - mu * V * psi)
+        res = res.subs({sp.diff(R, t): p_t, sp.diff(F, t): F_t}) / sp.exp(sp.I * a * F)
+        return sp.simplify(sp.expand(res))
+
+    c = madelung_constants(diffusion=0.3, gamma=0.7, mu=2.1)
+    a, hbar = sp.sqrt(g * mu / (4 * D)), sp.sqrt(4 * D * mu / g)
+    assert residual(a, hbar) == 0
+    assert np.isclose(float(a.subs({D: 0.3, g: 0.7, mu: 2.1})), c.phase)
+    assert np.isclose(float(hbar.subs({D: 0.3, g: 0.7, mu: 2.1})), c.hbar)
+    printed = residual(g / (4 * D), 4 * D / g)  # (34)-(35) as extracted
+    assert sp.simplify(printed.subs(mu, 2)) != 0
+
+
+@pytest.mark.parametrize("method,dt", [("blanes-moan4", 0.05), ("yoshida4", 0.01)])
+def test_p2_eq34_coherent_state_1d(method, dt):
+    """P2 (34): coherent state of V = kappa q^2/2 on 1,024 points, relative L2 <= 1e-8 at t = 1,
+    oscillating at the derived omega = sqrt(2 gamma kappa); norm drift <= 1e-12."""
+    g = make_grid(1024, 20.0)
+    v = 0.5 * g.q[0] ** 2
+    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
+    r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method, **KW)
+    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
+    assert _rel(r.psi, exact) <= 1e-8
+    assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
+    mean_q = float(g.integrate(g.q[0] * np.abs(r.psi) ** 2))
+    assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2.0)), abs=1e-8)
+
+
+def test_p2_eq34_free_gaussian_packet_1d():
+    """P2 (34), V = 0: analytic spreading, moving packet (group velocity 2 c k0)."""
+    g = make_grid(1024, 40.0)
+    kw = dict(center=-3.0, wavenumber=2.0, sigma=0.7, **KW)
+    r = solve_schrodinger(gaussian_packet(g, **kw), g, t_final=1.0, dt=0.25, **KW)
+    assert _rel(r.psi, gaussian_packet(g, t=1.0, **kw)) <= 1e-12
+
+
+def test_p2_eq34_coherent_state_2d_and_3d():
+    """P2 (34) in K = 2 and 3: product coherent states, 4th-order split."""
+    for K, n, L in ((2, 64, 16.0), (3, 40, 16.0)):
+        g = make_grid(n, L, ndim=K)
+        v = 0.5 * sum(x**2 for x in g.q)
+        d = (1.0, -0.5, 0.3)[:K]
+        psi0 = coherent_state(g, stiffness=1.0, displacement=d, **KW)
+        r = solve_schrodinger(psi0, g, t_final=0.5, dt=0.025, potential=v,
+                              method="blanes-moan4", **KW)
+        exact = coherent_state(g, stiffness=1.0, displacement=d, t=0.5, **KW)
+        assert _rel(r.psi, exact) <= 1e-6
+        assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
+
+
+def test_p2_eq34_energy_conserved_static_potential():
+    """P2 (34) with static V (double well): <H> conserved to the splitting error, norm exactly."""
+    g = make_grid(512, 16.0)
+    q = g.q[0]
+    v = 0.25 * (q**2 - 4.0) ** 2
+    psi0 = gaussian_packet(g, center=-2.0, sigma=0.5, wavenumber=0.5, **KW)
+    r = solve_schrodinger(psi0, g, t_final=1.0, dt=0.005, potential=v, method="blanes-moan4",
+                          record_every=20, **KW)
+    assert np.max(np.abs(r.energy - r.energy[0])) <= 1e-7 * abs(r.energy[0])
+    assert np.max(np.abs(r.norm - r.norm[0])) <= 1e-12
+
+
+@pytest.mark.parametrize("method", list(SPLITTINGS))
+def test_p2_eq34_splitting_order_measured(method):
+    """Order of each composition (2 for Strang, 4 for Yoshida and Blanes-Moan), measured by
+    halving dt against the analytic coherent state."""
+    g = make_grid(256, 20.0)
+    v = 0.5 * g.q[0] ** 2
+    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
+    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
+    errs = [_rel(solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method,
+                                   **KW).psi, exact) for dt in (0.1, 0.05)]
+    order = np.log2(errs[0] / errs[1])
+    assert order == pytest.approx(SPLITTINGS[method][0], abs=0.15)
+
+
+def test_p2_eq34_time_dependent_potential_driven_oscillator():
+    """Time-dependent V = kappa (q - s(t))^2 / 2: the centre obeys the classical (Ehrenfest, exact
+    for quadratic V) q'' = -2 gamma kappa (q - s(t)); the 4th-order split keeps order 4."""
+    from scipy.integrate import solve_ivp
+    g = make_grid(256, 20.0)
+    q = g.q[0]
+    s = lambda t: 0.8 * np.sin(1.3 * t)  # noqa: E731
+    pot = lambda t: 0.5 * (q - s(t)) ** 2  # noqa: E731
+    psi0 = coherent_state(g, stiffness=1.0, displacement=0.0, **KW)
+    ode = solve_ivp(lambda t, y: [y[1], -2.0 * (y[0] - s(t))], (0, 1.0), [0.0, 0.0],
+                    rtol=1e-12, atol=1e-14)
+    errs = []
+    for dt in (0.05, 0.025):
+        r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=pot,
+                              method="blanes-moan4", **KW)
+        errs.append(abs(float(g.integrate(q * np.abs(r.psi) ** 2)) - ode.y[0, -1]))
+    assert errs[1] <= 1e-7
+    assert np.log2(errs[0] / errs[1]) > 3.5
+
+
+def test_absorbing_layer_removes_outgoing_packet():
+    """The absorbing layer takes out a packet that reaches the box edge; without it the packet
+    wraps around (periodic box) and the norm stays 1."""
+    g = make_grid(512, 40.0)
+    psi0 = gaussian_packet(g, center=5.0, wavenumber=4.0, sigma=1.0, **KW)
+    kw = dict(t_final=8.0, dt=0.01, method="strang", **KW)
+    closed = solve_schrodinger(psi0, g, **kw)
+    opened = solve_schrodinger(psi0, g, absorb_width=6.0, absorb_strength=5.0, **kw)
+    assert abs(closed.norm[-1] - 1.0) <= 1e-12
+    assert opened.norm[-1] <= 1e-3
+
+
+def test_bad_input_named():
+    """Non-positive D/gamma/mu, an unresolved initial state and a dt too large for the error
+    target raise ValueError naming the parameter."""
+    g = make_grid(128, 20.0)
+    psi0 = coherent_state(g, stiffness=1.0, displacement=1.0, **KW)
+    for name in ("diffusion", "gamma", "mu"):
+        with pytest.raises(ValueError, match=name):
+            solve_schrodinger(psi0, g, t_final=1.0, dt=0.1, **{**KW, name: 0.0})
+    narrow = gaussian_packet(g, sigma=0.05, **KW)
+    with pytest.raises(ValueError, match="not resolved"):
+        solve_schrodinger(narrow, g, t_final=1.0, dt=0.1, **KW)
+    v = 0.5 * g.q[0] ** 2
+    with pytest.raises(ValueError, match="dt=0.5 too large"):
+        solve_schrodinger(psi0, g, t_final=1.0, dt=0.5, potential=v, error_target=1e-8, **KW)
+
+
+def test_error_target_picks_dt():
+    """dt=None with error_target picks a step that meets the target (coherent state)."""
+    g = make_grid(1024, 20.0)
+    v = 0.5 * g.q[0] ** 2
+    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
+    r = solve_schrodinger(psi0, g, t_final=1.0, potential=v, error_target=1e-6,
+                          method="blanes-moan4", **KW)
+    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
+    assert _rel(r.psi, exact) <= 1e-6
+    assert norm(r.psi, g) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_simulation_schrodinger_end_to_end(tmp_path):
+    """`emergent run schrodinger` (harmonic, 1D and canonical, 2D) writes HDF5; checks pass."""
+    from emergent.cli import main
+    from emergent.io import read_run
+    from emergent.registry import get
+
+    out = tmp_path / "h.h5"
+    assert main(["run", "schrodinger", "-o", str(out), "--quiet", "--set", "cells=256",
+                 "--set", "steps=40", "--set", "t_final=1", "--set", "record_every=8"]) == 0
+    data = read_run(out)
+    checks = get("schrodinger").checks(data)
+    assert len(checks) == 3 and all(c.agrees for c in checks)
+    assert data.series("mean_q")[-1, 0] == pytest.approx(2 * np.cos(np.sqrt(2.0)), abs=1e-6)
+    out2 = tmp_path / "c.h5"
+    assert main(["run", "schrodinger", "-o", str(out2), "--quiet", "--set", "potential=canonical",
+                 "--set", "dims=2", "--set", "cells=64", "--set", "steps=20",
+                 "--set", "t_final=0.5", "--set", "record_every=10"]) == 0
+    data2 = read_run(out2)
+    assert data2.array("lambda0").shape == (2,)
+    assert np.all(np.diff(data2.series("norm")) <= 1e-12)  # absorbing layer: norm never grows

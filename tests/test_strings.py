@@ -1,0 +1,129 @@
+"""Relativistic strings from the pi / pi^T chain ensemble (P2 eq 64-76)."""
+
+import numpy as np
+import pytest
+
+from emergent.chains import noisy_weights
+from emergent.continuum import convergence_order
+from emergent.strings import (
+    StringEnsemble,
+    closed_string,
+    light_cone_residuals,
+    minkowski,
+    nambu_goto_density,
+    polyakov_action,
+    polyakov_density,
+)
+
+
+def _residual(kind, n, steps, **kw):
+    d = closed_string(kind, n=n, dims=3, radius=1.0)
+    e = StringEnsemble(d, **kw)
+    out = []
+    for k in steps:
+        e.advance(k)
+        rp, rm = light_cone_residuals(*e.derivatives())
+        out.append(max(np.abs(rp).max(), np.abs(rm).max()))
+    return np.array(out), e, d
+
+
+@pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
+def test_p2_eq75_constraints_at_discretisation_level(kind):
+    """(65), (75): for constraint-satisfying closed-string data the residuals stay at the
+    discretisation level for all times (constant, O(N^-2), order 2 in N)."""
+    ns = [64, 128, 256]
+    worst = []
+    for n in ns:
+        res, _, _ = _residual(kind, n, [1, n // 3, n // 2, n])
+        assert res.max() <= 1.05 * res.min()  # no growth over a full period
+        worst.append(res.max())
+    assert convergence_order(ns, worst) == pytest.approx(2.0, abs=0.05)
+
+
+def test_p2_eq75_pulsating_residual_coefficient():
+    """Centred differences give |D a|^2 = (sin h / h)^2: residual = R^2 (1 - sinc^2 h) / 4."""
+    n = 100
+    res, _, _ = _residual("pulsating", n, [7])
+    h = 2 * np.pi / n
+    assert res[0] == pytest.approx((1 - (np.sin(h) / h) ** 2) / 4, rel=1e-9)
+
+
+def test_p2_eq75_unconstrained_control_fails():
+    """Data with the wrong energy violate (75) by -(E^2 - R^2)/4, which does not shrink with N."""
+    res, _, d = _residual("unconstrained", 256, [5])
+    assert res[0] == pytest.approx((d.energy**2 - 1) / 4, rel=1e-3)
+
+
+@pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
+def test_p2_eq73_ensemble_equals_closed_string_solution(kind):
+    """(68), (73): the chain ensemble is the continuum closed-string solution on the grid."""
+    _, e, d = _residual(kind, 96, [1, 40, 100])
+    np.testing.assert_allclose(e.x, d.exact(e.tau), atol=1e-12)
+
+
+def test_p2_eq76_polyakov_action_pulsating_string():
+    """(76) in conformal gauge: int dsigma (-xdot^2 + x'^2) = 4 pi R^2 cos^2 tau for the
+    pulsating string, with O(N^-2) error; it equals twice Nambu-Goto on-shell."""
+    for n in (128, 256):
+        _, e, _ = _residual("pulsating", n, [11])
+        dt, ds = e.derivatives()
+        a = polyakov_action(dt, ds, e.alpha)
+        assert a == pytest.approx(4 * np.pi * np.cos(e.tau) ** 2, rel=20 / n**2)
+        np.testing.assert_allclose(polyakov_density(dt, ds), 2 * nambu_goto_density(dt, ds),
+                                   atol=5 / n**2)
+
+
+def test_p2_eq76_worldsheet_metric_weyl_invariance():
+    """(76) is Weyl invariant: h -> lambda h leaves sqrt(-h) h^ab unchanged."""
+    _, e, _ = _residual("kibble-turok", 64, [3])
+    dt, ds = e.derivatives()
+    h = np.array([[-1.3, 0.2], [0.2, 0.9]])
+    np.testing.assert_allclose(polyakov_density(dt, ds, 3.7 * h), polyakov_density(dt, ds, h))
+
+
+def test_p2_eq57_tanh_and_noise_break_the_string():
+    """Linear f and an exact permutation are needed: tanh saturates X^0 = E tau (the emergent
+    time stops) and a noisy permutation makes the residuals grow in time."""
+    res_lin, _, _ = _residual("pulsating", 128, [1, 60, 60])
+    res_tanh, e, _ = _residual("pulsating", 128, [1, 60, 60], activation="tanh")
+    assert res_tanh[-1] > 100 * res_lin[-1]
+    assert np.abs(e.x[0]).max() < 1.0 < e.tau  # tanh bounds the time coordinate
+    w = noisy_weights(128, 0.05, np.random.default_rng(0))
+    res_noise, _, _ = _residual("pulsating", 128, [1, 60, 60], weights=w)
+    assert res_noise[-1] > 10 * res_lin[-1] and res_noise[-1] > res_noise[0]
+
+
+def test_bad_string_input():
+    with pytest.raises(ValueError, match="D "):
+        minkowski(0)
+    with pytest.raises(ValueError, match="n \\(neurons per chain\\)"):
+        closed_string("kibble-turok", n=16, dims=3)
+    with pytest.raises(ValueError, match="dims"):
+        closed_string("kibble-turok", n=64, dims=2)
+    with pytest.raises(ValueError, match="kind"):
+        closed_string("open", n=64)
+    with pytest.raises(ValueError, match="activation"):
+        StringEnsemble(closed_string(n=64), activation="relu")
+
+
+def test_strings_simulation_end_to_end(tmp_path):
+    """`emergent run strings` writes x(tau, sigma) with its axes, residuals and the action; its
+    paper checks agree for constraint data in a weakly curved metric run as well."""
+    from emergent.cli import main
+    from emergent.io import read_run
+    from emergent.registry import get
+
+    out = tmp_path / "s.h5"
+    assert main(["run", "strings", "-o", str(out), "--quiet", "--set", "neurons=64",
+                 "--set", "kind=pulsating", "--set", "dims=2", "--set", "curvature=0.05",
+                 "--set", "record_every=8"]) == 0
+    data = read_run(out)
+    x, axes = data.field("x")
+    assert list(axes) == ["tau", "mu", "sigma"] and x.shape == (8, 3, 64)
+    checks = get("strings").checks(data)
+    assert len(checks) == 4 and all(c.agrees for c in checks)
+    assert data.series("metric_deviation")[-1] > 1e-3  # the curved metric changes the motion
+    bad = tmp_path / "b.h5"
+    assert main(["run", "strings", "-o", str(bad), "--quiet", "--set", "neurons=64",
+                 "--set", "activation=tanh"]) == 0
+    assert read_run(bad).series("residual_rel").max() > 0.1
