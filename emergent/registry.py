@@ -173,13 +173,16 @@ class Check:
     """One comparison of a run's result with a paper's claim (for `reproduce`'s table).
 
     claim: the paper result, e.g. "P2 (61): x(t, i) = x(0, i - t)"; ours: our value or
-    verdict as text; agrees: whether it agrees (within the stated tolerance).
+    verdict as text; agrees: whether it agrees (within the stated tolerance); correction: when
+    the claim as printed fails, the corrected statement that the run found to hold ("" when
+    there is none).
     """
 
     claim: str
     paper: str
     ours: str
     agrees: bool
+    correction: str = ""
 
 
 RunFn = Callable[[Any], None]  # run(run: emergent.io.RunWriter) -> None

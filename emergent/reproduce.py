@@ -21,8 +21,9 @@ from emergent.registry import Simulation
 
 __all__ = ["Row", "render_table", "reproduce"]
 
-# status of a row: the paper's claim agrees with ours; it does not; it holds only with the
-# correction recorded by the verification; the simulation failed; nothing to compare.
+# status of a row: the paper's claim agrees with ours; it does not; it fails as printed but the
+# stated correction holds (found by the run or recorded by the verification); the simulation
+# failed; nothing to compare.
 STATUSES = ("yes", "NO", "corrected", "FAILED", "-")
 
 
@@ -67,7 +68,9 @@ def _run_one(sim: Simulation, out: Path, *, full: bool, smoke: bool, seed: int,
     took = time.monotonic() - start
     if not checks:
         return [Row(sim.name, "(ran; no paper claim checked)", "-", "-", "-", took)]
-    return [Row(sim.name, c.claim, c.paper, c.ours, "yes" if c.agrees else "NO", took)
+    return [Row(sim.name, c.claim, c.paper,
+                c.ours + (f"; corrected: {c.correction}" if c.correction and not c.agrees else ""),
+                "yes" if c.agrees else "corrected" if c.correction else "NO", took)
             for c in checks]
 
 
@@ -81,8 +84,9 @@ def _verify_rows(dim: int | None) -> list[Row]:
         if not v.as_recorded:
             status = "NO"
         ours = v.verdict + (f": {v.correction}" if v.correction else "")
-        rows.append(Row("verify", f"{v.equation}: {v.statement}", "as printed", ours, status,
-                        v.seconds))
+        where = f" [D+1 = {v.dim}]" if v.dim else ""
+        rows.append(Row("verify", f"{v.equation}{where}: {v.statement}", "as printed", ours,
+                        status, v.seconds))
     return rows
 
 

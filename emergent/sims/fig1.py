@@ -231,16 +231,20 @@ def checks(data: Any) -> list[Check]:
             "P1 (9.4): the non-trivial extremum sits at 3 log(-1/2 + sqrt(1/4 + 1/beta))",
             "3 log(-1/2 + sqrt(1/4 + 1/beta))",
             f"max deviation {dev:.3g}; from 2 log((1-beta)/beta): {dev_ours:.1e}",
-            bool(dev < 1e-6)))
+            bool(dev < 1e-6),
+            correction="2 log((1 - beta)/beta) for gamma = 1/3" if dev_ours < 1e-6 else ""))
     out.append(Check(
         "P1 §9: the extrema switch at beta = 1/2",
         "beta = 0.5", f"beta = {r['beta_switch']:.10f}",
         bool(abs(r["beta_switch"] - 0.5) < 1e-6)))
     has_max = bool(np.all(ks[mid] == -1))
+    vanishes = r["beta_star_vanishes"]
     out.append(Check(
         "P1 §9: for 1/2 < beta < sqrt(N) - 1 an unstable maximum exists at (9.4)",
         f"1/2 < beta < {sq:.2f}",
-        f"maximum exists only for beta < {r['beta_star_vanishes']:.6f}", has_max))
+        f"maximum exists only for beta < {vanishes:.6f}", has_max,
+        correction=(f"the maximum exists only for 1/2 < beta < {vanishes:.4g}"
+                    if np.all(ks[mid & (beta < vanishes - 1e-6)] == -1) else "")))
     ok_high = bool(np.all(gmin[high] == 0.0))
     out.append(Check(
         "P1 §9: beta > sqrt(N) - 1: global minimum at log lambda = 0",
@@ -250,7 +254,9 @@ def checks(data: Any) -> list[Check]:
         f"{sq:.4f}",
         f"{r['beta_global_zero']:.4f} = 1/sqrt(gamma) - 1 for gamma = {p['gamma']:.4g}; "
         f"{r['beta_global_zero_gamma_1_over_n']:.4f} for gamma = 1/N",
-        bool(abs(r["beta_global_zero"] - sq) < 1e-3 * sq)))
+        bool(abs(r["beta_global_zero"] - sq) < 1e-3 * sq),
+        correction=("beta = 1/sqrt(gamma) - 1 (= sqrt(N) - 1 only for gamma = 1/N)"
+                    if abs(r["beta_global_zero"] - (1 / np.sqrt(p["gamma"]) - 1)) < 1e-6 else "")))
     out.append(Check(
         "P1 §9: only a fraction gamma < (beta + 1)^-2 can move to log lambda -> -inf",
         "gamma < (1 + beta)^-2",

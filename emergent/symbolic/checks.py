@@ -70,9 +70,11 @@ def run_checks(only: str | None = None, dim: int | None = 3, progress=None) -> l
     at D+1 = 2..dim; ``dim=None`` means 4). Each verdict carries ``recorded`` and
     ``as_recorded``."""
     dim = 4 if dim is None else dim
+    # "P2 22" finds the key "p2-22": case and spaces do not matter
+    pattern = "-".join(only.lower().split()) if only else None
     out = []
     for key, fn, expected in CHECKS(dim):
-        if only and not (fnmatch.fnmatch(key, only) or only.lower() in key.lower()):
+        if pattern and not (fnmatch.fnmatch(key, pattern) or pattern in key):
             continue
         if progress:
             progress(key)

@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Decide each claimed equation of P1/P2: HOLDS, HOLDS WITH "
         "CORRECTION, FAILS or UNDECIDED.",
     )
-    p.add_argument("--only", metavar="PATTERN", help="glob or substring of check keys")
+    p.add_argument("--only", metavar="PATTERN",
+                   help="glob or substring of check keys (e.g. p2-34, 'P2 34', '*4d')")
     p.add_argument(
         "--dim",
         type=int,
