@@ -44,6 +44,7 @@ __all__ = [
     "RunData",
     "RunError",
     "RunWriter",
+    "check_output_path",
     "checkpoint_path",
     "execute",
     "git_commit",
@@ -328,6 +329,19 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def check_output_path(output: str | os.PathLike[str], what: str = "output file") -> Path:
+    """`output` as a Path after checking it ends in .h5/.hdf5 and its folder is writable."""
+    output = Path(output)
+    if output.suffix not in (".h5", ".hdf5"):
+        raise RunError(f"{what} {str(output)!r} must end in .h5 or .hdf5")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise RunError(f"{what} {str(output)!r}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise RunError(f"{what} {str(output)!r}: directory {str(parent)!r} is not writable")
+    return output
+
+
 def execute(
     sim: Simulation,
     params: dict[str, Any],
@@ -351,14 +365,7 @@ def execute(
             f"checkpoint interval must be a finite number of seconds >= 0, got "
             f"{checkpoint_interval!r}"
         )
-    output = Path(output)
-    if output.suffix not in (".h5", ".hdf5"):
-        raise RunError(f"output file {str(output)!r} must end in .h5 or .hdf5")
-    parent = output.parent if str(output.parent) else Path(".")
-    if not parent.is_dir():
-        raise RunError(f"output directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise RunError(f"output directory {str(parent)!r} is not writable")
+    output = check_output_path(output)
     if output.exists() and not force:
         raise RunError(f"output file {str(output)!r} exists; pass --force to overwrite it")
     partial, ckpt = partial_path(output), checkpoint_path(output)

@@ -59,10 +59,14 @@ def test_python_dash_m_is_the_same_command():
 
 
 def test_reproduce_only_writes_files_and_table(tmp_path, capsys):
-    assert main(["reproduce", "--only", "chains", "--out", str(tmp_path), "--quiet"]) == 0
+    """issue 9: `reproduce --only` on two cheap simulations gives their files and the table."""
+    assert main(["reproduce", "--only", "chains", "random-nets", "--out", str(tmp_path),
+                 "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert (tmp_path / "chains.h5").exists() and (tmp_path / "chains.png").exists()
-    assert "P2 (61)-(63)" in out and "yes" in out
+    for name in ("chains", "random-nets"):
+        assert (tmp_path / f"{name}.h5").exists() and (tmp_path / f"{name}.png").exists()
+    assert "P2 (61)-(63)" in out and "P1 (7.8)" in out and "| NO" not in out
+    assert "random-nets" in (tmp_path / "summary.md").read_text()
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emergent.io import RunError, execute, read_run
+from emergent.io import RunError, check_output_path, execute, read_run
 from emergent.registry import Simulation, get
 from emergent.sweep.grid import Point, SweepSpec
 from emergent.sweep.store import SweepFile, is_sweep_file, runs_folder
@@ -223,14 +223,7 @@ def run_sweep(
     force: recompute every point. Points whose run files are complete are reused.
     """
     sim = get(spec.simulation)
-    output = Path(output)
-    if output.suffix not in (".h5", ".hdf5"):
-        raise RunError(f"-o: sweep file {str(output)!r} must end in .h5 or .hdf5")
-    parent = output.parent if str(output.parent) else Path(".")
-    if not parent.is_dir():
-        raise RunError(f"-o: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise RunError(f"-o: directory {str(parent)!r} is not writable")
+    output = check_output_path(output, "-o: sweep file")
     if output.exists() and not force and not is_sweep_file(output):
         raise RunError(
             f"-o: {str(output)!r} exists and is not a sweep file; pass --force to overwrite it"
