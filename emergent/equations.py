@@ -46,11 +46,13 @@ def _all_equations() -> list[tuple[str, str, str]]:
 EQUATIONS: list[tuple[str, str, str]] = _all_equations()
 _KNOWN = {(p, n) for p, n, _ in EQUATIONS}
 
-# "P1 (5.14)", "P1 5.14", "P1 eq 5.14", "P2 eq. (34)", "P2 57-61", "P2 (32)-(33)", "P1 2.10-2.11"
+# "P1 (5.14)", "P1 5.14", "P1 eq 5.14", "P2 eq. (34)", "P2 57-61", "P2 (32)-(33)", "P1 2.10-2.11",
+# and comma lists after the tag: "P1 5.9, 5.11, 5.13-5.14", "P2 29, 30"
+_NUM = r"\(?\d+(?:\.\d+)?\)?(?:\s*(?:-|–|to)\s*\(?\d+(?:\.\d+)?\)?)?"
 _TAGGED = re.compile(
-    r"\bP([12])\s*(?:,\s*)?(?:eqs?\.?\s*|equations?\s*)?"
-    r"\(?(\d+(?:\.\d+)?)\)?(?:\s*(?:-|–|to)\s*\(?(\d+(?:\.\d+)?)\)?)?"
+    rf"\bP([12])\s*(?:,\s*)?(?:eqs?\.?\s*|equations?\s*)?({_NUM}(?:\s*(?:,|and)\s*{_NUM})*)"
 )
+_ITEM = re.compile(r"\(?(\d+(?:\.\d+)?)\)?(?:\s*(?:-|–|to)\s*\(?(\d+(?:\.\d+)?)\)?)?")
 # a bare dotted number in parentheses is unambiguously P1: "(5.14)", "(2.1)-(2.3)"
 _DOTTED = re.compile(r"\((\d{1,2}\.\d{1,2})\)(?:\s*(?:-|–)\s*\((\d{1,2}\.\d{1,2})\))?")
 # test names: test_p2_eq34_..., test_p2_eq57_61_... (a range), test_p1_eq5_14_...,
@@ -81,7 +83,8 @@ def scan_text(text: str) -> set[tuple[str, str]]:
     """Equation references in a piece of text (a docstring, a comment, a line of code)."""
     refs: set[tuple[str, str]] = set()
     for m in _TAGGED.finditer(text):
-        refs.update(_expand(f"P{m.group(1)}", m.group(2), m.group(3)))
+        for item in _ITEM.finditer(m.group(2)):
+            refs.update(_expand(f"P{m.group(1)}", item.group(1), item.group(2)))
     for m in _DOTTED.finditer(text):
         refs.update(_expand("P1", m.group(1), m.group(2)))
     # P2 equations cited without the tag on a line that names P2: "P2 ... (32) and (33)"
@@ -165,6 +168,29 @@ def _recorded_verdicts() -> dict[tuple[str, str], list[tuple[str, str]]]:
     return out
 
 
+# Equations with nothing to check, and why (the ledger shows the reason instead of a verdict).
+NOT_CHECKABLE: dict[tuple[str, str], str] = {
+    ("P1", "7.6"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
+                   "follows S along a learning trajectory",
+    ("P2", "15"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
+                  "follows S along a learning trajectory",
+    ("P1", "11.2"): "quasi-stationarity assumption dQ/dbeta ~ 0, not an identity",
+    ("P1", "11.3"): "definition of the constraints Theta",
+    ("P1", "11.4"): "definition of the ensemble of constraints",
+    ("P1", "12.1"): "definition of the action",
+    ("P1", "12.4"): "notation: g_ab,m = dg_ab/dx^m",
+    ("P2", "90"): "notation: g_ab,m = dg_ab/dx^m",
+    ("P1", "12.7"): "symmetry convention imposed on L (garbled in the extracted text)",
+    ("P1", "12.8"): "symmetry convention imposed on L",
+    ("P2", "79"): "definition of the action",
+    ("P2", "80"): "definition of the energy-momentum density",
+    ("P2", "81"): "definition of L_M",
+    ("P2", "83"): "definition of the action of matter",
+    ("P2", "85"): "definition of T_mn",
+    ("P2", "101"): "conjectured holographic correspondence stated with '~', nothing to check",
+    ("P2", "102"): "conjectured holographic correspondence stated with '~', nothing to check",
+}
+
 _ORDER = ("FAILS", "HOLDS WITH CORRECTION", "UNDECIDED", "HOLDS")
 
 
@@ -191,6 +217,9 @@ def build(root: Path) -> list[Entry]:
             entry.note = worst[1]
         elif entry.tests:
             entry.verdict = "holds (numerical test)"
+        elif ref in NOT_CHECKABLE:
+            entry.verdict = "nothing to check"
+            entry.note = NOT_CHECKABLE[ref]
         elif entry.code or entry.simulations:
             entry.verdict = "implemented, not tested"
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Callable
 
-from emergent.symbolic import entropic, gravity, thermodynamics
+from emergent.symbolic import entropic, equilibrium, gravity, thermodynamics
 from emergent.symbolic.derivations import derivation_for
 from emergent.symbolic.verdict import FAILS, HOLDS, HOLDS_WITH_CORRECTION, Verdict
 
@@ -33,7 +33,7 @@ def CHECKS(dim: int = 3) -> list[tuple[str, Callable[[], Verdict], str]]:  # noq
     out = []
     for d in range(2, dim + 1):
         out += _gravity(d)
-    g, e, t = gravity, entropic, thermodynamics
+    g, e, t, q = gravity, entropic, thermodynamics, equilibrium
     out += [
         ("pointwise-89", lambda: g.check_pointwise(dim), F),
         ("p1-12.12-signs", g.check_signs_p1, HC),
@@ -49,14 +49,21 @@ def CHECKS(dim: int = 3) -> list[tuple[str, Callable[[], Verdict], str]]:  # noq
         ("p2-42", e.check_p2_42, HC),
         ("p2-45-46", e.check_p2_45_46, H),
         ("p2-47-48", e.check_p2_47, HC),
+        ("p2-48", q.check_p2_48, HC),
+        ("p2-87-88", q.check_p2_87_88, HC),
         ("p1-5.9", t.check_p1_5_9, H),
         ("p1-5.10", t.check_p1_5_10, HC),
+        ("p1-5.13", q.check_p1_5_13, H),
+        ("p1-6.6-6.8", q.check_p1_6_6_6_8, H),
+        ("p1-7.2-7.11", q.check_p1_7_2_7_11, H),
         ("p1-6.1-7.1", t.check_p1_6_1_7_1, HC),
         ("p1-7.3-7.5", t.check_p1_7_3_7_5, H),
         ("p1-7.7", t.check_p1_7_7, H),
         ("p1-8.4", t.check_p1_8_4, HC),
         ("p1-8.10-8.11", t.check_p1_8_10_8_11, HC),
         ("p1-9.4", t.check_p1_9_2_9_4, HC),
+        ("p1-9.8", q.check_p1_9_8_9_9, HC),
+        ("p1-9.10-9.11", q.check_p1_9_10_9_11, H),
     ]
     return out
 
@@ -101,7 +108,7 @@ _GRAV_FIX = (
     "flip the sign of g^ab g^cd g^mn and add -(g^am g^bn g^cd + g^ab g^cn g^dm)"
 )
 _STATIC = [
-    ("pointwise-89", "P2 89, P1 12.6", F,
+    ("pointwise-89", "P2 89, P1 12.3, P1 12.6", F,
      "holds only for the action integrals, up to a boundary term"),
     ("p1-12.12-signs", "P1 12.12 (from 12.2, 12.14)", HC,
      "(12.2) + (12.14) as printed give G + kappa Lambda g = -kappa T; (12.12) needs "
@@ -124,8 +131,18 @@ _STATIC = [
     ("p2-45-46", "P2 45, 46", H, ""),
     ("p2-47-48", "P2 47, 48", HC,
      "add (gamma/mu) sum_ik dF/dlambda_i d^2 lambda_i/dq_k^2 unless every lambda_i is affine in q"),
+    ("p2-48", "P2 48", HC,
+     "exact when every lambda_i is affine in q; in general add (gamma/mu) sum_i "
+     "dq_m/dlambda_i dF/dq_m Delta_q lambda_i, which still involves only first "
+     "derivatives of F, so the conclusion (H depends on q and dF/dq only) stands"),
+    ("p2-87-88", "P2 87-88", HC,
+     "(88) follows from (84) with A = -(2/kappa) int sqrt(-g) Lambda"),
     ("p1-5.9", "P1 5.9, 5.11, 5.13-5.14", H, ""),
     ("p1-5.10", "P1 5.10, 5.14", HC, "G v_i = lambda_i v_i"),
+    ("p1-5.13", "P1 5.12-5.14", H, ""),
+    ("p1-6.6-6.8", "P1 6.2-6.8, P2 11-12", H, ""),
+    ("p1-7.2-7.11", "P1 7.2, P1 7.10-7.11, P1 10.1, P1 10.3, P1 11.1, P2 13-14, P2 16-17", H,
+     ""),
     ("p1-6.1-7.1", "P1 6.1, 7.1", HC, "S = -beta d(log Z)/d beta + log Z = beta^2 dF/d beta"),
     ("p1-7.3-7.5", "P1 6.8, 7.3-7.5", H, ""),
     ("p1-7.7", "P1 7.7, 7.8", H, ""),
@@ -135,6 +152,11 @@ _STATIC = [
     ("p1-9.4", "P1 9.2-9.4, Fig. 1", HC,
      "stationary points log lambda = 0 and 2 log((1 - beta)/beta) (gamma = 1/3, beta < 1); "
      "final phase beta > gamma^(-1/2) - 1"),
+    ("p1-9.8", "P1 9.8-9.9", HC,
+     "the form (9.8) maps inputs to outputs only, but log G also has diagonal blocks, so "
+     "(9.8) and the second line of (9.9) are false; Tr log G = 0 holds (det G = 1, 7.8), "
+     "and the odd traces vanish because D G D ~ G^-1 (check p1-9.10-9.11)"),
+    ("p1-9.10-9.11", "P1 9.10-9.11", H, ""),
 ]
 
 #: (key, equation, recorded verdict, correction) for every check at D+1 = 2, 3, 4

@@ -348,8 +348,11 @@ def check_pointwise(dim: int = 4) -> Verdict:
     # 2-sphere of radius r in Riemann normal coordinates at the pole: g_ab,m = 0, R = 2/r^2
     return Verdict(
         key="pointwise-89",
-        equation="P2 89, P1 12.6",
-        statement="sqrt|g| R = sqrt|g| L^{mn ab cd} g_ab,m g_cd,n (as an equality of densities)",
+        equation="P2 89, P1 12.3, P1 12.6",
+        statement=(
+            "sqrt|g| R = sqrt|g| L^{mn ab cd} g_ab,m g_cd,n (as an equality of densities); "
+            "likewise R/(2 kappa) = g_ab,m J^{m ab} (P1 12.3) for any finite J"
+        ),
         verdict=FAILS if has_second else HOLDS,
         correction=(
             "only the action integrals can agree, up to a boundary term (P1 12.10, P2 92); "
