@@ -153,7 +153,8 @@ def triad(a, b, c, s, reps):
             a[i] = b[i] + s * c[i]
 
 
-def bandwidth_section(n):
+def bandwidth_section(n, steps=24):
+    """Per-step and temporally blocked explicit 2D kernels against the triad, 1 and 2 threads."""
     from emergent.fokker_planck import FokkerPlanck, Grid
     from emergent.kernels import fp_kernels as K
     size = n * n
@@ -165,8 +166,10 @@ def bandwidth_section(n):
     st = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=1.0, dt=1e-6,
                       method="explicit")
     co = st.coefficients
+    args = (co[0][0], co[0][1], co[1][0], co[1][1], st.dt)
     p = np.exp(-(x**2 + y**2))
-    kern = K.kernel("explicit_2d", size)
+    per_step = K.kernel("explicit_2d", size)
+    blocked = K.kernel("explicit_2d_blocked", size)
     rows = []
     for threads in (1, 2):
         if threads > numba.config.NUMBA_NUM_THREADS:
@@ -175,12 +178,13 @@ def bandwidth_section(n):
         triad(a, b, c, 0.5, 1)
         t_tr, _ = best(lambda: triad(a, b, c, 0.5, 5))
         bw = 24.0 * size * 5 / t_tr
-        kern(p, co[0][0], co[0][1], co[1][0], co[1][1], 1e-6, 1)
-        steps = 5
-        t_k, q = best(lambda s=steps: kern(p, co[0][0], co[0][1], co[1][0], co[1][1], 1e-6, s))
-        ups = size * steps / t_k
-        drift = abs(q.sum() - p.sum()) / p.sum()
-        rows.append((threads, bw, ups, 48 * ups / bw, 16 * ups / bw, drift))
+        per_step(p, *args, 1)
+        t_s, q_s = best(lambda: per_step(p, *args, steps))
+        blocked(p, *args, 1, K.BLOCK_STEPS, threads)
+        t_b, q_b = best(lambda th=threads: blocked(p, *args, steps, K.BLOCK_STEPS, th))
+        rows.append(dict(threads=threads, bw=bw, step=size * steps / t_s,
+                         blocked=size * steps / t_b, same=bool(np.array_equal(q_s, q_b)),
+                         drift=abs(q_b.sum() - p.sum()) / p.sum()))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return rows
 
@@ -218,6 +222,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip 1024^2 and 4096^2")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--bandwidth-only", action="store_true",
+                    help="only the kernel-vs-triad section")
     args = ap.parse_args()
     print(f"threads: {numba.config.NUMBA_NUM_THREADS}, cpus: {os.cpu_count()}, "
           f"load: {os.getloadavg()}")
@@ -227,6 +233,8 @@ def main():
     cases = [(1024, 1, 0.1), (4096, 1, 0.1), (256, 2, 0.1)]
     if not args.quick:
         cases.append((1024, 2, 0.1))
+    if args.bandwidth_only:
+        cases = []
     for cells, dim, dt in cases:
         rows = [ours(cells, dim, dt)]
         if not args.no_peers and (dim == 1 or cells <= 256):
@@ -244,12 +252,17 @@ def main():
                     print(f"[skip] {name}: {type(exc).__name__}: {exc}")
         table(f"{dim}D OU, {cells}^{dim} cells, t = 1", rows)
     n = 2048 if args.quick else 4096
-    print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2\n")
-    print("| threads | triad bandwidth [GB/s] | cell-updates/s | fraction (48 B/update, "
-          "actual traffic) | fraction (16 B/update) | probability drift |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-    for th, bw, ups, f48, f16, drift in bandwidth_section(n):
-        print(f"| {th} | {bw / 1e9:.2f} | {ups:.3g} | {f48:.0%} | {f16:.0%} | {drift:.1e} |")
+    print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2 (24 steps, best of 3; "
+          f"blocked depth {fp_kernels.BLOCK_STEPS})\n")
+    print("| threads | triad [GB/s] | per-step updates/s | per-step at 16 B | blocked updates/s "
+          "| blocked at 16 B | blocked == per-step (bits) | probability drift |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+    for r in bandwidth_section(n):
+        print(f"| {r['threads']} | {r['bw'] / 1e9:.2f} | {r['step']:.3g} | "
+              f"{16 * r['step'] / r['bw']:.0%} | {r['blocked']:.3g} | "
+              f"{16 * r['blocked'] / r['bw']:.0%} | {r['same']} | {r['drift']:.1e} |")
+    if args.bandwidth_only:
+        return
     print("\n## Langevin (1D OU, 10^6 particles x 200 steps)\n")
     print("| threads | particle-steps/s |")
     print("| ---: | ---: |")

@@ -184,3 +184,21 @@ def test_p1_eq9_4_gap_versus_stationary_point_of_eq9_3():
     assert callback.gap_from_beta(0.5) == pytest.approx(0.0, abs=1e-12)
     quoted = [callback.beta_from_gap(g) for g in (-2.3, -2.5, -3.0)]
     assert np.allclose(quoted, [1.470, 1.604, 1.987], atol=2e-3)
+
+
+def test_analyse_losses_match_emergent_losses():
+    """The callback's boundary and bulk losses, which share one forward pass, equal those of
+    emergent.losses (boundary_loss, and clamped_minimisation from its own starting point)."""
+    from emergent import losses
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, (25, 30))
+    w, b = nb.init_layers((30, 8, 6, 5), seed=2)
+    y = data.encode_targets(rng.integers(0, 5, 25))[:, :5]
+    sept = mapping.to_septuple(w, b)
+    row = callback.analyse(sept, x, y, tol=1e-10)
+    xb, h = losses.clamped_minimisation(sept, x, y, tol=1e-10)
+    assert row["boundary_loss"] == pytest.approx(losses.boundary_loss(sept, x, y), rel=1e-14)
+    assert row["bulk_loss"] == pytest.approx(float(np.mean(h)), rel=1e-12)
+    assert np.allclose(row["x_mean"], xb.mean(axis=0), atol=1e-12)
+    assert 0 < row["bulk_loss"] < row["boundary_loss"]
