@@ -324,8 +324,6 @@ def _stored_params(file: h5py.File) -> tuple[str, int, dict[str, Any]]:
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) or isinstance(b, float):
-        return math.isclose(float(a), float(b), rel_tol=0, abs_tol=0)
     return a == b
 
 
