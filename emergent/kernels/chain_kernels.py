@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from emergent.kernels.compile import variants
+
 __all__ = [
     "ACTIVATIONS",
     "PARALLEL_THRESHOLD",
@@ -22,8 +24,7 @@ ACTIVATIONS = ("linear", "tanh")
 PARALLEL_THRESHOLD = 50_000
 
 
-@njit(cache=True, parallel=True)
-def chain_steps(
+def _chain_steps(
     x: np.ndarray, perm: np.ndarray, w: np.ndarray, b: np.ndarray, steps: int, activation: int
 ) -> np.ndarray:
     """`steps` updates x_i <- f(w_i x_perm[i] + b_i) of every row of x (shape [D + 1, N]).
@@ -47,8 +48,7 @@ def chain_steps(
     return a
 
 
-@njit(cache=True, parallel=True)
-def chain_steps_shifted(
+def _chain_steps_shifted(
     x: np.ndarray,
     perm: np.ndarray,
     w: np.ndarray,
@@ -81,56 +81,11 @@ def chain_steps_shifted(
     return a
 
 
-@njit(cache=True)
-def chain_steps_serial(
-    x: np.ndarray, perm: np.ndarray, w: np.ndarray, b: np.ndarray, steps: int, activation: int
-) -> np.ndarray:
-    """Serial twin of :func:`chain_steps` for small N, where thread start-up costs more than
-    the update (and an oversubscribed machine makes every parallel region slow)."""
-    rows, n = x.shape
-    a = x.copy()
-    c = np.empty_like(a)
-    for _ in range(steps):
-        for r in range(rows):
-            src = a[r]
-            dst = c[r]
-            if activation == 0:
-                for i in range(n):
-                    dst[i] = w[i] * src[perm[i]] + b[i]
-            else:
-                for i in range(n):
-                    dst[i] = np.tanh(w[i] * src[perm[i]] + b[i])
-        a, c = c, a
-    return a
-
-
-@njit(cache=True)
-def chain_steps_shifted_serial(
-    x: np.ndarray,
-    perm: np.ndarray,
-    w: np.ndarray,
-    b: np.ndarray,
-    c: np.ndarray,
-    steps: int,
-    activation: int,
-) -> np.ndarray:
-    """Serial twin of :func:`chain_steps_shifted` for small N."""
-    rows, n = x.shape
-    a = x.copy()
-    d = np.empty_like(a)
-    for _ in range(steps):
-        for r in range(rows):
-            src = a[r]
-            dst = d[r]
-            cr = c[r]
-            if activation == 0:
-                for i in range(n):
-                    dst[i] = w[i] * src[perm[i]] + b[i] + cr
-            else:
-                for i in range(n):
-                    dst[i] = np.tanh(w[i] * src[perm[i]] + b[i] + cr)
-        a, d = d, a
-    return a
+_CHAIN = variants(_chain_steps, "chain_steps")
+_SHIFTED = variants(_chain_steps_shifted, "chain_steps_shifted")
+#: parallel and serial (for small N, where thread start-up costs more than the update)
+chain_steps, chain_steps_serial = _CHAIN[True], _CHAIN[False]
+chain_steps_shifted, chain_steps_shifted_serial = _SHIFTED[True], _SHIFTED[False]
 
 
 @njit(cache=True)

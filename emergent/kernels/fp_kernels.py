@@ -18,11 +18,12 @@ i + 1/2 along that axis) and know nothing of grids, files or configs.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable
 
 import numpy as np
 from numba import njit, prange
+
+from emergent.kernels.compile import variants
 
 __all__ = [
     "BLOCK_STEPS",
@@ -419,27 +420,14 @@ def _solve_mid_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, s: float,
                 out[i, j, k] -= cp[i, j, k] * out[i, j + 1, k]
 
 
-def _variants(func: Callable, name: str) -> dict[bool, Callable]:
-    """Serial and parallel compiled copies of `func` (distinct names, so both are cached)."""
-    out = {}
-    for parallel in (False, True):
-        copy = types.FunctionType(func.__code__, func.__globals__, f"{name}_{int(parallel)}",
-                                  func.__defaults__, func.__closure__)
-        copy.__qualname__ = copy.__name__
-        copy.__doc__ = func.__doc__
-        copy.__module__ = func.__module__
-        out[parallel] = njit(cache=True, parallel=parallel)(copy)
-    return out
-
-
 _KERNELS = {
-    "explicit_1d": _variants(_explicit_steps_1d, "explicit_steps_1d"),
-    "explicit_2d_blocked": _variants(_explicit_blocked_2d, "explicit_blocked_2d"),
-    "explicit_2d": _variants(_explicit_steps_2d, "explicit_steps_2d"),
-    "explicit_3d": _variants(_explicit_steps_3d, "explicit_steps_3d"),
-    "apply_axis": _variants(_apply_axis, "apply_axis"),
-    "solve_axis": _variants(_solve_axis_py, "solve_axis"),
-    "solve_mid": _variants(_solve_mid_py, "solve_mid"),
+    "explicit_1d": variants(_explicit_steps_1d, "explicit_steps_1d"),
+    "explicit_2d_blocked": variants(_explicit_blocked_2d, "explicit_blocked_2d"),
+    "explicit_2d": variants(_explicit_steps_2d, "explicit_steps_2d"),
+    "explicit_3d": variants(_explicit_steps_3d, "explicit_steps_3d"),
+    "apply_axis": variants(_apply_axis, "apply_axis"),
+    "solve_axis": variants(_solve_axis_py, "solve_axis"),
+    "solve_mid": variants(_solve_mid_py, "solve_mid"),
 }
 
 

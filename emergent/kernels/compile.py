@@ -1,0 +1,24 @@
+"""Serial and parallel compiled copies of one kernel source (for the Numba kernels)."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+
+from numba import njit
+
+__all__ = ["variants"]
+
+
+def variants(func: Callable, name: str) -> dict[bool, Callable]:
+    """{False: serial, True: parallel} compiled copies of `func` (its `prange` loops run
+    serially in the first). Distinct names, so that Numba caches both."""
+    out = {}
+    for parallel in (False, True):
+        copy = types.FunctionType(func.__code__, func.__globals__, f"{name}_{int(parallel)}",
+                                  func.__defaults__, func.__closure__)
+        copy.__qualname__ = copy.__name__
+        copy.__doc__ = func.__doc__
+        copy.__module__ = func.__module__
+        out[parallel] = njit(cache=True, parallel=parallel)(copy)
+    return out
