@@ -7,7 +7,10 @@ its time. Also: the explicit kernel's throughput against a STREAM-like triad, an
 particle-steps per second, with 1 and 2 threads.
 
 Usage: python benchmarks/bench_fokker_planck.py [--quick] [--no-peers]
-(peers are imported if installed; a missing peer is skipped with a message)
+(peers are imported if installed; a missing peer is skipped with a message). Single sections:
+--bandwidth-only (explicit 2D kernel vs the triad), --depth-sweep (the blocked kernel's depth
+and strip width), --tails (double-well runs whose far tails would be subnormal), --compile
+(cold and warm Numba compile times, fresh cache).
 """
 
 from __future__ import annotations
@@ -153,9 +156,12 @@ def triad(a, b, c, s, reps):
             a[i] = b[i] + s * c[i]
 
 
-def bandwidth_section(n, steps=24):
-    """Per-step and temporally blocked explicit 2D kernels against the triad, 1 and 2 threads."""
+def bandwidth_section(n, steps=48):
+    """Explicit 2D kernels against the triad, 1 and 2 threads: the per-step stencil kernel
+    (a fresh result array per call) and the temporally blocked one through the public stepper,
+    with a fresh result array and with a reused `out` buffer."""
     from emergent.fokker_planck import FokkerPlanck, Grid
+    from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
     size = n * n
     a = np.zeros(size)
@@ -165,11 +171,11 @@ def bandwidth_section(n, steps=24):
     x, y = grid.mesh()
     st = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=1.0, dt=1e-6,
                       method="explicit")
-    co = st.coefficients
-    args = (co[0][0], co[0][1], co[1][0], co[1][1], st.dt)
     p = np.exp(-(x**2 + y**2))
+    st.step(p, 1)  # builds the stencil
+    stencil = st._stencil
     per_step = K.kernel("explicit_2d", size)
-    blocked = K.kernel("explicit_2d_blocked", size)
+    out = np.empty_like(p)
     rows = []
     for threads in (1, 2):
         if threads > numba.config.NUMBA_NUM_THREADS:
@@ -178,15 +184,115 @@ def bandwidth_section(n, steps=24):
         triad(a, b, c, 0.5, 1)
         t_tr, _ = best(lambda: triad(a, b, c, 0.5, 5))
         bw = 24.0 * size * 5 / t_tr
-        per_step(p, *args, 1)
-        t_s, q_s = best(lambda: per_step(p, *args, steps))
-        blocked(p, *args, 1, K.BLOCK_STEPS, threads)
-        t_b, q_b = best(lambda th=threads: blocked(p, *args, steps, K.BLOCK_STEPS, th))
+        per_step(p, stencil, E2.GHOST, 1)
+        t_s, q_s = best(lambda: per_step(p, stencil, E2.GHOST, steps))
+        st.step(p, steps, out=out)
+        t_f, _ = best(lambda: st.step(p, steps))
+        t_b, q_b = best(lambda: st.step(p, steps, out=out))
         rows.append(dict(threads=threads, bw=bw, step=size * steps / t_s,
-                         blocked=size * steps / t_b, same=bool(np.array_equal(q_s, q_b)),
+                         fresh=size * steps / t_f, blocked=size * steps / t_b,
+                         plan=E2.blocked_plan((n, n), threads),
+                         same=bool(np.array_equal(q_s, q_b)),
                          drift=abs(q_b.sum() - p.sum()) / p.sum()))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return rows
+
+
+def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024, 4096)):
+    """Blocked-kernel updates/s at n^2 over depth x strip width, 1 and 2 threads (the
+    choice of blocked_plan)."""
+    from emergent.fokker_planck import FokkerPlanck, Grid
+    from emergent.kernels import fp_explicit2d as E2
+    from emergent.kernels import fp_kernels as K
+    grid = Grid((-6.0, -6.0), (6.0, 6.0), (n, n))
+    x, y = grid.mesh()
+    st = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=1.0, dt=1e-6,
+                      method="explicit")
+    p = np.exp(-(x**2 + y**2))
+    st.step(p, 1)
+    out, work = np.empty_like(p), np.empty_like(p)
+    blocked = K.kernel("explicit_2d_blocked", p.size)
+    rows = []
+    for threads in (1, 2):
+        if threads > numba.config.NUMBA_NUM_THREADS:
+            continue
+        numba.set_num_threads(threads)
+        for depth in depths:
+            for strip in strips:
+                def run(d=depth, w=strip, th=threads):
+                    return blocked(p, st._stencil, E2.GHOST, steps, d, th, w, out, work)
+                run()
+                sec, _ = best(run)
+                rows.append((threads, depth, strip, n * n * steps / sec))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return rows
+
+
+def tails_section():
+    """Steep double well (height 1, D = gamma = 1, box [-6, 6]^K, Gaussian start): updates/s
+    of the stepper once the far tails have formed, and how many cells hold subnormal numbers
+    (the kernels set |p| < TINY = 1e-150 to zero, so this should be 0)."""
+    from emergent.fokker_planck import FokkerPlanck, Grid, gaussian_cells
+    from emergent.langevin import potential_values
+    rows = []
+    for dim, method, n, dt in [(1, "cn", 4096, 1e-3), (2, "explicit", 512, 1.27e-5),
+                               (2, "cn", 512, 2e-3), (3, "explicit", 96, 5e-5)]:
+        grid = Grid((-6.0,) * dim, (6.0,) * dim, (n,) * dim)
+        f = potential_values("double-well", list(grid.mesh()), height=1.0)
+        st = FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=dt, method=method)
+        p = gaussian_cells(grid, (0.5, -0.2, 0.1)[:dim], (0.25,) * dim)
+        steps = max(1, int(2e7 // p.size))
+        p = st.step(p, 3 * steps)  # compile, and let the tails form
+        sec, q = best(lambda p=p, st=st, steps=steps: st.step(p, steps))
+        sub = int(np.count_nonzero((q != 0) & (np.abs(q) < np.finfo(float).tiny)))
+        rows.append((f"{dim}D {method} {n}^{dim}", p.size * steps / sec, sub, p.size))
+    return rows
+
+
+def compile_child():
+    """Run in a fresh NUMBA_CACHE_DIR: first-call time of every stepper path (compile)."""
+    t0 = time.perf_counter()
+    from emergent.fokker_planck import FokkerPlanck, Grid
+    from emergent.langevin import evolve
+    rows = [("import", time.perf_counter() - t0)]
+
+    def first(name, dim, n, method):
+        grid = Grid((-6.0,) * dim, (6.0,) * dim, (n,) * dim)
+        f = -0.5 * sum(x**2 for x in grid.mesh())
+        st = FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=1e-5, method=method)
+        t = time.perf_counter()
+        st.step(np.ones(grid.cells), 30)
+        rows.append((name, time.perf_counter() - t))
+
+    first("1D Crank-Nicolson", 1, 256, "cn")
+    first("1D explicit", 1, 256, "explicit")
+    first("2D ADI", 2, 64, "cn")
+    first("2D explicit, per-step (< 128^2)", 2, 64, "explicit")
+    first("2D explicit, blocked (serial)", 2, 256, "explicit")
+    first("3D explicit", 3, 24, "explicit")
+    t = time.perf_counter()
+    evolve(np.zeros((10, 1)), potential="ou", gamma=1.0, diffusion=1.0, dt=1e-3, steps=2,
+           seed=0, boundary="free")
+    rows.append(("Langevin", time.perf_counter() - t))
+    rows.append(("total of the above", sum(r[1] for r in rows)))
+    first("2D explicit, blocked, parallel copy (512^2)", 2, 512, "explicit")
+    first("2D ADI, parallel copies (512^2)", 2, 512, "cn")
+    for name, sec in rows:
+        print(f"| {name} | {sec:.2f} |")
+
+
+def compile_section():
+    """Cold (fresh cache) and warm first-call times, each in a new interpreter."""
+    import subprocess
+    import sys
+    import tempfile
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        for label in ("cold (empty cache)", "warm (cache filled by the run above)"):
+            print(f"\n### {label}\n\n| path | first call [s] |\n| --- | ---: |")
+            out = subprocess.run([sys.executable, __file__, "--compile-child"], env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            print(out.strip())
 
 
 def langevin_section(m, steps):
@@ -224,12 +330,41 @@ def main():
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--bandwidth-only", action="store_true",
                     help="only the kernel-vs-triad section")
+    ap.add_argument("--depth-sweep", action="store_true",
+                    help="only the blocked kernel's depth x strip-width sweep at 4096^2")
+    ap.add_argument("--compile", action="store_true",
+                    help="only the cold and warm Numba compile times (fresh cache)")
+    ap.add_argument("--compile-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--tails", action="store_true",
+                    help="only the double-well runs whose far tails would be subnormal")
     args = ap.parse_args()
+    if args.compile_child:
+        compile_child()
+        return
     print(f"threads: {numba.config.NUMBA_NUM_THREADS}, cpus: {os.cpu_count()}, "
           f"load: {os.getloadavg()}")
     t0 = time.perf_counter()
     from emergent.kernels import fp_kernels  # noqa: F401  (import = cache load)
     print(f"import of the kernels (cache load): {time.perf_counter() - t0:.2f} s")
+    if args.compile:
+        print("\n## Numba compile: first call of each stepper path")
+        compile_section()
+        return
+    if args.tails:
+        print("\n## double well: updates/s with far tails (subnormal cells should be 0)\n")
+        print("| case | updates/s | subnormal cells | cells |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, rate, sub, size in tails_section():
+            print(f"| {name} | {rate:.3g} | {sub} | {size} |")
+        return
+    if args.depth_sweep:
+        print("\n## blocked explicit 2D kernel at 4096^2, 48 steps: updates/s by depth and "
+              "strip width (row bands = threads)\n")
+        print("| threads | depth | strip | updates/s |")
+        print("| ---: | ---: | ---: | ---: |")
+        for th, depth, strip, rate in depth_sweep(4096):
+            print(f"| {th} | {depth} | {strip} | {rate:.3g} |")
+        return
     cases = [(1024, 1, 0.1), (4096, 1, 0.1), (256, 2, 0.1)]
     if not args.quick:
         cases.append((1024, 2, 0.1))
@@ -252,15 +387,19 @@ def main():
                     print(f"[skip] {name}: {type(exc).__name__}: {exc}")
         table(f"{dim}D OU, {cells}^{dim} cells, t = 1", rows)
     n = 2048 if args.quick else 4096
-    print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2 (24 steps, best of 3; "
-          f"blocked depth {fp_kernels.BLOCK_STEPS})\n")
-    print("| threads | triad [GB/s] | per-step updates/s | per-step at 16 B | blocked updates/s "
-          "| blocked at 16 B | blocked == per-step (bits) | probability drift |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+    print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2 (48 steps, best of 3)\n")
+    print("Updates per second counted at 16 B per cell-update against the triad's GB/s. "
+          "blocked: `FokkerPlanck.step` (temporal blocking, column strips), with a fresh "
+          "result array per call (page faults included) and with a reused `out` buffer.\n")
+    print("| threads | triad [GB/s] | per-step updates/s | per-step at 16 B "
+          "| blocked, fresh array | at 16 B | blocked, reused out | at 16 B "
+          "| (depth, bands, strip) | blocked == per-step (bits) | probability drift |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
     for r in bandwidth_section(n):
-        print(f"| {r['threads']} | {r['bw'] / 1e9:.2f} | {r['step']:.3g} | "
-              f"{16 * r['step'] / r['bw']:.0%} | {r['blocked']:.3g} | "
-              f"{16 * r['blocked'] / r['bw']:.0%} | {r['same']} | {r['drift']:.1e} |")
+        frac = [16 * r[key] / r["bw"] for key in ("step", "fresh", "blocked")]
+        print(f"| {r['threads']} | {r['bw'] / 1e9:.2f} | {r['step']:.3g} | {frac[0]:.0%} | "
+              f"{r['fresh']:.3g} | {frac[1]:.0%} | {r['blocked']:.3g} | {frac[2]:.0%} | "
+              f"{r['plan']} | {r['same']} | {r['drift']:.1e} |")
     if args.bandwidth_only:
         return
     print("\n## Langevin (1D OU, 10^6 particles x 200 steps)\n")

@@ -8,8 +8,9 @@ to round-off, p >= 0 below the explicit stability limit, and p ~ exp(gamma F / D
 discrete stationary state. Boundaries per axis: zero flux (default) or periodic.
 P1 (11.5) is the special case F = const with diffusion D/2.
 
-Time stepping: ``"explicit"`` (forward Euler, Numba parallel, temporally blocked in 2D; dt
-above the stability limit is refused) or ``"cn"`` (Crank-Nicolson; banded tridiagonal solve
+Time stepping: ``"explicit"`` (forward Euler, Numba parallel; in 2D a five-point stencil built
+once per stepper and temporally blocked, :mod:`emergent.kernels.fp_explicit2d`; dt above the
+stability limit is refused) or ``"cn"`` (Crank-Nicolson; banded tridiagonal solve
 in 1D, Douglas ADI in 2D/3D).
 Both conserve probability to round-off. Positivity: explicit for dt <= limit; Crank-Nicolson
 in 1D for dt <= 2 x limit (I + dt/2 A >= 0 and I - dt/2 A an M-matrix); beyond that CN stays
@@ -30,6 +31,7 @@ from math import erf, sqrt
 import numba
 import numpy as np
 
+from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
 
 __all__ = [
@@ -138,7 +140,9 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
 
     Flux / h through the face i + 1/2 along axis k: a_k[i] p_i - b_k[i] p_(i+1), with
     a = D/h^2 B(-x), b = D/h^2 B(x), x = gamma (F_(i+1) - F_i) / D; the wrap face of a
-    zero-flux axis has a = b = 0.
+    zero-flux axis has a = b = 0. B below TINY = 1e-150 (|x| > 350) is set to zero, like the
+    densities in the kernels, to keep the arithmetic out of subnormal numbers (the stationary
+    ratio across such a face is below e^-350 anyway).
     """
     gamma = float(gamma)
     diffusion = _check_positive("diffusion", diffusion)
@@ -147,8 +151,8 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
     for k in range(grid.ndim):
         h = grid.spacing[k]
         x = gamma * (np.roll(f, -1, axis=k) - f) / diffusion
-        a = diffusion / h**2 * K.bernoulli(-x)
-        b = diffusion / h**2 * K.bernoulli(x)
+        a = diffusion / h**2 * E2.flush_tiny(K.bernoulli(-x))
+        b = diffusion / h**2 * E2.flush_tiny(K.bernoulli(x))
         if not grid.periodic[k]:
             idx = [slice(None)] * grid.ndim
             idx[k] = -1
@@ -277,7 +281,9 @@ class FokkerPlanck:
 
     ``step(p, nsteps)`` advances p (shape `cells`) by nsteps * dt and returns the new array.
     For a time-dependent F (callable F(t, *mesh)) use :func:`solve`, which rebuilds the
-    coefficients each step.
+    coefficients each step. Memory: the explicit 2D stepper keeps its five-point stencil
+    (5 arrays of the grid's size, plus 64 ghost columns) and one work array besides the face
+    coefficients.
     """
 
     def __init__(self, grid: Grid, free_energy: np.ndarray, *, gamma: float, diffusion: float,
@@ -302,29 +308,60 @@ class FokkerPlanck:
             pad = (1,) * (3 - grid.ndim)
             self._adi = [(a.reshape(pad + a.shape), b.reshape(pad + b.shape))
                          for a, b in self.coefficients]
+        self._stencil: np.ndarray | None = None  # explicit 2D: built on the first step
+        self._work: np.ndarray | None = None
 
-    def step(self, p: np.ndarray, nsteps: int = 1) -> np.ndarray:
+    def step(self, p: np.ndarray, nsteps: int = 1, out: np.ndarray | None = None) -> np.ndarray:
+        """p after `nsteps` steps (p itself is not modified). `out` (float64, C-contiguous,
+        shape `cells`, not overlapping p): write the result there, for loops that reuse one
+        buffer; used by the explicit 2D stepper, which also keeps one work buffer."""
         p = np.ascontiguousarray(p, dtype=float)
         if p.shape != self.grid.cells:
             raise ValueError(f"p must have shape {self.grid.cells}, got {p.shape}")
+        nsteps = int(nsteps)
+        if nsteps < 0:
+            raise ValueError(f"nsteps must be >= 0, got {nsteps}")
+        if out is not None and (not isinstance(out, np.ndarray) or out.shape != p.shape
+                                or out.dtype != np.float64 or not out.flags.c_contiguous
+                                or np.shares_memory(out, p)):
+            raise ValueError(f"out must be a C-contiguous float64 array of shape {p.shape} "
+                             "that does not overlap p")
         c = self.coefficients
         size = p.size
-        if self.method == "explicit":
-            if self.grid.ndim == 1:
-                return K.kernel("explicit_1d", size)(p, c[0][0], c[0][1], self.dt, nsteps)
-            if self.grid.ndim == 2:
-                # temporally blocked: bit-identical to the per-step kernel, memory streamed
-                # once per BLOCK_STEPS steps
-                parallel = size >= K.PARALLEL_MIN_CELLS
-                return K.kernel("explicit_2d_blocked", size)(
-                    p, c[0][0], c[0][1], c[1][0], c[1][1], self.dt, nsteps, K.BLOCK_STEPS,
-                    numba.get_num_threads() if parallel else 1)
-            return K.kernel("explicit_3d", size)(p, c[0][0], c[0][1], c[1][0], c[1][1],
-                                                 c[2][0], c[2][1], self.dt, nsteps)
-        if self.grid.ndim == 1:
-            return K.cn1d_steps(p, c[0][0], c[0][1], self.dt, nsteps)
-        q = p.reshape((1,) * (3 - self.grid.ndim) + p.shape)
-        return K.adi_steps(q, self._adi, self.dt, nsteps).reshape(self.grid.cells)
+        if self.method == "explicit" and self.grid.ndim == 2:
+            res = self._explicit_2d(p, nsteps, out)
+        elif self.method == "explicit" and self.grid.ndim == 1:
+            res = K.kernel("explicit_1d", size)(p, c[0][0], c[0][1], self.dt, nsteps)
+        elif self.method == "explicit":
+            res = K.kernel("explicit_3d", size)(p, c[0][0], c[0][1], c[1][0], c[1][1],
+                                                c[2][0], c[2][1], self.dt, nsteps)
+        elif self.grid.ndim == 1:
+            res = K.cn1d_steps(p, c[0][0], c[0][1], self.dt, nsteps)
+        else:
+            q = p.reshape((1,) * (3 - self.grid.ndim) + p.shape)
+            res = K.adi_steps(q, self._adi, self.dt, nsteps).reshape(self.grid.cells)
+        if out is None or res is out:
+            return res
+        out[...] = res
+        return out
+
+    def _explicit_2d(self, p: np.ndarray, nsteps: int, out: np.ndarray | None) -> np.ndarray:
+        """The temporally blocked stencil kernel (bit-identical to the per-step one, which
+        small grids use)."""
+        if self._stencil is None:
+            self._stencil = E2.stencil_2d(self.coefficients, self.dt)
+        if p.size < E2.BLOCKED_MIN_CELLS:
+            return K.kernel("explicit_2d", p.size)(p, self._stencil, E2.GHOST, nsteps)
+        if out is None:
+            out = np.empty_like(p)
+        parallel = p.size >= K.PARALLEL_MIN_CELLS
+        threads = numba.get_num_threads() if parallel else 1
+        depth, nchunks, strip = E2.blocked_plan(p.shape, threads)
+        if self._work is None and nsteps > depth:
+            self._work = np.empty_like(p)
+        work = self._work if self._work is not None else out  # one pass: never written
+        return K.kernel("explicit_2d_blocked", p.size)(p, self._stencil, E2.GHOST, nsteps,
+                                                       depth, nchunks, strip, out, work)
 
 
 @dataclass

@@ -113,13 +113,16 @@ def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
 
 
 @pytest.mark.parametrize("cells,periodic", [((37, 29), (False, False)), ((5, 64), (True, False)),
-                                            ((64, 3), (False, True)), ((2, 2), (True, True))])
-@pytest.mark.parametrize("depth,chunks", [(1, 1), (4, 2), (6, 3), (16, 1)])
-def test_explicit_blocked_2d_bit_identical_to_per_step(cells, periodic, depth, chunks):
-    """The temporally blocked explicit kernel (several P2 (20) steps per pass over memory)
-    returns exactly the bits of the per-step kernel: general F, both boundary kinds, grids
-    thinner than the halo, step counts that are not multiples of the depth, serial and
-    parallel copies."""
+                                            ((64, 3), (False, True)), ((2, 2), (True, True)),
+                                            ((70, 1100), (True, False))])
+@pytest.mark.parametrize("depth,chunks,strip", [(1, 1, 512), (4, 2, 8), (6, 3, 16), (16, 1, 512),
+                                                (24, 2, 300), (32, 1, 7)])
+def test_explicit_blocked_2d_bit_identical_to_per_step(cells, periodic, depth, chunks, strip):
+    """The temporally blocked explicit kernel (several P2 (20) steps per pass over memory, in
+    column strips with shrinking halos) returns exactly the bits of the per-step kernel:
+    general F, both boundary kinds, grids thinner than the halo, strips narrower than the
+    depth, step counts that are not multiples of the depth, serial and parallel copies."""
+    from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
 
     rng = np.random.default_rng(11)
@@ -128,24 +131,74 @@ def test_explicit_blocked_2d_bit_identical_to_per_step(cells, periodic, depth, c
         f = 3.0 * rng.standard_normal(cells)
         co = face_coefficients(grid, f, gamma=1.3, diffusion=0.7)
         dt = 0.9 * stability_limit(co)
-        ab = (co[0][0], co[0][1], co[1][0], co[1][1])
     else:  # below the grid's minimum: the kernels alone, random admissible coefficients
-        ab = tuple(rng.random(cells) for _ in range(4))
+        co = [(rng.random(cells), rng.random(cells)) for _ in range(2)]
         dt = 0.2
+    s = E2.stencil_2d(co, dt)
     p0 = rng.random(cells)
     for nsteps in (0, 1, 7, 2 * depth + 1):
-        ref = K.kernel("explicit_2d", 1)(p0, *ab, dt, nsteps)
+        ref = K.kernel("explicit_2d", 1)(p0, s, E2.GHOST, nsteps)
         for parallel in (False, True):
-            out = K._KERNELS["explicit_2d_blocked"][parallel](p0, *ab, dt, nsteps, depth,
-                                                              chunks)
-            assert out.dtype == ref.dtype and np.array_equal(out, ref)
+            out, work = np.empty_like(p0), np.empty_like(p0)
+            res = K._KERNELS["explicit_2d_blocked"][parallel](p0, s, E2.GHOST, nsteps, depth,
+                                                              chunks, strip, out, work)
+            assert res is out and np.array_equal(out, ref)
     assert not np.array_equal(ref, p0)
+
+
+@pytest.mark.parametrize("periodic", [(False, False), (True, False), (True, True)])
+def test_p2_eq20_stencil_form_is_the_flux_form(periodic):
+    """The 2D explicit step in five-point stencil form (E, A, B, C, D of fp_explicit2d) is the
+    forward-Euler step p + dt A p of P2 (20) written with the Scharfetter-Gummel face fluxes,
+    to round-off; every column of I + dt A sums to one to round-off (conservation) and E >= 0
+    exactly at the stability limit (positivity)."""
+    from emergent.kernels import fp_explicit2d as E2
+
+    rng = np.random.default_rng(5)
+    grid = Grid((-1.0, -2.0), (1.0, 2.0), (23, 31), periodic)
+    f = 2.0 * rng.standard_normal(grid.cells)
+    (ax, bx), (ay, by) = co = face_coefficients(grid, f, gamma=0.9, diffusion=0.4)
+    dt = stability_limit(co)
+    s = E2.stencil_2d(co, dt)[:, :, E2.GHOST:E2.GHOST + grid.cells[1]]
+    assert s[:, 0].min() >= -1e-15
+    p = rng.random(grid.cells)
+    fx = ax * p - bx * np.roll(p, -1, axis=0)  # flux through face i + 1/2 (divided by h)
+    fy = ay * p - by * np.roll(p, -1, axis=1)
+    flux_form = p + dt * (np.roll(fx, 1, axis=0) - fx + np.roll(fy, 1, axis=1) - fy)
+    stepper = FokkerPlanck(grid, f, gamma=0.9, diffusion=0.4, dt=dt, method="explicit")
+    assert np.allclose(stepper.step(p, 1), flux_form, rtol=0, atol=1e-14 * p.max())
+    e, a, b, c, d = s.transpose(1, 0, 2)
+    column = (e + np.roll(a, -1, axis=0) + np.roll(b, 1, axis=0) + np.roll(c, -1, axis=1)
+              + np.roll(d, 1, axis=1))
+    assert np.abs(column - 1.0).max() <= 4e-16
+
+
+def test_explicit_2d_step_out_buffer():
+    """step(p, n, out=...) writes the result into `out`, leaves p alone, and refuses an
+    `out` of the wrong shape or one that overlaps p."""
+    grid = Grid((-2.0, -2.0), (2.0, 2.0), (40, 36))
+    x, y = grid.mesh()
+    stepper = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=0.5, dt=1e-3,
+                           method="explicit")
+    p = np.exp(-(x - 0.5) ** 2 - y**2)
+    keep = p.copy()
+    ref = stepper.step(p, 30)
+    out = np.empty_like(p)
+    assert stepper.step(p, 30, out=out) is out
+    assert np.array_equal(out, ref) and np.array_equal(p, keep)
+    assert np.array_equal(stepper.step(p, 0), p)
+    with pytest.raises(ValueError, match="out must be"):
+        stepper.step(p, 1, out=p)
+    with pytest.raises(ValueError, match="out must be"):
+        stepper.step(p, 1, out=np.empty((40, 35)))
+    with pytest.raises(ValueError, match="nsteps must be >= 0"):
+        stepper.step(p, -1)
 
 
 def test_p2_eq20_stationary_state_exact_2d_explicit_blocked():
     """exp(gamma F / D) stays fixed to round-off under the blocked 2D explicit stepper
     (40 steps = several passes), and a non-stationary start moves and keeps its mass."""
-    grid = Grid((-2.0, -1.5), (2.0, 1.5), (48, 40), (False, True))
+    grid = Grid((-2.0, -1.5), (2.0, 1.5), (160, 120), (False, True))
     x, y = grid.mesh()
     f = potential_values("double-well", [x], height=1.0) + 0.5 * np.cos(2 * np.pi * y / 3.0)
     st = stationary_state(grid, f, gamma=0.8, diffusion=0.5)
@@ -154,6 +207,10 @@ def test_p2_eq20_stationary_state_exact_2d_explicit_blocked():
     assert np.abs(stepper.step(st, 40) - st).max() <= 1e-12 * st.max()
     p0 = np.roll(st, 7, axis=0)
     p1 = stepper.step(p0, 40)
+    from emergent.kernels import fp_explicit2d as E2
+    from emergent.kernels import fp_kernels as K
+    assert E2.blocked_plan(grid.cells, 1)[0] < 40  # several passes
+    assert np.array_equal(p1, K.kernel("explicit_2d", 1)(p0, stepper._stencil, E2.GHOST, 40))
     assert (p1 >= 0).all()
     assert abs(p1.sum() - p0.sum()) <= 1e-12 * p0.sum()
     assert np.abs(p1 - p0).max() > 1e-3 * p0.max()
@@ -278,3 +335,30 @@ def test_simulation_fokker_planck_bad_box_for_canonical(tmp_path):
     from emergent.cli import main
     assert main(["run", "fokker-planck", "-o", str(tmp_path / "x.h5"), "--quiet", "--set",
                  "potential=canonical", "--set", "cells=32"]) != 0
+
+
+@pytest.mark.parametrize("dims,method", [(1, "explicit"), (1, "cn"), (2, "explicit"), (2, "cn"),
+                                         (3, "explicit")])
+def test_far_tails_never_subnormal_and_nan_propagates(dims, method):
+    """Far tails of p in a steep double well (P2 (20)) are set to zero below TINY = 1e-150
+    instead of sinking into subnormal numbers (up to 100x slower arithmetic); probability is
+    still conserved to round-off and p >= 0. A NaN in p is not flushed: it propagates, so the
+    non-finite check still sees it."""
+    from emergent.kernels.fp_explicit2d import TINY
+
+    n = {1: 256, 2: 160, 3: 40}[dims]
+    grid = Grid((-6.0,) * dims, (6.0,) * dims, (n,) * dims)
+    f = potential_values("double-well", list(grid.mesh()), height=1.0)
+    co = face_coefficients(grid, f, gamma=1.0, diffusion=1.0)
+    dt = stability_limit(co) * (0.9 if method == "explicit" else 4.0)
+    stepper = FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=dt, method=method)
+    p0 = gaussian_cells(grid, (0.5, -0.2, 0.1)[:dims], (0.25,) * dims)
+    p = stepper.step(p0, 400)
+    small = p[p != 0]
+    assert np.abs(small).min() >= max(TINY, np.finfo(float).tiny) and (p == 0).any()
+    assert abs(p.sum() - p0.sum()) <= 1e-12 * p0.sum()
+    if method == "explicit":
+        assert (p >= 0).all()
+    bad = p0.copy()
+    bad.flat[bad.size // 2] = np.nan
+    assert np.isnan(stepper.step(bad, 3)).any()

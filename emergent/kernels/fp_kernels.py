@@ -24,17 +24,16 @@ import numpy as np
 from numba import njit, prange
 
 from emergent.kernels.compile import variants
+from emergent.kernels.fp_explicit2d import KERNELS as EXPLICIT_2D
+from emergent.kernels.fp_explicit2d import TINY
 
 __all__ = [
-    "BLOCK_STEPS",
     "PARALLEL_MIN_CELLS",
     "adi_steps",
     "apply_axis",
     "bernoulli",
     "cn1d_steps",
-    "explicit_blocked_2d",
     "explicit_steps_1d",
-    "explicit_steps_2d",
     "explicit_steps_3d",
     "kernel",
     "solve_axis",
@@ -67,7 +66,8 @@ def bernoulli(x: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------
-# explicit (forward Euler) steps, parallel over the first axis, two buffers
+# explicit (forward Euler) steps in 1D and 3D, parallel over the first axis, two buffers
+# (2D, in stencil form and temporally blocked: emergent.kernels.fp_explicit2d)
 # ---------------------------------------------------------------------------------------
 def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
                       nsteps: int) -> np.ndarray:
@@ -79,29 +79,8 @@ def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
         for i in prange(n):
             im = i - 1 if i > 0 else n - 1
             ip = i + 1 if i < n - 1 else 0
-            v[i] = u[i] + dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
-        u, v = v, u
-    return u
-
-
-def _explicit_steps_2d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.ndarray,
-                      by: np.ndarray, dt: float, nsteps: int) -> np.ndarray:
-    """`nsteps` forward-Euler steps p <- p + dt A p in 2D; returns the new array."""
-    nx, ny = p.shape
-    u = p.copy()
-    v = np.empty_like(u)
-    for _ in range(nsteps):
-        for i in prange(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
-            for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
-                c = u[i, j]
-                v[i, j] = c + dt * (
-                    ax[im, j] * u[im, j] - (bx[im, j] + ax[i, j]) * c + bx[i, j] * u[ip, j]
-                    + ay[i, jm] * u[i, jm] - (by[i, jm] + ay[i, j]) * c + by[i, j] * u[i, jp]
-                )
+            r = u[i] + dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
+            v[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
         u, v = v, u
     return u
 
@@ -124,7 +103,7 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
                     km = k - 1 if k > 0 else nz - 1
                     kp = k + 1 if k < nz - 1 else 0
                     c = u[i, j, k]
-                    v[i, j, k] = c + dt * (
+                    r = c + dt * (
                         ax[im, j, k] * u[im, j, k] - (bx[im, j, k] + ax[i, j, k]) * c
                         + bx[i, j, k] * u[ip, j, k]
                         + ay[i, jm, k] * u[i, jm, k] - (by[i, jm, k] + ay[i, j, k]) * c
@@ -132,97 +111,8 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
                         + az[i, j, km] * u[i, j, km] - (bz[i, j, km] + az[i, j, k]) * c
                         + bz[i, j, k] * u[i, j, kp]
                     )
+                    v[i, j, k] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
         u, v = v, u
-    return u
-
-
-# ---------------------------------------------------------------------------------------
-# temporally blocked explicit 2D steps: several steps per pass over memory (row wavefront)
-# ---------------------------------------------------------------------------------------
-BLOCK_STEPS = 6
-
-
-@njit(cache=True)
-def _row_step_2d(um: np.ndarray, u0: np.ndarray, up: np.ndarray, axm: np.ndarray,
-                 bxm: np.ndarray, ax0: np.ndarray, bx0: np.ndarray, ay0: np.ndarray,
-                 by0: np.ndarray, out: np.ndarray, dt: float) -> None:
-    """out = one explicit step of row u0 (rows um, up above and below; coefficient rows of
-    the faces below (axm, bxm) and at (ax0, bx0, ay0, by0) this row); periodic wrap in the
-    column index. The same expression, operand for operand, as `explicit_steps_2d`."""
-    n = u0.shape[0]
-    for j in (0, n - 1):
-        jm = j - 1 if j > 0 else n - 1
-        jp = j + 1 if j < n - 1 else 0
-        x = u0[j]
-        out[j] = x + dt * (
-            axm[j] * um[j] - (bxm[j] + ax0[j]) * x + bx0[j] * up[j]
-            + ay0[jm] * u0[jm] - (by0[jm] + ay0[j]) * x + by0[j] * u0[jp]
-        )
-    # interior through views starting at column 1 (or 0 for the left neighbours): indices
-    # from 0 are provably non-negative, so no wrap-around selects block the vectoriser
-    vm = um[1:]
-    vu = up[1:]
-    vaxm = axm[1:]
-    vbxm = bxm[1:]
-    vax = ax0[1:]
-    vbx = bx0[1:]
-    vay = ay0[1:]
-    vout = out[1:]
-    for c in range(n - 2):
-        x = u0[c + 1]
-        vout[c] = x + dt * (
-            vaxm[c] * vm[c] - (vbxm[c] + vax[c]) * x + vbx[c] * vu[c]
-            + ay0[c] * u0[c] - (by0[c] + vay[c]) * x + by0[c + 1] * u0[c + 2]
-        )
-
-
-def _explicit_blocked_2d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.ndarray,
-                         by: np.ndarray, dt: float, nsteps: int, depth: int,
-                         nchunks: int) -> np.ndarray:
-    """`nsteps` forward-Euler steps in 2D, bit-identical to `explicit_steps_2d`, advancing
-    up to `depth` steps per pass over memory.
-
-    Rows are split into `nchunks` bands (parallel). Each band streams its rows once per pass
-    with a halo of `depth` rows (wrap-around indexing, as in the per-step kernel): reading
-    row g of the input, level s = 1..depth computes row g - s from level s - 1's rows
-    g - s - 1 .. g - s + 1 (rings of three rows per level, in cache), and level `depth` is
-    written out. So p and the four coefficient arrays cross the memory bus once per `depth`
-    steps (48 / depth bytes per cell-update) instead of once per step. Every cell gets the
-    same expression on the same operands as in the per-step kernel: the result is
-    bit-identical (fastmath is off, so there is no reassociation or contraction).
-    """
-    nx, ny = p.shape
-    u = p.copy()
-    v = np.empty_like(u)
-    nchunks = max(1, min(nx, nchunks))
-    done = 0
-    while done < nsteps:
-        k = min(depth, nsteps - done)
-        for chunk in prange(nchunks):
-            i0 = chunk * nx // nchunks
-            i1 = (chunk + 1) * nx // nchunks
-            ring = np.empty((max(k - 1, 1), 3, ny))
-            for t in range(i1 - i0 + 2 * k):
-                g_in = i0 - k + t
-                for s in range(1, k + 1):
-                    g = g_in - s
-                    if g < i0 - k + s:
-                        break
-                    gm = (g - 1) % nx
-                    gg = g % nx
-                    if s == 1:
-                        um = u[gm]
-                        u0 = u[gg]
-                        up = u[(g + 1) % nx]
-                    else:
-                        um = ring[s - 2, (g - 1) % 3]
-                        u0 = ring[s - 2, g % 3]
-                        up = ring[s - 2, (g + 1) % 3]
-                    out = v[gg] if s == k else ring[s - 1, g % 3]
-                    _row_step_2d(um, u0, up, ax[gm], bx[gm], ax[gg], bx[gg], ay[gg], by[gg],
-                                 out, dt)
-        u, v = v, u
-        done += k
     return u
 
 
@@ -308,7 +198,8 @@ def cn1d_steps(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
             rhs[i] = dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
         _line_solve(a, b, h, rhs, d, sub, diag, sup, cp, z, w)
         for i in range(n):
-            u[i] += d[i]
+            r = u[i] + d[i]
+            u[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
     return u
 
 
@@ -393,6 +284,13 @@ def _solve_axis_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, axis: int, s: 
 
 
 
+def _accumulate_py(u: np.ndarray, d: np.ndarray) -> None:
+    """u += d with |u| < TINY set to zero (flat arrays, parallel)."""
+    for i in prange(u.shape[0]):
+        r = u[i] + d[i]
+        u[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+
+
 def _solve_mid_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, s: float,
                   out: np.ndarray, cp: np.ndarray) -> None:
     """out = (I - s A)^-1 rhs along the middle axis of [outer, n, inner] arrays for a
@@ -422,12 +320,12 @@ def _solve_mid_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, s: float,
 
 _KERNELS = {
     "explicit_1d": variants(_explicit_steps_1d, "explicit_steps_1d"),
-    "explicit_2d_blocked": variants(_explicit_blocked_2d, "explicit_blocked_2d"),
-    "explicit_2d": variants(_explicit_steps_2d, "explicit_steps_2d"),
+    **EXPLICIT_2D,
     "explicit_3d": variants(_explicit_steps_3d, "explicit_steps_3d"),
     "apply_axis": variants(_apply_axis, "apply_axis"),
     "solve_axis": variants(_solve_axis_py, "solve_axis"),
     "solve_mid": variants(_solve_mid_py, "solve_mid"),
+    "accumulate": variants(_accumulate_py, "accumulate"),
 }
 
 
@@ -437,8 +335,6 @@ def kernel(name: str, cells: int) -> Callable:
 
 
 explicit_steps_1d = _KERNELS["explicit_1d"][False]
-explicit_steps_2d = _KERNELS["explicit_2d"][True]
-explicit_blocked_2d = _KERNELS["explicit_2d_blocked"][True]
 explicit_steps_3d = _KERNELS["explicit_3d"][True]
 apply_axis = _KERNELS["apply_axis"][True]
 solve_axis = _KERNELS["solve_axis"][True]
@@ -459,6 +355,7 @@ def adi_steps(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]], 
     apply = kernel("apply_axis", p.size)
     solve = kernel("solve_axis", p.size)
     mid = kernel("solve_mid", p.size)
+    accumulate = kernel("accumulate", p.size)
     u = np.ascontiguousarray(p, dtype=np.float64).copy()
     d = np.empty_like(u)
     t = np.empty_like(u)
@@ -488,5 +385,5 @@ def adi_steps(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]], 
                 shape, a3, b3 = plan
                 mid(d.reshape(shape), a3, b3, h, t.reshape(shape), scratch.reshape(shape))
             d, t = t, d
-        u += d
+        accumulate(u.reshape(-1), d.reshape(-1))
     return u

@@ -1,0 +1,220 @@
+"""Explicit 2D Fokker-Planck steps in five-point stencil form, per step and temporally blocked.
+
+One forward-Euler step of P2 (20) on the finite-volume grid of :mod:`emergent.kernels.fp_kernels`
+is v = (I + dt A) u. Per cell (i, j) the matrix row has five entries, stored once per grid by
+:func:`stencil_2d` as S[i, 0..4, ghost + j] = (E, A, B, C, D):
+
+    v_ij = E u_ij + A u_(i-1)j + B u_(i+1)j + C u_i(j-1) + D u_i(j+1)
+    A = dt a^x_(i-1)j,  B = dt b^x_ij,  C = dt a^y_i(j-1),  D = dt b^y_ij,
+    E = 1 - (A_(i+1)j + B_(i-1)j + C_i(j+1) + D_i(j-1))
+
+(indices wrap around; zero-flux faces have zero coefficients). E is built from the stored
+off-diagonals of its column, so every column of I + dt A sums to one up to a single rounding:
+probability is conserved to round-off, and E >= 0 (p >= 0) is the explicit stability limit.
+The ``ghost`` columns on each side repeat the row periodically, so a strip of columns reads its
+coefficients as one contiguous slice.
+
+The blocked kernel advances `depth` steps per pass over memory: rows stream through a ring of
+three rows per level, and the columns are cut into strips of about ``STRIP`` cells with a halo
+that shrinks by one column per level, so the working set of a strip stays in the L2 cache.
+Each cell gets the same expression on the same operands as in the per-step kernel: the two
+are bit-identical (no fastmath, so no reassociation or contraction).
+"""
+
+from __future__ import annotations
+
+from math import gcd
+
+import numpy as np
+from numba import njit, prange
+
+from emergent.kernels.compile import variants
+
+__all__ = [
+    "BLOCKED_MIN_CELLS",
+    "BLOCK_STEPS",
+    "GHOST",
+    "STRIP",
+    "TINY",
+    "blocked_plan",
+    "explicit_blocked_2d",
+    "explicit_steps_2d",
+    "flush_tiny",
+    "stencil_2d",
+]
+
+#: most steps per pass over memory (the blocked kernel's depth); at most GHOST
+BLOCK_STEPS = 24
+#: ghost columns on each side of the stencil rows (bounds the depth)
+GHOST = 32
+#: target width of a column strip of the blocked kernel
+STRIP = 512
+#: below this many cells the grid stays in cache and the per-step kernel is as fast
+BLOCKED_MIN_CELLS = 1 << 14
+#: stencil entries and updated densities below this magnitude are set to zero: every product
+#: in a step then stays above the smallest normal double (subnormal arithmetic is up to 100x
+#: slower, and far tails of p reach it, e.g. in a double well); the mass so dropped is below
+#: 1e-150 per cell, far under round-off
+TINY = 1e-150  # compiled into fp_kernels' kernels too: clear the Numba cache after a change
+
+
+def flush_tiny(x: np.ndarray) -> np.ndarray:
+    """x with the entries of magnitude below TINY set to zero (in place; returns x)."""
+    x[np.abs(x) < TINY] = 0.0
+    return x
+
+
+def stencil_2d(coefficients: list[tuple[np.ndarray, np.ndarray]], dt: float,
+               ghost: int = GHOST) -> np.ndarray:
+    """S[i, 0..4, ghost + j] = (E, A, B, C, D) of cell (i, j) for j in [-ghost, ny + ghost)
+    (periodic copies in the ghost columns) from the face coefficients ((ax, bx), (ay, by))."""
+    (ax, bx), (ay, by) = coefficients
+    nx, ny = ax.shape
+    a, b, c, d = (flush_tiny(dt * arr) for arr in (np.roll(ax, 1, axis=0), bx,
+                                                np.roll(ay, 1, axis=1), by))
+    e = flush_tiny(1.0 - (((np.roll(a, -1, axis=0) + np.roll(b, 1, axis=0))
+                       + np.roll(c, -1, axis=1)) + np.roll(d, 1, axis=1)))
+    cols = np.arange(-ghost, ny + ghost) % ny
+    out = np.empty((nx, 5, ny + 2 * ghost))
+    for k, arr in enumerate((e, a, b, c, d)):
+        out[:, k] = arr[:, cols]
+    return out
+
+
+@njit(cache=True)
+def _stencil_row(um: np.ndarray, u0: np.ndarray, up: np.ndarray, e: np.ndarray,
+                 a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray,
+                 out: np.ndarray) -> None:
+    """out[l] = E u0[l+1] + A um[l] + B up[l] + C u0[l] + D u0[l+2] (u0 starts one column
+    before the others: it carries the left and right neighbours)."""
+    for k in range(out.shape[0]):
+        r = (((e[k] * u0[k + 1] + a[k] * um[k]) + b[k] * up[k]) + c[k] * u0[k]) \
+            + d[k] * u0[k + 2]
+        out[k] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+
+
+def _explicit_steps_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int) -> np.ndarray:
+    """`nsteps` steps v = (I + dt A) u with the stencil `s` of :func:`stencil_2d`."""
+    nx, ny = p.shape
+    u = p.copy()
+    v = np.empty_like(u)
+    for _ in range(nsteps):
+        for i in prange(nx):
+            im = i - 1 if i > 0 else nx - 1
+            ip = i + 1 if i < nx - 1 else 0
+            row = s[i]
+            for j in range(ny):
+                jm = j - 1 if j > 0 else ny - 1
+                jp = j + 1 if j < ny - 1 else 0
+                q = ghost + j
+                r = (((row[0, q] * u[i, j] + row[1, q] * u[im, j])
+                      + row[2, q] * u[ip, j]) + row[3, q] * u[i, jm]) + row[4, q] * u[i, jp]
+                v[i, j] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+        u, v = v, u
+    return u
+
+
+@njit(cache=True)
+def _unit_pass(src: np.ndarray, dst: np.ndarray, s: np.ndarray, ghost: int, k: int, i0: int,
+               i1: int, j0: int, j1: int) -> None:
+    """One pass of `k` steps over the unit rows [i0, i1) x columns [j0, j1): reads `src`
+    with a halo of k rows and columns (wrapped), writes the unit's cells of `dst`."""
+    nx, ny = src.shape
+    width = j1 - j0 + 2 * k  # local column m is global column j0 - k + m
+    stride = width + 8
+    ring = np.empty((k + 1) * 3 * stride)  # rings of 3 rows: level 0 (input copy) .. k - 1
+    c0 = ghost + j0 - k  # stencil column of local column 0
+    for t in range(i1 - i0 + 2 * k):
+        g_in = i0 - k + t
+        # level 0: the input row with its halo columns (wrapped)
+        r = (g_in % 3) * stride
+        row_in = src[g_in % nx]
+        m = 0
+        while m < width:
+            col = (j0 - k + m) % ny
+            take = min(width - m, ny - col)
+            ring[r + m:r + m + take] = row_in[col:col + take]
+            m += take
+        for lev in range(1, k + 1):
+            g = g_in - lev
+            if g < i0 - k + lev:
+                break
+            lo = lev
+            hi = width - lev
+            base = (lev - 1) * 3 * stride
+            rm = base + ((g - 1) % 3) * stride
+            r0 = base + (g % 3) * stride
+            rp = base + ((g + 1) % 3) * stride
+            um = ring[rm:rm + width]
+            u0 = ring[r0:r0 + width]
+            up = ring[rp:rp + width]
+            if lev == k:
+                res = dst[g % nx, j0:j1]
+            else:
+                r = lev * 3 * stride + (g % 3) * stride
+                res = ring[r + lo:r + hi]
+            co = s[g % nx]
+            _stencil_row(um[lo:hi], u0[lo - 1:hi + 1], up[lo:hi], co[0, c0 + lo:c0 + hi],
+                         co[1, c0 + lo:c0 + hi], co[2, c0 + lo:c0 + hi],
+                         co[3, c0 + lo:c0 + hi], co[4, c0 + lo:c0 + hi], res)
+
+
+def _explicit_blocked_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int, depth: int,
+                         nchunks: int, strip: int, out: np.ndarray,
+                         work: np.ndarray) -> np.ndarray:
+    """`nsteps` steps, bit-identical to `explicit_steps_2d`, `depth` (<= ghost) per pass.
+
+    The grid is cut into `nchunks` bands of rows times strips of about `strip` columns; the
+    units run in parallel. A unit streams its rows once per pass with a halo of `depth` rows
+    and columns (wrap-around indexing, as in the per-step kernel): on reading input row g,
+    level l = 1..depth computes row g - l on its columns [-(depth - l), width + depth - l)
+    from level l - 1's rows g - l - 1 .. g - l + 1 (rings of three rows per level), and level
+    `depth` is written out. p is only read; the passes alternate between `out` and `work`
+    (same shape as p) so that the last one writes `out`, which is returned.
+    """
+    nx, ny = p.shape
+    if depth < 1 or depth > ghost:
+        raise ValueError("depth must be in [1, ghost]")
+    if nsteps <= 0:
+        out[:] = p
+        return out
+    npass = (nsteps + depth - 1) // depth
+    nchunks = max(1, min(nx, nchunks))
+    nstrips = max(1, min(ny, (ny + strip // 2) // strip))
+    to_out = npass % 2 == 1  # the last pass must write `out`
+    src = p
+    dst = out if to_out else work
+    done = 0
+    while done < nsteps:
+        k = min(depth, nsteps - done)
+        for unit in prange(nchunks * nstrips):
+            band = unit // nstrips
+            col = unit % nstrips
+            _unit_pass(src, dst, s, ghost, k, band * nx // nchunks, (band + 1) * nx // nchunks,
+                       col * ny // nstrips, (col + 1) * ny // nstrips)
+        done += k
+        to_out = not to_out
+        src = dst
+        dst = out if to_out else work
+    return src
+
+
+def blocked_plan(shape: tuple[int, int], threads: int) -> tuple[int, int, int]:
+    """(depth, nchunks, strip) for the blocked kernel on a grid of `shape` with `threads`
+    threads: about STRIP columns per strip, as many row bands as make the units a multiple of
+    the threads, and a depth that keeps the halo under about 1/8 of a unit."""
+    nx, ny = shape
+    threads = max(1, int(threads))
+    nstrips = max(1, min(ny, (ny + STRIP // 2) // STRIP))
+    nchunks = min(nx, threads // gcd(nstrips, threads))
+    side = min(nx // nchunks, ny // nstrips)
+    depth = int(min(BLOCK_STEPS, max(1, side // 16)))
+    return depth, nchunks, STRIP
+
+
+KERNELS = {
+    "explicit_2d": variants(_explicit_steps_2d, "explicit_steps_2d"),
+    "explicit_2d_blocked": variants(_explicit_blocked_2d, "explicit_blocked_2d"),
+}
+explicit_steps_2d = KERNELS["explicit_2d"][True]
+explicit_blocked_2d = KERNELS["explicit_2d_blocked"][True]
