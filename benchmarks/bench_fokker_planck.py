@@ -10,7 +10,8 @@ Usage: python benchmarks/bench_fokker_planck.py [--quick] [--no-peers]
 (peers are imported if installed; a missing peer is skipped with a message). Single sections:
 --bandwidth-only (explicit 2D kernel vs the triad), --depth-sweep (the blocked kernel's depth
 and strip width), --tails (double-well runs whose far tails would be subnormal), --compile
-(cold and warm Numba compile times, fresh cache).
+(cold and warm Numba compile times, fresh cache), --large-peers 1024 [--peer-limit S] (the 2D
+peers at 1,024^2, each in its own process under a wall-clock limit).
 """
 
 from __future__ import annotations
@@ -249,6 +250,40 @@ def tails_section():
     return rows
 
 
+PEERS_2D = {"py-pde explicit": lambda n: pypde(n, 2, "explicit"),
+            "fplanck expm Nsteps=2": lambda n: fplanck_run(n, 2, 2),
+            "FiPy implicit SG dt=0.01": lambda n: fipy_run(n, 2, 0.01)}
+
+
+def peer_child(name, cells):
+    """Run one 2D peer at cells^2 (in a subprocess of large_peer_section) and print its row."""
+    r = PEERS_2D[name](cells)
+    print(f"{r['time']:.6g} {r['err']:.3e} {r['drift']:.3e}")
+
+
+def large_peer_section(cells, limit):
+    """emergent and each 2D peer at cells^2, every peer in its own process under a wall-clock
+    limit: a peer that does not finish gives a lower bound on its time."""
+    import subprocess
+    import sys
+    rows = [ours(cells, 2, 0.1)]
+    for name in PEERS_2D:
+        t0 = time.perf_counter()
+        try:
+            out = subprocess.run([sys.executable, __file__, "--peer-child", name, str(cells)],
+                                 capture_output=True, text=True, timeout=limit)
+        except subprocess.TimeoutExpired:
+            rows.append(dict(name=name, time=None, wall=time.perf_counter() - t0))
+            continue
+        if out.returncode != 0:
+            tail = (out.stderr.strip().splitlines() or ["?"])[-1]
+            rows.append(dict(name=name, time=None, wall=None, failed=tail))
+            continue
+        sec, err, drift = map(float, out.stdout.split()[-3:])
+        rows.append(dict(name=name, time=sec, err=err, drift=drift))
+    return rows
+
+
 def compile_child():
     """Run in a fresh NUMBA_CACHE_DIR: first-call time of every stepper path (compile)."""
     t0 = time.perf_counter()
@@ -335,17 +370,42 @@ def main():
     ap.add_argument("--compile", action="store_true",
                     help="only the cold and warm Numba compile times (fresh cache)")
     ap.add_argument("--compile-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--large-peers", type=int, metavar="CELLS", default=0,
+                    help="only emergent vs the 2D peers at CELLS^2, each under --peer-limit")
+    ap.add_argument("--peer-limit", type=float, default=1200.0,
+                    help="wall-clock limit per peer for --large-peers [s]")
+    ap.add_argument("--peer-child", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--tails", action="store_true",
                     help="only the double-well runs whose far tails would be subnormal")
     args = ap.parse_args()
     if args.compile_child:
         compile_child()
         return
+    if args.peer_child:
+        peer_child(args.peer_child[0], int(args.peer_child[1]))
+        return
     print(f"threads: {numba.config.NUMBA_NUM_THREADS}, cpus: {os.cpu_count()}, "
           f"load: {os.getloadavg()}")
     t0 = time.perf_counter()
     from emergent.kernels import fp_kernels  # noqa: F401  (import = cache load)
     print(f"import of the kernels (cache load): {time.perf_counter() - t0:.2f} s")
+    if args.large_peers:
+        n = args.large_peers
+        print(f"\n## 2D OU, {n}^2 cells, t = 1 (each peer limited to {args.peer_limit:g} s)\n")
+        print("| solver | time [s] | L1 error | probability drift | ratio to emergent |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        rows = large_peer_section(n, args.peer_limit)
+        base = rows[0]["time"]
+        for r in rows:
+            if r["time"] is not None:
+                print(f"| {r['name']} | {r['time']:.4g} | {r['err']:.1e} | {r['drift']:.1e} | "
+                      f"{r['time'] / base:.3g} |")
+            elif r.get("failed"):
+                print(f"| {r['name']} | failed: {r['failed']} | - | - | - |")
+            else:
+                print(f"| {r['name']} | > {r['wall']:.0f} (stopped) | - | - | "
+                      f"> {r['wall'] / base:.3g} |")
+        return
     if args.compile:
         print("\n## Numba compile: first call of each stepper path")
         compile_section()
