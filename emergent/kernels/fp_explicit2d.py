@@ -65,19 +65,23 @@ def flush_tiny(x: np.ndarray) -> np.ndarray:
 
 
 def stencil_2d(coefficients: list[tuple[np.ndarray, np.ndarray]], dt: float,
-               ghost: int = GHOST) -> np.ndarray:
+               ghost: int = GHOST, band: int = 256) -> np.ndarray:
     """S[i, 0..4, ghost + j] = (E, A, B, C, D) of cell (i, j) for j in [-ghost, ny + ghost)
-    (periodic copies in the ghost columns) from the face coefficients ((ax, bx), (ay, by))."""
+    (periodic copies in the ghost columns) from the face coefficients ((ax, bx), (ay, by)).
+    Built `band` rows at a time, so the temporaries stay small next to S."""
     (ax, bx), (ay, by) = coefficients
     nx, ny = ax.shape
-    a, b, c, d = (flush_tiny(dt * arr) for arr in (np.roll(ax, 1, axis=0), bx,
-                                                np.roll(ay, 1, axis=1), by))
-    e = flush_tiny(1.0 - (((np.roll(a, -1, axis=0) + np.roll(b, 1, axis=0))
-                       + np.roll(c, -1, axis=1)) + np.roll(d, 1, axis=1)))
     cols = np.arange(-ghost, ny + ghost) % ny
     out = np.empty((nx, 5, ny + 2 * ghost))
-    for k, arr in enumerate((e, a, b, c, d)):
-        out[:, k] = arr[:, cols]
+    for r0 in range(0, nx, band):
+        r1 = min(nx, r0 + band)
+        rows = np.arange(r0 - 1, r1 + 1) % nx  # the band with one row on each side
+        fa, fb, fc, fd = (flush_tiny(dt * arr[rows]) for arr in (ax, bx, ay, by))
+        mid = slice(1, -1)
+        e = flush_tiny(1.0 - (((fa[mid] + fb[:-2]) + fc[mid]) + np.roll(fd[mid], 1, axis=1)))
+        entries = (e, fa[:-2], fb[mid], np.roll(fc[mid], 1, axis=1), fd[mid])
+        for k, arr in enumerate(entries):
+            out[r0:r1, k] = arr[:, cols]
     return out
 
 
