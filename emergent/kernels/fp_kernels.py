@@ -13,7 +13,10 @@ A has zero column sums (conservation) and non-negative off-diagonals (positivity
 explicit step below its limit); a_i / b_i = exp(x_i), so p ~ exp(gamma F / D) is stationary.
 
 All kernels take the coefficient arrays with the shape of p (a[..., i, ...] for the face
-i + 1/2 along that axis) and know nothing of grids, files or configs.
+i + 1/2 along that axis) and know nothing of grids, files or configs; the explicit 2D steps
+(:mod:`emergent.kernels.fp_explicit2d`) take the same matrix as a five-point stencil. Every
+kernel sets updated densities of magnitude below TINY = 1e-150 to zero (NaN is kept), so far
+tails never enter subnormal arithmetic.
 """
 
 from __future__ import annotations
