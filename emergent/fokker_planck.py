@@ -33,6 +33,7 @@ import numpy as np
 
 from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
+from emergent.kernels.fp_common import flush_tiny
 
 __all__ = [
     "FPResult",
@@ -140,7 +141,7 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
 
     Flux / h through the face i + 1/2 along axis k: a_k[i] p_i - b_k[i] p_(i+1), with
     a = D/h^2 B(-x), b = D/h^2 B(x), x = gamma (F_(i+1) - F_i) / D; the wrap face of a
-    zero-flux axis has a = b = 0. B below TINY = 1e-150 (|x| > 350) is set to zero, like the
+    zero-flux axis has a = b = 0. B below TINY (1e-150, |x| > 350) is set to zero, like the
     densities in the kernels, to keep the arithmetic out of subnormal numbers (the stationary
     ratio across such a face is below e^-350 anyway).
     """
@@ -151,8 +152,8 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
     for k in range(grid.ndim):
         h = grid.spacing[k]
         x = gamma * (np.roll(f, -1, axis=k) - f) / diffusion
-        a = diffusion / h**2 * E2.flush_tiny(K.bernoulli(-x))
-        b = diffusion / h**2 * E2.flush_tiny(K.bernoulli(x))
+        a = diffusion / h**2 * flush_tiny(K.bernoulli(-x))
+        b = diffusion / h**2 * flush_tiny(K.bernoulli(x))
         if not grid.periodic[k]:
             idx = [slice(None)] * grid.ndim
             idx[k] = -1

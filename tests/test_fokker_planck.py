@@ -344,7 +344,7 @@ def test_far_tails_never_subnormal_and_nan_propagates(dims, method):
     instead of sinking into subnormal numbers (up to 100x slower arithmetic); probability is
     still conserved to round-off and p >= 0. A NaN in p is not flushed: it propagates, so the
     non-finite check still sees it."""
-    from emergent.kernels.fp_explicit2d import TINY
+    from emergent.kernels.fp_common import TINY
 
     n = {1: 256, 2: 160, 3: 40}[dims]
     grid = Grid((-6.0,) * dims, (6.0,) * dims, (n,) * dims)

@@ -29,17 +29,16 @@ import numpy as np
 from numba import njit, prange
 
 from emergent.kernels.compile import variants
+from emergent.kernels.fp_common import flush_tiny, flushed, next_index, prev_index
 
 __all__ = [
     "BLOCKED_MIN_CELLS",
     "BLOCK_STEPS",
     "GHOST",
     "STRIP",
-    "TINY",
     "blocked_plan",
     "explicit_blocked_2d",
     "explicit_steps_2d",
-    "flush_tiny",
     "stencil_2d",
 ]
 
@@ -51,19 +50,6 @@ GHOST = 32
 STRIP = 512
 #: below this many cells the grid stays in cache and the per-step kernel is as fast
 BLOCKED_MIN_CELLS = 1 << 14
-#: stencil entries and updated densities below this magnitude are set to zero: every product
-#: in a step then stays above the smallest normal double (subnormal arithmetic is up to 100x
-#: slower, and far tails of p reach it, e.g. in a double well); the mass so dropped is below
-#: 1e-150 per cell, far under round-off
-TINY = 1e-150  # compiled into fp_kernels' kernels too: clear the Numba cache after a change
-
-
-def flush_tiny(x: np.ndarray) -> np.ndarray:
-    """x with the entries of magnitude below TINY set to zero (in place; returns x)."""
-    x[np.abs(x) < TINY] = 0.0
-    return x
-
-
 def stencil_2d(coefficients: list[tuple[np.ndarray, np.ndarray]], dt: float,
                ghost: int = GHOST, band: int = 256) -> np.ndarray:
     """S[i, 0..4, ghost + j] = (E, A, B, C, D) of cell (i, j) for j in [-ghost, ny + ghost)
@@ -94,7 +80,7 @@ def _stencil_row(um: np.ndarray, u0: np.ndarray, up: np.ndarray, e: np.ndarray,
     for k in range(out.shape[0]):
         r = (((e[k] * u0[k + 1] + a[k] * um[k]) + b[k] * up[k]) + c[k] * u0[k]) \
             + d[k] * u0[k + 2]
-        out[k] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+        out[k] = flushed(r)
 
 
 def _explicit_steps_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int) -> np.ndarray:
@@ -104,16 +90,16 @@ def _explicit_steps_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int) ->
     v = np.empty_like(u)
     for _ in range(nsteps):
         for i in prange(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
+            im = prev_index(i, nx)
+            ip = next_index(i, nx)
             row = s[i]
             for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
+                jm = prev_index(j, ny)
+                jp = next_index(j, ny)
                 q = ghost + j
                 r = (((row[0, q] * u[i, j] + row[1, q] * u[im, j])
                       + row[2, q] * u[ip, j]) + row[3, q] * u[i, jm]) + row[4, q] * u[i, jp]
-                v[i, j] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+                v[i, j] = flushed(r)
         u, v = v, u
     return u
 

@@ -27,8 +27,8 @@ import numpy as np
 from numba import njit, prange
 
 from emergent.kernels.compile import variants
+from emergent.kernels.fp_common import flushed, next_index, prev_index
 from emergent.kernels.fp_explicit2d import KERNELS as EXPLICIT_2D
-from emergent.kernels.fp_explicit2d import TINY
 
 __all__ = [
     "PARALLEL_MIN_CELLS",
@@ -80,10 +80,10 @@ def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
     v = np.empty_like(u)
     for _ in range(nsteps):
         for i in prange(n):
-            im = i - 1 if i > 0 else n - 1
-            ip = i + 1 if i < n - 1 else 0
+            im = prev_index(i, n)
+            ip = next_index(i, n)
             r = u[i] + dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
-            v[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+            v[i] = flushed(r)
         u, v = v, u
     return u
 
@@ -97,14 +97,14 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
     v = np.empty_like(u)
     for _ in range(nsteps):
         for i in prange(nx):
-            im = i - 1 if i > 0 else nx - 1
-            ip = i + 1 if i < nx - 1 else 0
+            im = prev_index(i, nx)
+            ip = next_index(i, nx)
             for j in range(ny):
-                jm = j - 1 if j > 0 else ny - 1
-                jp = j + 1 if j < ny - 1 else 0
+                jm = prev_index(j, ny)
+                jp = next_index(j, ny)
                 for k in range(nz):
-                    km = k - 1 if k > 0 else nz - 1
-                    kp = k + 1 if k < nz - 1 else 0
+                    km = prev_index(k, nz)
+                    kp = next_index(k, nz)
                     c = u[i, j, k]
                     r = c + dt * (
                         ax[im, j, k] * u[im, j, k] - (bx[im, j, k] + ax[i, j, k]) * c
@@ -114,7 +114,7 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
                         + az[i, j, km] * u[i, j, km] - (bz[i, j, km] + az[i, j, k]) * c
                         + bz[i, j, k] * u[i, j, kp]
                     )
-                    v[i, j, k] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+                    v[i, j, k] = flushed(r)
         u, v = v, u
     return u
 
@@ -146,7 +146,7 @@ def _line_solve(a: np.ndarray, b: np.ndarray, s: float, rhs: np.ndarray, x: np.n
     face has non-zero coefficients: Sherman-Morrison with two Thomas solves)."""
     n = rhs.shape[0]
     for i in range(n):
-        im = i - 1 if i > 0 else n - 1
+        im = prev_index(i, n)
         sub[i] = -s * a[im]
         diag[i] = 1.0 + s * (b[im] + a[i])
         sup[i] = -s * b[i]
@@ -196,13 +196,13 @@ def cn1d_steps(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
         # delta form: (I - dt/2 A) d = dt A u, u' = u + d (the solve's round-off then scales
         # with |d|, not |u|, which keeps the probability drift at round-off level)
         for i in range(n):
-            im = i - 1 if i > 0 else n - 1
-            ip = i + 1 if i < n - 1 else 0
+            im = prev_index(i, n)
+            ip = next_index(i, n)
             rhs[i] = dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
         _line_solve(a, b, h, rhs, d, sub, diag, sup, cp, z, w)
         for i in range(n):
             r = u[i] + d[i]
-            u[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+            u[i] = flushed(r)
     return u
 
 
@@ -218,21 +218,21 @@ def _apply_axis(u: np.ndarray, a: np.ndarray, b: np.ndarray, axis: int, scale: f
         j = ij % n1
         if axis == 2:
             for k in range(n2):
-                m = k - 1 if k > 0 else n2 - 1
-                q = k + 1 if k < n2 - 1 else 0
+                m = prev_index(k, n2)
+                q = next_index(k, n2)
                 out[i, j, k] += scale * (a[i, j, m] * u[i, j, m]
                                          - (b[i, j, m] + a[i, j, k]) * u[i, j, k]
                                          + b[i, j, k] * u[i, j, q])
         elif axis == 1:
-            m = j - 1 if j > 0 else n1 - 1
-            q = j + 1 if j < n1 - 1 else 0
+            m = prev_index(j, n1)
+            q = next_index(j, n1)
             for k in range(n2):
                 out[i, j, k] += scale * (a[i, m, k] * u[i, m, k]
                                          - (b[i, m, k] + a[i, j, k]) * u[i, j, k]
                                          + b[i, j, k] * u[i, q, k])
         else:
-            m = i - 1 if i > 0 else n0 - 1
-            q = i + 1 if i < n0 - 1 else 0
+            m = prev_index(i, n0)
+            q = next_index(i, n0)
             for k in range(n2):
                 out[i, j, k] += scale * (a[m, j, k] * u[m, j, k]
                                          - (b[m, j, k] + a[i, j, k]) * u[i, j, k]
@@ -291,7 +291,7 @@ def _accumulate_py(u: np.ndarray, d: np.ndarray) -> None:
     """u += d with |u| < TINY set to zero (flat arrays, parallel)."""
     for i in prange(u.shape[0]):
         r = u[i] + d[i]
-        u[i] = 0.0 if abs(r) < TINY else r  # NaN stays NaN
+        u[i] = flushed(r)
 
 
 def _solve_mid_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, s: float,

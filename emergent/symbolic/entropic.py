@@ -96,23 +96,34 @@ def _action28(learning: bool = True):
     )
 
 
-@timed
-def check_p2_29_30() -> Verdict:
-    lag = _action28()
-    e_f = variational_derivative(lag, F)
-    e_p = variational_derivative(lag, p)
-    eq29 = (
+def _eq29():
+    """P2 (29) as printed (= 0): delta S / delta F of the action (28)."""
+    return (
         gamma * lap(p)
         - mu * sp.diff(p, t)
         - 2 * mu * gamma * sum(sp.diff(sp.diff(F, qk) * p, qk) for qk in q)
     )
-    eq30 = (
-        -4 * D / r * lap(r)
+
+
+def _eq30(quantum: bool = True):
+    """P2 (30) as printed (= 0): delta S / delta p of (28); without the -4D lap(sqrt p)/sqrt p
+    term if not `quantum`."""
+    return (
+        (-4 * D / r * lap(r) if quantum else 0)
         + gamma * lap(F)
         + mu * sp.diff(F, t)
         + mu * gamma * sum(sp.diff(F, qk) ** 2 for qk in q)
         + mu * V
     )
+
+
+@timed
+def check_p2_29_30() -> Verdict:
+    lag = _action28()
+    e_f = variational_derivative(lag, F)
+    e_p = variational_derivative(lag, p)
+    eq29 = _eq29()
+    eq30 = _eq30()
     ok = _zero_bounded(e_f - eq29) and _zero_bounded(e_p - eq30)
     return Verdict(
         key="p2-29-30",
@@ -126,20 +137,10 @@ def check_p2_29_30() -> Verdict:
 @timed
 def check_p2_32_33() -> Verdict:
     u = [2 * gamma * sp.diff(F, qk) for qk in q]
-    eq29 = (
-        gamma * lap(p)
-        - mu * sp.diff(p, t)
-        - 2 * mu * gamma * sum(sp.diff(sp.diff(F, qk) * p, qk) for qk in q)
-    )
+    eq29 = _eq29()
     fp32 = -sum(sp.diff(uk * p, qk) for uk, qk in zip(u, q, strict=True)) + gamma / mu * lap(p)
     ok32 = _zero_bounded(eq29 / (-mu) - (sp.diff(p, t) - fp32))
-    eq30 = (
-        -4 * D / r * lap(r)
-        + gamma * lap(F)
-        + mu * sp.diff(F, t)
-        + mu * gamma * sum(sp.diff(F, qk) ** 2 for qk in q)
-        + mu * V
-    )
+    eq30 = _eq30()
     ok33 = True
     for j, qj in enumerate(q):
         lhs = (
@@ -358,7 +359,7 @@ def check_p2_38_44() -> Verdict:
     Fs = C0 + sum(sp.log(Ck + mu * qk) for Ck, qk in zip(Cs, q, strict=True)) / mu
     ok44 = sp.simplify(-gamma * sum(sp.diff(Fs, qk) ** 2 for qk in q) - gamma / mu * lap(Fs)) == 0
     grad2 = sum(sp.diff(F, qk) ** 2 for qk in q)
-    eq30 = gamma * lap(F) + mu * sp.diff(F, t) + mu * gamma * grad2 + mu * V
+    eq30 = _eq30(quantum=False)
     eq38 = -sp.diff(F, t) - (V + gamma * grad2 + gamma / mu * lap(F))
     ok38 = _zero_bounded(eq30 / (-mu) - eq38)
     # (41): dF/dt along dq/dt = gamma dF (40) equals -(gamma/mu) d^2F - V when (38) holds
