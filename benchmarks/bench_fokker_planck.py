@@ -10,7 +10,8 @@ Usage: python benchmarks/bench_fokker_planck.py [--quick] [--no-peers]
 (peers are imported if installed; a missing peer is skipped with a message). Single sections:
 --bandwidth-only (explicit 2D kernel vs the triad), --depth-sweep (the blocked kernel's depth
 and strip width), --tails (double-well runs whose far tails would be subnormal), --compile
-(cold and warm Numba compile times, fresh cache), --large-peers 1024 [--peer-limit S] (the 2D
+(cold and warm Numba compile times, fresh cache), --sizes (explicit 2D stepper vs
+the per-step kernel from 128^2 to 2048^2), --large-peers 1024 [--peer-limit S] (the 2D
 peers at 1,024^2, each in its own process under a wall-clock limit).
 """
 
@@ -229,6 +230,33 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
     return rows
 
 
+def sizes_section(sizes=(128, 256, 512, 1024, 2048)):
+    """Updates/s of the explicit 2D stepper (blocked, reused `out`) and of the per-step kernel
+    at several grid sizes, with the plan the stepper picks (all threads)."""
+    from emergent.fokker_planck import FokkerPlanck, Grid
+    from emergent.kernels import fp_explicit2d as E2
+    from emergent.kernels import fp_kernels as K
+    rows = []
+    for n in sizes:
+        grid = Grid((-6.0, -6.0), (6.0, 6.0), (n, n))
+        x, y = grid.mesh()
+        st = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=1.0, dt=1e-6,
+                          method="explicit")
+        p = np.exp(-(x**2 + y**2))
+        out = np.empty_like(p)
+        steps = max(48, int(2e8 // (n * n)) // 48 * 48)
+        st.step(p, steps, out=out)
+        per_step = K.kernel("explicit_2d", n * n)
+        per_step(p, st._stencil, E2.GHOST, 2)
+        t_b, _ = best(lambda st=st, p=p, out=out, steps=steps: st.step(p, steps, out=out))
+        t_s, _ = best(lambda st=st, p=p, steps=steps, f=per_step: f(p, st._stencil, E2.GHOST,
+                                                                      steps))
+        threads = numba.get_num_threads() if n * n >= K.PARALLEL_MIN_CELLS else 1
+        rows.append((n, E2.blocked_plan((n, n), threads), n * n * steps / t_b,
+                     n * n * steps / t_s))
+    return rows
+
+
 def tails_section():
     """Steep double well (height 1, D = gamma = 1, box [-6, 6]^K, Gaussian start): updates/s
     of the stepper once the far tails have formed, and how many cells hold subnormal numbers
@@ -375,6 +403,8 @@ def main():
     ap.add_argument("--peer-limit", type=float, default=1200.0,
                     help="wall-clock limit per peer for --large-peers [s]")
     ap.add_argument("--peer-child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--sizes", action="store_true",
+                    help="only the explicit 2D stepper vs the per-step kernel at 128^2..2048^2")
     ap.add_argument("--tails", action="store_true",
                     help="only the double-well runs whose far tails would be subnormal")
     args = ap.parse_args()
@@ -409,6 +439,13 @@ def main():
     if args.compile:
         print("\n## Numba compile: first call of each stepper path")
         compile_section()
+        return
+    if args.sizes:
+        print("\n## explicit 2D: stepper (blocked, reused out) vs per-step kernel\n")
+        print("| cells | (depth, bands, strip) | stepper updates/s | per-step updates/s |")
+        print("| ---: | --- | ---: | ---: |")
+        for n, plan, rate_b, rate_s in sizes_section():
+            print(f"| {n}^2 | {plan} | {rate_b:.3g} | {rate_s:.3g} |")
         return
     if args.tails:
         print("\n## double well: updates/s with far tails (subnormal cells should be 0)\n")
