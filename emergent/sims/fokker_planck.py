@@ -17,6 +17,7 @@ from emergent.fokker_planck import (
 )
 from emergent.langevin import potential_values
 from emergent.registry import Check, Param, ParameterError, Simulation, register
+from emergent.sims._potentials import box, per_axis, potential_kwargs, potential_params
 
 __all__ = ["build_problem"]
 
@@ -26,34 +27,16 @@ AXES = ("q1", "q2", "q3")
 def build_problem(p: dict[str, Any]) -> tuple[Grid, np.ndarray, np.ndarray]:
     """Grid, F on the cells and the Gaussian initial density from validated parameters."""
     dim = p["dims"]
-    lower, upper = float(p["lower"]), float(p["upper"])
-    if upper <= lower:
-        raise ParameterError(f"upper must exceed lower, got lower={lower}, upper={upper}")
-    if p["potential"] == "canonical":
-        edge = p["mass"] - 1.0 / p["beta"]
-        if lower <= edge:
-            raise ParameterError(
-                f"lower: the canonical free energy (P2 45) needs lambda > m - 1/beta = {edge:g};"
-                f" got lower={lower} (e.g. --set lower=0)")
+    lower, upper = box(p)
     grid = Grid((lower,) * dim, (upper,) * dim, (p["cells"],) * dim,
                 (p["boundary"] == "periodic",) * dim)
-    f = potential_values(p["potential"], grid.mesh(), stiffness=p["stiffness"],
-                         height=p["height"], beta=p["beta"], mass=p["mass"])
-    mean0 = _per_axis(p["mean0"], dim, "mean0")
+    f = potential_values(p["potential"], grid.mesh(), **potential_kwargs(p))
+    mean0 = per_axis(p["mean0"], dim, "mean0")
     p0 = gaussian_cells(grid, mean0, [p["var0"]] * dim)
     if p0.sum() * grid.volume < 0.5:
         raise ParameterError("mean0/var0: the initial Gaussian lies mostly outside the box")
     p0 /= p0.sum() * grid.volume
     return grid, f, p0
-
-
-def _per_axis(values: Any, dim: int, name: str) -> list[float]:
-    values = [float(v) for v in np.atleast_1d(values)]
-    if len(values) == 1:
-        return values * dim
-    if len(values) != dim:
-        raise ParameterError(f"{name}: give 1 or {dim} values, got {len(values)}")
-    return values
 
 
 def run(run: Any) -> None:
@@ -94,7 +77,7 @@ def run(run: Any) -> None:
     run.write_field("free_energy", f, axes=axes)
     run.set_result("l1_to_stationary", float(np.abs(dens - st).sum() * grid.volume))
     if p["potential"] == "ou" and p["boundary"] == "zero-flux":
-        exact = ou_solution(grid, t_end, mean0=_per_axis(p["mean0"], grid.ndim, "mean0"),
+        exact = ou_solution(grid, t_end, mean0=per_axis(p["mean0"], grid.ndim, "mean0"),
                             var0=[p["var0"]] * grid.ndim, stiffness=p["stiffness"],
                             gamma=p["gamma"], diffusion=p["diffusion"])
         run.set_result("l1_error_exact", float(np.abs(dens - exact).sum() * grid.volume))
@@ -173,12 +156,7 @@ SIMULATION = register(Simulation(
         Param("potential", "str", "ou", "free energy F(q): -k|q|^2/2, -h sum (q^2-1)^2, "
               "or the canonical F(lambda) of P2 (45)",
               choices=("ou", "double-well", "canonical")),
-        Param("stiffness", "float", 1.0, "k of the Ornstein-Uhlenbeck F", low=0,
-              low_open=True),
-        Param("height", "float", 1.0, "h of the double-well F", low=0, low_open=True),
-        Param("beta", "float", 1.0, "inverse temperature of the canonical F (P2 45)", low=0,
-              low_open=True),
-        Param("mass", "float", 0.0, "m of the canonical F (P2 45)"),
+        *potential_params(height=1.0),
         Param("gamma", "float", 1.0, "gamma, learning rate of the drift dq/dt = gamma dF/dq"),
         Param("diffusion", "float", 1.0, "D, diffusion coefficient", low=0, low_open=True),
         Param("t_end", "float", 1.0, "final time", low=0, low_open=True),

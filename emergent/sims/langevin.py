@@ -8,7 +8,8 @@ import numpy as np
 
 from emergent.fokker_planck import FokkerPlanck, Grid, gaussian_cells, ou_solution
 from emergent.langevin import evolve, histogram, potential_values
-from emergent.registry import Check, Param, ParameterError, Simulation, register
+from emergent.registry import Check, Param, Simulation, register
+from emergent.sims._potentials import box, per_axis, potential_kwargs, potential_params
 
 __all__: list[str] = []
 
@@ -16,18 +17,8 @@ AXES = ("q1", "q2", "q3")
 
 
 def _setup(p: dict[str, Any]) -> tuple[float, float, list[float]]:
-    lower, upper = float(p["lower"]), float(p["upper"])
-    if upper <= lower:
-        raise ParameterError(f"upper must exceed lower, got lower={lower}, upper={upper}")
-    if p["potential"] == "canonical" and lower <= p["mass"] - 1.0 / p["beta"]:
-        raise ParameterError(f"lower: the canonical free energy (P2 45) needs lambda > "
-                             f"m - 1/beta = {p['mass'] - 1.0 / p['beta']:g} (e.g. lower=0)")
-    mean0 = [float(v) for v in np.atleast_1d(p["mean0"])]
-    if len(mean0) == 1:
-        mean0 = mean0 * p["dims"]
-    if len(mean0) != p["dims"]:
-        raise ParameterError(f"mean0: give 1 or {p['dims']} values")
-    return lower, upper, mean0
+    lower, upper = box(p)
+    return lower, upper, per_axis(p["mean0"], p["dims"], "mean0")
 
 
 def run(run: Any) -> None:
@@ -36,8 +27,7 @@ def run(run: Any) -> None:
     lower, upper, mean0 = _setup(p)
     kw = dict(potential=p["potential"], gamma=p["gamma"], diffusion=p["diffusion"],
               dt=p["dt"], seed=run.seed, lower=[lower] * dim, upper=[upper] * dim,
-              boundary="reflect", stiffness=p["stiffness"], height=p["height"],
-              beta=p["beta"], mass=p["mass"])
+              boundary="reflect", **potential_kwargs(p))
     steps, every = p["steps"], p["record_every"]
     chunks = -(-steps // every)
     state = run.restore()
@@ -64,8 +54,7 @@ def run(run: Any) -> None:
         # the grid solver on the same cells from the same initial Gaussian
         p0 = gaussian_cells(grid, mean0, [p["var0"]] * dim)
         p0 /= p0.sum() * grid.volume
-        f = potential_values(p["potential"], grid.mesh(), stiffness=p["stiffness"],
-                             height=p["height"], beta=p["beta"], mass=p["mass"])
+        f = potential_values(p["potential"], grid.mesh(), **potential_kwargs(p))
         nsub = max(1, int(np.ceil(t_end / 0.01)))
         fp = FokkerPlanck(grid, f, gamma=p["gamma"], diffusion=p["diffusion"],
                           dt=t_end / nsub, method="cn").step(p0, nsub)
@@ -125,12 +114,7 @@ SIMULATION = register(Simulation(
         Param("record_every", "int", 100, "steps between recorded rows", low=1, high=10**9),
         Param("potential", "str", "double-well", "free energy F(q)",
               choices=("ou", "double-well", "canonical", "flat")),
-        Param("stiffness", "float", 1.0, "k of the Ornstein-Uhlenbeck F", low=0,
-              low_open=True),
-        Param("height", "float", 0.5, "h of the double-well F", low=0, low_open=True),
-        Param("beta", "float", 1.0, "inverse temperature of the canonical F (P2 45)", low=0,
-              low_open=True),
-        Param("mass", "float", 0.0, "m of the canonical F (P2 45)"),
+        *potential_params(height=0.5),
         Param("gamma", "float", 1.0, "gamma, drift dq/dt = gamma dF/dq"),
         Param("diffusion", "float", 0.5, "D, diffusion coefficient", low=0, low_open=True),
         Param("lower", "float", -2.5, "lower wall of the reflecting box (every axis)"),
