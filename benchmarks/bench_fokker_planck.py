@@ -23,21 +23,12 @@ import time
 
 import numba
 import numpy as np
+from _timing import best
 from numba import njit, prange
 
 T_END = 1.0
 MEAN = (1.0, -0.5)
 VAR = (0.25, 0.4)
-
-
-def best(fn, repeat=3):
-    times = []
-    out = None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def exact_points(x, dim):

@@ -18,9 +18,9 @@ Usage: python benchmarks/bench_quantum.py [--sizes 1024,2048,8192] [--two-d 512]
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from _timing import best
 
 from emergent.quantum import coherent_state, make_grid, norm, solve_schrodinger
 
@@ -43,15 +43,6 @@ def rel(a, b):
     return float(np.linalg.norm(a - b) / np.linalg.norm(b))
 
 
-def best_time(fn, repeat=3):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def bench_ours(n, K, method):
     g, v, psi0, exact = problem(n, K)
     for steps in (5, 10, 20, 40, 80, 160, 320, 640, 1280):
@@ -60,7 +51,7 @@ def bench_ours(n, K, method):
         r = run()
         err = rel(r.psi, exact)
         if err <= TARGET:
-            sec, r = best_time(run, 5 if n**K <= 1 << 14 else 3)
+            sec, r = best(run, 5 if n**K <= 1 << 14 else 3)
             return dict(solver=f"ours {method}", setting=f"dt=1/{steps}", seconds=sec,
                         error=err, drift=abs(norm(r.psi, g) - 1.0))
     return dict(solver=f"ours {method}", setting="dt=1/1280", seconds=np.nan, error=err,
@@ -106,7 +97,7 @@ def bench_qutip(n, K):
         def run(opts=opts):
             return qutip.sesolve(H, p0, [0.0, T], options=opts).final_state
 
-        sec, fin = best_time(run, 1)
+        sec, fin = best(run, 1)
         psi = fin.full().reshape(g.shape) / s
         rows.append(dict(solver="QuTiP sesolve (FD4)", setting=f"atol=rtol={tol:g}",
                          seconds=sec, error=rel(psi, exact), drift=abs(norm(psi, g) - 1.0)))
@@ -154,7 +145,7 @@ def bench_pypde(n, K):
             def run(solver=solver, kw=kw):
                 return eq.solve(field0.copy(), t_range=T, solver=solver, tracker=None, **kw)
 
-            sec, res = best_time(run, 1)
+            sec, res = best(run, 1)
             psi = res.data
             rows.append(dict(solver=f"py-pde {solver}", setting=str(kw), seconds=sec,
                              error=rel(psi, ex), drift=abs(norm(psi, gg) - 1.0)))

@@ -23,6 +23,7 @@ import time
 import tracemalloc
 
 import numpy as np
+from _timing import best
 
 from emergent import losses, thermo
 from emergent.septuple import NeuralSeptuple
@@ -37,15 +38,6 @@ def deep_net(inputs: int, rng: np.random.Generator, hidden=(40, 20), outputs=10,
     return NeuralSeptuple.from_layers(w, b)
 
 
-def best_of(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
 def bench_spectrum(sizes: list[int], dense_max: int) -> None:
     print("\n1. spectrum of G: low-rank route vs numpy.linalg.eigvalsh(dense G)")
     print(f"{'N':>7} {'lowrank s':>11} {'eigvalsh s':>11} {'ratio':>9} {'max rel diff':>13}")
@@ -55,7 +47,7 @@ def bench_spectrum(sizes: list[int], dense_max: int) -> None:
         sep = deep_net(n - 70, rng)
         x = sep.fixed_point(rng.uniform(0, 1, size=(20, n - 70))).mean(axis=0)
         thermo.spectrum(sep, x, mean_coords=False)  # warm-up
-        t_lr, spec = best_of(lambda sep=sep, x=x: thermo.spectrum(sep, x, mean_coords=False), 21)
+        t_lr, spec = best(lambda sep=sep, x=x: thermo.spectrum(sep, x, mean_coords=False), 21)
         if n > dense_max:
             if last is None:
                 print(f"{n:>7} {t_lr:>11.4f}  (dense peer skipped: N > --dense-max {dense_max})")
@@ -65,7 +57,7 @@ def bench_spectrum(sizes: list[int], dense_max: int) -> None:
                   f"   * extrapolated as N^3 from N = {last[0]}")
             continue
         g = thermo.dense_g(sep, x)
-        t_de, dense = best_of(lambda g=g: np.linalg.eigvalsh(g), repeat=1 if n > 3000 else 3)
+        t_de, dense = best(lambda g=g: np.linalg.eigvalsh(g), repeat=1 if n > 3000 else 3)
         del g
         last = (n, t_de)
         diff = float(np.max(np.abs(spec.full() - dense) / dense))
@@ -86,8 +78,8 @@ def bench_summary() -> None:
         s = thermo.summary(sep, x, beta=1.0)
         return s, s.complexity_n(20)
 
-    t_first, _ = best_of(work, 1)  # includes the cached first-layer Gram matrix W_0 W_0^T
-    t, (s, c20) = best_of(work)
+    t_first, _ = best(work, 1)  # includes the cached first-layer Gram matrix W_0 W_0^T
+    t, (s, c20) = best(work)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     import resource
@@ -121,10 +113,10 @@ def bench_clamped(samples: int, scipy_samples: int) -> None:
     print(f"   data: {source}; targets +-0.8 one-hot")
     tol = 1e-10
     losses.clamped_minimisation(sep, x_in[:2], y[:2], tol=tol)  # warm-up (Numba compile/load)
-    t_ours, (xb, h) = best_of(lambda: losses.clamped_minimisation(sep, x_in, y, tol=tol), 3)
+    t_ours, (xb, h) = best(lambda: losses.clamped_minimisation(sep, x_in, y, tol=tol), 3)
     # the batched numpy route (taken for a user Potential; V = 0 here): same iteration
     zero = losses.tachyonic(0.0)
-    t_np, (_, h_np) = best_of(
+    t_np, (_, h_np) = best(
         lambda: losses.clamped_minimisation(sep, x_in, y, tol=tol, potential=zero), 1)
     hid = sep.hidden_index
     rows = np.setdiff1d(np.arange(sep.n), sep.input_index)
