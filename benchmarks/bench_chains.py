@@ -28,7 +28,7 @@ import time
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from emergent.chains import DEPTH, TILE
+from emergent.chains.permutation import DEPTH, TILE
 from emergent.kernels.chain_kernels import chain_steps, cycle_order, cycle_steps_tiled
 
 BYTES_PER_UPDATE = 40  # kernel/step: x, perm, w, b read + result written (8 B each)
@@ -141,7 +141,7 @@ def bench_size(n: int, min_seconds: float) -> list[tuple[str, int, float]]:
 
 def bench_holography(bulk: int = 100_000, chains: int = 100) -> tuple[int, float, float]:
     """(bulk neurons, seconds to build the bulk, seconds for w_d and d) at eps = 0.99."""
-    from emergent.holography import boundary_weights, bulk_chains, chain_lengths
+    from emergent.chains.holography import boundary_weights, bulk_chains, chain_lengths
 
     rng = np.random.default_rng(1)
     lengths = rng.integers(bulk // chains // 2, 3 * bulk // chains // 2 + 1, chains)

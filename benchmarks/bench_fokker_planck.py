@@ -43,7 +43,7 @@ def exact_points(x, dim):
 
 # ------------------------------------------------------------------ emergent
 def ours(cells, dim, dt):
-    from emergent.fokker_planck import FokkerPlanck, Grid, gaussian_cells, ou_solution
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid, gaussian_cells, ou_solution
     grid = Grid((-6.0,) * dim, (6.0,) * dim, (cells,) * dim)
     f = -0.5 * sum(x**2 for x in grid.mesh())
     p0 = gaussian_cells(grid, MEAN[:dim], VAR[:dim])
@@ -153,9 +153,9 @@ def bandwidth_section(n, steps=48):
     """Explicit 2D kernels against the triad, 1 and 2 threads: the per-step stencil kernel
     (a fresh result array per call) and the temporally blocked one through the public stepper,
     with a fresh result array and with a reused `out` buffer."""
-    from emergent.fokker_planck import FokkerPlanck, Grid
     from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid
     size = n * n
     a = np.zeros(size)
     b = np.ones(size)
@@ -194,9 +194,9 @@ def bandwidth_section(n, steps=48):
 def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024, 4096)):
     """Blocked-kernel updates/s at n^2 over depth x strip width, 1 and 2 threads (the
     choice of blocked_plan)."""
-    from emergent.fokker_planck import FokkerPlanck, Grid
     from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid
     grid = Grid((-6.0, -6.0), (6.0, 6.0), (n, n))
     x, y = grid.mesh()
     st = FokkerPlanck(grid, -0.5 * (x**2 + y**2), gamma=1.0, diffusion=1.0, dt=1e-6,
@@ -224,9 +224,9 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
 def sizes_section(sizes=(128, 256, 512, 1024, 2048)):
     """Updates/s of the explicit 2D stepper (blocked, reused `out`) and of the per-step kernel
     at several grid sizes, with the plan the stepper picks (all threads)."""
-    from emergent.fokker_planck import FokkerPlanck, Grid
     from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid
     rows = []
     for n in sizes:
         grid = Grid((-6.0, -6.0), (6.0, 6.0), (n, n))
@@ -252,8 +252,8 @@ def tails_section():
     """Steep double well (height 1, D = gamma = 1, box [-6, 6]^K, Gaussian start): updates/s
     of the stepper once the far tails have formed, and how many cells hold subnormal numbers
     (the kernels set |p| < TINY = 1e-150 to zero, so this should be 0)."""
-    from emergent.fokker_planck import FokkerPlanck, Grid, gaussian_cells
-    from emergent.langevin import potential_values
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid, gaussian_cells
+    from emergent.stochastic.langevin import potential_values
     rows = []
     for dim, method, n, dt in [(1, "cn", 4096, 1e-3), (2, "explicit", 512, 1.27e-5),
                                (2, "cn", 512, 2e-3), (3, "explicit", 96, 5e-5)]:
@@ -306,8 +306,8 @@ def large_peer_section(cells, limit):
 def compile_child():
     """Run in a fresh NUMBA_CACHE_DIR: first-call time of every stepper path (compile)."""
     t0 = time.perf_counter()
-    from emergent.fokker_planck import FokkerPlanck, Grid
-    from emergent.langevin import evolve
+    from emergent.stochastic.fokker_planck import FokkerPlanck, Grid
+    from emergent.stochastic.langevin import evolve
     rows = [("import", time.perf_counter() - t0)]
 
     def first(name, dim, n, method):
@@ -350,7 +350,7 @@ def compile_section():
 
 
 def langevin_section(m, steps):
-    from emergent.langevin import evolve
+    from emergent.stochastic.langevin import evolve
     q0 = np.random.default_rng(0).normal(1.0, 0.5, (m, 1))
     evolve(q0[:10], potential="ou", gamma=1.0, diffusion=1.0, dt=1e-3, steps=2, seed=0,
            boundary="free")

@@ -4,7 +4,7 @@
    digits at batch sizes 1, 10, 100: NumPy backend, Keras ``fit``, whole-epoch ``tf.function``
    with and without XLA (skipped with a message when TensorFlow is missing).
 2. The clamped bulk-loss minimisation (P1 3.2) of the deep net for many samples:
-   :func:`emergent.losses.clamped_minimisation` (batched, hidden neurons only) against a
+   :func:`emergent.septuple.losses.clamped_minimisation` (batched, hidden neurons only) against a
    per-sample ``scipy.optimize.least_squares`` loop over the same unknowns at the same gradient
    tolerance (timed on a subset and scaled per sample).
 3. The analysis callback against the training time at the default logging schedule: the
@@ -21,9 +21,9 @@ import time
 
 import numpy as np
 
-from emergent import losses
 from emergent.learning import callback, data, mapping, networks
 from emergent.learning import numpy_backend as nb
+from emergent.septuple import losses
 
 
 def _timed(fn, repeat: int = 1) -> float:
@@ -103,7 +103,7 @@ def bench_bulk(samples: int, scipy_samples: int, tol: float) -> None:
     rel = np.max(np.abs(hs - h[:m]) / np.maximum(hs, 1e-300))
     print(f"\n## clamped bulk-loss minimisation (P1 3.2), deep net, {samples} samples, "
           f"gradient tol {tol:g}")
-    print(f"Newton-LM (emergent.losses, Numba):  {t_ours:8.2f} s  (best of 3)")
+    print(f"Newton-LM (emergent.septuple.losses, Numba):  {t_ours:8.2f} s  (best of 3)")
     print(f"scipy least_squares loop:            {t_scipy:8.2f} s  (timed on {m} samples, "
           f"scaled)")
     print(f"speed-up: {t_scipy / t_ours:.0f}x; max relative difference of H: {rel:.1e}; "
@@ -159,7 +159,7 @@ def main() -> None:
         bench_bulk(1000 if args.quick else 4000, args.scipy_samples, 1e-8)
     if "callback" not in skip:
         # the simulation's own defaults (emergent run mnist-thermodynamics, preset small)
-        from emergent.registry import get
+        from emergent.runs.registry import get
 
         d = get("mnist-thermodynamics").defaults()
         bench_callback(args.callback_epochs or d["epochs"], d["samples"],

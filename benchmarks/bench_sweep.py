@@ -1,7 +1,7 @@
 """Sweep overhead and parallel speed-up (issue 10).
 
 1. Overhead per task: a sweep of 200 cheap `chains` points on Dask (LocalCluster, 1 and 2
-   single-threaded workers) against the same 200 runs (`emergent.io.execute`, one run file
+   single-threaded workers) against the same 200 runs (`emergent.runs.io.execute`, one run file
    each) in a plain loop in one process. overhead/task = (sweep wall - loop wall) / 200 with
    one worker (the same single core of work, so the difference is Dask plus gathering).
 2. Speed-up for a compute-bound sweep: 8 points of `chains` with a large tanh chain, a plain
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numba
 
-from emergent.io import execute, read_run
-from emergent.registry import get
-from emergent.sweep import SweepSpec, read_sweep, run_sweep
+from emergent.runs.io import execute, read_run
+from emergent.runs.registry import get
+from emergent.runs.sweep import SweepSpec, read_sweep, run_sweep
 
 CHEAP = {"neurons": 64, "steps": 8, "record_every": 8, "show": 8}
 

@@ -1,6 +1,7 @@
-"""Benchmarks of emergent.thermo and emergent.losses against their peers, side by side.
+"""Benchmarks of emergent.septuple.thermodynamics and emergent.septuple.losses against their
+peers, side by side.
 
-1. Spectrum of G (P1 5.6): the exact low-rank route (emergent.thermo.spectrum) vs
+1. Spectrum of G (P1 5.6): the exact low-rank route (emergent.septuple.thermodynamics.spectrum) vs
    numpy.linalg.eigvalsh on the dense N x N G, for 784-40-20-10-like nets widened at the
    input (N = 854, 5,000, 20,000); agreement of the full spectra (max relative difference).
 2. The full thermodynamic summary (spectrum, log Z, F, U, S, C_20, mu2, mu3) of a net with
@@ -25,8 +26,9 @@ import tracemalloc
 import numpy as np
 from _timing import best
 
-from emergent import losses, thermo
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple import losses
+from emergent.septuple import thermodynamics as thermo
+from emergent.septuple.network import NeuralSeptuple
 
 
 def deep_net(inputs: int, rng: np.random.Generator, hidden=(40, 20), outputs=10,

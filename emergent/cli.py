@@ -1,7 +1,7 @@
 """The `emergent` command: list, run, show, plot, reproduce, verify, sweep.
 
 Everything about a simulation (its parameters, their ranges, the equations, paper scale) comes
-from :mod:`emergent.registry`. Bad input never gives a traceback: a one-line error naming the
+from :mod:`emergent.runs.registry`. Bad input never gives a traceback: a one-line error naming the
 parameter and what is allowed, exit status 2, and no output file.
 """
 
@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from emergent import __version__
-from emergent.registry import ParameterError, Simulation, all_simulations, get
+from emergent.runs.errors import UsageError
+from emergent.runs.registry import ParameterError, Simulation, all_simulations, get
 
 __all__ = ["UsageError", "main", "run_script"]
 
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported in one line with exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,7 +107,7 @@ def _run_parser() -> _Parser:
 
 
 def cmd_run(argv: list[str]) -> int:
-    from emergent.io import execute
+    from emergent.runs.io import execute
 
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: emergent run NAME -o FILE.h5 [options]; `emergent run NAME --help` lists "
@@ -141,7 +138,7 @@ def cmd_run(argv: list[str]) -> int:
 
 
 def _show_sweep(path: Path) -> int:
-    from emergent.sweep import read_sweep
+    from emergent.runs.sweep import read_sweep
 
     sweep = read_sweep(path)
     print(f"sweep of         {sweep.simulation}")
@@ -160,7 +157,7 @@ def _show_sweep(path: Path) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from emergent.io import read_run
+    from emergent.runs.io import read_run
 
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
         return _show_sweep(Path(args.file))
@@ -186,7 +183,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from emergent.io import read_run
+    from emergent.runs.io import read_run
 
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".png")
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
@@ -194,27 +191,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UsageError(f"-o: directory {str(out.parent)!r} does not exist")
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
-        from emergent.sweep import plot_sweep
+        from emergent.runs.sweep import plot_sweep
 
         print(f"wrote {plot_sweep(Path(args.file), out)}")
         return 0
-    from emergent.reproduce import _figure
+    from emergent.runs.figures import save_figure
 
     data = read_run(args.file)
-    print(f"wrote {_figure(get(data.simulation), data, out)}")
+    print(f"wrote {save_figure(get(data.simulation), data, out)}")
     return 0
 
 
 def _is_sweep(path: Path) -> bool:
     try:
-        from emergent.sweep import is_sweep_file
+        from emergent.runs.sweep import is_sweep_file
     except ImportError:
         return False
     return is_sweep_file(path)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from emergent.reproduce import all_agree, render_table, reproduce
+    from emergent.runs.reproduce import all_agree, render_table, reproduce
 
     names = args.only or []
     sims = [get(n) for n in names if n != "verify"] if names else all_simulations()
@@ -236,7 +233,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def cmd_equations(args: argparse.Namespace) -> int:
-    from emergent.equations import build, render
+    from emergent.runs.ledger import build, render
 
     root = Path(__file__).resolve().parents[1]
     if not (root / "tests").is_dir():
@@ -252,7 +249,7 @@ def cmd_equations(args: argparse.Namespace) -> int:
 
 def cmd_sweep(argv: list[str]) -> int:
     try:
-        from emergent.sweep import main as sweep_main
+        from emergent.runs.sweep import main as sweep_main
     except ImportError as exc:
         raise UsageError(
             f"sweep needs the dist extra (pip install 'emergent[dist]'): {exc}"
@@ -301,7 +298,7 @@ def _parser() -> _Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `emergent` command with `argv` (default: sys.argv[1:]); return the exit status."""
-    from emergent.io import RunError
+    from emergent.runs.io import RunError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

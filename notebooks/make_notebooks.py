@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from emergent.registry import all_simulations
+from emergent.runs.registry import all_simulations
 
 HERE = Path(__file__).resolve().parent
 
@@ -22,8 +22,8 @@ from pathlib import Path
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 
-from emergent.io import read_run
-from emergent.registry import get
+from emergent.runs.io import read_run
+from emergent.runs.registry import get
 
 DATA = Path(os.environ.get("EMERGENT_DATA", "../data"))
 

@@ -11,8 +11,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def smoke_runs(tmp_path_factory):
     """Every registered simulation run once at its smoke scale by `emergent reproduce --smoke`
     (no verification); returns (folder, {simulation: [rows]})."""
-    from emergent.registry import all_simulations
-    from emergent.reproduce import reproduce
+    from emergent.runs.registry import all_simulations
+    from emergent.runs.reproduce import reproduce
 
     out = tmp_path_factory.mktemp("smoke")
     rows = reproduce(all_simulations(), out, smoke=True, seed=1, verify=False, quiet=True,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.integrate import dblquad
 
-from emergent.canonical import (
+from emergent.septuple.canonical import (
     canonical_average_loss,
     canonical_free_energy,
     canonical_free_energy_gradient,

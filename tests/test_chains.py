@@ -3,7 +3,12 @@
 import numpy as np
 import pytest
 
-from emergent.chains import cycle_permutation, evolve, shift_solution, validate_permutation
+from emergent.chains.permutation import (
+    cycle_permutation,
+    evolve,
+    shift_solution,
+    validate_permutation,
+)
 from emergent.kernels.chain_kernels import (
     chain_steps,
     chain_steps_serial,
@@ -96,7 +101,7 @@ def test_p2_eq59_not_a_permutation_is_refused():
 def test_p2_eq59_several_cycles_and_relabelling():
     """(59)-(60) with several cycles: the cycle lengths are as requested, with or without a random
     relabelling, and the exact solution shifts every cycle by t (evolve agrees bitwise)."""
-    from emergent.chains import cycle_lengths, permutation_from_cycles
+    from emergent.chains.permutation import cycle_lengths, permutation_from_cycles
 
     rng = np.random.default_rng(5)
     lengths = [7, 1, 130, 40]
@@ -113,7 +118,7 @@ def test_p2_eq59_several_cycles_and_relabelling():
 
 def test_p2_eq66_67_transpose_with_weights():
     """(66)-(67): transpose gives pi^T with the weights of w^T, checked against the dense matrix."""
-    from emergent.chains import transpose
+    from emergent.chains.permutation import transpose
 
     rng = np.random.default_rng(6)
     perm = rng.permutation(30)
@@ -128,7 +133,7 @@ def test_p2_eq66_67_transpose_with_weights():
 def test_p2_eq68_73_ensemble_solves_discrete_wave_equation():
     """(68)-(73): the pi / pi^T average obeys x(t+1) + x(t-1) = x_{i+1}(t) + x_{i-1}(t) exactly,
     the discrete wave equation at Courant number 1, for arbitrary branch data."""
-    from emergent.chains import ensemble
+    from emergent.chains.permutation import ensemble
 
     rng = np.random.default_rng(7)
     n = 64
@@ -142,7 +147,7 @@ def test_p2_eq68_73_ensemble_solves_discrete_wave_equation():
 @pytest.mark.parametrize("method", ["step", "tiled"])
 def test_evolve_methods_agree_with_tanh_noise_and_bias(method):
     """method="step" and method="tiled" give the same bits for any weights, bias and tanh."""
-    from emergent.chains import noisy_weights, permutation_from_cycles
+    from emergent.chains.permutation import noisy_weights, permutation_from_cycles
 
     rng = np.random.default_rng(8)
     perm = permutation_from_cycles([300, 5000, 12], rng)
@@ -155,7 +160,7 @@ def test_evolve_methods_agree_with_tanh_noise_and_bias(method):
 
 
 def test_p2_eq50_subsystems_and_method_validation():
-    from emergent.chains import validate_subsystems
+    from emergent.chains.permutation import validate_subsystems
 
     assert validate_subsystems(np.zeros((4, 8))) == 3
     with pytest.raises(ValueError, match="D \\(subsystems\\)"):
@@ -168,8 +173,8 @@ def test_chains_simulation_several_cycles_both_directions(tmp_path):
     """`emergent run chains` with 3 shuffled cycles and the pi/pi^T ensemble: exact solution,
     and the measured order of convergence of (61) is 1."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "c.h5"
     assert main(["run", "chains", "-o", str(out), "--quiet", "--set", "neurons=300",

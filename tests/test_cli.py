@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from emergent.cli import main
-from emergent.io import read_run
+from emergent.runs.io import read_run
 
 SMALL = ["--set", "neurons=128", "--set", "steps=32", "--set", "record_every=8",
          "--set", "show=16", "--quiet"]

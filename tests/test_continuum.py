@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from emergent.chains import cycle_permutation, evolve
-from emergent.continuum import (
+from emergent.chains.continuum import (
     alpha_for,
     centered_sigma_derivative,
     convergence_order,
@@ -18,6 +17,7 @@ from emergent.continuum import (
     tau_derivative,
     travelling_wave,
 )
+from emergent.chains.permutation import cycle_permutation, evolve
 
 
 def profile(s):

@@ -9,10 +9,10 @@ import sympy as sp
 from scipy import integrate, linalg, optimize
 from scipy.special import logsumexp
 
-from emergent import thermo
-from emergent.activations import ACTIVATIONS
-from emergent.losses import boundary_loss_samples, bulk_hamiltonian, bulk_loss
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple import thermodynamics as thermo
+from emergent.septuple.activations import ACTIVATIONS
+from emergent.septuple.losses import boundary_loss_samples, bulk_hamiltonian, bulk_loss
+from emergent.septuple.network import NeuralSeptuple
 from emergent.symbolic import HOLDS, HOLDS_WITH_CORRECTION
 from emergent.symbolic import equilibrium as eq
 

@@ -6,9 +6,11 @@ import pytest
 import scipy.sparse as sps
 import sympy as sp
 
-from emergent import canonical, continuum, strings, thermo
-from emergent.losses import boundary_loss, bulk_hamiltonian, tachyonic
-from emergent.septuple import NeuralSeptuple
+from emergent.chains import continuum, strings
+from emergent.septuple import canonical
+from emergent.septuple import thermodynamics as thermo
+from emergent.septuple.losses import boundary_loss, bulk_hamiltonian, tachyonic
+from emergent.septuple.network import NeuralSeptuple
 from emergent.symbolic import HOLDS, HOLDS_WITH_CORRECTION
 from emergent.symbolic import equilibrium as eq
 

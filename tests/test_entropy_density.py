@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import multivariate_normal
 
-from emergent.entropy_density import (
+from emergent.septuple.entropy_density import (
     advected_entropy,
     conserved_entropy,
     entropy_density,
@@ -127,9 +127,9 @@ def test_p1_eq8_5_exact_production_for_nonquadratic_f():
 
 def test_p1_eq8_10_laplacian_of_canonical_free_energy():
     """(8.10): the Laplacian over eigenvalues of the canonical F (P2 45 / P1 8.9, m = 0,
-    from emergent.canonical) is -beta/2 sum (1 + beta lambda)^-2 (central differences)."""
-    from emergent.canonical import canonical_free_energy
-    from emergent.entropy_density import canonical_laplacian
+    from emergent.septuple.canonical) is -beta/2 sum (1 + beta lambda)^-2 (central differences)."""
+    from emergent.septuple.canonical import canonical_free_energy
+    from emergent.septuple.entropy_density import canonical_laplacian
     lam = np.array([0.05, 0.3, 1.0, 4.0])
     beta, h = 1.7, 1e-4
     lap = 0.0
@@ -148,7 +148,7 @@ def test_p1_eq8_11_corrected_exponent():
     quadrature; the printed (8.11) exponent -(alpha/2) sum (1 + beta lambda)^-2 differs."""
     from scipy.integrate import quad
 
-    from emergent.entropy_density import canonical_laplacian, canonical_log_sigma_factor
+    from emergent.septuple.entropy_density import canonical_laplacian, canonical_log_sigma_factor
     lam = np.array([1e-5, 0.2, 1.0, 3.0])
     alpha, beta = 0.7, 2.0
     num = alpha * quad(lambda b: canonical_laplacian(lam, beta=b), 0.0, beta,

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from emergent.equations import EQUATIONS, _testname_refs, build, render, scan_text
+from emergent.runs.ledger import EQUATIONS, _testname_refs, build, render, scan_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emergent.fokker_planck import (
+from emergent.stochastic.fokker_planck import (
     FokkerPlanck,
     Grid,
     diagnostics,
@@ -16,7 +16,7 @@ from emergent.fokker_planck import (
     stability_limit,
     stationary_state,
 )
-from emergent.langevin import potential_values
+from emergent.stochastic.langevin import potential_values
 
 OU = dict(stiffness=1.0, gamma=1.0, diffusion=1.0)
 
@@ -316,8 +316,8 @@ def test_diagnostics_gaussian_moments_and_entropy():
 def test_simulation_fokker_planck_end_to_end(tmp_path, potential, extra):
     """`emergent run fokker-planck`: p on the grid with axes, diagnostics series, checks pass."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.sims.fokker_planck import checks
+    from emergent.runs.io import read_run
+    from emergent.runs.simulations.fokker_planck import checks
     out = tmp_path / "fp.h5"
     args = ["run", "fokker-planck", "-o", str(out), "--quiet", "--set", f"potential={potential}",
             "--set", "cells=64", "--set", "saves=41", "--set", "t_end=0.5"]

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from emergent.canonical import canonical_free_energy, stationary_constants
 from emergent.quantum import (
     HamiltonJacobiBlowUp,
     characteristics,
@@ -14,6 +13,7 @@ from emergent.quantum import (
     solve_hamilton_jacobi,
     stationary_free_energy,
 )
+from emergent.septuple.canonical import canonical_free_energy, stationary_constants
 
 CH = dict(gamma=1.0, mu=10.0, offset=2.0, amplitude=1.0, wavenumber=1.0)
 
@@ -133,8 +133,8 @@ def test_p2_eq45_canonical_free_energy_is_eq44_with_mu_2beta():
 def test_simulation_hamilton_jacobi_end_to_end(tmp_path):
     """`emergent run hamilton-jacobi` with small settings: all paper checks evaluate and agree."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "hj.h5"
     assert main(["run", "hamilton-jacobi", "-o", str(out), "--quiet", "--set", "grids=16,32",

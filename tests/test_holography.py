@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from emergent.chains import evolve
-from emergent.holography import (
+from emergent.chains.holography import (
     boundary_bias,
     boundary_state,
     boundary_weights,
@@ -13,6 +12,7 @@ from emergent.holography import (
     chain_lengths,
     path_sum,
 )
+from emergent.chains.permutation import evolve
 
 
 def test_p2_eq100_exact_lengths_for_disjoint_chains():
@@ -121,8 +121,8 @@ def test_holography_simulation_end_to_end(tmp_path):
     """`emergent run holography`: exact lengths for the chains no crossing touches, d <= the
     shortest bulk path everywhere, new boundary pairs where chains cross."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "h.h5"
     assert main(["run", "holography", "-o", str(out), "--quiet", "--set", "chains=12",

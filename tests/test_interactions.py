@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from emergent.continuum import alpha_for
-from emergent.interactions import (
+from emergent.chains.continuum import alpha_for
+from emergent.chains.interactions import (
     MetricChain,
     constraint_56,
     discrete_action,

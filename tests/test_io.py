@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from emergent.io import (
+from emergent.runs.io import (
     FORMAT,
     RunError,
     checkpoint_path,
@@ -19,7 +19,7 @@ from emergent.io import (
     partial_path,
     read_run,
 )
-from emergent.registry import Param, Simulation, get
+from emergent.runs.registry import Param, Simulation, get
 
 SMALL = {"neurons": 256, "steps": 64, "record_every": 8, "show": 32}
 

@@ -6,9 +6,9 @@ import numba
 import numpy as np
 import pytest
 
-from emergent.fokker_planck import Grid, gaussian_cells, ou_solution, solve
 from emergent.kernels.langevin_kernels import normals
-from emergent.langevin import evolve, histogram, potential_values
+from emergent.stochastic.fokker_planck import Grid, gaussian_cells, ou_solution, solve
+from emergent.stochastic.langevin import evolve, histogram, potential_values
 
 
 def test_streams_reproducible_and_thread_independent():
@@ -98,8 +98,8 @@ def test_p2_eq19_langevin_k5_ou_moments():
 
 def test_p2_eq45_canonical_drift_uses_canonical_gradient():
     """'canonical' potential: with D -> small the ensemble drifts with dq/dt = gamma dF/dlambda
-    from emergent.canonical (P2 45): compare one particle's deterministic path (RK4)."""
-    from emergent.canonical import canonical_free_energy_gradient
+    from emergent.septuple.canonical (P2 45): compare one particle's deterministic path (RK4)."""
+    from emergent.septuple.canonical import canonical_free_energy_gradient
     q0 = np.array([[0.5, 2.0]])
     q = evolve(q0, potential="canonical", beta=2.0, gamma=1.0, diffusion=1e-12, dt=1e-3,
                steps=1000, seed=0, lower=[0.0, 0.0], upper=[10.0, 10.0])
@@ -133,8 +133,8 @@ def test_simulation_langevin_end_to_end_and_seeded(tmp_path):
     """`emergent run langevin`: histogram and grid solution on the same cells agree (chi^2);
     the same seed gives the same histogram."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.sims.langevin import checks
+    from emergent.runs.io import read_run
+    from emergent.runs.simulations.langevin import checks
     runs = []
     for name in ("a", "b"):
         out = tmp_path / f"{name}.h5"

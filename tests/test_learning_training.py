@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from emergent.cli import main
-from emergent.io import execute, read_run
 from emergent.learning import callback, data, mapping, networks
 from emergent.learning import numpy_backend as nb
-from emergent.registry import get
+from emergent.runs.io import execute, read_run
+from emergent.runs.registry import get
 
 TINY = {"epochs": 6, "samples": 300, "test_samples": 200, "analysis_samples": 60,
         "log_per_decade": 3, "learning_rate": 0.02}
@@ -188,8 +188,9 @@ def test_p1_eq9_4_gap_versus_stationary_point_of_eq9_3():
 
 def test_analyse_losses_match_emergent_losses():
     """The callback's boundary and bulk losses, which share one forward pass, equal those of
-    emergent.losses (boundary_loss, and clamped_minimisation from its own starting point)."""
-    from emergent import losses
+    emergent.septuple.losses (boundary_loss, and clamped_minimisation from its own starting
+    point)."""
+    from emergent.septuple import losses
 
     rng = np.random.default_rng(4)
     x = rng.uniform(0, 1, (25, 30))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import least_squares, minimize
 
-from emergent.losses import (
+from emergent.septuple.losses import (
     Potential,
     boundary_loss,
     boundary_loss_samples,
@@ -12,7 +12,7 @@ from emergent.losses import (
     bulk_loss,
     clamped_minimisation,
 )
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple.network import NeuralSeptuple
 
 
 def _net(sizes=(8, 5, 4, 3), seed=0, scale=1.5):
@@ -154,7 +154,7 @@ def test_p1_eq3_2_compiled_route_matches_numpy_route(activation, m):
     activations) and the batched numpy route (taken for any user Potential, here the same
     tachyonic V of 3.3 passed as an object) reach the same clamped minimum (3.2) of (3.4),
     on a layered net and on a recurrent matrix net with hidden-hidden couplings."""
-    from emergent.losses import tachyonic
+    from emergent.septuple.losses import tachyonic
 
     rng = np.random.default_rng(11)
     sizes = (12, 7, 5, 4)

@@ -179,8 +179,8 @@ def test_simulation_madelung_end_to_end(tmp_path):
     """`emergent run madelung` on small grids: learning off agrees, learning on stops sooner on
     the finer grid."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "m.h5"
     assert main(["run", "madelung", "-o", str(out), "--quiet", "--set", "grids=48,64",

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emergent.cli import main
-from emergent.registry import Param, ParameterError, all_simulations, get
+from emergent.runs.registry import Param, ParameterError, all_simulations, get
 
 
 def test_every_simulation_is_listed_with_its_equations(capsys):

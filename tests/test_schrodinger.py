@@ -178,8 +178,8 @@ def test_error_target_picks_dt():
 def test_simulation_schrodinger_end_to_end(tmp_path):
     """`emergent run schrodinger` (harmonic, 1D and canonical, 2D) writes HDF5; checks pass."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "h.h5"
     assert main(["run", "schrodinger", "-o", str(out), "--quiet", "--set", "cells=256",

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from emergent.activations import ACTIVATIONS, get_activation
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple.activations import ACTIVATIONS, get_activation
+from emergent.septuple.network import NeuralSeptuple
 
 
 def _layered(sizes, seed=0, scale=1.5, activation="tanh"):

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from emergent.io import read_run
-from emergent.registry import all_simulations
+from emergent.runs.io import read_run
+from emergent.runs.registry import all_simulations
 
 
 @pytest.mark.parametrize("sim", all_simulations(), ids=lambda s: s.name)

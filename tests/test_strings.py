@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from emergent.chains import noisy_weights
-from emergent.continuum import convergence_order
-from emergent.strings import (
+from emergent.chains.continuum import convergence_order
+from emergent.chains.permutation import noisy_weights
+from emergent.chains.strings import (
     StringEnsemble,
     closed_string,
     light_cone_residuals,
@@ -110,8 +110,8 @@ def test_strings_simulation_end_to_end(tmp_path):
     """`emergent run strings` writes x(tau, sigma) with its axes, residuals and the action; its
     paper checks agree for constraint data in a weakly curved metric run as well."""
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "s.h5"
     assert main(["run", "strings", "-o", str(out), "--quiet", "--set", "neurons=64",

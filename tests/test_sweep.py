@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 from emergent.cli import main as cli_main
-from emergent.io import read_run
-from emergent.registry import ParameterError, get
-from emergent.sweep import (
+from emergent.runs.io import read_run
+from emergent.runs.registry import ParameterError, get
+from emergent.runs.sweep import (
     FORMAT,
     SweepSpec,
     is_sweep_file,
@@ -32,7 +32,7 @@ from emergent.sweep import (
     run_sweep,
     runs_folder,
 )
-from emergent.sweep.store import SweepFile
+from emergent.runs.sweep.store import SweepFile
 
 TINY = {"neurons": 128, "steps": 32, "record_every": 8, "show": 16}
 TINY_SET = [arg for k, v in TINY.items() for arg in ("--set", f"{k}={v}")]
@@ -203,7 +203,7 @@ def test_resume_reruns_only_missing_points(tmp_path, cluster, capsys):
 def test_killed_worker_every_point_completes_exactly_once(tmp_path, cluster):
     """SIGKILL a worker in the middle of a point: Dask reruns its task on a live worker, which
     resumes from the point's checkpoint; every point is gathered once and equals a serial run."""
-    from emergent.io import execute
+    from emergent.runs.io import execute
 
     lc, client = cluster
     out = tmp_path / "s.h5"

@@ -6,9 +6,9 @@ import scipy.sparse as sp
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from emergent import thermo
-from emergent.losses import bulk_hamiltonian
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple import thermodynamics as thermo
+from emergent.septuple.losses import bulk_hamiltonian
+from emergent.septuple.network import NeuralSeptuple
 
 
 def _layered(sizes, seed=0, scale=2.0):
@@ -331,8 +331,8 @@ def test_p1_eq9_4_stationary_points_of_the_model():
 
 def test_fig1_simulation_end_to_end(tmp_path):
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "fig1.h5"
     rc = main(["run", "fig1-entropy-destruction", "-o", str(out), "--quiet",
@@ -350,8 +350,8 @@ def test_fig1_simulation_end_to_end(tmp_path):
 
 def test_random_nets_simulation_end_to_end(tmp_path):
     from emergent.cli import main
-    from emergent.io import read_run
-    from emergent.registry import get
+    from emergent.runs.io import read_run
+    from emergent.runs.registry import get
 
     out = tmp_path / "rn.h5"
     rc = main(["run", "random-nets", "-o", str(out), "--quiet", "--seed", "3",

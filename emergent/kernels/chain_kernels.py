@@ -1,4 +1,4 @@
-"""Numba kernels for permutation-weight chains (see :mod:`emergent.chains`)."""
+"""Numba kernels for permutation-weight chains (see :mod:`emergent.chains.permutation`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Numba kernels for the finite-volume Fokker-Planck solver (see :mod:`emergent.fokker_planck`).
+"""Numba kernels for the finite-volume Fokker-Planck solver
+(see :mod:`emergent.stochastic.fokker_planck`).
 
 Discretisation (one axis; the others add up). Cells i = 0..n-1 of width h; the face i + 1/2
 joins cell i to cell i+1 (for periodic axes the face n - 1/2 joins cell n-1 to cell 0; for

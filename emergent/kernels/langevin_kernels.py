@@ -1,4 +1,4 @@
-"""Numba kernels for Langevin ensembles (see :mod:`emergent.langevin`).
+"""Numba kernels for Langevin ensembles (see :mod:`emergent.stochastic.langevin`).
 
 Euler-Maruyama for dq = gamma grad F(q) dt + sqrt(2 D) dW (P2 eq 19-20 as an SDE). Every
 particle m has its own SplitMix64 stream seeded from (seed, key, m), so the result does not

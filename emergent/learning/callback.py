@@ -1,7 +1,8 @@
 """The thermodynamics of a net while it learns (P1 §10): analysis at log-spaced epochs.
 
 At each logged epoch the net is mapped onto the neural septuple (N = 854 for the P1 §10 nets)
-and the quantities of P1 §10 are measured with :mod:`emergent.losses` and :mod:`emergent.thermo`:
+and the quantities of P1 §10 are measured with :mod:`emergent.septuple.losses` and
+:mod:`emergent.septuple.thermodynamics`:
 
 - U_d, the boundary loss (2.11) averaged over the analysis samples;
 - U, the bulk loss (3.4, m = 0) at the clamped minimum (3.2), averaged over the same samples;
@@ -25,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from emergent import losses, thermo
 from emergent.learning import numpy_backend as nb
 from emergent.learning.mapping import layers_from_keras, to_septuple
+from emergent.septuple import losses
+from emergent.septuple import thermodynamics as thermo
 
 __all__ = [
     "DYNAMICAL_TOL",
@@ -148,7 +150,7 @@ class SeptupleRecorder:
 
     x_analysis [S, n_in], y_analysis [S, n_out]: boundary data for U_d, U, <x> and G;
     x_train/labels_train, x_test/labels_test: for the accuracies (test may be empty).
-    sink(**row): e.g. ``run.append`` of an :class:`emergent.io.RunWriter`; prefix: prepended to
+    sink(**row): e.g. ``run.append`` of an :class:`emergent.runs.io.RunWriter`; prefix: prepended to
     every key (e.g. "deep_"). Row keys: epoch, train_accuracy, test_accuracy, train_loss (U_d
     over all training samples) and those of :func:`analyse`.
     """

@@ -5,7 +5,7 @@ biases (Keras kernel layout (n_l, n_{l+1}), or PyTorch layout (n_{l+1}, n_l) wit
 ``layout="torch"``), and a PyTorch ``nn.Sequential`` of ``Linear`` and ``Tanh`` layers (torch is
 imported only if such an object is passed). Neurons are numbered layer by layer, inputs first
 (P1 §10: N = 784 + 40 + 20 + 10 = 854), and the septuple is
-:meth:`emergent.septuple.NeuralSeptuple.from_layers`.
+:meth:`emergent.septuple.network.NeuralSeptuple.from_layers`.
 
 All layers of one net must share one activation (tanh everywhere in P1 §10): the septuple has a
 single activation map f.
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from emergent.septuple import NeuralSeptuple
+from emergent.septuple.network import NeuralSeptuple
 
 __all__ = ["layers_from_arrays", "layers_from_keras", "layers_from_torch", "to_septuple"]
 

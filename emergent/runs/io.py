@@ -1,0 +1,515 @@
+"""HDF5 runs with provenance, checkpoints and resume.
+
+One file per run. Layout::
+
+    /                 attrs: format, simulation, emergent_version, seed, equations, created,
+                      completed, git_commit, params_json and one attribute per parameter
+    /series/<name>    time series, one row per `append`, chunked and compressed, appendable
+    /fields/<name>    fields, with their grid axes attached as HDF5 dimension scales
+    /axes/<axis>      the grid axes (dimension scales)
+    /results          attrs: scalar results; datasets: array results
+
+A run writes to a hidden temporary file beside the target (``.NAME.h5.partial``) and renames
+it to the final name only when it has completed. Checkpoints are consistent copies of that file
+(``.NAME.h5.ckpt``, written to a temporary name and renamed), holding the simulation's state in
+``/_checkpoint``; ``resume`` continues from the last one. This module knows nothing of physics.
+Reading never unpickles or evaluates anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import h5py
+import numpy as np
+from tqdm.auto import tqdm
+
+from emergent import __version__
+
+if TYPE_CHECKING:
+    from emergent.runs.registry import Simulation
+
+__all__ = [
+    "FORMAT",
+    "RunData",
+    "RunError",
+    "RunWriter",
+    "check_output_path",
+    "checkpoint_path",
+    "execute",
+    "git_commit",
+    "partial_path",
+    "read_run",
+]
+
+FORMAT = "emergent-run/1"
+_CKPT = "_checkpoint"
+_MAX_SEED = 2**63 - 1
+
+
+class RunError(Exception):
+    """A run cannot start, continue or be read (bad output path, foreign or corrupt file)."""
+
+
+def partial_path(output: Path) -> Path:
+    """The temporary file a run writes before it is renamed to `output`."""
+    return output.with_name(f".{output.name}.partial")
+
+
+def checkpoint_path(output: Path) -> Path:
+    """The last consistent checkpoint of the run that will produce `output`."""
+    return output.with_name(f".{output.name}.ckpt")
+
+
+def git_commit() -> str:
+    """The git commit of the emergent source tree, or 'unknown' (not a checkout, no git)."""
+    here = Path(__file__).resolve().parent
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = out.stdout.strip()
+    if out.returncode != 0 or len(commit) != 40:
+        return "unknown"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", str(here)], cwd=here,
+        capture_output=True, text=True, timeout=5, check=False,
+    ).stdout.strip()
+    return commit + ("-dirty" if dirty else "")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _attr_value(value: Any) -> Any:
+    """A parameter or result value as an HDF5 attribute (no object arrays, no pickles)."""
+    if isinstance(value, tuple | list):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"cannot store {value!r} as an attribute")
+        return arr
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biufc":
+            raise TypeError(f"cannot store an array of dtype {value.dtype} as an attribute")
+        return value
+    if isinstance(value, bool | int | float | str | np.generic):
+        return value
+    raise TypeError(f"cannot store {type(value).__name__} {value!r} as an attribute")
+
+
+def _plain(value: Any) -> Any:
+    """An HDF5 attribute as a plain Python value."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "OSU":
+            return [v.decode() if isinstance(v, bytes) else str(v) for v in value.tolist()]
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+class _Series:
+    """Buffered appendable datasets under /series."""
+
+    def __init__(self, group: h5py.Group) -> None:
+        self.group = group
+        self.buffer: dict[str, list[np.ndarray]] = {}
+
+    def append(self, values: Mapping[str, Any]) -> None:
+        for name, value in values.items():
+            arr = np.asarray(value)
+            if arr.dtype.kind not in "biuf":
+                raise TypeError(f"series {name!r}: numeric values only, got {arr.dtype}")
+            if name not in self.group:
+                rowbytes = max(arr.nbytes, 1)
+                chunk_rows = int(max(1, min(4096, (256 * 1024) // rowbytes)))
+                self.group.create_dataset(
+                    name, shape=(0, *arr.shape), maxshape=(None, *arr.shape), dtype=arr.dtype,
+                    chunks=(chunk_rows, *arr.shape), compression="gzip", compression_opts=4,
+                    shuffle=True,
+                )
+            ds = self.group[name]
+            if arr.shape != ds.shape[1:]:
+                raise ValueError(
+                    f"series {name!r}: row shape {arr.shape} differs from {ds.shape[1:]}"
+                )
+            self.buffer.setdefault(name, []).append(arr.astype(ds.dtype, copy=False))
+
+    def flush(self) -> None:
+        for name, rows in self.buffer.items():
+            if not rows:
+                continue
+            ds = self.group[name]
+            n = ds.shape[0]
+            ds.resize(n + len(rows), axis=0)
+            ds[n:] = np.stack(rows)
+        self.buffer.clear()
+
+
+class RunWriter:
+    """What a simulation's ``run`` function writes through (see :mod:`emergent.runs.registry`)."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        file: h5py.File,
+        params: dict[str, Any],
+        seed: int,
+        *,
+        quiet: bool,
+        checkpoint_interval: float,
+        checkpoint: Path,
+        partial: Path,
+    ) -> None:
+        self.sim = sim
+        self.file = file
+        self.params = dict(params)
+        self.seed = seed
+        self.quiet = quiet
+        self.checkpoint_interval = checkpoint_interval
+        self._checkpoint_path = checkpoint
+        self._partial_path = partial
+        self._last_checkpoint = time.monotonic()
+        self._series = _Series(file.require_group("series"))
+        self.checkpoints_written = 0
+
+    # -- randomness ----------------------------------------------------------------------
+    def seed_sequence(self, *key: int) -> np.random.SeedSequence:
+        """A SeedSequence determined by the run's seed and `key` (e.g. a step number)."""
+        return np.random.SeedSequence([self.seed, *[int(k) for k in key]])
+
+    def rng(self, *key: int) -> np.random.Generator:
+        """A NumPy Generator determined by the run's seed and `key`."""
+        return np.random.default_rng(self.seed_sequence(*key))
+
+    # -- progress ------------------------------------------------------------------------
+    def progress(
+        self, iterable: Iterable[Any], total: int | None = None, desc: str | None = None,
+        initial: int = 0,
+    ) -> Iterator[Any]:
+        """`iterable` wrapped in a tqdm progress bar unless the run is quiet."""
+        return iter(
+            tqdm(iterable, total=total, desc=desc or self.sim.name, initial=initial,
+                 disable=self.quiet, leave=False, dynamic_ncols=True)
+        )
+
+    # -- data ----------------------------------------------------------------------------
+    def append(self, **values: Any) -> None:
+        """Append one row to each named time series (/series/<name>)."""
+        self._series.append(values)
+
+    def write_field(self, name: str, data: Any, axes: Mapping[str, Any]) -> None:
+        """Write a field /fields/<name> with one named grid axis per dimension."""
+        data = np.asarray(data)
+        if len(axes) != data.ndim:
+            raise ValueError(
+                f"field {name!r}: {data.ndim} dimensions but {len(axes)} axes given"
+            )
+        fields = self.file.require_group("fields")
+        axes_group = self.file.require_group("axes")
+        if name in fields:
+            del fields[name]
+        ds = fields.create_dataset(name, data=data, compression="gzip", compression_opts=4,
+                                   shuffle=True, chunks=True if data.size > 1 else None)
+        for dim, (axis, values) in enumerate(axes.items()):
+            values = np.asarray(values)
+            if values.shape != (data.shape[dim],):
+                raise ValueError(
+                    f"field {name!r}: axis {axis!r} has {values.shape} values, "
+                    f"dimension {dim} has {data.shape[dim]}"
+                )
+            if axis in axes_group:
+                scale = axes_group[axis]
+                if scale.shape != values.shape or not np.array_equal(scale[()], values):
+                    raise ValueError(f"axis {axis!r} already written with other values")
+            else:
+                scale = axes_group.create_dataset(axis, data=values)
+                scale.make_scale(axis)
+            ds.dims[dim].attach_scale(scale)
+            ds.dims[dim].label = axis
+
+    def write_array(self, name: str, data: Any) -> None:
+        """Write an array result /results/<name>."""
+        results = self.file.require_group("results")
+        if name in results:
+            del results[name]
+        results.create_dataset(name, data=np.asarray(data))
+
+    def set_result(self, name: str, value: Any) -> None:
+        """Record a scalar (number, bool, str) result as an attribute of /results."""
+        self.file.require_group("results").attrs[name] = _attr_value(value)
+
+    # -- checkpoints ---------------------------------------------------------------------
+    def restore(self) -> dict[str, Any] | None:
+        """The state saved by the last checkpoint when resuming, else None."""
+        if _CKPT not in self.file:
+            return None
+        group = self.file[_CKPT]
+        state: dict[str, Any] = {k: _plain(v) for k, v in group.attrs.items()}
+        for key, ds in group.items():
+            state[key] = ds[()]
+        return state
+
+    def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
+        """Save `state` and all data so far if the checkpoint interval has elapsed.
+
+        Returns whether a checkpoint was written. `state` holds arrays and scalars/strings.
+        """
+        now = time.monotonic()
+        if not force and now - self._last_checkpoint < self.checkpoint_interval:
+            return False
+        self._series.flush()
+        if _CKPT in self.file:
+            del self.file[_CKPT]
+        group = self.file.create_group(_CKPT)
+        for key, value in state.items():
+            if isinstance(value, np.ndarray):
+                group.create_dataset(key, data=value)
+            else:
+                group.attrs[key] = _attr_value(value)
+        self.file.attrs["checkpointed"] = _now()
+        self.file.flush()
+        tmp = self._checkpoint_path.with_name(self._checkpoint_path.name + ".tmp")
+        shutil.copyfile(self._partial_path, tmp)
+        os.replace(tmp, self._checkpoint_path)
+        self._last_checkpoint = time.monotonic()
+        self.checkpoints_written += 1
+        return True
+
+    def _finish(self) -> None:
+        self._series.flush()
+        if _CKPT in self.file:
+            del self.file[_CKPT]
+        if "checkpointed" in self.file.attrs:
+            del self.file.attrs["checkpointed"]
+        self.file.attrs["completed"] = _now()
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not (
+        0 <= int(seed) <= _MAX_SEED
+    ):
+        raise RunError(f"seed must be an integer with 0 <= seed <= {_MAX_SEED}, got {seed!r}")
+    return int(seed)
+
+
+def _stored_params(file: h5py.File) -> tuple[str, int, dict[str, Any]]:
+    return (
+        _plain(file.attrs["simulation"]),
+        int(file.attrs["seed"]),
+        json.loads(_plain(file.attrs["params_json"])),
+    )
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def check_output_path(output: str | os.PathLike[str], what: str = "output file") -> Path:
+    """`output` as a Path after checking it ends in .h5/.hdf5 and its folder is writable."""
+    output = Path(output)
+    if output.suffix not in (".h5", ".hdf5"):
+        raise RunError(f"{what} {str(output)!r} must end in .h5 or .hdf5")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise RunError(f"{what} {str(output)!r}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise RunError(f"{what} {str(output)!r}: directory {str(parent)!r} is not writable")
+    return output
+
+
+def execute(
+    sim: Simulation,
+    params: dict[str, Any],
+    seed: int,
+    output: str | os.PathLike[str],
+    *,
+    resume: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+    checkpoint_interval: float = 60.0,
+) -> Path:
+    """Run `sim` with validated `params` and `seed`, writing one HDF5 file at `output`.
+
+    With `resume`, a run that was interrupted continues from its last checkpoint (its stored
+    parameters and seed must equal the requested ones). The final file appears only when the
+    run has completed. Returns the path of the finished file.
+    """
+    seed = _check_seed(seed)
+    if not (checkpoint_interval >= 0 and math.isfinite(checkpoint_interval)):
+        raise RunError(
+            f"checkpoint interval must be a finite number of seconds >= 0, got "
+            f"{checkpoint_interval!r}"
+        )
+    output = check_output_path(output)
+    if output.exists() and not force:
+        raise RunError(f"output file {str(output)!r} exists; pass --force to overwrite it")
+    partial, ckpt = partial_path(output), checkpoint_path(output)
+    resuming = resume and ckpt.exists()
+    if not resume and (ckpt.exists() or partial.exists()):
+        if not force:
+            raise RunError(
+                f"an unfinished run of {str(output)!r} exists; pass --resume to continue it "
+                "or --force to start again"
+            )
+        ckpt.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+
+    if resuming:
+        shutil.copyfile(ckpt, partial)
+        try:
+            file = h5py.File(partial, "a")
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise RunError(f"checkpoint {str(ckpt)!r} is unreadable: {exc}") from None
+        name, stored_seed, stored = _stored_params(file)
+        mismatch = [k for k in params if k in stored and not _same(params[k], stored[k])]
+        if name != sim.name or stored_seed != seed or mismatch:
+            file.close()
+            partial.unlink(missing_ok=True)
+            what = (
+                f"simulation {name!r}" if name != sim.name
+                else f"seed {stored_seed}" if stored_seed != seed
+                else ", ".join(f"{k}={stored[k]!r}" for k in mismatch)
+            )
+            raise RunError(
+                f"cannot resume {str(output)!r}: its checkpoint was made with {what}; "
+                "pass the same settings, or --force to start again"
+            )
+        file.attrs["resumed"] = _now()
+    else:
+        try:
+            file = h5py.File(partial, "w")
+        except OSError as exc:
+            why = os.strerror(exc.errno) if exc.errno else "unknown reason"
+            raise RunError(f"output file {str(output)!r} cannot be written: {why}") from None
+        file.attrs["format"] = FORMAT
+        file.attrs["simulation"] = sim.name
+        file.attrs["summary"] = sim.summary
+        file.attrs["emergent_version"] = __version__
+        file.attrs["seed"] = seed
+        file.attrs["equations"] = np.array(sim.equations, dtype=h5py.string_dtype())
+        file.attrs["created"] = _now()
+        file.attrs["git_commit"] = git_commit()
+        file.attrs["params_json"] = json.dumps(params, sort_keys=True)
+        for key, value in params.items():
+            file.attrs[f"param.{key}"] = _attr_value(value)
+
+    writer = RunWriter(
+        sim, file, params, seed, quiet=quiet, checkpoint_interval=checkpoint_interval,
+        checkpoint=ckpt, partial=partial,
+    )
+    try:
+        sim.run(writer)
+        writer._finish()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            file.close()
+        partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
+        raise
+    file.close()
+    os.replace(partial, output)
+    ckpt.unlink(missing_ok=True)
+    return output
+
+
+class RunData:
+    """A finished run, read back (:func:`read_run`). Arrays are read on demand."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with h5py.File(path, "r") as f:
+                attrs = {k: _plain(v) for k, v in f.attrs.items()}
+                if attrs.get("format") != FORMAT:
+                    raise RunError(
+                        f"{str(path)!r} is not an emergent run file (no format={FORMAT!r})"
+                    )
+                if "completed" not in attrs:
+                    raise RunError(f"{str(path)!r} is an unfinished run")
+                self.series_names = sorted(f["series"]) if "series" in f else []
+                self.field_names = sorted(f["fields"]) if "fields" in f else []
+                self.array_names = (
+                    sorted(k for k in f["results"] if isinstance(f["results"][k], h5py.Dataset))
+                    if "results" in f else []
+                )
+                self.results = (
+                    {k: _plain(v) for k, v in f["results"].attrs.items()}
+                    if "results" in f else {}
+                )
+                self.datasets = {
+                    name: (obj.shape, str(obj.dtype))
+                    for name, obj in _walk(f)
+                }
+        except RunError:
+            raise
+        except (OSError, KeyError, ValueError) as exc:
+            raise RunError(f"cannot read {str(path)!r}: not a readable HDF5 run ({exc})") from None
+        self.attrs = attrs
+        self.simulation: str = attrs["simulation"]
+        self.seed: int = int(attrs["seed"])
+        try:
+            self.params: dict[str, Any] = json.loads(attrs["params_json"])
+        except (KeyError, TypeError, json.JSONDecodeError):
+            raise RunError(f"{str(path)!r}: missing or malformed params_json") from None
+        self.equations: list[str] = list(attrs.get("equations", []))
+
+    def _read(self, where: str) -> Any:
+        with h5py.File(self.path, "r") as f:
+            if where not in f:
+                raise KeyError(f"{str(self.path)!r} has no dataset {where!r}")
+            return f[where][()]
+
+    def series(self, name: str) -> np.ndarray:
+        """The time series /series/<name> (rows in order of appending)."""
+        return self._read(f"series/{name}")
+
+    def field(self, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The field /fields/<name> and its axes {axis name: values}, in dimension order."""
+        with h5py.File(self.path, "r") as f:
+            if f"fields/{name}" not in f:
+                raise KeyError(f"{str(self.path)!r} has no field {name!r}")
+            ds = f[f"fields/{name}"]
+            axes = {ds.dims[i].label: ds.dims[i][0][()] for i in range(ds.ndim)}
+            return ds[()], axes
+
+    def array(self, name: str) -> np.ndarray:
+        """The array result /results/<name>."""
+        return self._read(f"results/{name}")
+
+
+def _walk(f: h5py.File) -> Iterator[tuple[str, h5py.Dataset]]:
+    found: list[tuple[str, h5py.Dataset]] = []
+    f.visititems(lambda name, obj: found.append((name, obj)) if isinstance(obj, h5py.Dataset)
+                 else None)
+    return iter(found)
+
+
+def read_run(path: str | os.PathLike[str]) -> RunData:
+    """Open a finished run file; RunError for a missing, foreign, unfinished or corrupt file."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"no such run file: {str(path)!r}")
+    return RunData(path)

@@ -1,0 +1,266 @@
+"""The equation ledger: every numbered equation of P1 §2-12 and P2 §2-10, where it lives in the
+code, the tests that check it, and the verdict (`emergent equations --write docs/equations.md`).
+
+Built by reading the source: the simulations' declared equations (the registry), references in
+docstrings and comments ("P1 (5.14)", "P2 eq 34", "P2 57-61", "(5.14)"), test names
+("test_p2_eq34_...", "test_p1_eq5_14_..."), and the verdicts recorded by the symbolic
+verification (:mod:`emergent.symbolic`). A test fails when docs/equations.md is stale.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["EQUATIONS", "Entry", "build", "render", "scan_references"]
+
+P1_SECTIONS = {
+    2: ("Neural septuple", 11), 3: ("Supervised vs. unsupervised", 4),
+    4: ("Statistical ensembles", 10), 5: ("Partition function", 14),
+    6: ("Learning equilibrium", 8), 7: ("Thermodynamics of learning", 11),
+    8: ("Optimal architecture", 12), 9: ("Deep vs. shallow", 11),
+    10: ("Numerical experiments", 5), 11: ("Entropic mechanics", 9),
+    12: ("Emergent gravity", 14),
+}
+P2_SECTIONS = {
+    2: ("Neural Networks", 1, 9), 3: ("Thermodynamics of Learning", 10, 17),
+    4: ("Entropic Mechanics", 18, 27), 5: ("Quantum Mechanics", 28, 36),
+    6: ("Hamiltonian Mechanics", 37, 48), 7: ("Hidden Variables", 49, 65),
+    8: ("Relativistic Strings", 66, 76), 9: ("Emergent Gravity", 77, 96),
+    10: ("Holography", 97, 102),
+}
+
+
+def _all_equations() -> list[tuple[str, str, str]]:
+    eqs = []
+    for sec, (title, count) in P1_SECTIONS.items():
+        eqs += [("P1", f"{sec}.{k}", f"§{sec} {title}") for k in range(1, count + 1)]
+    for sec, (title, first, last) in P2_SECTIONS.items():
+        eqs += [("P2", str(k), f"§{sec} {title}") for k in range(first, last + 1)]
+    return eqs
+
+
+EQUATIONS: list[tuple[str, str, str]] = _all_equations()
+_KNOWN = {(p, n) for p, n, _ in EQUATIONS}
+
+# "P1 (5.14)", "P1 5.14", "P1 eq 5.14", "P2 eq. (34)", "P2 57-61", "P2 (32)-(33)", "P1 2.10-2.11",
+# and comma lists after the tag: "P1 5.9, 5.11, 5.13-5.14", "P2 29, 30"
+_NUM = r"\(?\d+(?:\.\d+)?\)?(?:\s*(?:-|–|to)\s*\(?\d+(?:\.\d+)?\)?)?"
+_TAGGED = re.compile(
+    rf"\bP([12])\s*(?:,\s*)?(?:eqs?\.?\s*|equations?\s*)?({_NUM}(?:\s*(?:,|and)\s*{_NUM})*)"
+)
+_ITEM = re.compile(r"\(?(\d+(?:\.\d+)?)\)?(?:\s*(?:-|–|to)\s*\(?(\d+(?:\.\d+)?)\)?)?")
+# a bare dotted number in parentheses is unambiguously P1: "(5.14)", "(2.1)-(2.3)"
+_DOTTED = re.compile(r"\((\d{1,2}\.\d{1,2})\)(?:\s*(?:-|–)\s*\((\d{1,2}\.\d{1,2})\))?")
+# test names: test_p2_eq34_..., test_p2_eq57_61_... (a range), test_p1_eq5_14_...,
+# test_p1_eq2_1_2_3_... (2.1-2.3: section then numbers), test_p1_eq2_10_2_11 (pairs: a range)
+_TESTNAME = re.compile(r"test_p([12])_(?:eqs?)?(\d+(?:_\d+)*)")
+
+
+def _expand(paper: str, first: str, last: str | None) -> list[tuple[str, str]]:
+    if last is None:
+        return [(paper, first)] if (paper, first) in _KNOWN else []
+    if "." in first and "." in last:
+        s1, k1 = map(int, first.split("."))
+        s2, k2 = map(int, last.split("."))
+        if s1 != s2 or k2 < k1:
+            return [e for e in ((paper, first), (paper, last)) if e in _KNOWN]
+        refs = [(paper, f"{s1}.{k}") for k in range(k1, k2 + 1)]
+    elif "." not in first and "." not in last:
+        a, b = int(first), int(last)
+        if b < a or b - a > 30:
+            return [e for e in ((paper, first), (paper, last)) if e in _KNOWN]
+        refs = [(paper, str(k)) for k in range(a, b + 1)]
+    else:
+        return []
+    return [e for e in refs if e in _KNOWN]
+
+
+def scan_text(text: str) -> set[tuple[str, str]]:
+    """Equation references in a piece of text (a docstring, a comment, a line of code)."""
+    refs: set[tuple[str, str]] = set()
+    for m in _TAGGED.finditer(text):
+        for item in _ITEM.finditer(m.group(2)):
+            refs.update(_expand(f"P{m.group(1)}", item.group(1), item.group(2)))
+    for m in _DOTTED.finditer(text):
+        refs.update(_expand("P1", m.group(1), m.group(2)))
+    # P2 equations cited without the tag on a line that names P2: "P2 ... (32) and (33)"
+    for line in text.splitlines():
+        if "P2" in line and "P1" not in line:
+            for m in re.finditer(r"\((\d{1,3})\)", line):
+                refs.update(_expand("P2", m.group(1), None))
+    return refs
+
+
+def _testname_refs(name: str) -> set[tuple[str, str]]:
+    refs: set[tuple[str, str]] = set()
+    for m in _TESTNAME.finditer(name):
+        paper, nums = f"P{m.group(1)}", m.group(2).split("_")
+        if paper == "P2":
+            refs.update(_expand(paper, nums[0], nums[1] if len(nums) > 1 else None))
+            continue
+        if len(nums) < 2:
+            continue
+        if len(nums) == 4 and nums[0] == nums[2]:  # pairs: 2_10_2_11 -> (2.10)-(2.11)
+            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", f"{nums[2]}.{nums[3]}"))
+        else:  # a section and its equations: 2_1_2_3 -> 2.1, 2.2, 2.3 (first to last)
+            last = f"{nums[0]}.{nums[-1]}" if len(nums) > 2 else None
+            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", last))
+    return refs
+
+
+@dataclass
+class Entry:
+    """One equation's row in the ledger."""
+
+    paper: str
+    number: str
+    section: str
+    code: set[str] = field(default_factory=set)
+    tests: set[str] = field(default_factory=set)
+    simulations: set[str] = field(default_factory=set)
+    verdict: str = ""
+    note: str = ""
+
+
+def scan_references(root: Path) -> tuple[dict, dict]:
+    """{(paper, number): {code locations}} and {(paper, number): {tests}} under `root`."""
+    code: dict[tuple[str, str], set[str]] = defaultdict(set)
+    tests: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((root / "emergent").rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel == "emergent/runs/ledger.py":
+            continue
+        tree = ast.parse(path.read_text())
+        module_refs = scan_text(ast.get_docstring(tree) or "")
+        for ref in module_refs:
+            code[ref].add(rel)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+                if node.name.startswith("_"):
+                    continue
+                for ref in scan_text(ast.get_docstring(node) or ""):
+                    code[ref].add(f"{rel}:{node.name}")
+    for path in sorted((root / "tests").glob("test_*.py")):
+        rel = path.relative_to(root).as_posix()
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+                refs = _testname_refs(node.name) | scan_text(ast.get_docstring(node) or "")
+                for ref in refs:
+                    tests[ref].add(f"{rel}::{node.name}")
+    return code, tests
+
+
+def _recorded_verdicts() -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """{(paper, number): [(verdict, correction)]} recorded by the symbolic verification."""
+    try:
+        from emergent.symbolic import recorded_verdicts
+    except ImportError:
+        return {}
+    out: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for equation, verdict, correction in recorded_verdicts():
+        for ref in scan_text(equation):
+            out[ref].append((verdict, correction))
+    return out
+
+
+# Equations with nothing to check, and why (the ledger shows the reason instead of a verdict).
+NOT_CHECKABLE: dict[tuple[str, str], str] = {
+    ("P1", "7.6"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
+                   "follows S along a learning trajectory",
+    ("P2", "15"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
+                  "follows S along a learning trajectory",
+    ("P1", "11.2"): "quasi-stationarity assumption dQ/dbeta ~ 0, not an identity",
+    ("P1", "11.3"): "definition of the constraints Theta",
+    ("P1", "11.4"): "definition of the ensemble of constraints",
+    ("P1", "12.1"): "definition of the action",
+    ("P1", "12.4"): "notation: g_ab,m = dg_ab/dx^m",
+    ("P2", "90"): "notation: g_ab,m = dg_ab/dx^m",
+    ("P1", "12.7"): "symmetry convention imposed on L (garbled in the extracted text)",
+    ("P1", "12.8"): "symmetry convention imposed on L",
+    ("P2", "79"): "definition of the action",
+    ("P2", "80"): "definition of the energy-momentum density",
+    ("P2", "81"): "definition of L_M",
+    ("P2", "83"): "definition of the action of matter",
+    ("P2", "85"): "definition of T_mn",
+    ("P2", "101"): "conjectured holographic correspondence stated with '~', nothing to check",
+    ("P2", "102"): "conjectured holographic correspondence stated with '~', nothing to check",
+}
+
+_ORDER = ("FAILS", "HOLDS WITH CORRECTION", "UNDECIDED", "HOLDS")
+
+
+def build(root: Path) -> list[Entry]:
+    """The ledger rows for every equation in scope, from the source tree at `root`."""
+    from emergent.runs.registry import all_simulations
+
+    code, tests = scan_references(root)
+    verdicts = _recorded_verdicts()
+    entries = {(p, n): Entry(p, n, s) for p, n, s in EQUATIONS}
+    for sim in all_simulations():
+        for eq in sim.equations:
+            for ref in scan_text(eq):
+                entries[ref].simulations.add(sim.name)
+    for ref, locs in code.items():
+        entries[ref].code |= locs
+    for ref, names in tests.items():
+        entries[ref].tests |= names
+    for ref, entry in entries.items():
+        found = verdicts.get(ref, [])
+        if found:
+            worst = min(found, key=lambda v: _ORDER.index(v[0]) if v[0] in _ORDER else 0)
+            entry.verdict = worst[0].lower()
+            entry.note = worst[1]
+        elif entry.tests:
+            entry.verdict = "holds (numerical test)"
+        elif ref in NOT_CHECKABLE:
+            entry.verdict = "nothing to check"
+            entry.note = NOT_CHECKABLE[ref]
+        elif entry.code or entry.simulations:
+            entry.verdict = "implemented, not tested"
+        else:
+            entry.verdict = "not covered"
+            entry.note = "no module, simulation or test of emergent cites it"
+    return [entries[(p, n)] for p, n, _ in EQUATIONS]
+
+
+def _cell(items: set[str], limit: int = 3) -> str:
+    items_sorted = sorted(items)
+    more = f" (+{len(items_sorted) - limit})" if len(items_sorted) > limit else ""
+    return "<br>".join(f"`{i}`" for i in items_sorted[:limit]) + more if items_sorted else "-"
+
+
+def render(entries: list[Entry]) -> str:
+    """docs/equations.md as text."""
+    counts: dict[str, int] = defaultdict(int)
+    for e in entries:
+        counts[e.verdict] += 1
+    lines = [
+        "# Equation ledger",
+        "",
+        "Generated by `emergent equations --write docs/equations.md` from the simulation",
+        "registry, the references in the source and tests, and the verdicts recorded by",
+        "`emergent verify` (see docs/verification.md). Do not edit by hand: a test fails when",
+        "this file is stale.",
+        "",
+        "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
+        "",
+    ]
+    current = None
+    for e in entries:
+        head = f"{e.paper} {e.section}"
+        if head != current:
+            current = head
+            lines += ["", f"## {head}", "",
+                      "| eq | code | simulations | tests | verdict |",
+                      "|---|---|---|---|---|"]
+        verdict = e.verdict + (f": {e.note}" if e.note else "")
+        verdict = verdict.replace("|", "\\|").replace("\n", " ")
+        sims = ", ".join(sorted(e.simulations)) or "-"
+        lines.append(f"| ({e.number}) | {_cell(e.code)} | {sims} | {_cell(e.tests, 2)} "
+                     f"| {verdict} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,306 @@
+"""The simulation registry: the one source the CLI, the docs and `reproduce` derive from.
+
+A simulation module in :mod:`emergent.runs.simulations` calls :func:`register` at import time with a
+:class:`Simulation`: its name, a one-line summary, the paper equations it exercises, its
+parameters (each a :class:`Param` with type, default, allowed range or choices and meaning),
+the function that runs it and the function that draws its standard figure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Check",
+    "Param",
+    "ParameterError",
+    "Simulation",
+    "all_simulations",
+    "get",
+    "register",
+]
+
+PARAM_TYPES = ("int", "float", "bool", "str", "ints", "floats")
+
+
+class ParameterError(ValueError):
+    """A parameter value (or name) that the simulation does not allow."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a simulation.
+
+    type: one of "int", "float", "bool", "str", "ints", "floats" (the last two are
+    comma-separated lists on the command line and arrays in TOML).
+    low / high: allowed range (inclusive unless low_open / high_open), for numbers and for
+    every element of a list. choices: the allowed values of a "str" (or "int") parameter.
+    help: the meaning and the unit.
+    """
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[Any, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"Param {self.name!r}: type must be one of {PARAM_TYPES}")
+        # the default must itself be allowed
+        object.__setattr__(self, "default", self.validate(self.default))
+
+    # -- description -------------------------------------------------------------------
+    def allowed(self) -> str:
+        """Human-readable allowed range, e.g. '0 < value <= 1' or 'one of a, b'."""
+        if self.choices is not None:
+            return "one of " + ", ".join(str(c) for c in self.choices)
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "str":
+            return "any text"
+        kind = {"int": "an integer", "float": "a finite number",
+                "ints": "comma-separated integers", "floats": "comma-separated finite numbers"}
+        fmt = (lambda v: f"{int(v)}") if self.type in ("int", "ints") else (lambda v: f"{v:g}")
+        lo = "" if self.low is None else f"{fmt(self.low)} {'<' if self.low_open else '<='} "
+        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {fmt(self.high)}"
+        if not lo and not hi:
+            return kind[self.type]
+        what = "value" if self.type in ("int", "float") else "each value"
+        return f"{kind[self.type]}, {lo}{what}{hi}"
+
+    # -- parsing and validation ----------------------------------------------------------
+    def parse(self, text: str) -> Any:
+        """Parse a command-line string (``--set name=text``) and validate it."""
+        text = text.strip()
+        try:
+            if self.type == "int":
+                value: Any = int(text)
+            elif self.type == "float":
+                value = float(text)
+            elif self.type == "bool":
+                low = text.lower()
+                if low in ("1", "true", "yes", "on"):
+                    value = True
+                elif low in ("0", "false", "no", "off"):
+                    value = False
+                else:
+                    raise ValueError(text)
+            elif self.type == "str":
+                value = text
+            elif self.type == "ints":
+                value = tuple(int(t) for t in text.split(",") if t.strip())
+            else:
+                value = tuple(float(t) for t in text.split(",") if t.strip())
+        except ValueError:
+            raise ParameterError(
+                f"parameter {self.name!r}: cannot read {text!r}; expected {self.allowed()}"
+            ) from None
+        return self.validate(value)
+
+    def validate(self, value: Any) -> Any:
+        """Check type and range of a Python value (from TOML or code); return it normalised."""
+        bad = ParameterError(
+            f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
+        )
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise bad
+            return value
+        if self.type == "str":
+            if not isinstance(value, str):
+                raise bad
+            if self.choices is not None and value not in self.choices:
+                raise bad
+            return value
+        if self.type in ("int", "float"):
+            value = self._scalar(value, bad)
+            if self.choices is not None and value not in self.choices:
+                raise bad
+            return value
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            raise bad
+        items = tuple(self._scalar(v, bad, self.type[:-1]) for v in value)
+        if not items:
+            raise bad
+        return items
+
+    def _scalar(self, value: Any, bad: ParameterError, kind: str | None = None) -> Any:
+        kind = kind or self.type
+        if isinstance(value, bool):
+            raise bad
+        if kind == "int":
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if not isinstance(value, int):
+                try:
+                    import numpy as np
+
+                    if isinstance(value, np.integer):
+                        value = int(value)
+                    else:
+                        raise bad
+                except ImportError:  # pragma: no cover
+                    raise bad from None
+        else:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise bad from None
+            if not math.isfinite(value):
+                raise bad
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            raise bad
+        if self.high is not None and (
+            value > self.high or (self.high_open and value == self.high)
+        ):
+            raise bad
+        return value
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison of a run's result with a paper's claim (for `reproduce`'s table).
+
+    claim: the paper result, e.g. "P2 (61): x(t, i) = x(0, i - t)"; ours: our value or
+    verdict as text; agrees: whether it agrees (within the stated tolerance); correction: when
+    the claim as printed fails, the corrected statement that the run found to hold ("" when
+    there is none).
+    """
+
+    claim: str
+    paper: str
+    ours: str
+    agrees: bool
+    correction: str = ""
+
+
+RunFn = Callable[[Any], None]  # run(run: emergent.runs.io.RunWriter) -> None
+PlotFn = Callable[[Any, Any], None]  # plot(data: emergent.runs.io.RunData, fig: Figure) -> None
+ChecksFn = Callable[[Any], list[Check]]  # checks(data: emergent.runs.io.RunData) -> [Check]
+ReduceFn = Callable[[Any], dict[str, float]]  # reduce(data: RunData) -> {name: number}
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A registered simulation.
+
+    run(run) does the work through the :class:`emergent.runs.io.RunWriter` it is given;
+    plot(data, fig) draws the standard figure from a finished :class:`emergent.runs.io.RunData`;
+    full holds the parameter overrides for paper scale (`reproduce --full`); smoke holds
+    overrides for a seconds-long run that exercises everything (tests, notebooks on small data);
+    checks(data), optional, compares the finished run with the papers' claims;
+    reduce(data), optional, gives the scalars a parameter sweep gathers per point (default:
+    the run's numeric scalar results, see :meth:`reduction`).
+    """
+
+    name: str
+    summary: str
+    equations: tuple[str, ...]
+    params: tuple[Param, ...]
+    run: RunFn
+    plot: PlotFn
+    full: Mapping[str, Any] = field(default_factory=dict)
+    smoke: Mapping[str, Any] = field(default_factory=dict)
+    checks: ChecksFn | None = None
+    reduce: ReduceFn | None = None
+    stochastic: bool = True
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"simulation {self.name!r}: duplicate parameter names")
+        for key, value in (*self.full.items(), *self.smoke.items()):
+            self.param(key).validate(value)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = [p.name for p in self.params]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ParameterError(
+            f"simulation {self.name!r} has no parameter {name!r}{hint} "
+            f"(parameters: {', '.join(known) or 'none'})"
+        )
+
+    def reduction(self, data: Any) -> dict[str, float]:
+        """The scalars a sweep gathers from a finished run (`reduce`, else numeric results)."""
+        if self.reduce is not None:
+            return {k: float(v) for k, v in self.reduce(data).items()}
+        return {
+            k: float(v) for k, v in data.results.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+
+    def defaults(self, full: bool = False, smoke: bool = False) -> dict[str, Any]:
+        """Default values; with `full` the paper scale, with `smoke` the seconds-long scale."""
+        values = {p.name: p.default for p in self.params}
+        if full:
+            values.update(self.full)
+        if smoke:
+            values.update(self.smoke)
+        return values
+
+    def resolve(
+        self, overrides: Mapping[str, Any], full: bool = False, smoke: bool = False
+    ) -> dict[str, Any]:
+        """Defaults (or paper / smoke scale) updated with validated overrides (not text)."""
+        values = self.defaults(full, smoke)
+        for key, value in overrides.items():
+            values[key] = self.param(key).validate(value)
+        return values
+
+
+_REGISTRY: dict[str, Simulation] = {}
+_LOADED = False
+
+
+def register(sim: Simulation) -> Simulation:
+    """Add a simulation to the registry (called by the modules of
+    :mod:`emergent.runs.simulations`)."""
+    if sim.name in _REGISTRY and _REGISTRY[sim.name] is not sim:
+        raise ValueError(f"simulation {sim.name!r} registered twice")
+    _REGISTRY[sim.name] = sim
+    return sim
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    import emergent.runs.simulations as pkg
+
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"emergent.runs.simulations.{info.name}")
+    _LOADED = True
+
+
+def all_simulations() -> list[Simulation]:
+    """Every registered simulation, sorted by name."""
+    _load()
+    return [_REGISTRY[k] for k in sorted(_REGISTRY)]
+
+
+def get(name: str) -> Simulation:
+    """The simulation called `name`; ParameterError with a close match if there is none."""
+    _load()
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ParameterError(
+        f"unknown simulation {name!r}{hint} (known: {', '.join(sorted(_REGISTRY))})"
+    )

@@ -1,0 +1,206 @@
+"""`hamilton-jacobi`: the classical limit of learning (P2 §6, eq 37-46).
+
+Four parts, each against an independent route:
+1. the viscous Hamilton-Jacobi equation (38) with V = 0 on a 32-cell grid vs the exact Cole-Hopf
+   solution F = log(A + B exp(gamma k^2 t / mu) cos kq) / mu, and the detected loss of
+   resolution (the anti-diffusion, ill-posed for mu > 0) for several grids, against the exact
+   blow-up time t* = mu log(A/B) / (gamma k^2);
+2. the classical limit (viscous term dropped) in V = v0 cos q vs Hamilton's characteristics
+   dq/dt = 2 gamma grad F, dP/dt = -grad V (the corrected (40)-(42), q'' = -2 gamma grad V);
+3. the stationary solution (44) of (43) on grids of increasing resolution (residual order);
+4. the canonical free energy (45) of random small networks (q = eigenvalues of G): equal to
+   (44) with mu = 2 beta, and the virial relation (46) (U = sum (lambda_i - m) dF/dlambda_i).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from emergent.quantum import (
+    characteristics,
+    cole_hopf_solution,
+    hj_residual,
+    make_grid,
+    solve_hamilton_jacobi,
+    stationary_free_energy,
+)
+from emergent.runs.registry import Check, Param, Simulation, register
+from emergent.septuple.canonical import (
+    canonical_average_loss,
+    canonical_free_energy,
+    stationary_constants,
+    virial,
+)
+
+__all__: list[str] = []
+
+
+def _interp(f: np.ndarray, x: float, length: float) -> float:
+    n = f.size
+    fh = np.fft.fft(f) / n
+    k = 2 * np.pi * np.fft.fftfreq(n, length / n)
+    return float(np.real(np.sum(fh * np.exp(1j * k * (x + length / 2)))))
+
+
+def run(run: Any) -> None:
+    P = run.params
+    gam, mu = P["gamma"], P["mu"]
+    ch = dict(gamma=gam, mu=mu, offset=P["offset"], amplitude=1.0, wavenumber=1.0)
+    t_star = mu / gam * np.log(P["offset"])
+    run.set_result("cole_hopf_blowup_time", float(t_star))
+    # 1. Cole-Hopf: accuracy on the base grid, detected stop on each grid
+    g = make_grid(32, 2 * np.pi)
+    q = g.q[0]
+    r = solve_hamilton_jacobi(cole_hopf_solution(q, 0.0, **ch), g, gamma=gam, mu=mu,
+                              t_final=P["t_accuracy"], dt=P["dt"],
+                              record_every=P["record_every"])
+    for t, f in zip(r.t, r.fields, strict=True):
+        run.append(t=t, cole_hopf_error=float(np.abs(f - cole_hopf_solution(q, t, **ch)).max()))
+    run.write_field("cole_hopf_F", r.fields, axes={"t_ch": r.t, "q_ch": g.axes[0]})
+    grids = list(P["grids"])
+    stops = []
+    for n in run.progress(grids, desc="cole-hopf"):
+        g = make_grid(n, 2 * np.pi)
+        r = solve_hamilton_jacobi(cole_hopf_solution(g.q[0], 0.0, **ch), g, gamma=gam, mu=mu,
+                                  t_final=t_star, dt=P["dt"], on_blowup="stop")
+        stops.append(r.t_end if r.blowup else np.inf)
+    run.write_array("grids", np.array(grids))
+    run.write_array("detected_stop", np.array(stops))
+    # 2. classical limit vs characteristics
+    g = make_grid(P["cells"], 2 * np.pi)
+    q = g.q[0]
+    f0, v = P["f0"] * np.sin(q), P["v0"] * np.cos(q)
+    r = solve_hamilton_jacobi(f0, g, gamma=gam, mu=None, t_final=P["t_classical"],
+                              dt=P["dt"], potential=v, record_every=P["record_every"])
+    starts = np.linspace(-2.5, 2.5, P["particles"])
+    worst = 0.0
+    paths = []
+    for x0 in starts:
+        xs, mom, F = characteristics([x0], [P["f0"] * np.cos(x0)], gamma=gam, times=r.t,
+                                     grad_potential=lambda x: -P["v0"] * np.sin(x),
+                                     potential=lambda x: P["v0"] * np.cos(x[0]),
+                                     f0=P["f0"] * np.sin(x0))
+        for i in range(r.t.size):
+            grad = g.gradient(r.fields[i])[0]
+            worst = max(worst, abs(_interp(grad, xs[i, 0], 2 * np.pi) - mom[i, 0]),
+                        abs(_interp(r.fields[i], xs[i, 0], 2 * np.pi) - F[i]))
+        paths.append(xs[:, 0])
+    run.write_field("classical_F", r.fields, axes={"t_cl": r.t, "q_cl": g.axes[0]})
+    run.write_field("characteristics", np.array(paths).T,
+                    axes={"t_cl": r.t, "particle": np.arange(len(starts))})
+    run.set_result("characteristics_max_error", worst)
+    # 3. stationary solution (44): residual of (43) on two grids
+    res = []
+    for n in (P["cells"] // 4, P["cells"] // 2):
+        axes = np.linspace(0.2, 2.0, n)
+        F = stationary_free_energy(axes[:, None], mu=mu, c0=0.3, ck=0.5)
+        res.append(float(np.abs(hj_residual(F, (axes[1] - axes[0],), gamma=gam, mu=mu)).max()))
+    run.set_result("stationary_residual", res[1])
+    run.set_result("stationary_residual_order", float(np.log2(res[0] / res[1])))
+    # 4. canonical free energy of random small networks: (44) with mu = 2 beta, virial (46)
+    from emergent.runs.simulations.schrodinger import network_eigenvalues
+    lam = np.stack([network_eigenvalues(run.rng(1, i), P["neurons"])
+                    for i in range(P["networks"])])
+    beta, m = P["beta"], P["mass"]
+    mu_c, ck, c0 = stationary_constants(P["neurons"], beta=beta, mass=m)
+    eq44 = float(np.abs(canonical_free_energy(lam, beta=beta, mass=m)
+                        - stationary_free_energy(lam, mu=mu_c, c0=c0, ck=ck)).max())
+    h = 1e-6 * beta
+    bf = [b * canonical_free_energy(lam, beta=b, mass=m) for b in (beta + h, beta - h)]
+    u_fd = (bf[0] - bf[1]) / (2 * h)
+    run.write_array("eigenvalues", lam)
+    run.write_array("average_loss", canonical_average_loss(lam, beta=beta, mass=m))
+    run.set_result("eq45_vs_eq44", eq44)
+    run.set_result("virial_error", float(np.abs(virial(lam, beta=beta, mass=m) - u_fd).max()))
+    printed = np.sum(lam * 0.5 / ((1 - beta * m) + beta * lam), axis=-1)
+    run.set_result("virial_printed_error", float(np.abs(printed - u_fd).max()))
+
+
+def plot(data: Any, fig: Any) -> None:
+    ax1, ax2, ax3 = fig.subplots(1, 3)
+    ax1.semilogy(data.series("t")[1:], np.maximum(data.series("cole_hopf_error")[1:], 1e-17),
+                 label="max |F - exact|, 32 cells")
+    ax1.axvline(data.results["cole_hopf_blowup_time"], color="r", ls=":", label="exact t*")
+    for s in data.array("detected_stop"):
+        if np.isfinite(s):
+            ax1.axvline(s, color="gray", ls="--")
+    ax1.set_xlabel("t")
+    ax1.set_title("(38) vs Cole-Hopf; dashed: detected stops")
+    ax1.legend(fontsize=7)
+    f, axes = data.field("classical_F")
+    ax2.imshow(f, aspect="auto", origin="lower", extent=(axes["q_cl"][0], axes["q_cl"][-1],
+                                                        axes["t_cl"][0], axes["t_cl"][-1]))
+    paths, pax = data.field("characteristics")
+    for j in range(paths.shape[1]):
+        ax2.plot(paths[:, j], pax["t_cl"], "w-", lw=0.8)
+    ax2.set_xlabel("q")
+    ax2.set_ylabel("t")
+    ax2.set_title("F(t, q), classical limit, characteristics")
+    lam = data.array("eigenvalues")
+    ax3.plot(data.array("average_loss"), lam.sum(axis=1), "o")
+    ax3.set_xlabel("U (46)")
+    ax3.set_ylabel("sum lambda")
+    ax3.set_title("canonical networks")
+
+
+def checks(data: Any) -> list[Check]:
+    r = data.results
+    errs = data.series("cole_hopf_error")
+    stops = data.array("detected_stop")
+    return [
+        Check("P2 (38): viscous HJ equation (grid) = Cole-Hopf exact solution", "exact",
+              f"max |F error| {np.max(errs):.1e} on 32 cells to t = {data.params['t_accuracy']:g}",
+              bool(np.max(errs) <= 1e-6)),
+        Check("P2 (33)/(38): negative viscosity gamma/mu makes (38) ill-posed",
+              "not stated", f"stops at t = {', '.join(f'{s:.3g}' for s in stops)} "
+              f"(exact t* = {r['cole_hopf_blowup_time']:.3g})",
+              bool(np.all(stops <= r["cole_hopf_blowup_time"]))),
+        Check("P2 (40)-(42): characteristics of the classical limit", "dq/dt = gamma dF/dq, "
+              "q'' = -gamma V' (printed); derived: dq/dt = 2 gamma dF/dq, q'' = -2 gamma V'",
+              f"max error {r['characteristics_max_error']:.1e} (derived form)",
+              r["characteristics_max_error"] <= 1e-6),
+        Check("P2 (44): stationary solution of (43)", "exact",
+              f"grid residual {r['stationary_residual']:.1e}, order "
+              f"{r['stationary_residual_order']:.2f}", r["stationary_residual"] <= 1e-5),
+        Check("P2 (45) = (44) with mu = 2 beta", "exact form", f"{r['eq45_vs_eq44']:.1e}",
+              r["eq45_vs_eq44"] <= 1e-12),
+        Check("P2 (46): virial U = sum (lambda_i - m) dF/dlambda_i (paper: m = 0)", "holds",
+              f"{r['virial_error']:.1e} (printed form: {r['virial_printed_error']:.1e})",
+              r["virial_error"] <= 1e-6),
+    ]
+
+
+SIMULATION = register(Simulation(
+    name="hamilton-jacobi",
+    summary="Classical limit of learning: viscous HJ (38), characteristics (40)-(42), (44)-(46)",
+    equations=("P2 37", "P2 38", "P2 40", "P2 41", "P2 42", "P2 43", "P2 44", "P2 45", "P2 46"),
+    params=(
+        Param("gamma", "float", 1.0, "gamma, learning rate", low=0, low_open=True),
+        Param("mu", "float", 10.0, "mu (= 2 beta in (45))", low=0, low_open=True),
+        Param("offset", "float", 2.0, "Cole-Hopf A/B > 1", low=1, low_open=True),
+        Param("grids", "ints", (16, 32, 64), "grids for the anti-diffusion stop", low=8,
+              high=4096),
+        Param("t_accuracy", "float", 0.5, "duration of the Cole-Hopf accuracy run (32 cells)",
+              low=0, low_open=True),
+        Param("cells", "int", 256, "grid for the classical limit", low=16, high=1 << 16),
+        Param("dt", "float", 1e-3, "time step", low=0, low_open=True),
+        Param("record_every", "int", 50, "steps between records", low=1),
+        Param("t_classical", "float", 1.0, "duration of the classical-limit run", low=0,
+              low_open=True),
+        Param("f0", "float", 0.2, "initial F = f0 sin q (classical limit)"),
+        Param("v0", "float", 0.3, "V = v0 cos q (classical limit)"),
+        Param("particles", "int", 9, "characteristics drawn", low=1, high=1000),
+        Param("beta", "float", 1.0, "beta of (45)", low=0, low_open=True),
+        Param("mass", "float", 0.0, "m of (45)"),
+        Param("neurons", "int", 6, "neurons of the random networks", low=1, high=500),
+        Param("networks", "int", 20, "random networks", low=1, high=10**5),
+    ),
+    run=run,
+    plot=plot,
+    checks=checks,
+    full={"grids": (16, 32, 64, 128), "cells": 1024, "networks": 1000},
+    smoke={"grids": (16, 32), "cells": 128, "networks": 5, "dt": 2e-3},
+    stochastic=True,
+))

@@ -1,0 +1,333 @@
+"""`mnist-thermodynamics`: P1 §10 (Figs. 2-7): deep vs shallow nets on MNIST, thermodynamics of G.
+
+Trains the deep 784-40-20-10 and the shallow 784-60-10 tanh nets (N = 854 each) with plain SGD
+on the squared error of the outputs and, at log-spaced epochs, records for each net the
+boundary loss U_d (2.11), the bulk loss U (3.2-3.4, m = 0), the mean state <x>, the
+non-trivial eigenvalues of G (5.6), mu2 and mu3 (9.5-9.6), C_20 and C_834 (10.5), the gap of the
+log-spectrum and the beta of (9.4), and the accuracies. See :mod:`emergent.learning`.
+
+Choices where P1 §10 is silent (recorded with every run): one epoch = one pass over the
+training samples in minibatches of `batch_size` (default 10); targets +1 on the digit's output
+neuron and -1 elsewhere (tanh outputs); loss per sample 1/2 sum_out (x - y)^2, averaged over the
+batch; Glorot-uniform initial weights, zero biases; pixels scaled to [0, 1].
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from emergent.runs.registry import Check, Param, Simulation, register
+
+__all__ = ["PAPER", "effective_sizes"]
+
+NETS = ("deep", "shallow")
+
+#: P1 §10's quoted numbers (after 10^4 epochs unless stated).
+PAPER = {
+    "shallow_mu3": -2.7e-10, "shallow_mu2": 1.84, "deep_mu3": -1.7, "deep_mu2": 2.44,
+    "gap": {100: -2.3, 1000: -2.5, 10000: -3.0}, "gap_beta": {100: 1.37, 1000: 1.40,
+                                                              10000: 1.47},
+    "c20": (769.0, 1.25), "c834": (772.0, 1.41),
+}
+
+
+def effective_sizes(p: dict[str, Any]) -> dict[str, Any]:
+    """epochs, samples, test_samples, analysis_samples after applying `preset` (paper: 30,000
+    epochs on 6,000 samples of the full set when a path is known, else all 5,000 bundled)."""
+    out = {k: p[k] for k in ("epochs", "samples", "test_samples", "analysis_samples")}
+    if p["preset"] == "paper":
+        full = bool(p["mnist_path"]) or bool(os.environ.get("EMERGENT_MNIST"))
+        out.update(epochs=30000, samples=6000 if full else 5000,
+                   test_samples=10000 if full else 0, analysis_samples=1000)
+    out["analysis_samples"] = min(out["analysis_samples"], out["samples"])
+    return out
+
+
+def run(run: Any) -> None:
+    from emergent.learning import callback, data, networks
+    from emergent.learning import numpy_backend as nb
+
+    p = run.params
+    eff = effective_sizes(p)
+    nets = NETS if p["networks"] == "both" else (p["networks"],)
+    split = data.training_split(eff["samples"], eff["test_samples"], seed=run.seed,
+                                path=p["mnist_path"] or None)
+    run.set_result("data_source", split.source)
+    for k, v in eff.items():
+        run.set_result(f"effective_{k}", int(v))
+    y = data.encode_targets(split.y_train, encoding=p["targets"],
+                            amplitude=p["target_amplitude"])
+    s_an = eff["analysis_samples"]
+    schedule = callback.log_spaced_epochs(eff["epochs"], per_decade=p["log_per_decade"])
+    run.write_array("logged_epochs", schedule)
+    trainers, recorders = {}, {}
+    state = run.restore()
+    start = 0 if state is None else int(state["epoch"])
+    for k, name in enumerate(nets):
+        if state is None:
+            w, b = nb.init_layers(nb.PAPER_ARCHITECTURES[name], seed=run.seed + k)
+        else:
+            layers = len(nb.PAPER_ARCHITECTURES[name]) - 1
+            w = [state[f"{name}_w{i}"] for i in range(layers)]
+            b = [state[f"{name}_b{i}"] for i in range(layers)]
+        trainers[name] = networks.make_trainer(p["backend"], w, b,
+                                               learning_rate=p["learning_rate"],
+                                               batch_size=p["batch_size"])
+        recorders[name] = callback.SeptupleRecorder(
+            epochs=schedule, x_analysis=split.x_train[:s_an], y_analysis=y[:s_an],
+            x_train=split.x_train, y_train=y, labels_train=split.y_train,
+            x_test=split.x_test, labels_test=split.y_test, sink=run.append,
+            prefix=f"{name}_", tol=p["tol"])
+        if start == 0:
+            recorders[name].record(0, w, b)
+    for epoch in run.progress(range(start, eff["epochs"]), total=eff["epochs"], initial=start):
+        order = nb.epoch_order(eff["samples"], seed=run.seed, epoch=epoch)
+        ckpt: dict[str, Any] = {"epoch": epoch + 1}
+        for name in nets:
+            trainers[name].epoch(split.x_train, y, order)
+            w, b = trainers[name].layers()
+            if recorders[name].due(epoch + 1):
+                recorders[name].record(epoch + 1, w, b)
+            ckpt.update({f"{name}_w{i}": wi for i, wi in enumerate(w)})
+            ckpt.update({f"{name}_b{i}": bi for i, bi in enumerate(b)})
+        run.checkpoint(ckpt)
+    for name in nets:
+        w, b = trainers[name].layers()
+        for i, (wi, bi) in enumerate(zip(w, b, strict=True)):
+            run.write_array(f"{name}_w{i}", wi)
+            run.write_array(f"{name}_b{i}", bi)
+
+
+def _has(data: Any, name: str) -> bool:
+    try:
+        data.series(name)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Least-squares line y = a + b x -> (a, b)."""
+    slope, icept = np.polyfit(x, y, 1)
+    return float(icept), float(slope)
+
+
+def _fit_mask(epochs: np.ndarray) -> np.ndarray:
+    """Records used for the C vs log U fits: epochs >= 10 (past the initial transient)."""
+    mask = epochs >= 10
+    return mask if mask.sum() >= 3 else epochs >= 1
+
+
+def _hist_epochs(epochs: np.ndarray) -> list[int]:
+    """Up to three logged epochs near 10^2, 10^3, 10^4 (else the last three decades)."""
+    picks = [e for e in (100, 1000, 10000) if e in epochs]
+    if len(picks) < 2:
+        positive = epochs[epochs > 0]
+        picks = sorted({int(positive[-1]), int(positive[len(positive) // 2]),
+                        int(positive[max(len(positive) // 5, 0)])})
+    return picks
+
+
+def plot(data: Any, fig: Any) -> None:
+    nets = [n for n in NETS if _has(data, f"{n}_epoch")]
+    axes = fig.subplots(2, 4).ravel()
+    fig.set_size_inches(20, 9)
+    colours = {"deep": "C0", "shallow": "C2"}
+    main = "deep" if "deep" in nets else nets[0]
+    # Fig. 2: bulk and boundary loss vs epoch
+    ax = axes[0]
+    for n in nets:
+        e = data.series(f"{n}_epoch")
+        ls = "-" if n == main else ":"
+        ax.plot(np.maximum(e, 0.5), np.log(data.series(f"{n}_bulk_loss")), ls, color="C0",
+                label=f"log U bulk ({n})")
+        ax.plot(np.maximum(e, 0.5), np.log(data.series(f"{n}_boundary_loss")), ls,
+                color="C3", label=f"log U_d boundary ({n})")
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch (0 drawn at 0.5)")
+    ax.set_title("Fig. 2: bulk and boundary loss")
+    ax.legend(fontsize=7)
+    # Fig. 3: bulk vs boundary loss
+    ax = axes[1]
+    for n in nets:
+        ax.plot(np.log(data.series(f"{n}_boundary_loss")), np.log(data.series(f"{n}_bulk_loss")),
+                ".-", color=colours[n], label=n)
+    ax.set_xlabel("log U_d")
+    ax.set_ylabel("log U")
+    ax.set_title("Fig. 3: bulk vs boundary loss")
+    ax.legend(fontsize=7)
+    # Figs. 4, 5: histograms of log lambda
+    for ax, n, fig_no in ((axes[2], "shallow", 4), (axes[3], "deep", 5)):
+        if n not in nets:
+            ax.set_visible(False)
+            continue
+        e = data.series(f"{n}_epoch")
+        lam = data.series(f"{n}_eigenvalues")
+        gaps = data.series(f"{n}_gap_log_lambda")
+        for k, ep in enumerate(_hist_epochs(e)):
+            i = int(np.flatnonzero(e == ep)[0])
+            ax.hist(np.log(lam[i]), bins=60, histtype="step", color=f"C{k}",
+                    label=f"epoch {ep}")
+            if n == "deep" and np.isfinite(gaps[i]):
+                ax.annotate("", xy=(gaps[i], 0.5), xytext=(gaps[i], 4),
+                            arrowprops={"color": f"C{k}", "arrowstyle": "->"})
+        ax.set_yscale("log")
+        ax.set_xlabel("log lambda (non-trivial eigenvalues of G)")
+        ax.set_title(f"Fig. {fig_no}: {n} net")
+        ax.legend(fontsize=7)
+    # Fig. 6: C_20, C_834 vs epoch
+    ax = axes[4]
+    e = data.series(f"{main}_epoch")
+    c20, c834 = data.series(f"{main}_c_20"), data.series(f"{main}_c_834")
+    ax.plot(np.maximum(e, 0.5), c20, color="C0", label="C_20")
+    ax.plot(np.maximum(e, 0.5), c834, color="C3", label="C_834")
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_title(f"Fig. 6: complexity ({main})")
+    ax.legend(fontsize=7)
+    # Fig. 7: C vs log U with fits
+    ax = axes[5]
+    logu = np.log(data.series(f"{main}_bulk_loss"))
+    mask = _fit_mask(e)
+    for c, col, name in ((c20, "C0", "C_20"), (c834, "C3", "C_834")):
+        a, b = _fit(logu[mask], c[mask])
+        ax.plot(logu, c, ".", color=col)
+        xs = np.linspace(logu[mask].min(), logu[mask].max(), 2)
+        ax.plot(xs, a + b * xs, "-", color=col, label=f"{name} = {a:.1f} + {b:.2f} log U")
+    ax.set_xlabel("log U")
+    ax.set_title(f"Fig. 7: complexity vs bulk loss ({main})")
+    ax.legend(fontsize=7)
+    # mu2, mu3 (per non-trivial eigenvalue) vs epoch
+    ax = axes[6]
+    for n in nets:
+        e = np.maximum(data.series(f"{n}_epoch"), 0.5)
+        ax.plot(e, data.series(f"{n}_mu2_mean"), color=colours[n], label=f"mu2 {n}")
+        ax.plot(e, data.series(f"{n}_mu3_mean"), "--", color=colours[n], label=f"mu3 {n}")
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_title("mu2, mu3 (means over the K non-trivial eigenvalues)")
+    ax.legend(fontsize=7)
+    ax = axes[7]
+    for n in nets:
+        e = np.maximum(data.series(f"{n}_epoch"), 0.5)
+        ax.plot(e, data.series(f"{n}_train_accuracy"), color=colours[n], label=f"train {n}")
+        test = data.series(f"{n}_test_accuracy")
+        if np.any(np.isfinite(test)):
+            ax.plot(e, test, "--", color=colours[n], label=f"test {n}")
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_title("accuracy")
+    ax.legend(fontsize=7)
+
+
+def _at(data: Any, net: str, key: str, epoch: int) -> float | None:
+    e = data.series(f"{net}_epoch")
+    hit = np.flatnonzero(e == epoch)
+    return float(data.series(f"{net}_{key}")[hit[0]]) if hit.size else None
+
+
+def checks(data: Any) -> list[Check]:
+    nets = [n for n in NETS if _has(data, f"{n}_epoch")]
+    out: list[Check] = []
+    for n in nets:
+        ld = np.abs(data.series(f"{n}_log_det")).max()
+        out.append(Check(f"P1 (7.7)-(7.8): det G = 1 at every logged epoch ({n})",
+                         "sum log lambda = 0", f"max |sum log lambda| = {ld:.1e}", bool(ld < 1e-8)))
+        u = data.series(f"{n}_bulk_loss")[-1]
+        ud = data.series(f"{n}_boundary_loss")[-1]
+        out.append(Check(f"P1 §10 Fig. 2: bulk loss orders of magnitude below boundary loss "
+                         f"({n}, last epoch)", "U << U_d (U < U_d / 10)",
+                         f"U = {u:.3g}, U_d = {ud:.3g}", bool(u < 0.1 * ud)))
+    trained = int(data.series(f"{nets[0]}_epoch")[-1]) >= 100 if nets else False
+    if not trained:  # the remaining claims are about nets trained for >= 100 epochs
+        return out
+    if set(nets) == set(NETS):
+        e = int(data.series("deep_epoch")[-1])
+        d3, s3 = data.series("deep_mu3_mean")[-1], data.series("shallow_mu3_mean")[-1]
+        d2, s2 = data.series("deep_mu2_mean")[-1], data.series("shallow_mu2_mean")[-1]
+        d3t, s3t = data.series("deep_mu3")[-1], data.series("shallow_mu3")[-1]
+        dyn = ""
+        if _has(data, "deep_mu3_dynamical"):
+            dd3 = data.series("deep_mu3_dynamical")[-1]
+            sd3 = data.series("shallow_mu3_dynamical")[-1]
+            dd2 = data.series("deep_mu2_dynamical")[-1]
+            sd2 = data.series("shallow_mu2_dynamical")[-1]
+            dyn3 = f"; per dynamical eigenvalue: shallow {sd3:.3g}, deep {dd3:.3g}"
+            dyn = f"; per dynamical eigenvalue: shallow {sd2:.3g}, deep {dd2:.3g}"
+        else:
+            dyn3 = ""
+        out.append(Check(
+            f"P1 §10: shallow log-spectrum nearly symmetric, deep skewed (epoch {e})",
+            f"mu3 shallow ~ {PAPER['shallow_mu3']:.1e}, deep ~ {PAPER['deep_mu3']}",
+            f"trace: shallow {s3t:.3g}, deep {d3t:.3g}; mean over K: shallow {s3:.3g}, "
+            f"deep {d3:.3g}{dyn3}",
+            bool(d3 < 0 and abs(s3) < 0.2 * abs(d3))))
+        out.append(Check(
+            f"P1 §10: deep variance mu2 larger than shallow (epoch {e})",
+            f"mu2 shallow ~ {PAPER['shallow_mu2']}, deep ~ {PAPER['deep_mu2']}",
+            f"mean over K: shallow {s2:.3g}, deep {d2:.3g}{dyn}", bool(d2 > s2)))
+    if "deep" in nets:
+        e = data.series("deep_epoch")
+        for ep, gap in PAPER["gap"].items():
+            ours = _at(data, "deep", "gap_log_lambda", ep)
+            if ours is None:
+                continue
+            beta = _at(data, "deep", "gap_beta", ep)
+            out.append(Check(
+                f"P1 §10 Fig. 5: gap of the deep log-spectrum after {ep} epochs",
+                f"log lambda ~ {gap} (beta ~ {PAPER['gap_beta'][ep]})",
+                f"log lambda = {ours:.2f} (beta by (9.4) = {beta:.2f})",
+                bool(abs(ours - gap) < 0.5)))
+        mask = _fit_mask(e)
+        logu = np.log(data.series("deep_bulk_loss"))[mask]
+        for key, (a0, b0) in (("c_20", PAPER["c20"]), ("c_834", PAPER["c834"])):
+            a, b = _fit(logu, data.series(f"deep_{key}")[mask])
+            out.append(Check(
+                f"P1 §10 Fig. 7: {key.upper()} linear in log U with a slope of order one (deep)",
+                f"{key.upper()} ~ {a0:g} + {b0:g} log U",
+                f"{key.upper()} = {a:.1f} + {b:.2f} log U",
+                bool(0.3 < b < 3.0 and abs(a - a0) < 15)))
+    return out
+
+
+SIMULATION = register(Simulation(
+    name="mnist-thermodynamics",
+    summary="P1 §10: deep vs shallow tanh nets on MNIST; losses, spectrum of G, mu2, mu3, C_n",
+    equations=("P1 2.11", "P1 3.2", "P1 3.4", "P1 5.6", "P1 7.8", "P1 9.4", "P1 9.5", "P1 9.6",
+               "P1 10.5"),
+    params=(
+        Param("preset", "str", "small", "small (parameters as given) or paper (30,000 epochs "
+              "on 6,000 full-MNIST or all 5,000 bundled samples)", choices=("small", "paper")),
+        Param("networks", "str", "both", "which nets to train", choices=("both", *NETS)),
+        Param("epochs", "int", 300, "training epochs (passes over the samples)", low=1,
+              high=10**7),
+        Param("samples", "int", 4000, "training samples", low=10, high=60000),
+        Param("test_samples", "int", 500, "held-out samples for the test accuracy", low=0,
+              high=10000),
+        Param("analysis_samples", "int", 200, "training samples used for U_d, U, <x> and G",
+              low=1, high=60000),
+        Param("batch_size", "int", 10, "minibatch size of SGD", low=1, high=60000),
+        Param("learning_rate", "float", 0.01, "SGD step on the batch mean of 1/2 sum (x-y)^2",
+              low=0.0, low_open=True, high=100.0),
+        Param("targets", "str", "pm1", "target encoding: pm1 (+-amplitude) or onehot "
+              "(amplitude/0)", choices=("pm1", "onehot")),
+        Param("target_amplitude", "float", 1.0, "size of the targets", low=0.0, low_open=True,
+              high=1.0),
+        Param("backend", "str", "numpy", "training backend",
+              choices=("numpy", "numba", "keras-fit", "tf-function", "tf-xla")),
+        Param("log_per_decade", "int", 3, "analysed epochs per decade (log-spaced)", low=1,
+              high=1000),
+        Param("tol", "float", 1e-8, "gradient tolerance of the clamped minimisation (3.2)",
+              low=0.0, low_open=True, high=1.0),
+        Param("mnist_path", "str", "", "full MNIST (IDX folder or mnist.npz); empty: "
+              "$EMERGENT_MNIST, else the bundled 5,000 digits"),
+    ),
+    run=run,
+    plot=plot,
+    checks=checks,
+    full={"preset": "paper", "log_per_decade": 6},
+    smoke={"epochs": 3, "samples": 100, "test_samples": 50, "analysis_samples": 50},
+))

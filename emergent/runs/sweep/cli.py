@@ -1,0 +1,103 @@
+"""`emergent sweep`: the command line of a parameter sweep (see :mod:`emergent.runs.sweep`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import NoReturn
+
+from emergent.runs.registry import get
+
+__all__ = ["main"]
+
+USAGE = """\
+usage: emergent sweep NAME -o SWEEP.h5 --grid KEY=START:STOP:NUM[:log] [--grid KEY=V1,V2,...]
+                      [--seeds K] [--seed S] [--set KEY=VALUE ...] [--full]
+                      [--scheduler ADDRESS|SCHEDULER.json] [--workers N] [--force] [--quiet]
+                      [--checkpoint-interval SECONDS]
+
+Run simulation NAME at every point of the product of the --grid axes and K seeds (S, S+1, ...),
+one Dask task per point. Each point's run goes to its own file in SWEEP.runs/; SWEEP.h5 gathers
+the simulation's reduction on the grid (axes: the --grid keys, then seed). Re-running the same
+command resumes: complete points are not run again. Without --scheduler a LocalCluster of N
+single-threaded worker processes (default: one per core) is started.
+`emergent plot SWEEP.h5` draws the reduction over one or two sweep axes.
+"""
+
+
+def _parser():  # the lead's UsageError turns argparse errors into one line, exit status 2
+    from emergent.runs.errors import UsageError
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(f"{self.prog}: {message}")
+
+    p = Parser(prog="emergent sweep", add_help=False)
+    p.add_argument("name")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--grid", action="append", default=[], metavar="KEY=SPEC")
+    p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--full", action="store_true")
+    p.add_argument("--scheduler")
+    p.add_argument("--workers", type=int)
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--checkpoint-interval", type=float, default=60.0, metavar="SECONDS")
+    return p
+
+
+def main(argv: list[str]) -> int:
+    """`emergent sweep ARGS...`; returns the exit status (0: every point done, 1: some failed).
+
+    Bad input raises emergent.cli.UsageError or emergent.runs.registry.ParameterError (exit 2).
+    """
+    from emergent.runs.errors import UsageError
+    from emergent.runs.sweep.driver import run_sweep
+    from emergent.runs.sweep.grid import SweepSpec
+
+    argv = list(argv)
+    if not argv or "-h" in argv or "--help" in argv:
+        print(USAGE)
+        return 0
+    args = _parser().parse_args(argv)
+    sim = get(args.name)
+    if not args.grid:
+        raise UsageError("emergent sweep: give at least one --grid KEY=START:STOP:NUM or "
+                         "--grid KEY=V1,V2,...")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers must be an integer >= 1, got {args.workers}")
+    if args.workers is not None and args.scheduler:
+        raise UsageError("--workers sizes a local cluster; it cannot be used with --scheduler")
+    if not math.isfinite(args.checkpoint_interval) or args.checkpoint_interval < 0:
+        raise UsageError("--checkpoint-interval must be a finite number of seconds >= 0")
+    fixed = {}
+    for item in args.set:
+        key, eq, text = item.partition("=")
+        if not eq or not key.strip():
+            raise UsageError(f"--set expects key=value, got {item!r}")
+        fixed[key.strip()] = sim.param(key.strip()).parse(text)
+    spec = SweepSpec.build(sim, args.grid, fixed=fixed, seeds=args.seeds, seed=args.seed,
+                           full=args.full)
+    try:
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(
+            f"sweep needs Dask distributed, the dist extra (pip install 'emergent[dist]'): {exc}"
+        ) from None
+    report = run_sweep(spec, args.output, scheduler=args.scheduler, workers=args.workers,
+                       force=args.force, quiet=args.quiet,
+                       checkpoint_interval=args.checkpoint_interval)
+    done = len(report.ran) + len(report.skipped)
+    if report.failed:
+        first = sorted(report.failed.items())[:3]
+        lines = "; ".join(f"point {idx}: {msg}" for idx, msg in first)
+        print(f"emergent sweep: {len(report.failed)} of {done + len(report.failed)} points "
+              f"failed ({lines}); re-run the same command to retry them", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"wrote {report.path} ({done} points: {len(report.ran)} ran, "
+              f"{len(report.skipped)} already complete; {report.seconds:.1f} s)")
+    return 0

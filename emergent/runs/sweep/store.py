@@ -1,0 +1,239 @@
+"""The sweep file: the reductions of every point gathered on the sweep's grid.
+
+Layout of ``SWEEP.h5`` (one run file per point lives in the folder ``SWEEP.runs/`` beside it)::
+
+    /                   attrs: format="emergent-sweep/1", simulation, summary, emergent_version,
+                        git_commit, created, updated, completed (once every point is done),
+                        params_json (the fixed parameters), axes (sweep axis names, in order),
+                        runs (the folder of the run files, relative to the sweep file),
+                        points, done, failed
+    /axes/<key>         the values of each sweep axis (an HDF5 dimension scale)
+    /axes/seed          the seeds (a dimension scale; always the last dimension)
+    /reduction/<name>   float64 [n_1, ..., n_k, seeds]: the simulation's reduction of each
+                        point (Simulation.reduction), NaN where the point is not done
+    /done               bool [n_1, ..., n_k, seeds]
+    /seconds            float64 [...]: wall time of the point's run, NaN if it was not run
+                        by this invocation (reused from an earlier one)
+    /runs               str [...]: the run file of each point, relative to the runs folder
+
+Every dataset of the grid has its dimensions labelled and attached to the axes, so generic
+HDF5/netCDF-aware tools see named axes. The run files are the source of truth: the sweep file
+is rebuilt from them whenever the sweep is (re)started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+
+from emergent import __version__
+from emergent.runs.io import RunError, git_commit
+from emergent.runs.sweep.grid import Axis, SweepSpec
+
+__all__ = ["FORMAT", "SweepData", "SweepFile", "is_sweep_file", "read_sweep", "runs_folder"]
+
+FORMAT = "emergent-sweep/1"
+_STR = h5py.string_dtype()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def runs_folder(path: Path) -> Path:
+    """The folder of a sweep's per-point run files: ``NAME.runs`` beside ``NAME.h5``."""
+    return path.with_name(path.stem + ".runs")
+
+
+def _dataset_name(name: str) -> str:
+    return name.replace("/", "_") or "_"
+
+
+def _axis_data(axis: Axis) -> np.ndarray:
+    if axis.type == "str":
+        return np.array(axis.values, dtype=_STR)
+    if axis.type == "bool":
+        return np.array(axis.values, dtype=bool)
+    if axis.type == "int":
+        return np.array(axis.values, dtype=np.int64)
+    return np.array(axis.values, dtype=np.float64)
+
+
+def is_sweep_file(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is an HDF5 file with root attribute format="emergent-sweep/1"."""
+    try:
+        with h5py.File(path, "r") as f:
+            value = f.attrs.get("format")
+    except (OSError, ValueError):
+        return False
+    if isinstance(value, bytes):
+        value = value.decode()
+    return value == FORMAT
+
+
+class SweepFile:
+    """The sweep file while a sweep runs: created from a spec, then filled point by point."""
+
+    def __init__(self, path: Path, spec: SweepSpec, summary: str = "") -> None:
+        self.path = path
+        self.spec = spec
+        self.file = h5py.File(path, "w")
+        f = self.file
+        f.attrs["format"] = FORMAT
+        f.attrs["simulation"] = spec.simulation
+        f.attrs["summary"] = summary
+        f.attrs["emergent_version"] = __version__
+        f.attrs["git_commit"] = git_commit()
+        f.attrs["created"] = _now()
+        f.attrs["params_json"] = json.dumps(spec.params, sort_keys=True)
+        f.attrs["axes"] = np.array([a.name for a in spec.axes], dtype=_STR)
+        f.attrs["runs"] = runs_folder(path).name
+        f.attrs["points"] = spec.size
+        f.attrs["done"] = 0
+        f.attrs["failed"] = 0
+        axes = f.create_group("axes")
+        self.scales = []
+        for axis in spec.axes:
+            ds = axes.create_dataset(axis.name, data=_axis_data(axis))
+            ds.attrs["param_type"] = axis.type
+            ds.make_scale(axis.name)
+            self.scales.append(ds)
+        seeds = axes.create_dataset("seed", data=np.array(spec.seeds, dtype=np.int64))
+        seeds.make_scale("seed")
+        self.scales.append(seeds)
+        self.dim_names = [a.name for a in spec.axes] + ["seed"]
+        shape = spec.shape
+        self.done = np.zeros(shape, dtype=bool)
+        self.seconds = np.full(shape, np.nan)
+        names = np.empty(shape, dtype=object)
+        for point in spec.points():
+            names[point.index] = point.filename
+        self._grid("runs", names, dtype=_STR)
+        self._grid("done", self.done)
+        self._grid("seconds", self.seconds)
+        self.reductions: dict[str, np.ndarray] = {}
+        self.file.create_group("reduction")
+        self.failed: set[tuple[int, ...]] = set()
+        self._last_flush = time.monotonic()
+        self.file.flush()
+
+    def _grid(self, where: str, data: np.ndarray, dtype: Any = None) -> h5py.Dataset:
+        ds = self.file.create_dataset(where, data=data, dtype=dtype)
+        for dim, (scale, label) in enumerate(zip(self.scales, self.dim_names, strict=True)):
+            ds.dims[dim].attach_scale(scale)
+            ds.dims[dim].label = label
+        return ds
+
+    def record(
+        self, index: tuple[int, ...], reduction: Mapping[str, float], seconds: float | None,
+    ) -> None:
+        """Store one finished point's reduction (and its run time when it ran now)."""
+        for name, value in reduction.items():
+            key = _dataset_name(name)
+            if key not in self.reductions:
+                self.reductions[key] = np.full(self.spec.shape, np.nan)
+                ds = self._grid(f"reduction/{key}", self.reductions[key])
+                ds.attrs["name"] = name
+            self.reductions[key][index] = value
+        self.done[index] = True
+        self.failed.discard(index)
+        if seconds is not None:
+            self.seconds[index] = seconds
+
+    def fail(self, index: tuple[int, ...]) -> None:
+        self.failed.add(index)
+
+    def flush(self, every: float = 0.0) -> None:
+        """Write the in-memory grids to the file (at most once per `every` seconds)."""
+        now = time.monotonic()
+        if now - self._last_flush < every:
+            return
+        f = self.file
+        for key, values in self.reductions.items():
+            f[f"reduction/{key}"][...] = values
+        f["done"][...] = self.done
+        f["seconds"][...] = self.seconds
+        f.attrs["done"] = int(self.done.sum())
+        f.attrs["failed"] = len(self.failed)
+        f.attrs["updated"] = _now()
+        if self.done.all():
+            f.attrs["completed"] = _now()
+        f.flush()
+        self._last_flush = now
+
+    def close(self) -> None:
+        if self.file.id.valid:
+            self.flush()
+            self.file.close()
+
+
+class SweepData:
+    """A sweep file read back (:func:`read_sweep`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with h5py.File(path, "r") as f:
+                attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+                if attrs.get("format") != FORMAT:
+                    raise RunError(f"{str(path)!r} is not an emergent sweep file")
+                self.attrs = attrs
+                self.simulation: str = attrs["simulation"]
+                self.params: dict[str, Any] = json.loads(attrs["params_json"])
+                names = [n.decode() if isinstance(n, bytes) else str(n) for n in attrs["axes"]]
+                self.axes: list[Axis] = []
+                for name in names:
+                    ds = f["axes"][name]
+                    kind = ds.attrs["param_type"]
+                    kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+                    raw = ds[()]
+                    if kind == "str":
+                        values = tuple(v.decode() if isinstance(v, bytes) else str(v)
+                                       for v in raw)
+                    else:
+                        values = tuple(v.item() for v in raw)
+                    self.axes.append(Axis(name, values, kind))
+                self.seeds: tuple[int, ...] = tuple(int(s) for s in f["axes/seed"][()])
+                self.done: np.ndarray = f["done"][()]
+                self.seconds: np.ndarray = f["seconds"][()]
+                self.runs: np.ndarray = np.vectorize(
+                    lambda v: v.decode() if isinstance(v, bytes) else str(v), otypes=[object]
+                )(f["runs"][()]) if f["runs"].size else f["runs"][()].astype(object)
+                self.reductions: dict[str, np.ndarray] = {
+                    str(ds.attrs.get("name", key)): ds[()] for key, ds in f["reduction"].items()
+                }
+        except RunError:
+            raise
+        except (OSError, KeyError, ValueError, json.JSONDecodeError) as exc:
+            raise RunError(
+                f"cannot read {str(path)!r}: not a readable sweep file ({exc})"
+            ) from None
+        self.runs_dir = path.parent / str(attrs.get("runs", runs_folder(path).name))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.done.shape
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.done.all())
+
+    def run_path(self, index: tuple[int, ...]) -> Path:
+        """The run file of the point at grid `index` (axes..., seed index)."""
+        return self.runs_dir / self.runs[index]
+
+
+def read_sweep(path: str | os.PathLike[str]) -> SweepData:
+    """Open a sweep file; RunError for a missing, foreign or corrupt file."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"no such sweep file: {str(path)!r}")
+    return SweepData(path)

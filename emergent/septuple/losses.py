@@ -1,0 +1,520 @@
+"""Loss functions H of the neural septuple: boundary loss and bulk loss (P1 2.10-2.11, 3.1-3.4;
+P2 eq 3-4), and the clamped minimisation (P1 3.2) of the bulk loss.
+
+Bulk loss with a local objective (P1 3.4, P2 3; the paper's p_j inside f means b_i):
+
+    H(x) = 1/2 sum_i (x_i - f(sum_j w_ij x_j + b_i))^2 + sum_i V(x_i),   V(x) = -m x^2 / 2 (3.3)
+
+The sum of squared errors runs over the neurons with an input-bias condition (2.8) excluded: for
+an input neuron x_i - f(b_i) is the mismatch of (2.8), which the paper assumes satisfied (2.7),
+so by default the input neurons contribute no error (``input_residual=True`` keeps it). The
+potential V sums over all neurons (3.3).
+
+Clamped minimisation (3.2): with the boundary neurons fixed to the data, x_in on inputs and
+y_out on outputs, minimise H over the hidden neurons only, for a whole batch at once: a damped
+Newton (Levenberg-Marquardt) iteration on the n_h hidden unknowns per sample, with the exact
+Hessian J^T J - sum_k r_k f''(y_k) w_kh w_kg + V''. Two routes run the same iteration (same
+damping, acceptance and stopping rules per sample): a Numba kernel, parallel over samples, that
+builds the Hessian from the sparse rows of w (only the weights into and out of the hidden
+neurons) and solves with a dense Cholesky (LU when the damped Hessian is indefinite), used for
+the built-in activations with V = 0 or the tachyonic V of (3.3) given by m; and a batched
+numpy.linalg route for any other activation or a user :class:`Potential`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from emergent.septuple.activations import ACTIVATIONS
+from emergent.septuple.network import NeuralSeptuple
+
+__all__ = [
+    "Potential",
+    "boundary_loss",
+    "boundary_loss_samples",
+    "bulk_hamiltonian",
+    "bulk_loss",
+    "clamped_minimisation",
+    "tachyonic",
+]
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Potential:
+    """A local objective V(x) = sum_i V(x_i) (P1 3.3): element-wise value, V' and V''."""
+
+    value: Callable[[Array], Array]
+    derivative: Callable[[Array], Array]
+    second_derivative: Callable[[Array], Array]
+
+
+def tachyonic(m: float) -> Potential:
+    """The tachyonic potential V(x) = -m x^2 / 2 of P1 (3.3), P2 (after eq 3)."""
+    m = float(m)
+    return Potential(
+        lambda x: -0.5 * m * np.square(x),
+        lambda x: -m * np.asarray(x),
+        lambda x: np.full(np.shape(x), -m),
+    )
+
+
+def _potentials(m: float, potential: Potential | None) -> list[Potential]:
+    if not np.isfinite(m):
+        raise ValueError("m must be finite")
+    out = []
+    if m != 0.0:
+        out.append(tachyonic(m))
+    if potential is not None:
+        if not isinstance(potential, Potential):
+            raise ValueError("potential must be an emergent.septuple.losses.Potential or None")
+        out.append(potential)
+    return out
+
+
+def _residual_rows(sep: NeuralSeptuple, input_residual: bool) -> Array:
+    if input_residual:
+        return np.arange(sep.n)
+    mask = np.ones(sep.n, dtype=bool)
+    mask[sep.input_index] = False
+    return np.flatnonzero(mask)
+
+
+def bulk_hamiltonian(
+    sep: NeuralSeptuple,
+    x: Array,
+    *,
+    m: float = 0.0,
+    potential: Potential | None = None,
+    input_residual: bool = False,
+) -> Array:
+    """H(x) of P1 (3.4) (P2 3) for a batch of states x.shape == (S, N) -> (S,)."""
+    x = sep._states(x)
+    pots = _potentials(m, potential)
+    rows = _residual_rows(sep, input_residual)
+    r = x[:, rows] - sep.activation.f(sep.preactivation(x)[:, rows])
+    h = 0.5 * np.sum(r * r, axis=1)
+    for p in pots:
+        h = h + np.sum(p.value(x), axis=1)
+    return h
+
+
+def _targets(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> tuple[Array, Array]:
+    x_in = sep._inputs(x_in)
+    y = np.asarray(y_out, dtype=float)
+    if y.ndim == 1:
+        y = y[None, :]
+    n_out = sep.output_index.size
+    if y.shape != (x_in.shape[0], n_out):
+        raise ValueError(f"y_out must have shape ({x_in.shape[0]}, {n_out}), got {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y_out must be finite")
+    return x_in, y
+
+
+def boundary_loss_samples(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> Array:
+    """H_boundary per sample (P1 2.11): 1/2 |P_out x_bar - y_out|^2 with x_bar the fixed point
+    (2.9) reached from x_in; shape (S,). (P1 2.10 prints the same sum without the 1/2.)"""
+    x_in, y = _targets(sep, x_in, y_out)
+    xb = sep.fixed_point(x_in)
+    d = xb[:, sep.output_index] - y
+    return 0.5 * np.sum(d * d, axis=1)
+
+
+def boundary_loss(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> float:
+    """U_boundary: the boundary loss (P1 2.11, P2 4) averaged over the batch (float)."""
+    return float(np.mean(boundary_loss_samples(sep, x_in, y_out)))
+
+
+# --- Numba route (P1 3.2): one damped Newton per sample, exact Hessian, dense Cholesky ---------
+
+#: activations with a compiled route: code used by the kernel
+_ACT_CODES = {"tanh": 0, "logistic": 1, "linear": 2, "relu": 3}
+
+
+@njit(cache=True, inline="always")
+def _act(code: int, y: float) -> tuple[float, float, float]:
+    """f(y), f'(y), f''(y) of the activation with kernel code `code` (see _ACT_CODES)."""
+    if code == 0:
+        t = np.tanh(y)
+        yc = min(max(y, -350.0), 350.0)
+        c = np.cosh(yc)
+        d = 1.0 / (c * c)
+        return t, d, -2.0 * t * d
+    if code == 1:
+        s = 0.5 * (1.0 + np.tanh(0.5 * y))
+        return s, s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s)
+    if code == 2:
+        return y, 1.0, 0.0
+    if y > 0.0:
+        return y, 1.0, 0.0
+    return 0.0, 0.0, 0.0
+
+
+@njit(cache=True, inline="always")
+def _phi(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m, yv, r, d1, cd, need):
+    """H over the residual rows of sample s at hidden state h (fills yv, r and, when `need`,
+    d1 = f' and cd = f'^2 - f'' r); returns H."""
+    n_p = c_p.shape[1]
+    phi = 0.0
+    for p in range(n_p):
+        acc = c_p[s, p]
+        for q in range(w_ptr[p], w_ptr[p + 1]):
+            acc += w_val[q] * h[w_col[q]]
+        yv[p] = acc
+        fv, df, d2f = _act(code, acc)
+        xp = h[p_cols[p]] if p_cols[p] >= 0 else xp_fixed[s, p]
+        rp = xp - fv
+        r[p] = rp
+        phi += 0.5 * rp * rp
+        if need:
+            d1[p] = df
+            cd[p] = df * df - d2f * rp
+    for k in range(h.size):
+        phi -= 0.5 * m * h[k] * h[k]
+    return phi
+
+
+@njit(cache=True)
+def _lu_solve(hess, lam, g, a, step, piv) -> bool:
+    """step = -(H + lam I)^-1 g by LU with partial pivoting, H symmetric given by its lower
+    triangle (an indefinite H: the step numpy.linalg.solve gives); False when singular."""
+    n = g.size
+    for i in range(n):
+        for j in range(i + 1):
+            a[i, j] = hess[i, j]
+            a[j, i] = hess[i, j]
+        a[i, i] += lam
+        step[i] = -g[i]
+    for k in range(n):
+        p = k
+        big = abs(a[k, k])
+        for i in range(k + 1, n):
+            if abs(a[i, k]) > big:
+                big = abs(a[i, k])
+                p = i
+        if big == 0.0:
+            return False
+        piv[k] = p
+        if p != k:
+            for j in range(n):
+                a[k, j], a[p, j] = a[p, j], a[k, j]
+            step[k], step[p] = step[p], step[k]
+        for i in range(k + 1, n):
+            fct = a[i, k] / a[k, k]
+            if fct != 0.0:
+                for j in range(k + 1, n):
+                    a[i, j] -= fct * a[k, j]
+                step[i] -= fct * step[k]
+    for i in range(n - 1, -1, -1):
+        acc = step[i]
+        for j in range(i + 1, n):
+            acc -= a[i, j] * step[j]
+        step[i] = acc / a[i, i]
+    return True
+
+
+@njit(cache=True, parallel=True)
+def _newton_kernel(h_all, c_p, xp_fixed, p_cols, prow, w_ptr, w_col, w_val, code, m, tol,
+                   max_iter, status):
+    """Damped Newton (Levenberg-Marquardt) on the hidden neurons of every sample, in place on
+    h_all (S, n_h); status[s] = 0 converged, 1 failed (the numpy route's rules, per sample)."""
+    n_s, n_h = h_all.shape
+    n_p = c_p.shape[1]
+    for s in prange(n_s):
+        h = h_all[s].copy()
+        trial = np.empty(n_h)
+        yv = np.empty(n_p)
+        r = np.empty(n_p)
+        d1 = np.empty(n_p)
+        cd = np.empty(n_p)
+        g = np.empty(n_h)
+        hess = np.empty((n_h, n_h))
+        chol = np.empty((n_h, n_h))
+        step = np.empty(n_h)
+        piv = np.empty(n_h, dtype=np.int64)
+        mu = 1e-3
+        st = 1
+        for _ in range(max_iter):
+            phi = _phi(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m,
+                       yv, r, d1, cd, True)
+            # gradient J^T r = r[prow] - W^T (f' r) - m h
+            for k in range(n_h):
+                g[k] = r[prow[k]] - m * h[k]
+            for p in range(n_p):
+                a = d1[p] * r[p]
+                for q in range(w_ptr[p], w_ptr[p + 1]):
+                    g[w_col[q]] -= a * w_val[q]
+            gmax = 0.0
+            for k in range(n_h):
+                gmax = max(gmax, abs(g[k]))
+            if gmax <= tol:
+                st = 0
+                break
+            # exact Hessian, lower triangle: I - B - B^T + W^T diag(f'^2 - f'' r) W - m I
+            for i in range(n_h):
+                for j in range(i + 1):
+                    hess[i, j] = 0.0
+                hess[i, i] = 1.0 - m
+            for p in range(n_p):
+                c = cd[p]
+                for qa in range(w_ptr[p], w_ptr[p + 1]):
+                    a = w_col[qa]
+                    va = c * w_val[qa]
+                    for qb in range(w_ptr[p], qa + 1):  # columns ascending: b <= a
+                        hess[a, w_col[qb]] += va * w_val[qb]
+            for k in range(n_h):
+                p = prow[k]
+                for q in range(w_ptr[p], w_ptr[p + 1]):
+                    j = w_col[q]
+                    v = d1[p] * w_val[q]
+                    if j == k:
+                        hess[k, k] -= 2.0 * v
+                    elif j < k:
+                        hess[k, j] -= v
+                    else:
+                        hess[j, k] -= v
+            scale = 1.0
+            for k in range(n_h):
+                scale = max(scale, abs(hess[k, k]))
+            for _t in range(30):
+                # Cholesky of hess + mu scale I; indefinite: LU (the numpy route's solve)
+                lam = mu * scale
+                pd = True
+                for j in range(n_h):
+                    acc = hess[j, j] + lam
+                    for k in range(j):
+                        acc -= chol[j, k] * chol[j, k]
+                    if not acc > 0.0:
+                        pd = False
+                        break
+                    djj = np.sqrt(acc)
+                    chol[j, j] = djj
+                    for i in range(j + 1, n_h):
+                        acc = hess[i, j]
+                        for k in range(j):
+                            acc -= chol[i, k] * chol[j, k]
+                        chol[i, j] = acc / djj
+                if pd:
+                    for i in range(n_h):
+                        acc = -g[i]
+                        for k in range(i):
+                            acc -= chol[i, k] * step[k]
+                        step[i] = acc / chol[i, i]
+                    for i in range(n_h - 1, -1, -1):
+                        acc = step[i]
+                        for k in range(i + 1, n_h):
+                            acc -= chol[k, i] * step[k]
+                        step[i] = acc / chol[i, i]
+                elif not _lu_solve(hess, lam, g, chol, step, piv):
+                    # singular: a gradient step, as the numpy route
+                    for k in range(n_h):
+                        step[k] = -g[k] / lam
+                slope = 0.0
+                for k in range(n_h):
+                    slope += step[k] * g[k]
+                    trial[k] = h[k] + step[k]
+                phi_new = _phi(s, trial, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code,
+                               m, yv, r, d1, cd, False)
+                # at the rounding level of phi a descent step is taken without the decrease test
+                tiny = -slope < 1e-13 * max(abs(phi), 1e-300)
+                ok = slope < 0.0 and (phi_new <= phi or tiny)
+                if ok:
+                    for k in range(n_h):
+                        h[k] = trial[k]
+                    mu = max(mu / 10.0, 1e-15)
+                    break
+                mu *= 10.0
+                if mu > 1e12:
+                    break
+            if mu > 1e12:
+                # no decrease possible any more: converged at the rounding level, or failed
+                st = 1 if gmax > 1e3 * tol else 0
+                break
+        status[s] = st
+        for k in range(n_h):
+            h_all[s, k] = h[k]
+
+
+def clamped_minimisation(
+    sep: NeuralSeptuple,
+    x_in: Array,
+    y_out: Array,
+    *,
+    m: float = 0.0,
+    potential: Potential | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+    input_residual: bool = False,
+    x0: Array | None = None,
+) -> tuple[Array, Array]:
+    """x_bar and H(x_bar) of P1 (3.2) for a batch: min over hidden neurons of H (3.4).
+
+    x_in: shape (S, n_in), y_out: shape (S, n_out) (the boundary data x_boundary). Returns
+    x_bar (S, N) with x_bar[:, input_index] = x_in, x_bar[:, output_index] = y_out, and
+    H (S,). Converged when max |dH/dx_hidden| <= tol per sample; raises ValueError (naming
+    max_iter) otherwise. Start: the forward fixed point (2.9) (or x0, shape (S, N)).
+    """
+    x_in, y = _targets(sep, x_in, y_out)
+    if not (tol > 0):
+        raise ValueError("tol must be > 0")
+    if max_iter < 1:
+        raise ValueError("max_iter must be >= 1")
+    pots = _potentials(m, potential)
+    s_count = x_in.shape[0]
+    hid = sep.hidden_index
+    rows = _residual_rows(sep, input_residual)
+    if x0 is None:
+        x = sep.fixed_point(x_in)
+    else:
+        x = sep._states(x0).copy()
+        if x.shape[0] != s_count:
+            raise ValueError(f"x0 must have shape ({s_count}, {sep.n})")
+        x[:, sep.input_index] = x_in
+    x[:, sep.output_index] = y
+    if hid.size == 0:
+        return x, bulk_hamiltonian(sep, x, m=m, potential=potential, input_residual=input_residual)
+    f = sep.activation
+    # pre-activations of the residual rows: y_P = c_P + x_h @ W_Ph^T, c_P fixed by the boundary
+    w_ph = sep.submatrix(rows, hid)  # (n_p, n_h)
+    keep = np.any(w_ph != 0, axis=1) | np.isin(rows, hid)
+    rows, w_ph = rows[keep], w_ph[keep]  # rows untouched by the hidden neurons are constant
+    xb = x.copy()
+    xb[:, hid] = 0.0
+    c_p = sep.preactivation(xb)[:, rows]
+    pos = {int(v): k for k, v in enumerate(hid)}
+    prow = np.searchsorted(rows, hid)  # row of P holding each hidden neuron (rows sorted)
+    n_h = hid.size
+    diag = np.arange(n_h)
+    nz = np.flatnonzero(np.any(w_ph != 0, axis=1))  # rows that feel the hidden neurons
+    w_nz = w_ph[nz]
+    x_p_fixed = x[:, rows].copy()
+    hid_in_p = np.array([int(v) in pos for v in rows])
+    p_cols = np.array([pos.get(int(v), 0) for v in rows])
+
+    def parts(h: Array, idx: Array, need_hess: bool):
+        yv = c_p[idx] + h @ w_ph.T
+        xp = np.where(hid_in_p, h[:, p_cols], x_p_fixed[idx])
+        fv = f.f(yv)
+        r = xp - fv
+        phi = 0.5 * np.sum(r * r, axis=1)
+        for p in pots:
+            phi = phi + np.sum(p.value(h), axis=1)
+        if not need_hess:
+            return phi, None, None
+        d1 = f.df(yv)
+        # J = S - D1 W with S the selection of hidden rows (every hidden neuron is a row of P):
+        # J^T r = r[:, prow] - W^T (d1 r);  J^T J - sum_p r_p f''_p W_p W_p^T
+        #       = I - B - B^T + W^T diag(d1^2 - f'' r) W,  B = (D1 W)[prow]
+        g = r[:, prow] - (d1 * r) @ w_ph
+        cdiag = d1 * d1 - f.d2f(yv) * r
+        n_s = h.shape[0]
+        hess = (w_nz.T[None, :, :] * cdiag[:, None, nz]).reshape(n_s * n_h, nz.size) @ w_nz
+        hess = hess.reshape(n_s, n_h, n_h)
+        bmat = d1[:, prow, None] * w_ph[prow][None, :, :]
+        hess -= bmat + bmat.transpose(0, 2, 1)
+        hess[:, diag, diag] += 1.0
+        for p in pots:
+            g = g + p.derivative(h)
+            hess[:, diag, diag] += p.second_derivative(h)
+        return phi, g, hess
+
+    h = x[:, hid].copy()
+    code = _ACT_CODES.get(f.name, -1)
+    if potential is None and code >= 0 and ACTIVATIONS[f.name] is f:
+        # compiled route: the same iteration per sample, parallel over samples
+        csr = w_ph != 0  # row-major nonzeros: columns ascending within each row
+        w_ptr = np.concatenate([[0], np.cumsum(csr.sum(axis=1))]).astype(np.int64)
+        w_col = np.nonzero(csr)[1].astype(np.int64)
+        w_val = np.ascontiguousarray(w_ph[csr], dtype=np.float64)
+        status = np.zeros(s_count, dtype=np.int64)
+        _newton_kernel(h, np.ascontiguousarray(c_p, dtype=np.float64),
+                       np.ascontiguousarray(x_p_fixed, dtype=np.float64),
+                       np.where(hid_in_p, p_cols, -1).astype(np.int64), prow.astype(np.int64),
+                       w_ptr, w_col, w_val, code, float(m), float(tol), int(max_iter), status)
+        failed = status != 0
+        if np.any(failed):
+            raise ValueError(
+                f"clamped_minimisation: {int(failed.sum())} of {s_count} samples did not reach "
+                f"tol={tol} within max_iter={max_iter}; allowed: a larger max_iter or tol"
+            )
+        x[:, hid] = h
+        return x, bulk_hamiltonian(sep, x, m=m, potential=potential,
+                                   input_residual=input_residual)
+    mu = np.full(s_count, 1e-3)
+    active = np.arange(s_count)
+    eye = np.eye(hid.size)
+    failed = np.zeros(s_count, dtype=bool)
+    for _ in range(max_iter):
+        phi, g, hess = parts(h[active], active, True)
+        gmax = np.max(np.abs(g), axis=1)
+        done = gmax <= tol
+        if np.all(done):
+            active = active[:0]
+            break
+        active, phi, g, hess = active[~done], phi[~done], g[~done], hess[~done]
+        gmax = gmax[~done]
+        scale = np.maximum(np.abs(np.diagonal(hess, axis1=1, axis2=2)).max(axis=1), 1.0)
+        pending = np.ones(active.size, dtype=bool)
+        for _ in range(30):
+            idx = np.flatnonzero(pending)
+            if idx.size == 0:
+                break
+            lhs = hess[idx] + (mu[active[idx]] * scale[idx])[:, None, None] * eye
+            try:
+                step = -np.linalg.solve(lhs, g[idx][:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                step = -g[idx] / (mu[active[idx]] * scale[idx])[:, None]
+            slope = np.einsum("sk,sk->s", step, g[idx])
+            trial = h[active[idx]] + step
+            phi_new, _, _ = parts(trial, active[idx], False)
+            # at the rounding level of phi a descent step is taken without the decrease test
+            tiny = -slope < 1e-13 * np.maximum(np.abs(phi[idx]), 1e-300)
+            ok = (slope < 0) & ((phi_new <= phi[idx]) | tiny)
+            acc = idx[ok]
+            h[active[acc]] = trial[ok]
+            mu[active[acc]] = np.maximum(mu[active[acc]] / 10.0, 1e-15)
+            rej = idx[~ok]
+            mu[active[rej]] *= 10.0
+            pending[acc] = False
+            if np.all(mu[active[rej]] > 1e12):
+                break
+        stuck = mu[active] > 1e12
+        if np.any(stuck):
+            # no decrease possible any more: converged at the rounding level, or failed
+            failed[active[stuck & (gmax > 1e3 * tol)]] = True
+            active = active[~stuck]
+            if active.size == 0:
+                break
+    else:
+        failed[active] = True
+    if np.any(failed):
+        raise ValueError(
+            f"clamped_minimisation: {int(failed.sum())} of {s_count} samples did not reach "
+            f"tol={tol} within max_iter={max_iter}; allowed: a larger max_iter or tol"
+        )
+    x[:, hid] = h
+    return x, bulk_hamiltonian(sep, x, m=m, potential=potential, input_residual=input_residual)
+
+
+def bulk_loss(
+    sep: NeuralSeptuple,
+    x_in: Array,
+    y_out: Array,
+    *,
+    m: float = 0.0,
+    potential: Potential | None = None,
+    tol: float = 1e-10,
+    input_residual: bool = False,
+) -> float:
+    """U = <H(x_bar)>: the bulk loss (3.4) at the clamped minimum (3.2), averaged over the
+    batch (the ensemble average of P1 4.1/4.4 over the data)."""
+    _, h = clamped_minimisation(
+        sep, x_in, y_out, m=m, potential=potential, tol=tol, input_residual=input_residual
+    )
+    return float(np.mean(h))
