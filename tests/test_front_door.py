@@ -37,11 +37,11 @@ def test_simulations_lists_the_registry():
 
 def test_run_in_memory_then_read(tmp_path):
     """run() without output returns the data of a temporary file; with output it keeps it."""
-    data = emergent.run("holography", seed=3, **emergent.simulations()["holography"].smoke)
-    assert data.seed == 3 and data.simulation == "holography"
+    data = emergent.run("fokker-planck", seed=3, **emergent.simulations()["fokker-planck"].smoke)
+    assert data.seed == 3 and data.simulation == "fokker-planck"
     assert data.results
-    out = emergent.run("holography", seed=3, output=tmp_path / "h.h5",
-                       **emergent.simulations()["holography"].smoke)
+    out = emergent.run("fokker-planck", seed=3, output=tmp_path / "h.h5",
+                       **emergent.simulations()["fokker-planck"].smoke)
     again = emergent.read(out.path)
     timing = ("seconds",)
     same = {k: v for k, v in data.results.items() if not k.endswith(timing)}
