@@ -60,7 +60,7 @@ def ours(cells, dim, dt):
         return st.step(p0, n)
 
     sec, p = best(go, 3 if cells**dim <= 1 << 20 else 1)
-    err = np.abs(p - exact).sum() * grid.volume
+    err = np.abs(p - exact).sum() * grid.cell_volume
     drift = abs(p.sum() - p0.sum()) / p0.sum()
     return dict(name=f"emergent CN{'-ADI' if dim > 1 else ''} dt={dt:g}", time=sec, err=err,
                 drift=drift, setup=first)

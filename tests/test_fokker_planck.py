@@ -34,10 +34,10 @@ def test_p2_eq20_ou_exact_gaussian_1d(method):
     res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0,
                 dt=0.02 if method == "cn" else None, method=method, saves=3)
     exact = ou_solution(grid, 1.0, mean0=[1.0], var0=[0.25], **OU)
-    err = np.abs(res.p[-1] - exact).sum() * grid.volume
+    err = np.abs(res.p[-1] - exact).sum() * grid.cell_volume
     assert err <= 1e-3
     assert err > 0  # not trivially the initial state
-    assert np.abs(res.p[-1] - p0).sum() * grid.volume > 0.1
+    assert np.abs(res.p[-1] - p0).sum() * grid.cell_volume > 0.1
 
 
 def test_p2_eq20_ou_exact_gaussian_2d_adi():
@@ -46,7 +46,7 @@ def test_p2_eq20_ou_exact_gaussian_2d_adi():
     res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0, dt=0.02,
                 method="cn", saves=2)
     exact = ou_solution(grid, 1.0, mean0=[1.0, -0.5], var0=[0.25, 0.4], **OU)
-    assert np.abs(res.p[-1] - exact).sum() * grid.volume <= 1e-3
+    assert np.abs(res.p[-1] - exact).sum() * grid.cell_volume <= 1e-3
 
 
 def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
@@ -60,10 +60,10 @@ def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
                  saves=2)
     r_ex = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=0.5,
                  method="explicit", saves=2)
-    e_cn = np.abs(r_cn.p[-1] - exact).sum() * grid.volume
-    e_ex = np.abs(r_ex.p[-1] - exact).sum() * grid.volume
+    e_cn = np.abs(r_cn.p[-1] - exact).sum() * grid.cell_volume
+    e_ex = np.abs(r_ex.p[-1] - exact).sum() * grid.cell_volume
     assert e_cn < 2e-2 and e_ex < 2e-2
-    assert np.abs(r_cn.p[-1] - r_ex.p[-1]).sum() * grid.volume < 5e-3
+    assert np.abs(r_cn.p[-1] - r_ex.p[-1]).sum() * grid.cell_volume < 5e-3
 
 
 @pytest.mark.parametrize("cells,periodic", [((200,), (False,)), ((200,), (True,)),
@@ -78,7 +78,7 @@ def test_p2_eq18_probability_conserved_and_positive(cells, periodic, method):
     f = potential_values("double-well", grid.mesh(), height=2.0)
     rng = np.random.default_rng(3)
     p0 = rng.random(cells) ** 4
-    p0 /= p0.sum() * grid.volume
+    p0 /= p0.sum() * grid.cell_volume
     dt = None if method == "explicit" else 0.5 * stability_limit(
         face_coefficients(grid, f, gamma=1.0, diffusion=0.3))
     res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.3, t_end=0.3, dt=dt,
@@ -102,13 +102,13 @@ def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
     res = solve(p0, grid, free_energy=f, gamma=gamma, diffusion=d, t_end=20.0, dt=2 * limit,
                 saves=4)
     assert (res.p >= 0).all()  # Crank-Nicolson with dt <= 2 x explicit limit is positive
-    assert np.abs(res.p[-1] - st).sum() * grid.volume < 1e-6
+    assert np.abs(res.p[-1] - st).sum() * grid.cell_volume < 1e-6
     sub = 64  # continuum cell averages by a 64-point midpoint rule in every cell
     fine = -2.5 + (np.arange(400 * sub) + 0.5) * grid.spacing[0] / sub
     w = np.exp(gamma * potential_values("double-well", [fine], height=0.5) / d)
     cont = w.reshape(400, sub).mean(axis=1)
-    cont /= cont.sum() * grid.volume
-    err = np.abs(st - cont).sum() * grid.volume
+    cont /= cont.sum() * grid.cell_volume
+    err = np.abs(st - cont).sum() * grid.cell_volume
     assert 1e-8 < err < 1e-3
 
 
@@ -225,7 +225,7 @@ def test_p1_eq11_5_pure_diffusion_heat_kernel():
     res = solve(p0, grid, free_energy=np.zeros(grid.cells), gamma=1.0, diffusion=big_d / 2,
                 t_end=1.0, dt=0.01, saves=2)
     exact = gaussian_cells(grid, [0.0, 0.0], [0.5 + big_d, 0.3 + big_d])
-    assert np.abs(res.p[-1] - exact).sum() * grid.volume < 1e-3
+    assert np.abs(res.p[-1] - exact).sum() * grid.cell_volume < 1e-3
     assert np.allclose(np.diag(res.series["cov"][-1]), [0.5 + big_d, 0.3 + big_d], atol=2e-2)
 
 

@@ -1,4 +1,5 @@
-"""The lazy front door: ``import emergent`` is light, subpackages load on use, run/read/simulations."""
+"""The lazy front door: ``import emergent`` is light, subpackages load on use;
+run / read / simulations."""
 
 import subprocess
 import sys

@@ -8,14 +8,17 @@ from functools import cached_property
 import numpy as np
 import scipy.fft as sfft
 
+from emergent.grids import GridAxes
+
 __all__ = ["PeriodicGrid", "make_grid"]
 
 
 @dataclass(frozen=True)
-class PeriodicGrid:
+class PeriodicGrid(GridAxes):
     """Uniform periodic grid: `cells[k]` points on [-length[k]/2, length[k]/2) per axis.
 
-    q(): tuple of K coordinate arrays broadcastable to `shape`; k(): wave numbers likewise.
+    The vocabulary of :mod:`emergent.grids` (``spacing``, ``cell_volume``, ``axes`` ...), plus
+    q: K coordinate arrays broadcastable to `shape`; k: wave numbers likewise.
     """
 
     cells: tuple[int, ...]
@@ -32,24 +35,20 @@ class PeriodicGrid:
                 raise ValueError(f"length must be finite and > 0, got {self.length}")
 
     @property
-    def ndim(self) -> int:
-        return len(self.cells)
+    def lower(self) -> tuple[float, ...]:  # type: ignore[override]
+        return tuple(-L / 2 for L in self.length)
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(int(c) for c in self.cells)
+    def upper(self) -> tuple[float, ...]:  # type: ignore[override]
+        return tuple(L / 2 for L in self.length)
 
     @property
-    def dq(self) -> tuple[float, ...]:
+    def spacing(self) -> tuple[float, ...]:
         return tuple(L / n for L, n in zip(self.length, self.cells, strict=True))
-
-    @property
-    def cell_volume(self) -> float:
-        return float(np.prod(self.dq))
 
     @cached_property
     def axes(self) -> tuple[np.ndarray, ...]:
-        """1D coordinate arrays per axis."""
+        """1D coordinate arrays per axis (the points -L/2 + i L / n)."""
         return tuple(-L / 2 + np.arange(n) * L / n for L, n in zip(self.length, self.shape,
                                                                    strict=True))
 
@@ -73,11 +72,6 @@ class PeriodicGrid:
     @cached_property
     def k_max(self) -> tuple[float, ...]:
         return tuple(np.pi * n / L for L, n in zip(self.length, self.shape, strict=True))
-
-    def integrate(self, f: np.ndarray) -> float | np.ndarray:
-        """Sum over the last K axes times the cell volume (spectrally exact for periodic f)."""
-        axes = tuple(range(-self.ndim, 0))
-        return np.sum(f, axis=axes) * self.cell_volume
 
     @property
     def workers(self) -> int:

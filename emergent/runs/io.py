@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import h5py
 import numpy as np
@@ -55,6 +55,7 @@ __all__ = [
 FORMAT = "emergent-run/1"
 _CKPT = "_checkpoint"
 _MAX_SEED = 2**63 - 1
+P = TypeVar("P")
 
 
 class RunError(Exception):
@@ -166,8 +167,12 @@ class _Series:
         self.buffer.clear()
 
 
-class RunWriter:
-    """What a simulation's ``run`` function writes through (see :mod:`emergent.runs.registry`)."""
+class RunWriter(Generic[P]):
+    """What a simulation's ``run`` function writes through (see :mod:`emergent.runs.registry`).
+
+    ``run.p`` holds the validated parameters as the simulation's frozen parameter dataclass
+    (``run.p.neurons``); ``run.params`` holds them as a plain dict (what the file records).
+    """
 
     def __init__(
         self,
@@ -184,6 +189,7 @@ class RunWriter:
         self.sim = sim
         self.file = file
         self.params = dict(params)
+        self.p: P = sim.typed(self.params)
         self.seed = seed
         self.quiet = quiet
         self.checkpoint_interval = checkpoint_interval

@@ -8,13 +8,20 @@ the function that runs it and the function that draws its standard figure.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import math
 import pkgutil
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = [
     "Check",
@@ -23,6 +30,9 @@ __all__ = [
     "Simulation",
     "all_simulations",
     "get",
+    "param",
+    "parameters",
+    "params_of",
     "register",
 ]
 
@@ -168,6 +178,92 @@ class Param:
         return value
 
 
+_META = "emergent.param"
+P = TypeVar("P")
+
+
+def param(
+    default: Any,
+    help: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    choices: tuple[Any, ...] | None = None,
+) -> Any:
+    """One field of a simulation's parameter dataclass (see :func:`parameters`).
+
+    Parameters
+    ----------
+    default : value
+        The default (a tuple for list parameters).
+    help : str
+        The meaning and the unit.
+    low, high : float, optional
+        The allowed range (inclusive unless `low_open` / `high_open`).
+    low_open, high_open : bool
+        Exclude the bound itself.
+    choices : tuple, optional
+        The allowed values (a ``Literal`` annotation gives them too).
+
+    Returns
+    -------
+    dataclasses.Field
+        A field carrying the :class:`Param` facts in its metadata.
+    """
+    if isinstance(default, list):
+        default = tuple(default)
+    facts = dict(help=help, low=low, high=high, low_open=low_open, high_open=high_open,
+                 choices=choices)
+    return dataclasses.field(default=default, metadata={_META: facts})
+
+
+def _param_type(hint: Any) -> tuple[str, tuple[Any, ...] | None]:
+    """The registry type name (and choices, for a Literal) of a field annotation."""
+    simple = {int: "int", float: "float", bool: "bool", str: "str"}
+    if hint in simple:
+        return simple[hint], None
+    origin, args = get_origin(hint), get_args(hint)
+    if origin is Literal:
+        kinds = {type(a) for a in args}
+        if len(kinds) != 1 or next(iter(kinds)) not in (int, str):
+            raise TypeError(f"Literal parameters must be all int or all str, got {hint!r}")
+        return simple[next(iter(kinds))], tuple(args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] in (int, float):
+        return {int: "ints", float: "floats"}[args[0]], None
+    raise TypeError(f"unsupported parameter annotation {hint!r} (int, float, bool, str, "
+                    "Literal[...], tuple[int, ...], tuple[float, ...])")
+
+
+def params_of(cls: type) -> tuple[Param, ...]:
+    """The :class:`Param` declarations of a parameter dataclass made with :func:`parameters`."""
+    hints = typing.get_type_hints(cls, include_extras=False)
+    out = []
+    for f in dataclasses.fields(cls):
+        if _META not in f.metadata:
+            raise TypeError(f"{cls.__name__}.{f.name}: declare it with registry.param()")
+        kind, literal = _param_type(hints[f.name])
+        facts = dict(f.metadata[_META])
+        if literal is not None and facts["choices"] is None:
+            facts["choices"] = literal
+        out.append(Param(f.name, kind, f.default, **facts))
+    return tuple(out)
+
+
+def parameters(cls: type[P]) -> type[P]:
+    """Class decorator: a frozen, keyword-only dataclass of a simulation's parameters.
+
+    Each field is annotated with its type (``int``, ``float``, ``bool``, ``str``,
+    ``Literal[...]``, ``tuple[int, ...]``, ``tuple[float, ...]``) and declared with
+    :func:`param`; the registry derives the :class:`Param` tuple (ranges, help, CLI parsing)
+    from it, so a parameter can be followed with its type from the command line to a kernel.
+    """
+    made = dataclass(frozen=True, kw_only=True)(cls)
+    params_of(made)  # fail at import time on a bad declaration
+    return made
+
+
 @dataclass(frozen=True)
 class Check:
     """One comparison of a run's result with a paper's claim (for `reproduce`'s table).
@@ -185,10 +281,10 @@ class Check:
     correction: str = ""
 
 
-RunFn = Callable[[Any], None]  # run(run: emergent.runs.io.RunWriter) -> None
-PlotFn = Callable[[Any, Any], None]  # plot(data: emergent.runs.io.RunData, fig: Figure) -> None
-ChecksFn = Callable[[Any], list[Check]]  # checks(data: emergent.runs.io.RunData) -> [Check]
-ReduceFn = Callable[[Any], dict[str, float]]  # reduce(data: RunData) -> {name: number}
+RunFn = Callable[["RunWriter[Any]"], None]  # run(run: RunWriter[SimParams]) -> None
+PlotFn = Callable[["RunData", "Figure"], None]  # plot(data, fig) draws the standard figure
+ChecksFn = Callable[["RunData"], list[Check]]  # checks(data) -> comparisons with the papers
+ReduceFn = Callable[["RunData"], dict[str, float]]  # reduce(data) -> {name: number}
 
 
 @dataclass(frozen=True)
@@ -207,7 +303,7 @@ class Simulation:
     name: str
     summary: str
     equations: tuple[str, ...]
-    params: tuple[Param, ...]
+    params: tuple[Param, ...] | type
     run: RunFn
     plot: PlotFn
     full: Mapping[str, Any] = field(default_factory=dict)
@@ -215,8 +311,12 @@ class Simulation:
     checks: ChecksFn | None = None
     reduce: ReduceFn | None = None
     stochastic: bool = True
+    parameters: type | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.params, type):  # a @parameters dataclass: the typed declaration
+            object.__setattr__(self, "parameters", self.params)
+            object.__setattr__(self, "params", params_of(self.params))
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
             raise ValueError(f"simulation {self.name!r}: duplicate parameter names")
@@ -234,6 +334,15 @@ class Simulation:
             f"simulation {self.name!r} has no parameter {name!r}{hint} "
             f"(parameters: {', '.join(known) or 'none'})"
         )
+
+    def typed(self, values: Mapping[str, Any]) -> Any:
+        """Validated parameter values as the simulation's frozen parameter dataclass (or None
+        for a simulation declared with a plain Param tuple)."""
+        if self.parameters is None:
+            return None
+        names = {p.name for p in self.params}  # type: ignore[union-attr]
+        return self.parameters(**{k: tuple(v) if isinstance(v, list) else v
+                                   for k, v in values.items() if k in names})
 
     def reduction(self, data: Any) -> dict[str, float]:
         """The scalars a sweep gathers from a finished run (`reduce`, else numeric results)."""

@@ -31,6 +31,7 @@ from math import erf, sqrt
 import numba
 import numpy as np
 
+from emergent.grids import GridAxes
 from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
 from emergent.kernels.fp_common import flush_tiny
@@ -53,10 +54,11 @@ MIN_CELLS = 4
 
 
 @dataclass(frozen=True)
-class Grid:
+class Grid(GridAxes):
     """A box [lower_k, upper_k] of cells[k] equal cells per axis, K = len(cells) <= 3.
 
-    periodic[k] selects a periodic axis (else zero flux). Arrays on the grid have shape `cells`.
+    periodic[k] selects a periodic axis (else zero flux). Arrays on the grid have shape `cells`;
+    ``axes`` are the cell centres (the shared vocabulary of :mod:`emergent.grids`).
     """
 
     lower: tuple[float, ...]
@@ -88,30 +90,6 @@ class Grid:
         object.__setattr__(self, "cells", cells)
         object.__setattr__(self, "periodic", periodic)
 
-    @property
-    def ndim(self) -> int:
-        return len(self.cells)
-
-    @property
-    def spacing(self) -> tuple[float, ...]:
-        return tuple((u - lo) / n for lo, u, n in zip(self.lower, self.upper, self.cells,
-                                                          strict=True))
-
-    @property
-    def volume(self) -> float:
-        """Volume of one cell, prod_k h_k."""
-        return float(np.prod(self.spacing))
-
-    def edges(self, axis: int) -> np.ndarray:
-        return np.linspace(self.lower[axis], self.upper[axis], self.cells[axis] + 1)
-
-    def centers(self, axis: int) -> np.ndarray:
-        e = self.edges(axis)
-        return 0.5 * (e[1:] + e[:-1])
-
-    def mesh(self) -> list[np.ndarray]:
-        """Cell-centre coordinates, K arrays of shape `cells` (ij indexing)."""
-        return np.meshgrid(*[self.centers(k) for k in range(self.ndim)], indexing="ij")
 
 
 def _check_positive(name: str, value: float) -> float:
@@ -205,13 +183,13 @@ def stationary_state(grid: Grid, free_energy: np.ndarray, *, gamma: float,
     diffusion = _check_positive("diffusion", diffusion)
     x = gamma * np.asarray(free_energy, dtype=float) / diffusion
     p = np.exp(x - x.max())
-    return p / (p.sum() * grid.volume)
+    return p / (p.sum() * grid.cell_volume)
 
 
 def shannon_entropy(p: np.ndarray, grid: Grid) -> float:
     """S_q = -int d^Kq p log p (P2 eq 21), 0 log 0 = 0."""
     pos = p[p > 0]
-    return float(-np.sum(pos * np.log(pos)) * grid.volume)
+    return float(-np.sum(pos * np.log(pos)) * grid.cell_volume)
 
 
 def _laplacian_conservative(f: np.ndarray, grid: Grid) -> np.ndarray:
@@ -238,7 +216,7 @@ def diagnostics(p: np.ndarray, grid: Grid, *, free_energy: np.ndarray, gamma: fl
     = their sum (P2 eq 22), and production_discrete = -sum_faces J (Delta log p), the exact
     rate of change of the discrete S_q under the semi-discrete scheme.
     """
-    dv = grid.volume
+    dv = grid.cell_volume
     total = float(p.sum() * dv)
     mesh = grid.mesh()
     mean = np.array([float((p * x).sum() * dv) / total for x in mesh])

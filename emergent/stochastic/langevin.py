@@ -129,5 +129,5 @@ def histogram(q: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"q must have shape [M, {grid.ndim}], got {q.shape}")
     counts, _ = np.histogramdd(q, bins=[grid.edges(k) for k in range(grid.ndim)])
     m = q.shape[0]
-    norm = m * grid.volume
+    norm = m * grid.cell_volume
     return counts / norm, np.sqrt(counts * (1.0 - counts / m)) / norm

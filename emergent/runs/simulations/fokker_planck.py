@@ -33,9 +33,9 @@ def build_problem(p: dict[str, Any]) -> tuple[Grid, np.ndarray, np.ndarray]:
     f = potential_values(p["potential"], grid.mesh(), **potential_kwargs(p))
     mean0 = per_axis(p["mean0"], dim, "mean0")
     p0 = gaussian_cells(grid, mean0, [p["var0"]] * dim)
-    if p0.sum() * grid.volume < 0.5:
+    if p0.sum() * grid.cell_volume < 0.5:
         raise ParameterError("mean0/var0: the initial Gaussian lies mostly outside the box")
-    p0 /= p0.sum() * grid.volume
+    p0 /= p0.sum() * grid.cell_volume
     return grid, f, p0
 
 
@@ -57,7 +57,7 @@ def run(run: Any) -> None:
                            dt=interval / nsub, method=method)
     run.set_result("dt", stepper.dt)
     run.set_result("dt_explicit_limit", stepper.dt_limit)
-    axes = {AXES[k]: grid.centers(k) for k in range(grid.ndim)}
+    axes = {AXES[k]: grid.axes[k] for k in range(grid.ndim)}
     state = run.restore()
     if state is None:
         dens, k0 = p0, 0
@@ -75,12 +75,12 @@ def run(run: Any) -> None:
     st = stationary_state(grid, f, gamma=p["gamma"], diffusion=p["diffusion"])
     run.write_field("p_stationary", st, axes=axes)
     run.write_field("free_energy", f, axes=axes)
-    run.set_result("l1_to_stationary", float(np.abs(dens - st).sum() * grid.volume))
+    run.set_result("l1_to_stationary", float(np.abs(dens - st).sum() * grid.cell_volume))
     if p["potential"] == "ou" and p["boundary"] == "zero-flux":
         exact = ou_solution(grid, t_end, mean0=per_axis(p["mean0"], grid.ndim, "mean0"),
                             var0=[p["var0"]] * grid.ndim, stiffness=p["stiffness"],
                             gamma=p["gamma"], diffusion=p["diffusion"])
-        run.set_result("l1_error_exact", float(np.abs(dens - exact).sum() * grid.volume))
+        run.set_result("l1_error_exact", float(np.abs(dens - exact).sum() * grid.cell_volume))
 
 
 def _record(run: Any, grid: Grid, dens: np.ndarray, f: np.ndarray, t: float,

@@ -47,13 +47,13 @@ def run(run: Any) -> None:
     run.set_result("t_end", t_end)
     if dim <= 3:
         grid = Grid((lower,) * dim, (upper,) * dim, (p["cells"],) * dim)
-        axes = {AXES[k]: grid.centers(k) for k in range(dim)}
+        axes = {AXES[k]: grid.axes[k] for k in range(dim)}
         dens, err = histogram(q, grid)
         run.write_field("histogram", dens, axes=axes)
         run.write_field("histogram_error", err, axes=axes)
         # the grid solver on the same cells from the same initial Gaussian
         p0 = gaussian_cells(grid, mean0, [p["var0"]] * dim)
-        p0 /= p0.sum() * grid.volume
+        p0 /= p0.sum() * grid.cell_volume
         f = potential_values(p["potential"], grid.mesh(), **potential_kwargs(p))
         nsub = max(1, int(np.ceil(t_end / 0.01)))
         fp = FokkerPlanck(grid, f, gamma=p["gamma"], diffusion=p["diffusion"],
@@ -67,7 +67,7 @@ def run(run: Any) -> None:
             ex = ou_solution(grid, t_end, mean0=mean0, var0=[p["var0"]] * dim,
                              stiffness=p["stiffness"], gamma=p["gamma"],
                              diffusion=p["diffusion"])
-            run.set_result("l1_grid_vs_exact", float(np.abs(fp - ex).sum() * grid.volume))
+            run.set_result("l1_grid_vs_exact", float(np.abs(fp - ex).sum() * grid.cell_volume))
 
 
 def plot(data: Any, fig: Any) -> None:

@@ -1,0 +1,125 @@
+"""The run loop of a registered simulation: :func:`emergent.evolution.evolve` with the HDF5
+writer, the progress bar and checkpointing as trackers, and resume from the last checkpoint.
+
+A simulation module builds its model and stepper from typed parameters and makes one call::
+
+    final = evolve_run(run, stepper, initial, times, observe)
+
+where ``observe(frame)`` gives the series to append at each recorded time. On ``--resume`` the
+stepper's saved state and the index of its recorded time come back from the checkpoint and the
+loop continues from there, so the datasets equal those of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from emergent.evolution import Frame, Stepper, Tracker, evolve
+from emergent.runs.io import RunWriter
+
+__all__ = ["Checkpointer", "Progress", "SeriesWriter", "evolve_run"]
+
+S = TypeVar("S")
+_INDEX = "_record_index"
+
+
+class SeriesWriter(Tracker):
+    """Appends ``observe(frame)`` to the run's time series at every recorded time.
+
+    The series ``t`` is the frame's time unless `observe` gives its own.
+    """
+
+    def __init__(self, run: RunWriter[Any],
+                 observe: Callable[[Frame[Any]], Mapping[str, Any]]) -> None:
+        self.run = run
+        self.observe = observe
+
+    def record(self, frame: Frame[Any]) -> None:
+        values = dict(self.observe(frame))
+        values.setdefault("t", frame.t)
+        self.run.append(**values)
+
+
+class Checkpointer(Tracker):
+    """Hands the stepper's saved state to the run's checkpoint at every recorded time (the
+    run writes one when its checkpoint interval has elapsed)."""
+
+    def __init__(self, run: RunWriter[Any], stepper: Stepper[Any]) -> None:
+        self.run = run
+        self.stepper = stepper
+
+    def record(self, frame: Frame[Any]) -> None:
+        if frame.index == 0:
+            return
+        self.run.checkpoint({**self.stepper.save(frame.state), _INDEX: frame.index})
+
+
+class Progress(Tracker):
+    """A tqdm progress bar over the recorded times (off when the run is quiet)."""
+
+    def __init__(self, run: RunWriter[Any], total: int, desc: str | None = None) -> None:
+        self.run = run
+        self.total = total
+        self.desc = desc
+        self.bar: Any = None
+
+    def start(self, frame: Frame[Any], resumed: bool) -> None:
+        self.bar = tqdm(total=self.total, initial=frame.index, desc=self.desc or self.run.sim.name,
+                        disable=self.run.quiet, leave=False, dynamic_ncols=True)
+
+    def record(self, frame: Frame[Any]) -> None:
+        if frame.index > 0 and self.bar is not None:
+            self.bar.update(1)
+
+    def finish(self, frame: Frame[Any]) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def evolve_run(
+    run: RunWriter[Any],
+    stepper: Stepper[S],
+    initial: Callable[[], S],
+    times: Sequence[float] | np.ndarray,
+    observe: Callable[[Frame[S]], Mapping[str, Any]],
+    *,
+    trackers: Sequence[Tracker] = (),
+    desc: str | None = None,
+) -> S:
+    """Evolve a simulation's state through `times`, writing series, progress and checkpoints.
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run being written.
+    stepper : Stepper
+        Advances the state between recorded times; saves and loads it for checkpoints.
+    initial : callable() -> state
+        The initial state (not called when resuming).
+    times : sequence of float
+        The recorded times (the first is the initial state's).
+    observe : callable(Frame) -> mapping
+        The series appended at every recorded time.
+    trackers : sequence of Tracker
+        More trackers, told after the series are appended and before the checkpoint.
+    desc : str, optional
+        Label of the progress bar (default: the simulation's name).
+
+    Returns
+    -------
+    state
+        The state at the last recorded time.
+    """
+    saved = run.restore()
+    if saved is None:
+        state, start = initial(), 0
+    else:
+        start = int(saved.pop(_INDEX))
+        state = stepper.load(saved)
+    chain = [SeriesWriter(run, observe), *trackers, Checkpointer(run, stepper),
+             Progress(run, len(times) - 1, desc)]
+    return evolve(stepper, state, times, chain, start=start)
