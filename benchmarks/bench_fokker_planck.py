@@ -307,7 +307,7 @@ def compile_child():
     """Run in a fresh NUMBA_CACHE_DIR: first-call time of every stepper path (compile)."""
     t0 = time.perf_counter()
     from emergent.stochastic.fokker_planck import FokkerPlanck, Grid
-    from emergent.stochastic.langevin import evolve
+    from emergent.stochastic.langevin import LangevinModel, step_ensemble
     rows = [("import", time.perf_counter() - t0)]
 
     def first(name, dim, n, method):
@@ -325,8 +325,8 @@ def compile_child():
     first("2D explicit, blocked (serial)", 2, 256, "explicit")
     first("3D explicit", 3, 24, "explicit")
     t = time.perf_counter()
-    evolve(np.zeros((10, 1)), potential="ou", gamma=1.0, diffusion=1.0, dt=1e-3, steps=2,
-           seed=0, boundary="free")
+    step_ensemble(np.zeros((10, 1)), LangevinModel("ou", boundary="free"), dt=1e-3, steps=2,
+                  seed=0)
     rows.append(("Langevin", time.perf_counter() - t))
     rows.append(("total of the above", sum(r[1] for r in rows)))
     first("2D explicit, blocked, parallel copy (512^2)", 2, 512, "explicit")
@@ -350,17 +350,16 @@ def compile_section():
 
 
 def langevin_section(m, steps):
-    from emergent.stochastic.langevin import evolve
+    from emergent.stochastic.langevin import LangevinModel, step_ensemble
     q0 = np.random.default_rng(0).normal(1.0, 0.5, (m, 1))
-    evolve(q0[:10], potential="ou", gamma=1.0, diffusion=1.0, dt=1e-3, steps=2, seed=0,
-           boundary="free")
+    model = LangevinModel("ou", gamma=1.0, diffusion=1.0, boundary="free")
+    step_ensemble(q0[:10], model, dt=1e-3, steps=2, seed=0)
     rows = []
     for threads in (1, 2):
         if threads > numba.config.NUMBA_NUM_THREADS:
             continue
         numba.set_num_threads(threads)
-        sec, _ = best(lambda: evolve(q0, potential="ou", gamma=1.0, diffusion=1.0, dt=1e-3,
-                                     steps=steps, seed=1, boundary="free"))
+        sec, _ = best(lambda: step_ensemble(q0, model, dt=1e-3, steps=steps, seed=1))
         rows.append((threads, m * steps / sec))
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return rows

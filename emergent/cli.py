@@ -323,3 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_script(name: str) -> int:
     """Entry point of `simulations/<name>.py`: `emergent run NAME -o data/NAME.h5 [options]`."""
     return main(["run", name, "-o", str(Path("data") / f"{name}.h5"), *sys.argv[1:]])
+
+
+if __name__ == "__main__":  # python -m emergent.cli
+    sys.exit(main())

@@ -7,8 +7,12 @@ import pytest
 
 from emergent.stochastic.fokker_planck import (
     FokkerPlanck,
+    FokkerPlanckModel,
+    FokkerPlanckStepper,
     Grid,
+    default_dt,
     diagnostics,
+    entropy_rate_from_differences,
     face_coefficients,
     gaussian_cells,
     ou_solution,
@@ -31,22 +35,22 @@ def _ou_problem(cells, mean0, var0):
 def test_p2_eq20_ou_exact_gaussian_1d(method):
     """P2 (20) with F = -q^2/2 (Ornstein-Uhlenbeck): exact Gaussian, L1 error <= 1e-3 at t = 1."""
     grid, f, p0 = _ou_problem((1024,), [1.0], [0.25])
-    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0,
+    res = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=1.0), 1.0,
                 dt=0.02 if method == "cn" else None, method=method, saves=3)
     exact = ou_solution(grid, 1.0, mean0=[1.0], var0=[0.25], **OU)
-    err = np.abs(res.p[-1] - exact).sum() * grid.cell_volume
+    err = np.abs(res.states[-1] - exact).sum() * grid.cell_volume
     assert err <= 1e-3
     assert err > 0  # not trivially the initial state
-    assert np.abs(res.p[-1] - p0).sum() * grid.cell_volume > 0.1
+    assert np.abs(res.states[-1] - p0).sum() * grid.cell_volume > 0.1
 
 
 def test_p2_eq20_ou_exact_gaussian_2d_adi():
     """P2 (20) in K = 2 (ADI Crank-Nicolson, anisotropic start): L1 error <= 1e-3 at t = 1."""
     grid, f, p0 = _ou_problem((256, 256), [1.0, -0.5], [0.25, 0.4])
-    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=1.0, dt=0.02,
+    res = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=1.0), 1.0, dt=0.02,
                 method="cn", saves=2)
     exact = ou_solution(grid, 1.0, mean0=[1.0, -0.5], var0=[0.25, 0.4], **OU)
-    assert np.abs(res.p[-1] - exact).sum() * grid.cell_volume <= 1e-3
+    assert np.abs(res.states[-1] - exact).sum() * grid.cell_volume <= 1e-3
 
 
 def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
@@ -56,14 +60,14 @@ def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
     f = potential_values("ou", grid.mesh())
     p0 = gaussian_cells(grid, [0.5, 0.0, -0.5], [0.5, 0.3, 0.6])
     exact = ou_solution(grid, 0.5, mean0=[0.5, 0.0, -0.5], var0=[0.5, 0.3, 0.6], **OU)
-    r_cn = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=0.5, dt=0.01,
+    r_cn = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=1.0), 0.5, dt=0.01,
                  saves=2)
-    r_ex = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=1.0, t_end=0.5,
+    r_ex = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=1.0), 0.5,
                  method="explicit", saves=2)
-    e_cn = np.abs(r_cn.p[-1] - exact).sum() * grid.cell_volume
-    e_ex = np.abs(r_ex.p[-1] - exact).sum() * grid.cell_volume
+    e_cn = np.abs(r_cn.states[-1] - exact).sum() * grid.cell_volume
+    e_ex = np.abs(r_ex.states[-1] - exact).sum() * grid.cell_volume
     assert e_cn < 2e-2 and e_ex < 2e-2
-    assert np.abs(r_cn.p[-1] - r_ex.p[-1]).sum() * grid.cell_volume < 5e-3
+    assert np.abs(r_cn.states[-1] - r_ex.states[-1]).sum() * grid.cell_volume < 5e-3
 
 
 @pytest.mark.parametrize("cells,periodic", [((200,), (False,)), ((200,), (True,)),
@@ -81,11 +85,11 @@ def test_p2_eq18_probability_conserved_and_positive(cells, periodic, method):
     p0 /= p0.sum() * grid.cell_volume
     dt = None if method == "explicit" else 0.5 * stability_limit(
         face_coefficients(grid, f, gamma=1.0, diffusion=0.3))
-    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.3, t_end=0.3, dt=dt,
+    res = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=0.3), 0.3, dt=dt,
                 method=method, saves=4)
     assert np.abs(res.series["total"] - 1.0).max() <= 1e-12
-    assert (res.p >= 0).all()
-    assert np.abs(res.p[-1] - p0).max() > 1e-3 * p0.max()
+    assert (res.states >= 0).all()
+    assert np.abs(res.states[-1] - p0).max() > 1e-3 * p0.max()
 
 
 def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
@@ -99,10 +103,10 @@ def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
     assert np.abs(stepper.step(st, 50) - st).max() <= 1e-12 * st.max()
     p0 = np.full(grid.cells, 1.0 / 5.0)  # uniform start: relaxes within the wells
     limit = stability_limit(face_coefficients(grid, f, gamma=gamma, diffusion=d))
-    res = solve(p0, grid, free_energy=f, gamma=gamma, diffusion=d, t_end=20.0, dt=2 * limit,
+    res = solve(p0, FokkerPlanckModel(grid, f, gamma=gamma, diffusion=d), 20.0, dt=2 * limit,
                 saves=4)
-    assert (res.p >= 0).all()  # Crank-Nicolson with dt <= 2 x explicit limit is positive
-    assert np.abs(res.p[-1] - st).sum() * grid.cell_volume < 1e-6
+    assert (res.states >= 0).all()  # Crank-Nicolson with dt <= 2 x explicit limit is positive
+    assert np.abs(res.states[-1] - st).sum() * grid.cell_volume < 1e-6
     sub = 64  # continuum cell averages by a 64-point midpoint rule in every cell
     fine = -2.5 + (np.arange(400 * sub) + 0.5) * grid.spacing[0] / sub
     w = np.exp(gamma * potential_values("double-well", [fine], height=0.5) / d)
@@ -222,10 +226,10 @@ def test_p1_eq11_5_pure_diffusion_heat_kernel():
     big_d = 0.8
     grid = Grid((-8.0, -8.0), (8.0, 8.0), (160, 160), (True, True))
     p0 = gaussian_cells(grid, [0.0, 0.0], [0.5, 0.3])
-    res = solve(p0, grid, free_energy=np.zeros(grid.cells), gamma=1.0, diffusion=big_d / 2,
-                t_end=1.0, dt=0.01, saves=2)
+    model = FokkerPlanckModel(grid, np.zeros(grid.cells), gamma=1.0, diffusion=big_d / 2)
+    res = solve(p0, model, 1.0, dt=0.01, saves=2)
     exact = gaussian_cells(grid, [0.0, 0.0], [0.5 + big_d, 0.3 + big_d])
-    assert np.abs(res.p[-1] - exact).sum() * grid.cell_volume < 1e-3
+    assert np.abs(res.states[-1] - exact).sum() * grid.cell_volume < 1e-3
     assert np.allclose(np.diag(res.series["cov"][-1]), [0.5 + big_d, 0.3 + big_d], atol=2e-2)
 
 
@@ -238,10 +242,10 @@ def test_p2_eq22_entropy_production_two_routes(dim):
     grid = Grid((-2.5,) * dim, (2.5,) * dim, cells)
     f = potential_values("double-well", grid.mesh(), height=0.5)
     p0 = gaussian_cells(grid, [0.8] * dim, [0.1] * dim)
-    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.2, t_end=0.4,
+    res = solve(p0, FokkerPlanckModel(grid, f, gamma=1.0, diffusion=0.2), 0.4,
                 dt=2e-4 if dim == 1 else None, method="cn" if dim == 1 else "explicit",
                 saves=81)
-    rate = res.entropy_rate_from_differences()[2:-2]
+    rate = entropy_rate_from_differences(res)[2:-2]
     s = res.series
     formula = s["production"][2:-2]
     scale = np.abs(formula).max()
@@ -262,8 +266,8 @@ def test_p2_eq20_time_dependent_free_energy_moving_trap():
         return -0.5 * (q - v * t) ** 2
 
     p0 = gaussian_cells(grid, [-1.0], [0.2])
-    res = solve(p0, grid, free_energy=f, gamma=1.0, diffusion=0.5, t_end=1.0, dt=0.005,
-                saves=5, time_dependent=True)
+    model = FokkerPlanckModel(grid, f, gamma=1.0, diffusion=0.5, time_dependent=True)
+    res = solve(p0, model, 1.0, dt=0.005, saves=5)
     t = res.t
     exact = -np.exp(-t) + v * (t - 1 + np.exp(-t))
     assert np.abs(res.series["mean"][:, 0] - exact).max() < 2e-3
@@ -291,7 +295,7 @@ def test_non_finite_p_stops_with_time_and_cell():
     grid = Grid((-1.0,), (1.0,), (16,))
     p0 = np.full(16, 1e308)
     with pytest.raises(FloatingPointError, match=r"t = .* cell \("):
-        solve(p0, grid, free_energy=np.zeros(16), gamma=1.0, diffusion=1.0, t_end=1.0,
+        solve(p0, FokkerPlanckModel(grid, np.zeros(16), gamma=1.0, diffusion=1.0), 1.0,
               method="explicit", saves=3)
 
 
@@ -362,3 +366,45 @@ def test_far_tails_never_subnormal_and_nan_propagates(dims, method):
     bad = p0.copy()
     bad.flat[bad.size // 2] = np.nan
     assert np.isnan(stepper.step(bad, 3)).any()
+
+
+def test_solve_equals_stepper_driven_by_hand_and_resume_is_bit_identical():
+    """solve() is evolve() over FokkerPlanckStepper: stepping by hand gives the same states,
+    and a run continued from save()/load() of a middle state ends bit-identically (P2 (20))."""
+    from emergent.evolution import record_times
+
+    grid = Grid((-5.0,), (5.0,), (200,))
+    model = FokkerPlanckModel(grid, potential_values("double-well", grid.mesh()), gamma=0.7,
+                              diffusion=0.4)
+    p0 = gaussian_cells(grid, [0.3], [0.2])
+    res = solve(p0, model, 0.6, saves=7)
+    stepper = FokkerPlanckStepper(model)
+    times = record_times(0.6, 7)
+    p = p0
+    for k in range(1, 7):
+        p = stepper.advance(p, times[k - 1], times[k])
+        assert np.array_equal(p, res.states[k])
+        if k == 3:
+            saved = stepper.save(p)
+    fresh = FokkerPlanckStepper(model)
+    resumed = fresh.load(saved)
+    for k in range(4, 7):
+        resumed = fresh.advance(resumed, times[k - 1], times[k])
+    assert np.array_equal(resumed, res.final)
+    assert res.info["method"] == "cn" and res.info["dt"] == default_dt(model, "cn")
+
+
+@pytest.mark.parametrize("method", ["cn", "explicit"])
+def test_default_dt_obeys_stability_and_positivity(method):
+    """The default step: explicit at 0.9 x the limit (stable, p >= 0); Crank-Nicolson at
+    min(0.02, 2 x the limit), where I + dt/2 A >= 0 keeps it positive in 1D."""
+    grid = Grid((-4.0,), (4.0,), (400,))
+    model = FokkerPlanckModel(grid, -0.5 * 3.0 * grid.axes[0] ** 2, gamma=1.3, diffusion=0.6)
+    limit = model.dt_limit()
+    dt = default_dt(model, method)
+    assert dt == (0.9 * limit if method == "explicit" else min(0.02, 2 * limit))
+    res = solve(gaussian_cells(grid, [1.0], [0.1]), model, 0.5, method=method, saves=3)
+    assert (res.states >= 0).all()
+    assert np.abs(res.series["total"] - res.series["total"][0]).max() <= 1e-13
+    with pytest.raises(ValueError, match="method"):
+        default_dt(model, "rk4")

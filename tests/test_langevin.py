@@ -7,8 +7,24 @@ import numpy as np
 import pytest
 
 from emergent.kernels.langevin_kernels import normals
-from emergent.stochastic.fokker_planck import Grid, gaussian_cells, ou_solution, solve
-from emergent.stochastic.langevin import evolve, histogram, potential_values
+from emergent.stochastic.fokker_planck import (
+    FokkerPlanckModel,
+    Grid,
+    gaussian_cells,
+    ou_solution,
+    solve,
+)
+from emergent.stochastic.langevin import (
+    LangevinModel,
+    histogram,
+    potential_values,
+    step_ensemble,
+)
+
+
+def evolve(q0, *, dt, steps, seed, key=0, **model):
+    """step_ensemble with the model given by keywords (the old one-call form of the tests)."""
+    return step_ensemble(q0, LangevinModel(**model), dt=dt, steps=steps, seed=seed, key=key)
 
 
 def test_streams_reproducible_and_thread_independent():
@@ -47,9 +63,9 @@ def test_p2_eq20_langevin_histogram_matches_grid_solver_double_well():
     fine = Grid((-2.5,), (2.5,), (400,))
     f = potential_values("double-well", fine.mesh(), height=0.5)
     p0 = gaussian_cells(fine, [0.3], [0.09])
-    res = solve(p0, fine, free_energy=f, gamma=1.0, diffusion=0.5, t_end=1.0, dt=1e-3,
+    res = solve(p0, FokkerPlanckModel(fine, f, gamma=1.0, diffusion=0.5), 1.0, dt=1e-3,
                 saves=2)
-    p_grid = res.p[-1].reshape(40, 10).mean(axis=1)  # onto the coarse cells
+    p_grid = res.states[-1].reshape(40, 10).mean(axis=1)  # onto the coarse cells
     rng = np.random.default_rng(0)
     m = 40_000
     q0 = rng.normal(0.3, 0.3, (m, 1))
@@ -145,3 +161,35 @@ def test_simulation_langevin_end_to_end_and_seeded(tmp_path):
     assert np.array_equal(h0, runs[1].field("histogram")[0])
     assert all(c.agrees for c in checks(runs[0]))
     assert runs[0].series("t")[-1] == pytest.approx(0.4)
+
+
+def test_solve_records_moments_and_resume_through_save_load_is_bit_identical():
+    """P2 (19): solve() drives LangevinStepper; the OU ensemble's mean relaxes as
+    m0 e^{-gamma k t}; a stepper restored from save() continues on the same random streams."""
+    from emergent.evolution import evolve as run_loop
+    from emergent.stochastic.langevin import Ensemble, LangevinStepper
+    from emergent.stochastic.langevin import solve as lsolve
+
+    model = LangevinModel("ou", gamma=0.8, diffusion=0.3, stiffness=1.5, boundary="free")
+    q0 = np.full((20000, 1), 1.2)
+    res = lsolve(q0, model, 1.0, dt=1e-3, seed=4, saves=5)
+    mean = 1.2 * np.exp(-0.8 * 1.5 * res.t)
+    assert np.abs(res.series["mean"][:, 0] - mean).max() < 0.02
+    assert res.info["steps"] == 1000 and res.final.shape == (20000, 1)
+    stepper = LangevinStepper(model, dt=1e-3, seed=4)
+    half = run_loop(stepper, Ensemble(q0), res.t[:3])
+    fresh = LangevinStepper(model, dt=1e-3, seed=4)
+    end = run_loop(fresh, fresh.load(stepper.save(half)), res.t, start=2)
+    assert np.array_equal(end.q, res.final)
+
+
+def test_default_dt_resolves_drift_and_diffusion():
+    """default_dt: |gamma| max|F''| dt <= 0.01 and sqrt(2 D dt) <= 1% of the box."""
+    from emergent.stochastic.langevin import default_dt
+
+    model = LangevinModel("double-well", gamma=2.0, diffusion=0.5, height=0.5, lower=-2.5,
+                          upper=2.5)
+    dt = default_dt(model)
+    curvature = 0.5 * (12 * 2.5**2 - 4)  # |F''| = h |12 q^2 - 4| at the wall
+    assert dt <= 0.01 / (2.0 * curvature) * 1.01
+    assert np.sqrt(2 * 0.5 * dt) <= 0.01 * 5.0 * 1.0001

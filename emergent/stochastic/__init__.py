@@ -3,9 +3,28 @@
 Modules: :mod:`~emergent.stochastic.fokker_planck` (the grid Fokker-Planck equation P2 (18)-(22):
 grid, steppers, exact Ornstein-Uhlenbeck solution, entropy production) and
 :mod:`~emergent.stochastic.langevin` (the equivalent Langevin ensemble, P2 (19)-(20)).
+
+Each has one solver shape: ``fokker_planck.solve(p0, FokkerPlanckModel(...), t_final)`` and
+``langevin.solve(q0, LangevinModel(...), t_final, seed=...)`` return an
+:class:`emergent.evolution.Result`; their steppers drive the registered simulations.
 """
 
 from emergent.stochastic import fokker_planck, langevin
-from emergent.stochastic.fokker_planck import FokkerPlanck, FPResult, Grid
+from emergent.stochastic.fokker_planck import (
+    FokkerPlanck,
+    FokkerPlanckModel,
+    FokkerPlanckStepper,
+    Grid,
+)
+from emergent.stochastic.langevin import LangevinModel, LangevinStepper
 
-__all__ = ["FPResult", "FokkerPlanck", "Grid", "fokker_planck", "langevin"]
+__all__ = [
+    "FokkerPlanck",
+    "FokkerPlanckModel",
+    "FokkerPlanckStepper",
+    "Grid",
+    "LangevinModel",
+    "LangevinStepper",
+    "fokker_planck",
+    "langevin",
+]

@@ -24,23 +24,32 @@ the square roots: int sqrt(p) (-4 D Laplacian + gamma Laplacian F) sqrt(p)).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from math import erf, sqrt
+from typing import Any
 
 import numba
 import numpy as np
 
+from emergent.evolution import Recorder, Result, Tracker, evolve, record_times, substeps
 from emergent.grids import GridAxes
 from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
 from emergent.kernels.fp_common import flush_tiny
 
 __all__ = [
-    "FPResult",
+    "CN_MAX_DT",
+    "METHODS",
     "FokkerPlanck",
+    "FokkerPlanckModel",
+    "FokkerPlanckStepper",
     "Grid",
+    "check_finite",
+    "check_initial",
+    "default_dt",
     "diagnostics",
+    "entropy_rate_from_differences",
     "face_coefficients",
     "gaussian_cells",
     "ou_solution",
@@ -343,20 +352,6 @@ class FokkerPlanck:
                                                        depth, nchunks, strip, out, work)
 
 
-@dataclass
-class FPResult:
-    """Saved by :func:`solve`: t [S], p [S, *cells], series[name] [S, ...]."""
-
-    grid: Grid
-    t: np.ndarray
-    p: np.ndarray
-    series: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def entropy_rate_from_differences(self) -> np.ndarray:
-        """dS_q/dt by second-order finite differences of the saved entropy in time."""
-        return np.gradient(self.series["entropy"], self.t, edge_order=2)
-
-
 def check_finite(p: np.ndarray, t: float) -> None:
     """Raise FloatingPointError naming the time and the cell if p is not finite."""
     if not np.isfinite(p).all():
@@ -364,58 +359,239 @@ def check_finite(p: np.ndarray, t: float) -> None:
         raise FloatingPointError(f"p became non-finite at t = {t:.6g} in cell {bad}")
 
 
-def solve(p0: np.ndarray, grid: Grid, *, free_energy: np.ndarray | Callable, gamma: float,
-          diffusion: float, t_end: float, dt: float | None = None, method: str = "cn",
-          saves: int = 11, time_dependent: bool = False) -> FPResult:
-    """Evolve p0 (shape `cells`) from t = 0 to t_end under P2 (20); save `saves` states.
+@dataclass(frozen=True, eq=False)
+class FokkerPlanckModel:
+    """The physics of P2 (20), given once: dp/dt = -gamma div(p grad F) + D Laplacian p.
 
-    free_energy: array of shape `cells`, a callable F(*mesh), or (time_dependent=True) a
-    callable F(t, *mesh). dt defaults to 0.9 x the explicit limit (explicit) or to the
-    limit x 20 (cn). Raises FloatingPointError (time and cell) if p becomes non-finite.
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells (K = 1, 2, 3).
+    free_energy : ndarray(shape=grid.cells) or callable
+        F on the cells, or a callable F(*mesh) evaluated on the cell centres, or, with
+        `time_dependent`, a callable F(t, *mesh).
+    gamma : float
+        The learning rate of the drift dq/dt = gamma dF/dq (P2 (19)); any finite sign.
+    diffusion : float
+        D > 0.
+    time_dependent : bool
+        F depends on time: the face coefficients are rebuilt every step at its midpoint.
+
+    Raises
+    ------
+    ValueError
+        Non-finite F or gamma, D <= 0.
     """
-    t_end = _check_positive("t_end", t_end)
-    if int(saves) < 2:
-        raise ValueError(f"saves must be >= 2, got {saves}")
+
+    grid: Grid
+    free_energy: np.ndarray | Callable[..., np.ndarray]
+    gamma: float
+    diffusion: float
+    time_dependent: bool = False
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.gamma):
+            raise ValueError(f"gamma must be finite, got {self.gamma!r}")
+        object.__setattr__(self, "gamma", float(self.gamma))
+        object.__setattr__(self, "diffusion", _check_positive("diffusion", self.diffusion))
+        if not callable(self.free_energy):
+            object.__setattr__(self, "free_energy",
+                               _free_energy_values(self.grid, self.free_energy, 0.0, False))
+
+    def free_energy_at(self, t: float) -> np.ndarray:
+        """F on the cells at time `t` (the same array for a time-independent F)."""
+        return _free_energy_values(self.grid, self.free_energy, t, self.time_dependent)
+
+    def stepper(self, t: float, dt: float, method: str) -> FokkerPlanck:
+        """The compiled one-step operator for F(t) and step `dt` (see :class:`FokkerPlanck`)."""
+        return FokkerPlanck(self.grid, self.free_energy_at(t), gamma=self.gamma,
+                            diffusion=self.diffusion, dt=dt, method=method)
+
+    def dt_limit(self, t: float = 0.0) -> float:
+        """The explicit stability limit at time `t` (:func:`stability_limit`)."""
+        return stability_limit(face_coefficients(self.grid, self.free_energy_at(t),
+                                                 gamma=self.gamma, diffusion=self.diffusion))
+
+    def diagnostics(self, p: np.ndarray, t: float = 0.0) -> dict[str, Any]:
+        """:func:`diagnostics` of the density `p` at time `t`."""
+        return diagnostics(p, self.grid, free_energy=self.free_energy_at(t), gamma=self.gamma,
+                           diffusion=self.diffusion)
+
+
+METHODS = ("cn", "explicit")
+CN_MAX_DT = 0.02
+
+
+def default_dt(model: FokkerPlanckModel, method: str = "cn") -> float:
+    """The default time step: 0.9 x the explicit stability limit for ``"explicit"``;
+    min(0.02, 2 x the limit) for ``"cn"``.
+
+    2 x the limit keeps Crank-Nicolson positive in 1D (I + dt/2 A >= 0); the cap 0.02 keeps
+    its O(dt^2) error below the O(h^2) error of the default grids (the Ornstein-Uhlenbeck
+    check of P2 (20) reaches L1 <= 1e-3 at t = 1 with 1,024 cells).
+
+    Parameters
+    ----------
+    model : FokkerPlanckModel
+        The problem.
+    method : {"cn", "explicit"}
+        The time stepping.
+
+    Returns
+    -------
+    float
+        The step.
+
+    Raises
+    ------
+    ValueError
+        An unknown method.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    limit = model.dt_limit()
+    return 0.9 * limit if method == "explicit" else min(CN_MAX_DT, 2.0 * limit)
+
+
+class FokkerPlanckStepper:
+    """Advances a density between recorded times with steps of at most `dt` (a
+    :class:`emergent.evolution.Stepper`); used by :func:`solve` and the ``fokker-planck``
+    simulation.
+
+    Parameters
+    ----------
+    model : FokkerPlanckModel
+        The problem.
+    dt : float, optional
+        The largest step; default :func:`default_dt`.
+    method : {"cn", "explicit"}
+        The time stepping.
+
+    Raises
+    ------
+    ValueError
+        dt <= 0, an unknown method, or an explicit dt above the stability limit.
+    FloatingPointError
+        (from :meth:`advance`) p became non-finite; the message names the time and the cell.
+    """
+
+    def __init__(self, model: FokkerPlanckModel, dt: float | None = None,
+                 method: str = "cn") -> None:
+        self.model = model
+        self.method = method
+        self.dt = default_dt(model, method) if dt is None else _check_positive("dt", dt)
+        self.dt_limit = model.dt_limit()
+        self._op: FokkerPlanck | None = None
+
+    def operator(self, sub: float) -> FokkerPlanck:
+        """The compiled operator for the step `sub`, kept while the step stays the same to
+        1e-12 (equally spaced recorded times differ in their last bits; the time error of
+        reusing the operator is below 1e-12 of a step)."""
+        if self._op is None or abs(self._op.dt - sub) > 1e-12 * sub:
+            self._op = self.model.stepper(0.0, sub, self.method)
+        return self._op
+
+    def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """The density at `t1` from the density `state` at `t0` (a new array)."""
+        n, sub = substeps(t0, t1, self.dt)
+        p = state
+        if self.model.time_dependent:
+            t = t0
+            for _ in range(n):
+                p = self.model.stepper(t + 0.5 * sub, sub, self.method).step(p, 1)
+                t += sub
+        else:
+            p = self.operator(sub).step(p, n)
+        check_finite(p, t1)
+        return p
+
+    def save(self, state: np.ndarray) -> dict[str, Any]:
+        """The checkpoint: the density and the step of the operator in use (so that a resumed
+        run steps with the same operator, bit for bit)."""
+        saved: dict[str, Any] = {"p": state}
+        if self._op is not None:
+            saved["substep"] = self._op.dt
+        return saved
+
+    def load(self, saved: Mapping[str, Any]) -> np.ndarray:
+        """The density of a checkpoint made by :meth:`save` (and its operator)."""
+        if "substep" in saved and not self.model.time_dependent:
+            self._op = self.model.stepper(0.0, float(saved["substep"]), self.method)
+        return np.asarray(saved["p"], dtype=float)
+
+
+def check_initial(p0: np.ndarray, grid: Grid) -> np.ndarray:
+    """`p0` as a float array after checking its shape, finiteness and sign.
+
+    Raises
+    ------
+    ValueError
+        Wrong shape, a non-finite or a negative value.
+    """
     p = np.asarray(p0, dtype=float)
     if p.shape != grid.cells:
         raise ValueError(f"p0 must have shape {grid.cells}, got {p.shape}")
     if not np.isfinite(p).all() or (p < 0).any():
         raise ValueError("p0 must be finite and >= 0")
-    f0 = _free_energy_values(grid, free_energy, 0.0, time_dependent)
-    limit = stability_limit(face_coefficients(grid, f0, gamma=gamma, diffusion=diffusion))
-    if dt is None:
-        dt = 0.9 * limit if method == "explicit" else 20.0 * limit
-    dt = _check_positive("dt", dt)
-    times = np.linspace(0.0, t_end, int(saves))
-    out_p = [p.copy()]
-    series: dict[str, list] = {}
+    return p
 
-    def record(state: np.ndarray, f: np.ndarray) -> None:
-        for key, val in diagnostics(state, grid, free_energy=f, gamma=gamma,
-                                    diffusion=diffusion).items():
-            series.setdefault(key, []).append(val)
 
-    record(p, f0)
-    t = 0.0
-    stepper = None if time_dependent else FokkerPlanck(grid, f0, gamma=gamma,
-                                                       diffusion=diffusion, dt=dt, method=method)
-    for target in times[1:]:
-        n = max(1, int(np.ceil((target - t) / dt - 1e-9)))
-        sub = (target - t) / n
-        if time_dependent:
-            for _ in range(n):
-                f = _free_energy_values(grid, free_energy, t + 0.5 * sub, True)
-                p = FokkerPlanck(grid, f, gamma=gamma, diffusion=diffusion, dt=sub,
-                                 method=method).step(p, 1)
-                t += sub
-        else:
-            if stepper is None or abs(stepper.dt - sub) > 1e-15 * sub:
-                stepper = FokkerPlanck(grid, f0, gamma=gamma, diffusion=diffusion, dt=sub,
-                                       method=method)
-            p = stepper.step(p, n)
-            t = float(target)
-        check_finite(p, t)
-        out_p.append(p.copy())
-        record(p, _free_energy_values(grid, free_energy, t, time_dependent))
-    return FPResult(grid=grid, t=times, p=np.array(out_p),
-                    series={k: np.array(v) for k, v in series.items()})
+def solve(p0: np.ndarray, model: FokkerPlanckModel, t_final: float, *,
+          dt: float | None = None, method: str = "cn", saves: int = 11,
+          trackers: Sequence[Tracker] = ()) -> Result:
+    """Evolve the density `p0` from t = 0 to `t_final` under P2 (20) and record `saves` states.
+
+    Parameters
+    ----------
+    p0 : ndarray(shape=model.grid.cells)
+        The initial density (finite, >= 0).
+    model : FokkerPlanckModel
+        Grid, free energy, gamma and D.
+    t_final : float
+        The final time (> 0).
+    dt : float, optional
+        The largest step (default :func:`default_dt`).
+    method : {"cn", "explicit"}
+        Crank-Nicolson (ADI in 2D/3D) or forward Euler.
+    saves : int
+        Recorded times, equally spaced, t = 0 and `t_final` included (>= 2).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every recorded time after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t`` [saves], ``states`` [saves, *cells], ``final``, ``series`` (the
+        :func:`diagnostics` of every recorded state: total, mean, cov, entropy (21),
+        production (22) and its parts) and ``info`` (dt, dt_limit, method).
+
+    Raises
+    ------
+    ValueError
+        A bad p0, t_final <= 0, saves < 2, dt <= 0, an explicit dt above the limit.
+    FloatingPointError
+        p became non-finite (names the time and the cell).
+    """
+    p = check_initial(p0, model.grid)
+    t_final = _check_positive("t_final", t_final)
+    times = record_times(t_final, saves)
+    stepper = FokkerPlanckStepper(model, dt, method)
+    recorder = Recorder(lambda frame: model.diagnostics(frame.state, frame.t), keep_states=True)
+    evolve(stepper, p, times, [recorder, *trackers])
+    return recorder.result(dt=stepper.dt, dt_limit=stepper.dt_limit, method=method)
+
+
+def entropy_rate_from_differences(result: Result) -> np.ndarray:
+    """dS_q/dt by second-order finite differences in time of the recorded entropy (P2 (21)).
+
+    Parameters
+    ----------
+    result : emergent.evolution.Result
+        A result of :func:`solve`.
+
+    Returns
+    -------
+    ndarray(shape=[saves])
+        The rate at every recorded time, to compare with the production (22).
+    """
+    return np.gradient(result.series["entropy"], result.t, edge_order=2)

@@ -11,14 +11,30 @@ compare the ensemble with the grid solver; this is also the route for K > 3.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from emergent.evolution import Recorder, Result, Tracker, evolve
 from emergent.kernels import langevin_kernels as LK
 from emergent.stochastic.fokker_planck import Grid
 
-__all__ = ["POTENTIALS", "evolve", "gradient_table", "histogram", "potential_values"]
+__all__ = [
+    "BOUNDARIES",
+    "POTENTIALS",
+    "Ensemble",
+    "LangevinModel",
+    "LangevinStepper",
+    "default_dt",
+    "gradient_table",
+    "histogram",
+    "potential_values",
+    "solve",
+    "step_ensemble",
+    "step_times",
+]
 
 POTENTIALS = ("ou", "double-well", "canonical", "flat")
 BOUNDARIES = ("reflect", "periodic", "free")
@@ -62,60 +78,261 @@ def gradient_table(potential: str, lower: float, upper: float, *, points: int = 
     return np.concatenate([[lower, (upper - lower) / (points - 1)], g])
 
 
-def evolve(q0: np.ndarray, *, potential: str, gamma: float, diffusion: float, dt: float,
-           steps: int, seed: int, key: int = 0, lower: Sequence[float] | None = None,
-           upper: Sequence[float] | None = None, boundary: str = "reflect",
-           stiffness: float = 1.0, height: float = 1.0, beta: float = 1.0,
-           mass: float = 0.0) -> np.ndarray:
-    """Advance the ensemble q0 (shape [M, K]) by `steps` Euler-Maruyama steps of size dt.
+@dataclass(frozen=True)
+class LangevinModel:
+    """The physics of P2 (19)-(20) for an ensemble, given once:
+    dq_k = gamma dF/dq_k dt + sqrt(2 D) dW_k.
 
-    The particles' streams are keyed by (seed, key); use a new key for every call of a run
-    (e.g. the chunk index) so that a resumed run draws the same numbers. boundary: "reflect"
-    (zero flux at the box [lower, upper], as the grid solver), "periodic", or "free".
-    Returns a new array [M, K].
+    Parameters
+    ----------
+    potential : {"ou", "double-well", "canonical", "flat"}
+        The free energy F(q) (:func:`potential_values`).
+    gamma : float
+        The drift rate (P2 (19)); any finite sign.
+    diffusion : float
+        D > 0.
+    lower, upper : sequence of float, optional
+        The box, one value or K values (needed unless `boundary` is "free").
+    boundary : {"reflect", "periodic", "free"}
+        Reflecting walls (zero flux, as the grid solver), a periodic box, or none.
+    stiffness, height, beta, mass : float
+        The constants of F: k of "ou", h of "double-well", beta and m of "canonical" (P2 (45)).
+
+    Raises
+    ------
+    ValueError
+        An unknown potential or boundary, D <= 0, non-finite gamma, a box with upper <= lower,
+        or a missing box.
+    """
+
+    potential: str = "ou"
+    gamma: float = 1.0
+    diffusion: float = 1.0
+    lower: tuple[float, ...] | None = None
+    upper: tuple[float, ...] | None = None
+    boundary: str = "reflect"
+    stiffness: float = 1.0
+    height: float = 1.0
+    beta: float = 1.0
+    mass: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.potential not in POTENTIALS:
+            raise ValueError(f"potential must be one of {POTENTIALS}, got {self.potential!r}")
+        if self.boundary not in BOUNDARIES:
+            raise ValueError(f"boundary must be one of {BOUNDARIES}, got {self.boundary!r}")
+        if not np.isfinite(self.diffusion) or self.diffusion <= 0:
+            raise ValueError(f"diffusion must be a finite number > 0, got {self.diffusion!r}")
+        if not np.isfinite(self.gamma):
+            raise ValueError(f"gamma must be finite, got {self.gamma!r}")
+        if self.boundary != "free":
+            if self.lower is None or self.upper is None:
+                raise ValueError(f"boundary={self.boundary!r} needs lower and upper")
+            lo = tuple(float(x) for x in np.atleast_1d(self.lower))
+            hi = tuple(float(x) for x in np.atleast_1d(self.upper))
+            object.__setattr__(self, "lower", lo)
+            object.__setattr__(self, "upper", hi)
+
+    def walls(self, kdim: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """The box per axis for K = `kdim` and the kernel's wall code (0 free, 1 reflect,
+        2 periodic)."""
+        if self.boundary == "free":
+            return np.full(kdim, -np.inf), np.full(kdim, np.inf), 0
+        lo = np.broadcast_to(np.asarray(self.lower, dtype=float), (kdim,)).copy()
+        hi = np.broadcast_to(np.asarray(self.upper, dtype=float), (kdim,)).copy()
+        if (hi <= lo).any():
+            raise ValueError("upper must exceed lower on every axis")
+        return lo, hi, 1 if self.boundary == "reflect" else 2
+
+    def curvature(self) -> float:
+        """The largest |d^2F/dq^2| over the box (over [-5, 5] without one), per axis."""
+        lo = min(self.lower) if self.lower is not None else -5.0
+        hi = max(self.upper) if self.upper is not None else 5.0
+        q = np.linspace(lo, hi, 2001)
+        f = potential_values(self.potential, [q], stiffness=self.stiffness, height=self.height,
+                             beta=self.beta, mass=self.mass)
+        d2 = np.diff(f, 2) / (q[1] - q[0]) ** 2
+        return float(np.abs(d2[np.isfinite(d2)]).max(initial=0.0))
+
+
+DRIFT_STEP = 0.01  # default dt: |gamma| max|F''| dt <= 0.01
+DIFFUSION_STEP = 0.01  # and sqrt(2 D dt) <= 0.01 x the box
+
+
+def default_dt(model: LangevinModel) -> float:
+    """The default Euler-Maruyama step: the drift's relaxation time resolved 100 times,
+    |gamma| max|F''| dt <= 0.01 (stability needs < 2; weak error O(dt)), and the diffusion
+    length sqrt(2 D dt) at most 1/100 of the box (of 10 without one).
+
+    Parameters
+    ----------
+    model : LangevinModel
+        The problem.
+
+    Returns
+    -------
+    float
+        The step.
+    """
+    curv = abs(model.gamma) * model.curvature()
+    size = (min(h - lo for lo, h in zip(model.lower, model.upper, strict=True))
+            if model.lower is not None and model.upper is not None else 10.0)
+    by_drift = DRIFT_STEP / curv if curv > 0 else np.inf
+    by_diffusion = (DIFFUSION_STEP * size) ** 2 / (2.0 * model.diffusion)
+    return float(min(by_drift, by_diffusion))
+
+
+def step_ensemble(q0: np.ndarray, model: LangevinModel, *, dt: float, steps: int, seed: int,
+                  key: int = 0) -> np.ndarray:
+    """Advance the ensemble q0 by `steps` Euler-Maruyama steps of size `dt` (P2 (19)).
+
+    Parameters
+    ----------
+    q0 : ndarray(shape=[M, K])
+        The particles.
+    model : LangevinModel
+        The potential, constants and box.
+    dt : float
+        The step (> 0).
+    steps : int
+        The number of steps (>= 0).
+    seed, key : int
+        The particles' random streams are keyed by (seed, key, particle): use a new key for
+        every call within a run so that a resumed run draws the same numbers.
+
+    Returns
+    -------
+    ndarray(shape=[M, K])
+        A new array.
+
+    Raises
+    ------
+    ValueError
+        A bad q0 shape, non-finite q0, dt <= 0, steps < 0 or a seed outside [0, 2^63).
     """
     q = np.array(q0, dtype=float, ndmin=2)
     if q.ndim != 2:
         raise ValueError(f"q0 must have shape [M, K], got {np.shape(q0)}")
     if not np.isfinite(q).all():
         raise ValueError("q0 must be finite")
-    for name, val in (("diffusion", diffusion), ("dt", dt)):
-        if not np.isfinite(val) or val <= 0:
-            raise ValueError(f"{name} must be a finite number > 0, got {val!r}")
-    if not np.isfinite(gamma):
-        raise ValueError(f"gamma must be finite, got {gamma!r}")
+    if not np.isfinite(dt) or dt <= 0:
+        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
     if int(steps) < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
-    kdim = q.shape[1]
-    if boundary == "free":
-        lo = np.full(kdim, -np.inf)
-        hi = np.full(kdim, np.inf)
-        wall = 0
-    else:
-        if lower is None or upper is None:
-            raise ValueError(f"boundary={boundary!r} needs lower and upper")
-        lo = np.broadcast_to(np.asarray(lower, dtype=float), (kdim,)).copy()
-        hi = np.broadcast_to(np.asarray(upper, dtype=float), (kdim,)).copy()
-        if (hi <= lo).any():
-            raise ValueError("upper must exceed lower on every axis")
-        wall = 1 if boundary == "reflect" else 2
-    if potential == "canonical":
-        a = lo.min() if np.isfinite(lo).all() else q.min() - 10.0
-        b = hi.max() if np.isfinite(hi).all() else q.max() + 10.0
-        par = gradient_table("canonical", a, b, beta=beta, mass=mass)
-        kind = 2
-    elif potential in ("ou", "double-well", "flat"):
-        kind = {"ou": 0, "double-well": 1, "flat": 3}[potential]
-        par = np.array([stiffness if potential == "ou" else height])
-    else:
-        raise ValueError(f"potential must be one of {POTENTIALS}, got {potential!r}")
     if not 0 <= int(seed) < 2**63:
         raise ValueError(f"seed must be in [0, 2^63), got {seed}")
-    LK.langevin_steps(q, kind, par, float(gamma), float(diffusion), float(dt), int(steps),
-                      int(seed), int(key), lo, hi, wall)
+    lo, hi, wall = model.walls(q.shape[1])
+    if model.potential == "canonical":
+        a = lo.min() if np.isfinite(lo).all() else q.min() - 10.0
+        b = hi.max() if np.isfinite(hi).all() else q.max() + 10.0
+        par = gradient_table("canonical", a, b, beta=model.beta, mass=model.mass)
+        kind = 2
+    else:
+        kind = {"ou": 0, "double-well": 1, "flat": 3}[model.potential]
+        par = np.array([model.stiffness if model.potential == "ou" else model.height])
+    LK.langevin_steps(q, kind, par, float(model.gamma), float(model.diffusion), float(dt),
+                      int(steps), int(seed), int(key), lo, hi, wall)
     return q
+
+
+class Ensemble(NamedTuple):
+    """The state of a Langevin run: the particles and the number of the last random stream."""
+
+    q: np.ndarray
+    key: int = 0
+
+
+class LangevinStepper:
+    """Advances an :class:`Ensemble` between recorded times (a
+    :class:`emergent.evolution.Stepper`); used by :func:`solve` and the ``langevin`` simulation.
+
+    Each call of :meth:`advance` draws from the next stream key, so a run resumed from a
+    checkpoint (which stores the key) continues bit-identically.
+
+    Parameters
+    ----------
+    model : LangevinModel
+        The problem.
+    dt : float, optional
+        The step (default :func:`default_dt`); every interval between recorded times must be
+        a whole number of steps.
+    seed : int
+        The seed of the particles' random streams.
+    """
+
+    def __init__(self, model: LangevinModel, dt: float | None = None, seed: int = 0) -> None:
+        self.model = model
+        self.dt = default_dt(model) if dt is None else float(dt)
+        self.seed = int(seed)
+
+    def advance(self, state: Ensemble, t0: float, t1: float) -> Ensemble:
+        """The ensemble at `t1`: round((t1 - t0) / dt) steps on stream key + 1."""
+        steps = int(round((t1 - t0) / self.dt))
+        key = state.key + 1
+        return Ensemble(step_ensemble(state.q, self.model, dt=self.dt, steps=steps,
+                                      seed=self.seed, key=key), key)
+
+    def save(self, state: Ensemble) -> dict[str, Any]:
+        """The checkpoint: the particles and the stream key."""
+        return {"q": state.q, "key": state.key}
+
+    def load(self, saved: Mapping[str, Any]) -> Ensemble:
+        """The ensemble of a checkpoint made by :meth:`save`."""
+        return Ensemble(np.asarray(saved["q"], dtype=float), int(saved["key"]))
+
+
+def step_times(steps: int, record_every: int, dt: float) -> np.ndarray:
+    """Recorded times of a run of `steps` steps recorded every `record_every` steps (and at
+    the end): t_k = min(k record_every, steps) dt."""
+    marks = np.minimum(np.arange(0, -(-steps // record_every) + 1) * record_every, steps)
+    return marks * dt
+
+
+def solve(q0: np.ndarray, model: LangevinModel, t_final: float, *, dt: float | None = None,
+          seed: int = 0, saves: int = 11, trackers: Sequence[Tracker] = ()) -> Result:
+    """Evolve the ensemble `q0` from t = 0 to `t_final` under P2 (19) and record its moments.
+
+    Parameters
+    ----------
+    q0 : ndarray(shape=[M, K])
+        The initial particles.
+    model : LangevinModel
+        The potential, constants and box.
+    t_final : float
+        The final time (> 0); rounded to a whole number of steps between recorded times.
+    dt : float, optional
+        The step (default :func:`default_dt`).
+    seed : int
+        The seed of the random streams (results do not depend on the number of threads).
+    saves : int
+        Recorded times, t = 0 and `t_final` included (>= 2).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every recorded time after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t``, ``final`` (the particles [M, K]), ``series`` (mean and var per axis) and
+        ``info`` (dt, steps).
+
+    Raises
+    ------
+    ValueError
+        A bad q0, t_final <= 0, saves < 2 or fewer steps than intervals.
+    """
+    q = np.array(q0, dtype=float, ndmin=2)
+    stepper = LangevinStepper(model, dt, seed)
+    if not (np.isfinite(t_final) and t_final > 0):
+        raise ValueError(f"t_final must be a finite number > 0, got {t_final!r}")
+    if int(saves) < 2:
+        raise ValueError(f"saves must be >= 2, got {saves}")
+    every = max(1, int(round(t_final / stepper.dt / (int(saves) - 1))))
+    times = step_times(every * (int(saves) - 1), every, stepper.dt)
+    recorder = Recorder(lambda f: {"mean": f.state.q.mean(axis=0), "var": f.state.q.var(axis=0)})
+    final = evolve(stepper, Ensemble(q), times, [recorder, *trackers])
+    result = recorder.result(dt=stepper.dt, steps=every * (int(saves) - 1))
+    result.final = final.q
+    return result
 
 
 def histogram(q: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:

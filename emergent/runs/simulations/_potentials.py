@@ -4,41 +4,73 @@ of the registry's discovery)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, Protocol
 
 import numpy as np
 
-from emergent.runs.registry import Param, ParameterError
+from emergent.runs.registry import ParameterError, param
 
-__all__ = ["box", "per_axis", "potential_kwargs", "potential_params"]
-
-
-def potential_params(height: float) -> list[Param]:
-    """The constants of the free energies of
-    :func:`emergent.stochastic.langevin.potential_values`."""
-    return [
-        Param("stiffness", "float", 1.0, "k of the Ornstein-Uhlenbeck F", low=0,
-              low_open=True),
-        Param("height", "float", height, "h of the double-well F", low=0, low_open=True),
-        Param("beta", "float", 1.0, "inverse temperature of the canonical F (P2 45)", low=0,
-              low_open=True),
-        Param("mass", "float", 0.0, "m of the canonical F (P2 45)"),
-    ]
+__all__ = [
+    "Potential",
+    "PotentialParams",
+    "beta_field",
+    "box",
+    "height_field",
+    "mass_field",
+    "per_axis",
+    "potential_kwargs",
+    "stiffness_field",
+]
 
 
-def potential_kwargs(p: dict[str, Any]) -> dict[str, float]:
+class PotentialParams(Protocol):
+    """The parameters every free-energy simulation declares (see :func:`potential_fields`)."""
+
+    potential: str
+    stiffness: float
+    height: float
+    beta: float
+    mass: float
+    lower: float
+    upper: float
+
+
+def stiffness_field() -> float:
+    """k of the Ornstein-Uhlenbeck F (a @parameters field)."""
+    return param(1.0, "k of the Ornstein-Uhlenbeck F", low=0, low_open=True)
+
+
+def height_field(default: float) -> float:
+    """h of the double-well F (a @parameters field)."""
+    return param(default, "h of the double-well F", low=0, low_open=True)
+
+
+def beta_field() -> float:
+    """beta of the canonical F, P2 (45) (a @parameters field)."""
+    return param(1.0, "inverse temperature of the canonical F (P2 45)", low=0, low_open=True)
+
+
+def mass_field() -> float:
+    """m of the canonical F, P2 (45) (a @parameters field)."""
+    return param(0.0, "m of the canonical F (P2 45)")
+
+
+Potential = Literal["ou", "double-well", "canonical"]
+
+
+def potential_kwargs(p: PotentialParams) -> dict[str, float]:
     """stiffness, height, beta, mass from validated parameters."""
-    return {key: p[key] for key in ("stiffness", "height", "beta", "mass")}
+    return {"stiffness": p.stiffness, "height": p.height, "beta": p.beta, "mass": p.mass}
 
 
-def box(p: dict[str, Any]) -> tuple[float, float]:
+def box(p: PotentialParams) -> tuple[float, float]:
     """(lower, upper) of the box, checked: upper > lower, and inside the domain of the
     canonical F (P2 45), lambda > m - 1/beta."""
-    lower, upper = float(p["lower"]), float(p["upper"])
+    lower, upper = float(p.lower), float(p.upper)
     if upper <= lower:
         raise ParameterError(f"upper must exceed lower, got lower={lower}, upper={upper}")
-    if p["potential"] == "canonical":
-        edge = p["mass"] - 1.0 / p["beta"]
+    if p.potential == "canonical":
+        edge = p.mass - 1.0 / p.beta
         if lower <= edge:
             raise ParameterError(
                 f"lower: the canonical free energy (P2 45) needs lambda > m - 1/beta = {edge:g};"
@@ -46,7 +78,7 @@ def box(p: dict[str, Any]) -> tuple[float, float]:
     return lower, upper
 
 
-def per_axis(values: Any, dim: int, name: str) -> list[float]:
+def per_axis(values: float | tuple[float, ...], dim: int, name: str) -> list[float]:
     """One value per axis from 1 or `dim` values of parameter `name`."""
     values = [float(v) for v in np.atleast_1d(values)]
     if len(values) == 1:

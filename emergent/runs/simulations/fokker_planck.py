@@ -2,100 +2,120 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from emergent.runs.registry import Check, Param, ParameterError, Simulation, register
-from emergent.runs.simulations._potentials import box, per_axis, potential_kwargs, potential_params
+from emergent.evolution import Frame, record_times, substeps
+from emergent.runs.io import RunData, RunWriter
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, ParameterError, Simulation, param, parameters, register
+from emergent.runs.simulations._potentials import (
+    Potential,
+    beta_field,
+    box,
+    height_field,
+    mass_field,
+    per_axis,
+    potential_kwargs,
+    stiffness_field,
+)
 from emergent.stochastic.fokker_planck import (
-    FokkerPlanck,
+    FokkerPlanckModel,
+    FokkerPlanckStepper,
     Grid,
-    check_finite,
-    diagnostics,
     gaussian_cells,
     ou_solution,
     stationary_state,
 )
 from emergent.stochastic.langevin import potential_values
 
-__all__ = ["build_problem"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["FokkerPlanckParams", "build_problem"]
 
 AXES = ("q1", "q2", "q3")
 
 
-def build_problem(p: dict[str, Any]) -> tuple[Grid, np.ndarray, np.ndarray]:
-    """Grid, F on the cells and the Gaussian initial density from validated parameters."""
-    dim = p["dims"]
+@parameters
+class FokkerPlanckParams:
+    """The parameters of the `fokker-planck` simulation."""
+
+    dims: int = param(1, "K, number of trainable variables q_k (grid: 1..3)", low=1, high=3)
+    cells: int = param(1024, "cells per axis", low=16, high=1 << 14)
+    lower: float = param(-6.0, "lower edge of the box (every axis)")
+    upper: float = param(6.0, "upper edge of the box (every axis)")
+    boundary: Literal["zero-flux", "periodic"] = param("zero-flux", "boundary condition")
+    potential: Potential = param("ou", "free energy F(q): -k|q|^2/2, -h sum (q^2-1)^2, or the "
+                                 "canonical F(lambda) of P2 (45)")
+    stiffness: float = stiffness_field()
+    height: float = height_field(1.0)
+    beta: float = beta_field()
+    mass: float = mass_field()
+    gamma: float = param(1.0, "gamma, learning rate of the drift dq/dt = gamma dF/dq")
+    diffusion: float = param(1.0, "D, diffusion coefficient", low=0, low_open=True)
+    t_end: float = param(1.0, "final time", low=0, low_open=True)
+    dt: float = param(0.0, "time step (0: the solver's default, min(0.02, 2 x explicit limit) "
+                      "for cn, 0.9 x the limit for explicit)", low=0)
+    method: Literal["cn", "explicit"] = param("cn", "time stepping")
+    saves: int = param(51, "recorded times (including t = 0)", low=2, high=100000)
+    mean0: tuple[float, ...] = param((1.0,), "mean of the initial Gaussian (1 or K values)")
+    var0: float = param(0.25, "variance of the initial Gaussian per axis", low=0, low_open=True)
+
+
+def build_problem(p: FokkerPlanckParams) -> tuple[FokkerPlanckModel, np.ndarray]:
+    """The model (grid, F on the cells, gamma, D) and the Gaussian initial density."""
+    dim = p.dims
     lower, upper = box(p)
-    grid = Grid((lower,) * dim, (upper,) * dim, (p["cells"],) * dim,
-                (p["boundary"] == "periodic",) * dim)
-    f = potential_values(p["potential"], grid.mesh(), **potential_kwargs(p))
-    mean0 = per_axis(p["mean0"], dim, "mean0")
-    p0 = gaussian_cells(grid, mean0, [p["var0"]] * dim)
+    grid = Grid((lower,) * dim, (upper,) * dim, (p.cells,) * dim,
+                (p.boundary == "periodic",) * dim)
+    f = potential_values(p.potential, grid.mesh(), **potential_kwargs(p))
+    mean0 = per_axis(p.mean0, dim, "mean0")
+    p0 = gaussian_cells(grid, mean0, [p.var0] * dim)
     if p0.sum() * grid.cell_volume < 0.5:
         raise ParameterError("mean0/var0: the initial Gaussian lies mostly outside the box")
     p0 /= p0.sum() * grid.cell_volume
-    return grid, f, p0
+    return FokkerPlanckModel(grid, f, gamma=p.gamma, diffusion=p.diffusion), p0
 
 
-def run(run: Any) -> None:
-    p = run.params
-    grid, f, p0 = build_problem(p)
-    method = p["method"]
-    stepper0 = FokkerPlanck(grid, f, gamma=p["gamma"], diffusion=p["diffusion"], dt=1.0,
-                            method="cn")
-    # auto dt: explicit at 0.9 x its limit; Crank-Nicolson at min(0.02, 2 x explicit limit),
-    # where I + dt/2 A >= 0 keeps it positive (beyond, stiff modes can dip below 0)
-    dt = p["dt"] if p["dt"] > 0 else (0.9 * stepper0.dt_limit if method == "explicit"
-                                      else min(0.02, 2.0 * stepper0.dt_limit))
-    saves = p["saves"]
-    t_end = p["t_end"]
-    interval = t_end / (saves - 1)
-    nsub = max(1, int(np.ceil(interval / dt - 1e-9)))
-    stepper = FokkerPlanck(grid, f, gamma=p["gamma"], diffusion=p["diffusion"],
-                           dt=interval / nsub, method=method)
-    run.set_result("dt", stepper.dt)
+def run(run: RunWriter[FokkerPlanckParams]) -> None:
+    p = run.p
+    model, p0 = build_problem(p)
+    grid = model.grid
+    stepper = FokkerPlanckStepper(model, dt=p.dt if p.dt > 0 else None, method=p.method)
+    times = record_times(p.t_end, p.saves)
+    run.set_result("dt", substeps(times[0], times[1], stepper.dt)[1])
     run.set_result("dt_explicit_limit", stepper.dt_limit)
+
+    def observe(frame: Frame[np.ndarray]) -> dict[str, object]:
+        dens = frame.state
+        d = model.diagnostics(dens)
+        other = tuple(range(1, grid.ndim))
+        marginal = dens.sum(axis=other) * np.prod(grid.spacing[1:]) if other else dens
+        return dict(t=frame.t, total=d["total"], mean=d["mean"], cov=d["cov"],
+                    entropy=d["entropy"], production=d["production"],
+                    production_diffusion=d["production_diffusion"],
+                    production_drift=d["production_drift"],
+                    production_discrete=d["production_discrete"], min_p=float(dens.min()),
+                    marginal_q1=marginal)
+
+    dens = evolve_run(run, stepper, lambda: p0, times, observe)
     axes = {AXES[k]: grid.axes[k] for k in range(grid.ndim)}
-    state = run.restore()
-    if state is None:
-        dens, k0 = p0, 0
-        _record(run, grid, dens, f, 0.0, p)
-    else:
-        dens, k0 = state["p"], int(state["k"])
-    for k in run.progress(range(k0, saves - 1), total=saves - 1, initial=k0):
-        dens = stepper.step(dens, nsub)
-        t = (k + 1) * interval
-        check_finite(dens, t)
-        _record(run, grid, dens, f, t, p)
-        run.checkpoint({"p": dens, "k": k + 1})
     run.write_field("p", dens, axes=axes)
     run.write_field("p0", p0, axes=axes)
-    st = stationary_state(grid, f, gamma=p["gamma"], diffusion=p["diffusion"])
+    st = stationary_state(grid, model.free_energy, gamma=p.gamma, diffusion=p.diffusion)
     run.write_field("p_stationary", st, axes=axes)
-    run.write_field("free_energy", f, axes=axes)
+    run.write_field("free_energy", model.free_energy, axes=axes)
     run.set_result("l1_to_stationary", float(np.abs(dens - st).sum() * grid.cell_volume))
-    if p["potential"] == "ou" and p["boundary"] == "zero-flux":
-        exact = ou_solution(grid, t_end, mean0=per_axis(p["mean0"], grid.ndim, "mean0"),
-                            var0=[p["var0"]] * grid.ndim, stiffness=p["stiffness"],
-                            gamma=p["gamma"], diffusion=p["diffusion"])
+    if p.potential == "ou" and p.boundary == "zero-flux":
+        exact = ou_solution(grid, p.t_end, mean0=per_axis(p.mean0, grid.ndim, "mean0"),
+                            var0=[p.var0] * grid.ndim, stiffness=p.stiffness,
+                            gamma=p.gamma, diffusion=p.diffusion)
         run.set_result("l1_error_exact", float(np.abs(dens - exact).sum() * grid.cell_volume))
 
 
-def _record(run: Any, grid: Grid, dens: np.ndarray, f: np.ndarray, t: float,
-            p: dict[str, Any]) -> None:
-    d = diagnostics(dens, grid, free_energy=f, gamma=p["gamma"], diffusion=p["diffusion"])
-    other = tuple(range(1, grid.ndim))
-    marginal = dens.sum(axis=other) * np.prod(grid.spacing[1:]) if other else dens
-    run.append(t=t, total=d["total"], mean=d["mean"], cov=d["cov"], entropy=d["entropy"],
-               production=d["production"], production_diffusion=d["production_diffusion"],
-               production_drift=d["production_drift"],
-               production_discrete=d["production_discrete"], min_p=float(dens.min()),
-               marginal_q1=marginal)
-
-
-def plot(data: Any, fig: Any) -> None:
+def plot(data: RunData, fig: Figure) -> None:
     t = data.series("t")
     marg = data.series("marginal_q1")
     p = data.params
@@ -117,7 +137,7 @@ def plot(data: Any, fig: Any) -> None:
     ax2.legend(fontsize="small")
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
     total = data.series("total")
     drift = float(np.abs(total - total[0]).max() / total[0])
     out = [Check("P2 (18): probability is conserved", "int p d^Kq = 1",
@@ -145,29 +165,7 @@ SIMULATION = register(Simulation(
     name="fokker-planck",
     summary="Grid Fokker-Planck for trainable variables: drift up F, diffusion, entropy production",
     equations=("P2 18", "P2 19", "P2 20", "P2 21", "P2 22", "P2 45", "P1 11.5"),
-    params=(
-        Param("dims", "int", 1, "K, number of trainable variables q_k (grid: 1..3)",
-              low=1, high=3),
-        Param("cells", "int", 1024, "cells per axis", low=16, high=1 << 14),
-        Param("lower", "float", -6.0, "lower edge of the box (every axis)"),
-        Param("upper", "float", 6.0, "upper edge of the box (every axis)"),
-        Param("boundary", "str", "zero-flux", "boundary condition",
-              choices=("zero-flux", "periodic")),
-        Param("potential", "str", "ou", "free energy F(q): -k|q|^2/2, -h sum (q^2-1)^2, "
-              "or the canonical F(lambda) of P2 (45)",
-              choices=("ou", "double-well", "canonical")),
-        *potential_params(height=1.0),
-        Param("gamma", "float", 1.0, "gamma, learning rate of the drift dq/dt = gamma dF/dq"),
-        Param("diffusion", "float", 1.0, "D, diffusion coefficient", low=0, low_open=True),
-        Param("t_end", "float", 1.0, "final time", low=0, low_open=True),
-        Param("dt", "float", 0.0, "time step (0: auto, min(0.02, 2 x explicit limit) for cn, "
-              "0.9 x the limit for explicit)", low=0),
-        Param("method", "str", "cn", "time stepping", choices=("cn", "explicit")),
-        Param("saves", "int", 51, "recorded times (including t = 0)", low=2, high=100000),
-        Param("mean0", "floats", [1.0], "mean of the initial Gaussian (1 or K values)"),
-        Param("var0", "float", 0.25, "variance of the initial Gaussian per axis", low=0,
-              low_open=True),
-    ),
+    params=FokkerPlanckParams,
     run=run,
     plot=plot,
     checks=checks,
