@@ -6,25 +6,45 @@ import pytest
 from emergent.chains.continuum import convergence_order
 from emergent.chains.permutation import noisy_weights
 from emergent.chains.strings import (
-    StringEnsemble,
+    StringChain,
+    StringState,
+    StringStepper,
     closed_string,
     light_cone_residuals,
     minkowski,
     nambu_goto_density,
     polyakov_action,
     polyakov_density,
+    solve,
 )
+from emergent.evolution import evolve
+
+
+class _Ensemble:
+    """The ensemble at a step: model, state, step and tau (what the tests look at)."""
+
+    def __init__(self, model, state, t):
+        self.model, self.state, self.t = model, state, t
+        self.alpha = model.alpha
+        self.tau = t / model.alpha
+        self.x = state.x
+
+    def derivatives(self):
+        return self.model.derivatives(self.state)
 
 
 def _residual(kind, n, steps, **kw):
     d = closed_string(kind, n=n, dims=3, radius=1.0)
-    e = StringEnsemble(d, **kw)
+    model = StringChain.of(d, **kw)
+    stepper = StringStepper(model)
+    state, t = StringState.of(d), 0
     out = []
     for k in steps:
-        e.advance(k)
-        rp, rm = light_cone_residuals(*e.derivatives())
+        state = stepper.advance(state, t, t + k)
+        t += k
+        rp, rm = light_cone_residuals(*model.derivatives(state))
         out.append(max(np.abs(rp).max(), np.abs(rm).max()))
-    return np.array(out), e, d
+    return np.array(out), _Ensemble(model, state, t), d
 
 
 @pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
@@ -102,8 +122,42 @@ def test_bad_string_input():
         closed_string("kibble-turok", n=64, dims=2)
     with pytest.raises(ValueError, match="kind"):
         closed_string("open", n=64)
-    with pytest.raises(ValueError, match="activation"):
-        StringEnsemble(closed_string(n=64), activation="relu")
+    with pytest.raises(ValueError, match="activation must be one of linear, tanh"):
+        StringChain.of(closed_string(n=64), activation="relu")
+    with pytest.raises(ValueError, match="previous step"):
+        d = closed_string(n=64)
+        StringChain.of(d).derivatives(StringState.of(d))
+
+
+def test_p2_eq68_73_solve_equals_stepping_and_the_closed_string():
+    """solve(...) equals stepping the ensemble (68) by hand bit for bit, and its recorded
+    averages are the continuum closed-string solution (73) on the grid."""
+    d = closed_string("kibble-turok", n=48, dims=3)
+    model = StringChain.of(d)
+    res = solve(StringState.of(d), model, 30, saves=4)
+    assert res.t.tolist() == [0, 10, 20, 30] and res.states.shape == (4, 4, 48)
+    stepper, state = StringStepper(model), StringState.of(d)
+    for t0, t1 in [(0, 10), (10, 20), (20, 30)]:
+        state = stepper.advance(state, t0, t1)
+    np.testing.assert_array_equal(res.final.minus, state.minus)
+    np.testing.assert_array_equal(res.final.plus_prev, state.plus_prev)
+    for k, t in enumerate(res.t):
+        np.testing.assert_allclose(res.states[k], d.exact(t / model.alpha), atol=1e-12)
+    np.testing.assert_allclose(res.series["time_coordinate"], d.energy * res.t / model.alpha,
+                               atol=1e-12)
+
+
+def test_string_stepper_resume_through_save_load_is_bit_identical():
+    """Checkpoint/resume of the string ensemble (with noise and tanh): the same bits."""
+    d = closed_string("pulsating", n=40, dims=2)
+    w = noisy_weights(40, 0.1, np.random.default_rng(3))
+    stepper = StringStepper(StringChain.of(d, activation="tanh", weights=w))
+    times = [0, 3, 7, 12]
+    ref = evolve(stepper, StringState.of(d), times)
+    mid = evolve(stepper, StringState.of(d), times[:2])
+    again = evolve(stepper, stepper.load(stepper.save(mid)), times, start=1)
+    for name in ("minus", "plus", "minus_prev", "plus_prev"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(ref, name))
 
 
 def test_strings_simulation_end_to_end(tmp_path):

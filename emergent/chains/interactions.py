@@ -22,16 +22,26 @@ Constraint (56): g^i_{mu nu} xdot^mu_i xdot^nu_i = 0 for all i.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
+from emergent.chains.continuum import centered_sigma_derivative
+from emergent.evolution import Recorder, Result, Tracker, record_times, substeps
+from emergent.evolution import evolve as evolve_loop
+
 __all__ = [
     "MetricChain",
+    "MetricStepper",
     "constraint_56",
     "discrete_action",
     "flat_metric",
+    "light_cone_residual",
     "operator_g",
     "potential_gradient",
+    "solve",
     "weakly_curved_metric",
 ]
 
@@ -119,47 +129,228 @@ def potential_gradient(x: np.ndarray, g: np.ndarray, G: sp.spmatrix, alpha: floa
     return 0.5 * alpha**2 * (_gx(g, gxt) + (G @ _gx(g, x).T).T)
 
 
+def light_cone_residual(v: np.ndarray, x: np.ndarray, alpha: float, g: np.ndarray) -> float:
+    """max_i |g^i(d_pm x, d_pm x)|: the constraints (56), (75) in a curved metric.
+
+    d_pm = (d_tau pm d_sigma) / 2 with d_tau x = v and the centred d_sigma of (62).
+
+    Parameters
+    ----------
+    v, x : ndarray(shape=[D + 1, N])
+        Velocity d x / d tau and position on the canonical cycle.
+    alpha : float
+        The inverse grid spacing of (62).
+    g : ndarray(shape=[N, D + 1, D + 1])
+        The metric.
+
+    Returns
+    -------
+    float
+        The largest residual over the neurons and both light-cone directions.
+    """
+    ds = centered_sigma_derivative(x, alpha)
+    worst = 0.0
+    for d in (0.5 * (v + ds), 0.5 * (v - ds)):
+        worst = max(worst, float(np.abs(np.einsum("mi,imn,ni->i", d, g, d)).max()))
+    return worst
+
+
 def constraint_56(xdot: np.ndarray, g: np.ndarray) -> np.ndarray:
     """(56): g^i_{mu nu} xdot^mu_i xdot^nu_i for every neuron, ndarray(shape=[N])."""
     xdot, g = _check(xdot, g)
     return np.einsum("ni,ni->i", xdot, _gx(g, xdot))
 
 
+@dataclass(frozen=True, eq=False)
 class MetricChain:
-    """Integrates the Euler-Lagrange equation of (77) (eq 78, corrected sign) in tau.
+    """The Euler-Lagrange equation of (77) (eq 78, corrected sign): g^k xddot_k = -(K x)_k.
 
-    g^k xddot_k = -(K x)_k, velocity Verlet with step dtau. x, v: [D + 1, N].
+    The model of :func:`solve`; :class:`MetricStepper` integrates it in tau with velocity
+    Verlet.
+
+    Parameters
+    ----------
+    g : ndarray(shape=[N, D + 1, D + 1])
+        The metric g^i_{mu nu} of every neuron (:func:`flat_metric`, :func:`weakly_curved_metric`).
+    G : sparse matrix (N x N)
+        The operator G of P2 (8) (:func:`operator_g`).
+    alpha : float
+        The inverse grid spacing of (53), (62) (> 0).
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match, a non-finite or non-positive alpha.
     """
 
-    def __init__(self, g: np.ndarray, G: sp.spmatrix, alpha: float, dtau: float) -> None:
-        g = np.asarray(g, dtype=float)
-        if g.ndim != 3 or g.shape[1] != g.shape[2] or g.shape[0] != G.shape[0]:
+    g: np.ndarray
+    G: sp.csr_matrix
+    alpha: float
+
+    def __post_init__(self) -> None:
+        g = np.asarray(self.g, dtype=float)
+        if g.ndim != 3 or g.shape[1] != g.shape[2] or g.shape[0] != self.G.shape[0]:
             raise ValueError("g must have shape [N, D + 1, D + 1] matching G (N x N)")
-        if not (np.isfinite(dtau) and dtau > 0):
-            raise ValueError(f"dtau must be finite and > 0, got {dtau!r}")
-        if not (np.isfinite(alpha) and alpha > 0):
-            raise ValueError(f"alpha must be finite and > 0, got {alpha!r}")
-        self.g, self.G, self.alpha, self.dtau = g, sp.csr_matrix(G), float(alpha), float(dtau)
-        self.ginv = np.linalg.inv(g)
+        if not (np.isfinite(self.alpha) and self.alpha > 0):
+            raise ValueError(f"alpha must be finite and > 0, got {self.alpha!r}")
+        object.__setattr__(self, "g", g)
+        object.__setattr__(self, "G", sp.csr_matrix(self.G))
+        object.__setattr__(self, "alpha", float(self.alpha))
+        self.__dict__["ginv"] = np.linalg.inv(g)
+
+    def default_dt(self) -> float:
+        """The default Verlet step: a quarter of a chain step, dtau = 1 / (4 alpha).
+
+        For the flat chain (w = pi, f' = 1, g = eta) the highest frequency is 2 alpha, so
+        velocity Verlet is stable for dtau < 1 / alpha; a quarter of that keeps the phase
+        error of mode k below (k dtau)^2 / 24 and leaves room for a weakly curved metric.
+
+        Returns
+        -------
+        float
+        """
+        return 1.0 / (4 * self.alpha)
 
     def acceleration(self, x: np.ndarray) -> np.ndarray:
+        """xddot = -g^-1 K x of (78) (sign corrected), ndarray(shape=[D + 1, N]).
+
+        Parameters
+        ----------
+        x : ndarray(shape=[D + 1, N])
+
+        Returns
+        -------
+        ndarray(shape=[D + 1, N])
+        """
         kx = potential_gradient(x, self.g, self.G, self.alpha)
-        return -np.einsum("inm,mi->ni", self.ginv, kx)
+        return -np.einsum("inm,mi->ni", self.__dict__["ginv"], kx)
 
     def energy(self, x: np.ndarray, v: np.ndarray) -> float:
-        """H = sum_i g^i v v + x.K.x, conserved by (78)."""
+        """H = sum_i g^i v v + x.K.x, conserved by (78).
+
+        Parameters
+        ----------
+        x, v : ndarray(shape=[D + 1, N])
+            Position and velocity d x / d tau.
+
+        Returns
+        -------
+        float
+        """
         kin = float(np.sum(v * _gx(self.g, v)))
         return kin + float(np.sum(x * potential_gradient(x, self.g, self.G, self.alpha)))
 
-    def run(self, x: np.ndarray, v: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
-        """Advance (x, v) by `steps` Verlet steps; returns new arrays."""
+    def verlet(self, x: np.ndarray, v: np.ndarray, steps: int,
+               dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """`steps` velocity-Verlet steps of (78) with step `dt`; returns new arrays (x, v).
+
+        Parameters
+        ----------
+        x, v : ndarray(shape=[D + 1, N])
+        steps : int
+        dt : float
+
+        Returns
+        -------
+        (ndarray, ndarray)
+        """
         x = np.array(x, dtype=float)
         v = np.array(v, dtype=float)
         a = self.acceleration(x)
-        h = self.dtau
+        h = dt
         for _ in range(steps):
             v += 0.5 * h * a
             x += h * v
             a = self.acceleration(x)
             v += 0.5 * h * a
         return x, v
+
+
+class MetricStepper:
+    """Advances a state [x, v] (shape [2, D + 1, N]) of a :class:`MetricChain` in tau.
+
+    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `strings` simulation.
+    An interval that is a whole number of steps `dt` (to rounding) is crossed in steps of
+    exactly `dt`; any other in equal steps of at most `dt`.
+
+    Parameters
+    ----------
+    model : MetricChain
+        The equation of motion.
+    dt : float, optional
+        The Verlet step (default :meth:`MetricChain.default_dt`).
+
+    Raises
+    ------
+    ValueError
+        A non-finite or non-positive `dt`.
+    """
+
+    def __init__(self, model: MetricChain, dt: float | None = None) -> None:
+        self.model = model
+        self.dt = model.default_dt() if dt is None else float(dt)
+        if not (np.isfinite(self.dt) and self.dt > 0):
+            raise ValueError(f"dt must be finite and > 0, got {dt!r}")
+
+    def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """The state [x, v] at tau = `t1` from the state at `t0` (P2 (78))."""
+        span = t1 - t0
+        n = int(round(span / self.dt))
+        if n >= 1 and abs(n * self.dt - span) <= 1e-9 * span:
+            h = self.dt
+        else:
+            n, h = substeps(t0, t1, self.dt)
+        x, v = self.model.verlet(state[0], state[1], n, h)
+        return np.stack([x, v])
+
+    def save(self, state: np.ndarray) -> dict[str, np.ndarray]:
+        """The checkpoint of a state: ``{"xv": state}``."""
+        return {"xv": np.asarray(state)}
+
+    def load(self, saved: dict[str, np.ndarray]) -> np.ndarray:
+        """The state from :meth:`save`'s checkpoint."""
+        return np.asarray(saved["xv"], dtype=float)
+
+
+def solve(initial: np.ndarray, model: MetricChain, t_final: float, *, dt: float | None = None,
+          saves: int = 11, trackers: Sequence[Tracker] = ()) -> Result:
+    """Integrate (78) (sign corrected) from tau = 0 to `t_final` with velocity Verlet.
+
+    Parameters
+    ----------
+    initial : ndarray(shape=[2, D + 1, N])
+        x and v = d x / d tau at tau = 0.
+    model : MetricChain
+        The metric, G and alpha.
+    t_final : float
+        The final tau (> 0).
+    dt : float, optional
+        The Verlet step (default :meth:`MetricChain.default_dt`).
+    saves : int
+        Recorded times, equally spaced, 0 and `t_final` included (>= 2).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every recorded time after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t``, ``states`` [saves, 2, D + 1, N], ``final``, ``series`` ("energy": H, conserved
+        by (78); "constraint": max_i |(56)|) and ``info`` (dt).
+
+    Raises
+    ------
+    ValueError
+        A bad `initial` shape, `t_final` <= 0, `saves` < 2, a bad `dt`.
+    """
+    state = np.array(initial, dtype=float)
+    n, m = model.g.shape[0], model.g.shape[1]
+    if state.shape != (2, m, n):
+        raise ValueError(f"initial must have shape (2, {m}, {n}) (x and v), got {state.shape}")
+    times = record_times(t_final, saves)
+    stepper = MetricStepper(model, dt)
+    recorder = Recorder(lambda f: {
+        "energy": model.energy(f.state[0], f.state[1]),
+        "constraint": float(np.abs(constraint_56(f.state[1], model.g)).max())},
+        keep_states=True)
+    evolve_loop(stepper, state, times, [recorder, *trackers])
+    return recorder.result(dt=stepper.dt)
