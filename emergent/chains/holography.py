@@ -19,11 +19,13 @@ recovered "length" is no longer an integer: shorter than both chains.
 
 Convention: x_i(t + 1) = sum_j w_ij x_j(t), so an edge j -> i is w[i, j] = 1.
 w_d is computed with a sparse LU factorisation of I - eps w (SciPy SuperLU), solving for the
-boundary columns in blocks.
+boundary columns in blocks. :class:`BoundaryScan` steps through a sequence of eps values as the
+run loop's "times" (:func:`boundary_scan` returns them as a :class:`emergent.evolution.Result`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,15 +33,21 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from emergent.evolution import Recorder, Result, Tracker, evolve
+
 __all__ = [
+    "BoundaryMap",
+    "BoundaryScan",
     "BulkChains",
     "boundary_bias",
     "boundary_projection",
+    "boundary_scan",
     "boundary_state",
     "boundary_weights",
     "bulk_chains",
     "chain_lengths",
     "path_sum",
+    "random_crossings",
 ]
 
 
@@ -191,6 +199,48 @@ def bulk_chains(lengths: Sequence[int], *,
                       tuple(tuple(int(v) for v in cr) for cr in crossings))
 
 
+def random_crossings(lengths: np.ndarray, count: int,
+                     rng: np.random.Generator) -> list[tuple[int, int, int, int]]:
+    """`count` crossings (c1, k1, c2, k2) between random pairs of chains (for :func:`bulk_chains`).
+
+    Crossing m sits at the same fraction f_m of both chains (k = floor(f_m L)), with distinct
+    f_m, so that every path moves monotonically in f: the bulk stays free of cycles. A bulk
+    neuron takes part in at most one crossing. Fewer than `count` come back when the draws
+    collide.
+
+    Parameters
+    ----------
+    lengths : ndarray(shape=[C], dtype=int)
+        Bulk neurons of each chain.
+    count : int
+        Crossings wanted.
+    rng : numpy.random.Generator
+        The source of the fractions and the chain pairs.
+
+    Returns
+    -------
+    list of (int, int, int, int)
+        (c1, k1, c2, k2): bulk neuron k2 of chain c2 merges into bulk neuron k1 of chain c1.
+    """
+    c = lengths.size
+    out: list[tuple[int, int, int, int]] = []
+    used: set[tuple[int, int]] = set()
+    if c < 2:
+        return out
+    fracs = np.sort(rng.uniform(0, 1, 4 * count))
+    rng.shuffle(fracs)
+    for f in fracs:
+        if len(out) == count:
+            break
+        c1, c2 = rng.choice(c, 2, replace=False)
+        k1, k2 = int(f * lengths[c1]), int(f * lengths[c2])
+        if (c1, k1) in used or (c2, k2) in used:
+            continue
+        used.update({(c1, k1), (c2, k2)})
+        out.append((int(c1), k1, int(c2), k2))
+    return out
+
+
 def path_sum(w: sp.spmatrix, n_boundary: int, eps: float, max_length: int) -> np.ndarray:
     """Independent route to (99): P (sum_{L=1}^{max_length} eps^L w^L) P^T by repeated sparse
     products of the boundary columns (the truncated Neumann series, exact for a bulk without
@@ -206,3 +256,127 @@ def path_sum(w: sp.spmatrix, n_boundary: int, eps: float, max_length: int) -> np
             break
         total += v[:n_boundary].toarray()
     return total
+
+
+@dataclass(frozen=True)
+class BoundaryMap:
+    """The boundary weight matrix (99) of a bulk at one eps, with the time its solve took.
+
+    Attributes
+    ----------
+    eps : float
+        eps of (99)-(100).
+    w_d : ndarray(shape=[n_boundary, n_boundary])
+        w_d(eps) of (99).
+    seconds : float
+        Wall time of the sparse solve.
+    """
+
+    eps: float
+    w_d: np.ndarray
+    seconds: float
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """(100): d(i, j) = log_eps w_d_ij - 1 (see :func:`chain_lengths`)."""
+        return chain_lengths(self.w_d, self.eps)
+
+
+class BoundaryScan:
+    """Steps through a sequence of eps values: the "state" at index k is the map (99) at eps_k.
+
+    A :class:`emergent.evolution.Stepper` over a natural sequence (not a time evolution), so
+    that :func:`emergent.evolution.evolve` and the runs' loop give a scan of eps the same
+    trackers, series and checkpoints as a time evolution. Times are the indices 0, 1, ...
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights (neurons 0..n_boundary-1 are the boundary).
+    n_boundary : int
+        Boundary neurons.
+    eps : sequence of float
+        The eps values, each in (0, 1).
+
+    Raises
+    ------
+    ValueError
+        An eps outside (0, 1), an empty sequence.
+    """
+
+    def __init__(self, w: sp.spmatrix, n_boundary: int, eps: Sequence[float]) -> None:
+        self.eps = tuple(_check_eps(e) for e in eps)
+        if not self.eps:
+            raise ValueError("eps must hold at least one value in (0, 1)")
+        self.w = w
+        self.n_boundary = n_boundary
+
+    @property
+    def times(self) -> np.ndarray:
+        """The indices 0 .. len(eps) - 1, the scan's recorded "times"."""
+        return np.arange(len(self.eps), dtype=float)
+
+    def map(self, k: int) -> BoundaryMap:
+        """The map (99) at eps_k, timed.
+
+        Parameters
+        ----------
+        k : int
+            Index into the eps values.
+
+        Returns
+        -------
+        BoundaryMap
+        """
+        t0 = time.perf_counter()
+        w_d = boundary_weights(self.w, self.n_boundary, self.eps[k])
+        return BoundaryMap(self.eps[k], w_d, time.perf_counter() - t0)
+
+    def advance(self, state: BoundaryMap, t0: float, t1: float) -> BoundaryMap:
+        """The map at index `t1` (the previous one is not needed)."""
+        return self.map(int(round(t1)))
+
+    def save(self, state: BoundaryMap) -> dict[str, object]:
+        """The checkpoint of a map."""
+        return {"eps": state.eps, "w_d": state.w_d, "seconds": state.seconds}
+
+    def load(self, saved: dict[str, object]) -> BoundaryMap:
+        """The map from :meth:`save`'s checkpoint."""
+        return BoundaryMap(float(saved["eps"]),  # type: ignore[arg-type]
+                           np.asarray(saved["w_d"], dtype=float),
+                           float(saved["seconds"]))  # type: ignore[arg-type]
+
+
+def boundary_scan(w: sp.spmatrix, n_boundary: int, eps: Sequence[float], *,
+                  trackers: Sequence[Tracker] = ()) -> Result:
+    """The boundary map (99) for every eps, through the run loop (lengths (100) from it).
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights.
+    n_boundary : int
+        Boundary neurons (0..n_boundary-1).
+    eps : sequence of float
+        eps values in (0, 1).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every eps after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t`` (indices), ``states`` [len(eps), n_boundary, n_boundary] (w_d), ``final``
+        (the last :class:`BoundaryMap`), ``series`` ("eps", "seconds").
+
+    Raises
+    ------
+    ValueError
+        A bad eps, or I - eps w singular.
+    """
+    scan = BoundaryScan(w, n_boundary, eps)
+    recorder = Recorder(lambda f: {"eps": f.state.eps, "seconds": f.state.seconds,
+                                   "w_d": f.state.w_d})
+    evolve(scan, scan.map(0), scan.times, [recorder, *trackers])
+    result = recorder.result()
+    result.states = result.series.pop("w_d")
+    return result
