@@ -58,7 +58,24 @@ def _check_eps(eps: float) -> float:
 
 
 def boundary_projection(n_boundary: int, n: int) -> sp.csr_matrix:
-    """P of (97)-(99): the n_boundary x n matrix selecting neurons 0..n_boundary-1."""
+    """P of (97)-(99): the n_boundary x n matrix selecting neurons 0..n_boundary-1.
+
+    Parameters
+    ----------
+    n_boundary : int
+        Boundary neurons (1..n).
+    n : int
+        All neurons.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix (n_boundary x n)
+
+    Raises
+    ------
+    ValueError
+        n_boundary outside 1..n.
+    """
     if not (isinstance(n_boundary, int | np.integer) and 1 <= n_boundary <= n):
         raise ValueError(f"n_boundary must be an integer in 1..{n}, got {n_boundary!r}")
     return sp.csr_matrix((np.ones(n_boundary), (np.arange(n_boundary), np.arange(n_boundary))),
@@ -66,22 +83,71 @@ def boundary_projection(n_boundary: int, n: int) -> sp.csr_matrix:
 
 
 def boundary_state(x: np.ndarray, n_boundary: int) -> np.ndarray:
-    """(97): x_d = P x (x: ndarray(shape=[N]) or [..., N])."""
+    """(97): x_d = P x.
+
+    Parameters
+    ----------
+    x : ndarray(shape=[N] or [..., N])
+    n_boundary : int
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary] or [..., n_boundary])
+
+    Raises
+    ------
+    ValueError
+        As :func:`boundary_projection`.
+    """
     x = np.asarray(x)
     return boundary_projection(n_boundary, x.shape[-1]).dot(x.T).T
 
 
 def boundary_bias(b: np.ndarray, n_boundary: int) -> np.ndarray:
-    """(98): b_d = P b."""
+    """(98): b_d = P b.
+
+    Parameters
+    ----------
+    b : ndarray(shape=[N])
+    n_boundary : int
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary])
+
+    Raises
+    ------
+    ValueError
+        As :func:`boundary_projection`.
+    """
     return boundary_state(b, n_boundary)
 
 
 def boundary_weights(w: sp.spmatrix, n_boundary: int, eps: float,
                      block: int = 64) -> np.ndarray:
-    """(99): w_d(eps) = P eps w (I - eps w)^(-1) P^T, ndarray(shape=[n_boundary, n_boundary]).
+    """(99): w_d(eps) = P eps w (I - eps w)^(-1) P^T.
 
-    w: sparse N x N bulk weight matrix (neurons 0..n_boundary-1 are the boundary). Solves
-    (I - eps w) Y = P^T with one sparse LU and `block` right-hand sides at a time.
+    Solves (I - eps w) Y = P^T with one sparse LU and `block` right-hand sides at a time.
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights (neurons 0..n_boundary-1 are the boundary).
+    n_boundary : int
+        Boundary neurons.
+    eps : float
+        In (0, 1).
+    block : int
+        Right-hand sides per solve.
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        A bad eps or n_boundary, w not square, I - eps w singular, a non-finite result.
     """
     eps = _check_eps(eps)
     w = sp.csc_matrix(w, dtype=float)
@@ -109,7 +175,24 @@ def boundary_weights(w: sp.spmatrix, n_boundary: int, eps: float,
 
 
 def chain_lengths(w_d: np.ndarray, eps: float) -> np.ndarray:
-    """(100): d(i, j) = log_eps w_d_ij - 1; +inf where no chain joins j to i (w_d_ij <= 0)."""
+    """(100): d(i, j) = log_eps w_d_ij - 1; +inf where no chain joins j to i (w_d_ij <= 0).
+
+    Parameters
+    ----------
+    w_d : ndarray(shape=[n_boundary, n_boundary])
+        The boundary weights (99).
+    eps : float
+        In (0, 1).
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        eps outside (0, 1).
+    """
     eps = _check_eps(eps)
     w_d = np.asarray(w_d, dtype=float)
     out = np.full(w_d.shape, np.inf)
@@ -120,13 +203,23 @@ def chain_lengths(w_d: np.ndarray, eps: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BulkChains:
-    """A bulk network made of chains between boundary neurons.
+    """A bulk network made of chains between boundary neurons, for (97)-(100).
 
-    w: sparse N x N weights (edge j -> i is w[i, j] = 1); n_boundary: boundary neurons are
-    0..n_boundary-1; sources, targets: boundary neuron where chain c starts / ends; lengths:
-    bulk neurons of chain c before crossings are merged; paths: the neuron sequence of every
-    chain (boundary source, bulk..., boundary target) after merging; crossings: (c1, k1, c2, k2)
-    meaning bulk neuron k2 of chain c2 is the same neuron as bulk neuron k1 of chain c1.
+    Attributes
+    ----------
+    w : scipy.sparse.csr_matrix (N x N)
+        The weights (edge j -> i is w[i, j] = 1).
+    n_boundary : int
+        Boundary neurons are 0..n_boundary-1.
+    sources, targets : ndarray(dtype=int)
+        Boundary neuron where chain c starts / ends.
+    lengths : ndarray(dtype=int)
+        Bulk neurons of chain c before crossings are merged.
+    paths : tuple of ndarray
+        The neuron sequence of every chain (boundary source, bulk..., boundary target) after
+        merging.
+    crossings : tuple of (int, int, int, int)
+        (c1, k1, c2, k2): bulk neuron k2 of chain c2 is the same neuron as bulk neuron k1 of c1.
     """
 
     w: sp.csr_matrix
@@ -139,6 +232,8 @@ class BulkChains:
 
     @property
     def n(self) -> int:
+        """N, all neurons of the network (boundary and bulk).
+        """
         return int(self.w.shape[0])
 
     def expected_lengths(self) -> np.ndarray:
@@ -152,12 +247,28 @@ def bulk_chains(lengths: Sequence[int], *,
                 crossings: Sequence[tuple[int, int, int, int]] = (),
                 sources: Sequence[int] | None = None,
                 targets: Sequence[int] | None = None) -> BulkChains:
-    """Build a bulk of chains: chain c runs from boundary neuron sources[c] through lengths[c]
-    bulk neurons to boundary neuron targets[c].
+    """Build a bulk of chains for (97)-(100): chain c runs from boundary neuron sources[c] through
+    lengths[c] bulk neurons to boundary neuron targets[c].
 
-    Defaults: 2 C boundary neurons, sources 0..C-1, targets C..2C-1 (chain c joins c to C + c).
-    crossings: (c1, k1, c2, k2) merges bulk neuron k2 (0-based) of chain c2 into bulk neuron
-    k1 of chain c1 (the chains cross there). Returns a :class:`BulkChains`.
+    Parameters
+    ----------
+    lengths : sequence of int
+        Bulk neurons of every chain (>= 1).
+    crossings : sequence of (int, int, int, int)
+        (c1, k1, c2, k2) merges bulk neuron k2 (0-based) of chain c2 into bulk neuron k1 of
+        chain c1 (the chains cross there).
+    sources, targets : sequence of int, optional
+        Boundary neurons; default 2 C boundary neurons, sources 0..C-1, targets C..2C-1 (chain c
+        joins c to C + c).
+
+    Returns
+    -------
+    BulkChains
+
+    Raises
+    ------
+    ValueError
+        Bad lengths, sources, targets or crossings.
     """
     lengths_a = np.asarray(lengths, dtype=np.int64)
     if lengths_a.ndim != 1 or lengths_a.size < 1 or np.any(lengths_a < 1):
@@ -242,9 +353,29 @@ def random_crossings(lengths: np.ndarray, count: int,
 
 
 def path_sum(w: sp.spmatrix, n_boundary: int, eps: float, max_length: int) -> np.ndarray:
-    """Independent route to (99): P (sum_{L=1}^{max_length} eps^L w^L) P^T by repeated sparse
-    products of the boundary columns (the truncated Neumann series, exact for a bulk without
-    cycles once max_length exceeds the longest path)."""
+    """Independent route to (99): P (sum_{L=1}^{max_length} eps^L w^L) P^T.
+
+    Repeated sparse products of the boundary columns (the truncated Neumann series, exact for a
+    bulk without cycles once max_length exceeds the longest path).
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+    n_boundary : int
+    eps : float
+        In (0, 1).
+    max_length : int
+        The longest path counted.
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        eps outside (0, 1).
+    """
     eps = _check_eps(eps)
     w = sp.csr_matrix(w, dtype=float)
     n = w.shape[0]

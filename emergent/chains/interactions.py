@@ -47,7 +47,24 @@ __all__ = [
 
 
 def flat_metric(n: int, dims: int) -> np.ndarray:
-    """g^i = eta = diag(-1, 1, ..., 1) for every neuron: ndarray(shape=[n, D + 1, D + 1])."""
+    """g^i = eta = diag(-1, 1, ..., 1) for every neuron: the flat metric of (56), (77).
+
+    Parameters
+    ----------
+    n : int
+        Neurons (>= 2).
+    dims : int
+        D (>= 1).
+
+    Returns
+    -------
+    ndarray(shape=[n, D + 1, D + 1])
+
+    Raises
+    ------
+    ValueError
+        Bad n or D.
+    """
     if not isinstance(dims, int | np.integer) or dims < 1:
         raise ValueError(f"D (dims) must be an integer >= 1, got {dims!r}")
     if not isinstance(n, int | np.integer) or n < 2:
@@ -59,8 +76,33 @@ def flat_metric(n: int, dims: int) -> np.ndarray:
 
 def weakly_curved_metric(n: int, dims: int, amplitude: float, modes: int,
                          rng: np.random.Generator) -> np.ndarray:
-    """g^i = eta + h(sigma_i): h symmetric, smooth periodic in sigma (Fourier modes 1..modes),
-    max |h_{mu nu}| = amplitude. Requires amplitude < 0.5 (weak curvature keeps g Lorentzian)."""
+    """g^i = eta + h(sigma_i) for (77)-(78): h symmetric, smooth periodic in sigma.
+
+    h has Fourier modes 1..modes and max |h_{mu nu}| = amplitude < 0.5 (weak curvature keeps
+    g Lorentzian).
+
+    Parameters
+    ----------
+    n : int
+        Neurons.
+    dims : int
+        D.
+    amplitude : float
+        max |h| in [0, 0.5).
+    modes : int
+        Fourier modes (>= 1).
+    rng : numpy.random.Generator
+        The source of the coefficients and phases.
+
+    Returns
+    -------
+    ndarray(shape=[n, D + 1, D + 1])
+
+    Raises
+    ------
+    ValueError
+        A bad amplitude or modes (or n, D as :func:`flat_metric`).
+    """
     if not (np.isfinite(amplitude) and 0 <= amplitude < 0.5):
         raise ValueError(f"amplitude (metric perturbation) must lie in [0, 0.5), got {amplitude!r}")
     if not isinstance(modes, int | np.integer) or modes < 1:
@@ -80,7 +122,24 @@ def weakly_curved_metric(n: int, dims: int, amplitude: float, modes: int,
 
 
 def operator_g(w: sp.spmatrix, fprime: np.ndarray | None = None) -> sp.csr_matrix:
-    """P2 (8): G = (I - f' w)^T (I - f' w) for sparse w (N x N) and f' (shape [N], default 1)."""
+    """P2 (8): G = (I - f' w)^T (I - f' w) for sparse w (N x N) and f' (default 1).
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The weights (e.g. :func:`emergent.chains.permutation.permutation_matrix`).
+    fprime : ndarray(shape=[N]), optional
+        f'(y) (default 1, a linear f).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix (N x N)
+
+    Raises
+    ------
+    ValueError
+        w not square, or fprime of the wrong shape or not finite.
+    """
     w = sp.csr_matrix(w, dtype=float)
     n = w.shape[0]
     if w.shape != (n, n):
@@ -109,7 +168,22 @@ def discrete_action(x: np.ndarray, xdot: np.ndarray, g: np.ndarray, G: sp.spmatr
                     alpha: float) -> float:
     """Lagrangian (77), sign-corrected: sum_i g^i xdot xdot - alpha^2 sum_ij g^i x^mu_i G_ij x^nu_j.
 
-    x, xdot: ndarray(shape=[D + 1, N]); g: [N, D + 1, D + 1]; G: sparse N x N.
+    Parameters
+    ----------
+    x, xdot : ndarray(shape=[D + 1, N])
+    g : ndarray(shape=[N, D + 1, D + 1])
+    G : sparse matrix (N x N)
+        The operator of P2 (8).
+    alpha : float
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match.
     """
     x, g = _check(x, g)
     xdot = np.asarray(xdot, dtype=float)
@@ -120,9 +194,25 @@ def discrete_action(x: np.ndarray, xdot: np.ndarray, g: np.ndarray, G: sp.spmatr
 
 
 def potential_gradient(x: np.ndarray, g: np.ndarray, G: sp.spmatrix, alpha: float) -> np.ndarray:
-    """K x = (1/2) dV/dx with V = alpha^2 sum_ij g^i x_i G_ij x_j: shape [D + 1, N].
+    """K x = (1/2) dV/dx with V = alpha^2 sum_ij g^i x_i G_ij x_j, the force of (78).
 
     (K x)^nu_k = (alpha^2 / 2) [ g^k_{nu mu} (G x^mu)_k + sum_i G_ki (g x)^nu_i ] (G symmetric).
+
+    Parameters
+    ----------
+    x : ndarray(shape=[D + 1, N])
+    g : ndarray(shape=[N, D + 1, D + 1])
+    G : sparse matrix (N x N)
+    alpha : float
+
+    Returns
+    -------
+    ndarray(shape=[D + 1, N])
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match.
     """
     x, g = _check(x, g)
     gxt = (G @ x.T).T
@@ -156,7 +246,22 @@ def light_cone_residual(v: np.ndarray, x: np.ndarray, alpha: float, g: np.ndarra
 
 
 def constraint_56(xdot: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """(56): g^i_{mu nu} xdot^mu_i xdot^nu_i for every neuron, ndarray(shape=[N])."""
+    """(56): g^i_{mu nu} xdot^mu_i xdot^nu_i for every neuron.
+
+    Parameters
+    ----------
+    xdot : ndarray(shape=[D + 1, N])
+    g : ndarray(shape=[N, D + 1, D + 1])
+
+    Returns
+    -------
+    ndarray(shape=[N])
+
+    Raises
+    ------
+    ValueError
+        Shapes that do not match.
+    """
     xdot, g = _check(xdot, g)
     return np.einsum("ni,ni->i", xdot, _gx(g, xdot))
 
@@ -267,11 +372,11 @@ class MetricChain:
 
 
 class MetricStepper:
-    """Advances a state [x, v] (shape [2, D + 1, N]) of a :class:`MetricChain` in tau.
+    """Advances a state [x, v] (shape [2, D + 1, N]) of a :class:`MetricChain` in tau, (78).
 
-    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `strings` simulation.
-    An interval that is a whole number of steps `dt` (to rounding) is crossed in steps of
-    exactly `dt`; any other in equal steps of at most `dt`.
+    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `strings` simulation
+    (velocity Verlet). An interval that is a whole number of steps `dt` (to rounding) is crossed
+    in steps of exactly `dt`; any other in equal steps of at most `dt`.
 
     Parameters
     ----------

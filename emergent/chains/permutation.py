@@ -78,8 +78,21 @@ CHAIN_ACTIVATIONS = (LINEAR, TANH)
 def cycle_permutation(n: int, shift: int = 1) -> np.ndarray:
     """The single-cycle permutation of (60) as an index array: perm[i] = (i - shift) mod n.
 
-    shift = 1 is the paper's pi (right-moving waves); shift = -1 is pi^T (left-moving).
-    Returns ndarray(shape=[n], dtype=int64).
+    Parameters
+    ----------
+    n : int
+        N, the number of neurons (>= 2).
+    shift : int
+        1 is the paper's pi (right-moving waves, (57)); -1 is pi^T (left-moving, (66)).
+
+    Returns
+    -------
+    ndarray(shape=[n], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        n not an integer >= 2.
     """
     if not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"n (number of neurons) must be an integer >= 2, got {n!r}")
@@ -92,6 +105,22 @@ def permutation_from_cycles(lengths: list[int] | np.ndarray,
 
     Block c holds neurons [s_c, s_c + L_c) with perm[i] = i - 1 inside the block (wrapping).
     With `rng` the neurons are relabelled at random ("up to permutations of elements", (60)).
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Cycle lengths L_c (each >= 1, adding up to at least 2).
+    rng : numpy.random.Generator, optional
+        Relabels the neurons at random.
+
+    Returns
+    -------
+    ndarray(shape=[sum(lengths)], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        An empty list, a length < 1, fewer than 2 neurons in all.
     """
     lengths_a = np.asarray(lengths, dtype=np.int64)
     if lengths_a.ndim != 1 or lengths_a.size < 1 or np.any(lengths_a < 1):
@@ -111,7 +140,21 @@ def permutation_from_cycles(lengths: list[int] | np.ndarray,
 
 
 def validate_permutation(perm: np.ndarray) -> np.ndarray:
-    """Check that `perm` is a permutation of 0..N-1; return it as contiguous int64."""
+    """Check that `perm` is a permutation (59) of 0..N-1; return it as contiguous int64.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+
+    Returns
+    -------
+    ndarray(shape=[N], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        Not a 1D integer array, fewer than 2 neurons, indices out of range or repeated.
+    """
     perm = np.ascontiguousarray(perm)
     if perm.ndim != 1 or perm.dtype.kind not in "iu":
         raise ValueError("perm must be a one-dimensional integer index array")
@@ -130,7 +173,22 @@ def validate_permutation(perm: np.ndarray) -> np.ndarray:
 
 
 def validate_subsystems(x: np.ndarray) -> int:
-    """D of a state of shape (D + 1, N): ValueError unless D >= 1 (x^(0) and one x^(d))."""
+    """D of a state of shape (D + 1, N) of (50)-(51).
+
+    Parameters
+    ----------
+    x : ndarray(shape=[D + 1, N])
+
+    Returns
+    -------
+    int
+        D (>= 1: x^(0) and at least one x^(d)).
+
+    Raises
+    ------
+    ValueError
+        x not 2D or D < 1.
+    """
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(f"D (subsystems) must be >= 1: x needs shape (D + 1, N) with D + 1 >= 2,"
@@ -142,7 +200,24 @@ def transpose(perm: np.ndarray, weights: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray | None]:
     """pi^T of (66)-(67) as an index array (the inverse permutation), with its weights.
 
-    (w^T x)_j = weight_{inv[j]} x_{inv[j]}: returns (inv, weights[inv]) (weights None stays None).
+    (w^T x)_j = weight_{inv[j]} x_{inv[j]}.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation.
+    weights : ndarray(shape=[N]), optional
+        Its edge weights.
+
+    Returns
+    -------
+    (ndarray, ndarray or None)
+        (inv, weights[inv]); weights None stays None.
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation.
     """
     perm = validate_permutation(perm)
     inv = np.empty_like(perm)
@@ -151,7 +226,21 @@ def transpose(perm: np.ndarray, weights: np.ndarray | None = None
 
 
 def cycle_lengths(perm: np.ndarray) -> np.ndarray:
-    """Lengths of the cycles of a permutation, in order of their smallest neuron."""
+    """Lengths of the cycles (59)-(60) of a permutation, in order of their smallest neuron.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+
+    Returns
+    -------
+    ndarray(dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation.
+    """
     _, starts = cycle_order(validate_permutation(perm))
     return np.diff(starts)
 
@@ -185,7 +274,26 @@ def permutation_matrix(perm: np.ndarray, weights: np.ndarray | None = None) -> s
 
 
 def noisy_weights(n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """Weights w_i = 1 + noise * N(0, 1) on the edges of a permutation (noise = 0: pure pi)."""
+    """Weights w_i = 1 + noise * N(0, 1) on the edges of a permutation (59) (noise = 0: pure pi).
+
+    Parameters
+    ----------
+    n : int
+        N, the number of edges.
+    noise : float
+        Standard deviation (finite, >= 0).
+    rng : numpy.random.Generator
+        The source of the normal draws.
+
+    Returns
+    -------
+    ndarray(shape=[n])
+
+    Raises
+    ------
+    ValueError
+        A negative or non-finite noise.
+    """
     if not (noise >= 0 and np.isfinite(noise)):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return 1.0 + noise * rng.standard_normal(n)
@@ -424,8 +532,9 @@ class ChainStepper:
     """Advances a :class:`PermutationChain` or :class:`ChainEnsemble` state between whole steps.
 
     The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
-    times are chain steps t, each interval one kernel call (:meth:`PermutationChain.apply`).
-    A checkpoint of the state this stepper produced last also records its step "t".
+    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50)
+    (:meth:`PermutationChain.apply`). A checkpoint of the state this stepper produced last also
+    records its step "t".
 
     Parameters
     ----------
@@ -622,6 +731,27 @@ def shift_solution(x0: np.ndarray, t: int, shift: int = 1,
     moving by `shift` neurons per step (right-moving for pi, left-moving for pi^T). With perm
     (any permutation, `shift` ignored): x_i(t) = x_{perm^t(i)}(0), the shift by t along each
     cycle, computed in O(N) from the cycle decomposition.
+
+    Parameters
+    ----------
+    x0 : ndarray(shape=[..., N])
+        The state at step 0.
+    t : int
+        The step.
+    shift : int
+        1 (pi) or -1 (pi^T) for the single cycle.
+    perm : ndarray(shape=[N], dtype=int), optional
+        Any permutation.
+
+    Returns
+    -------
+    ndarray
+        x(t), of the shape of x0.
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation or not matching the last axis of x0.
     """
     x0 = np.asarray(x0)
     if perm is None:
@@ -645,7 +775,29 @@ def ensemble(x_minus: np.ndarray, x_plus: np.ndarray, perm: np.ndarray, steps: i
     """(68): x = (x^- + x^+) / 2 with x^- evolved by w = pi (69) and x^+ by w^T = pi^T (70).
 
     The two branches may start from different data; for the linear pure permutation the
-    average solves the discrete wave equation (73) exactly. Shapes as in :func:`evolve`.
+    average solves the discrete wave equation (73) exactly. :func:`solve` with a
+    :class:`ChainEnsemble` records the same average.
+
+    Parameters
+    ----------
+    x_minus, x_plus : ndarray(shape=[D + 1, N] or [N])
+        The branches at step 0.
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation of the x^- branch.
+    steps : int
+        Number of chain steps.
+    bias, weights, activation, method
+        As in :func:`evolve` (the x^+ branch uses the transposed weights (67)).
+
+    Returns
+    -------
+    ndarray
+        The average, of the shape of x_minus.
+
+    Raises
+    ------
+    ValueError
+        As :func:`evolve`.
     """
     inv, w_t = transpose(perm, weights)
     kw = dict(bias=bias, activation=activation, method=method)

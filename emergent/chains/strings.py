@@ -61,7 +61,22 @@ STRING_KINDS = ("pulsating", "kibble-turok", "unconstrained")
 
 
 def minkowski(dims: int) -> np.ndarray:
-    """eta = diag(-1, 1, ..., 1) of shape [dims + 1, dims + 1] (dims = D >= 1)."""
+    """The emergent Minkowski metric of (64)-(65): eta = diag(-1, 1, ..., 1).
+
+    Parameters
+    ----------
+    dims : int
+        D >= 1, spatial dimensions (subsystems besides x^(0)).
+
+    Returns
+    -------
+    ndarray(shape=[dims + 1, dims + 1])
+
+    Raises
+    ------
+    ValueError
+        D not an integer >= 1.
+    """
     if not isinstance(dims, int | np.integer) or dims < 1:
         raise ValueError(f"D (spatial dimensions, subsystems besides x^(0)) must be >= 1, "
                          f"got {dims!r}")
@@ -72,11 +87,26 @@ def minkowski(dims: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class StringData:
-    """Branch data of a closed string on a chain of n neurons.
+    """Branch data of a closed string on a chain of n neurons, for the ensemble (68)-(72).
 
-    x_minus0, x_plus0: ndarray(shape=[D + 1, n]) initial states of the pi and pi^T branches;
-    drift: ndarray(shape=[D + 1]) velocity d x^(mu) / d tau carried by the bias;
-    kind, radius, dims: the solution; energy: X^0 = energy * tau.
+    Attributes
+    ----------
+    kind : str
+        "pulsating", "kibble-turok" or "unconstrained".
+    dims : int
+        D.
+    n : int
+        Neurons of the chain.
+    radius : float
+        R.
+    energy : float
+        E of X^0 = E tau.
+    x_minus0, x_plus0 : ndarray(shape=[D + 1, n])
+        Initial states of the pi (69) and pi^T (70) branches.
+    drift : ndarray(shape=[D + 1])
+        Velocity d x^(mu) / d tau carried by the bias.
+    kt_alpha, kt_phi : float
+        Parameters of the Kibble-Turok family.
     """
 
     kind: str
@@ -91,7 +121,18 @@ class StringData:
     kt_phi: float = np.pi / 3
 
     def exact(self, tau: float, sigma: np.ndarray | None = None) -> np.ndarray:
-        """Continuum solution X^(mu)(tau, sigma), ndarray(shape=[D + 1, len(sigma)])."""
+        """Continuum solution X^(mu)(tau, sigma) of (73), ndarray(shape=[D + 1, len(sigma)]).
+
+        Parameters
+        ----------
+        tau : float
+        sigma : ndarray, optional
+            Positions (default the chain's sigma grid).
+
+        Returns
+        -------
+        ndarray(shape=[D + 1, len(sigma)])
+        """
         s = sigma_grid(self.n) if sigma is None else np.asarray(sigma, dtype=float)
         a = _curve_a(self.kind, self.dims, s - tau, self.kt_alpha)
         b = _curve_b(self.kind, self.dims, s + tau, self.kt_phi)
@@ -132,11 +173,37 @@ def closed_string(kind: str = "pulsating", *, n: int, dims: int = 2, radius: flo
                   energy_excess: float = 0.5) -> StringData:
     """Initial data of a classical closed string in conformal gauge on a chain of n neurons.
 
-    kind: "pulsating" (D >= 2): X^1 + i X^2 = R cos(tau) e^{i sigma}, X^0 = R tau;
-    "kibble-turok" (D >= 3): the Kibble-Turok family with parameters kt_alpha in [0, 1], kt_phi;
-    "unconstrained" (D >= 2): the pulsating string with X^0 = (1 + energy_excess) R tau, which
-    violates (75) by -((1 + energy_excess)^2 - 1) R^2 / 4 (a control that must fail).
-    The chain must resolve the string: n >= 8 (24 for kibble-turok, which carries mode 3).
+    X = (a(sigma - tau) + b(sigma + tau)) R / 2, X^0 = E tau with |a'| = |b'| = 1, which
+    satisfies the light-cone constraints (65), (75) in the continuum.
+
+    Parameters
+    ----------
+    kind : {"pulsating", "kibble-turok", "unconstrained"}
+        "pulsating" (D >= 2): X^1 + i X^2 = R cos(tau) e^{i sigma}, X^0 = R tau;
+        "kibble-turok" (D >= 3): the Kibble-Turok family with parameters kt_alpha, kt_phi;
+        "unconstrained" (D >= 2): the pulsating string with X^0 = (1 + energy_excess) R tau,
+        which violates (75) by -((1 + energy_excess)^2 - 1) R^2 / 4 (a control that must fail).
+    n : int
+        Neurons per chain: >= 8 (24 for kibble-turok, which carries mode 3).
+    dims : int
+        D.
+    radius : float
+        R (finite, > 0).
+    kt_alpha : float
+        In [0, 1].
+    kt_phi : float
+        The Kibble-Turok angle.
+    energy_excess : float
+        (> 0) for "unconstrained".
+
+    Returns
+    -------
+    StringData
+
+    Raises
+    ------
+    ValueError
+        An unknown kind, too few dimensions or neurons, a bad radius, kt_alpha or energy_excess.
     """
     if kind not in STRING_KINDS:
         raise ValueError(f"kind must be one of {', '.join(STRING_KINDS)}, got {kind!r}")
@@ -348,8 +415,9 @@ class StringChain:
 class StringStepper:
     """Advances a :class:`StringState` of a :class:`StringChain` between whole chain steps.
 
-    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `strings` simulation;
-    times are chain steps t (tau = t / alpha).
+    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `strings` simulation:
+    both branches of the ensemble (68) by (69)-(70) in the shifted chain kernel; times are chain
+    steps t (tau = t / alpha, (53)).
 
     Parameters
     ----------
@@ -453,9 +521,17 @@ def light_cone_residuals(dtau: np.ndarray, dsigma: np.ndarray) -> tuple[np.ndarr
     """Constraints (75): eta_{mu nu} d_+ x^mu d_+ x^nu and eta d_- x d_- x.
 
     d_pm = (d_tau pm d_sigma) / 2 are the light-cone derivatives (xi_pm = tau pm sigma).
+    (65) is the d_- part for a purely right-moving wave.
 
-    (65) is the d_- part for a purely right-moving wave. dtau, dsigma: ndarray(shape=[D + 1, N]).
-    Returns (r_plus, r_minus), each ndarray(shape=[N]); both vanish for a string solution.
+    Parameters
+    ----------
+    dtau, dsigma : ndarray(shape=[D + 1, N])
+        d x / d tau and d x / d sigma (e.g. :meth:`StringChain.derivatives`).
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        (r_plus, r_minus), each ndarray(shape=[N]); both vanish for a string solution.
     """
     dp = 0.5 * (dtau + dsigma)
     dm = 0.5 * (dtau - dsigma)
@@ -466,9 +542,24 @@ def polyakov_density(dtau: np.ndarray, dsigma: np.ndarray,
                      worldsheet: np.ndarray | None = None) -> np.ndarray:
     """Integrand of (76): sqrt(-h) h^{ab} eta_{mu nu} d_a x^mu d_b x^nu, ndarray(shape=[N]).
 
-    worldsheet: h_ab (2 x 2, Lorentzian, a = tau, sigma); default the conformal gauge
-    h = diag(-1, 1), where the density is -xdot.xdot + x'.x' (dots with eta). (76) prints the
-    second factor as d x^(mu); the contraction with eta_{mu nu} needs x^(nu).
+    In the conformal gauge h = diag(-1, 1) the density is -xdot.xdot + x'.x' (dots with eta).
+    (76) prints the second factor as d x^(mu); the contraction with eta_{mu nu} needs x^(nu).
+
+    Parameters
+    ----------
+    dtau, dsigma : ndarray(shape=[D + 1, N])
+        d x / d tau and d x / d sigma.
+    worldsheet : ndarray(shape=[2, 2]), optional
+        h_ab (Lorentzian, a = tau, sigma); default the conformal gauge.
+
+    Returns
+    -------
+    ndarray(shape=[N])
+
+    Raises
+    ------
+    ValueError
+        A worldsheet metric that is not symmetric 2 x 2 with det < 0.
     """
     h = np.diag([-1.0, 1.0]) if worldsheet is None else np.asarray(worldsheet, dtype=float)
     if h.shape != (2, 2) or not np.allclose(h, h.T) or np.linalg.det(h) >= 0:
@@ -486,8 +577,16 @@ def polyakov_density(dtau: np.ndarray, dsigma: np.ndarray,
 def nambu_goto_density(dtau: np.ndarray, dsigma: np.ndarray) -> np.ndarray:
     """sqrt(-det gamma) of the induced metric gamma_ab = eta d_a x d_b x, ndarray(shape=[N]).
 
-    On solutions of the constraints (75) in conformal gauge the Polyakov density equals twice
-    this: an independent check of (76). Negative -det gamma is clipped to 0.
+    On solutions of the constraints (75) in conformal gauge the Polyakov density (76) equals
+    twice this: an independent check of (76). Negative -det gamma is clipped to 0.
+
+    Parameters
+    ----------
+    dtau, dsigma : ndarray(shape=[D + 1, N])
+
+    Returns
+    -------
+    ndarray(shape=[N])
     """
     g00 = _eta_dot(dtau, dtau)
     g01 = _eta_dot(dtau, dsigma)
@@ -497,5 +596,23 @@ def nambu_goto_density(dtau: np.ndarray, dsigma: np.ndarray) -> np.ndarray:
 
 def polyakov_action(dtau: np.ndarray, dsigma: np.ndarray, alpha: float,
                     worldsheet: np.ndarray | None = None) -> float:
-    """Action (76) per unit tau: sum_i density_i / alpha (the sigma integral on the chain)."""
+    """Action (76) per unit tau: sum_i density_i / alpha (the sigma integral on the chain).
+
+    Parameters
+    ----------
+    dtau, dsigma : ndarray(shape=[D + 1, N])
+    alpha : float
+        The inverse grid spacing (62).
+    worldsheet : ndarray(shape=[2, 2]), optional
+        As in :func:`polyakov_density`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`polyakov_density`.
+    """
     return float(polyakov_density(dtau, dsigma, worldsheet).sum() / alpha)

@@ -42,7 +42,8 @@ __all__ = ["SIMULATION", "ChainsParams", "initial_profile", "model"]
 
 @parameters
 class ChainsParams:
-    """Parameters of the `chains` simulation."""
+    """Parameters of the `chains` simulation (P2 (49)-(50), (57)-(61), (68)).
+    """
 
     neurons: int = param(4096, "N, neurons in the network", low=2, high=10**9)
     subsystems: int = param(3, "D, subsystems x^(1..D) besides x^(0)", low=1, high=64)

@@ -40,7 +40,8 @@ __all__ = ["SIMULATION", "HolographyParams"]
 
 @parameters
 class HolographyParams:
-    """Parameters of the `holography` simulation."""
+    """Parameters of the `holography` simulation (P2 (97)-(100)).
+    """
 
     chains: int = param(100, "chains joining pairs of boundary neurons", low=1, high=10**6)
     min_length: int = param(500, "fewest bulk neurons in a chain", low=1, high=10**7)

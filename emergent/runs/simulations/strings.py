@@ -54,7 +54,8 @@ __all__ = ["SIMULATION", "StringsParams"]
 
 @parameters
 class StringsParams:
-    """Parameters of the `strings` simulation."""
+    """Parameters of the `strings` simulation (P2 (64)-(78)).
+    """
 
     neurons: int = param(256, "N, neurons in the closed chain (sigma grid)", low=24,
                          high=1 << 24)
