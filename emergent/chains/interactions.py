@@ -18,6 +18,10 @@ which for a metric that does not vary with i is (78) with the corrected sign,
 g (xddot + alpha^2 G x) = 0, and for w = pi, f' = I the discrete wave equation
 xddot_i = alpha^2 (x_{i+1} - 2 x_i + x_{i-1}). The energy H = xdot.M.xdot + x.K.x is conserved.
 Constraint (56): g^i_{mu nu} xdot^mu_i xdot^nu_i = 0 for all i.
+
+The solver: :func:`solve` integrates a state [x, v] under a :class:`MetricChain` (g, G, alpha)
+with velocity Verlet (:class:`MetricStepper`, default step :meth:`MetricChain.default_dt`),
+in tau.
 """
 
 from __future__ import annotations

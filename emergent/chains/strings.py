@@ -15,6 +15,11 @@ solutions in conformal gauge, X = (a(sigma - tau) + b(sigma + tau)) R / 2, X^0 =
 Derivatives are the centred (second-order) versions of (53), (62); with them the discrete
 ensemble of the linear pure permutation satisfies (71)-(72) exactly and the constraint residual
 is a pure discretisation error, O((2 pi / N)^2), constant in time.
+
+The solver: :func:`solve` evolves a :class:`StringState` (``StringState.of(closed_string(...))``)
+under a :class:`StringChain` (``StringChain.of(data, activation=..., weights=...)``) with the
+:class:`StringStepper`, in whole chain steps; :meth:`StringChain.derivatives` gives the centred
+derivatives of a state for the constraints (75) and the action (76).
 """
 
 from __future__ import annotations

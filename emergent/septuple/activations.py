@@ -131,12 +131,12 @@ def activation_code(activation: str | Activation, supported: Collection[int] | N
         An unknown name, an activation without a code, or one the kernel does not implement;
         the message names `parameter` and the allowed names.
     """
+    name = activation.name if isinstance(activation, Activation) else activation
+    act = ACTIVATIONS.get(name) if isinstance(name, str) else None
+    if act is not None and (supported is None or act.code in supported) and (
+            not isinstance(activation, Activation) or activation is act):
+        return act.code
     codes = {a.code for a in ACTIVATIONS.values()} if supported is None else set(supported)
     allowed = [a.name for a in sorted(ACTIVATIONS.values(), key=lambda a: a.code)
                if a.code in codes]
-    name = activation.name if isinstance(activation, Activation) else activation
-    act = ACTIVATIONS.get(name) if isinstance(name, str) else None
-    if act is None or act.code not in codes or (
-            isinstance(activation, Activation) and activation is not act):
-        raise ValueError(f"{parameter} must be one of {', '.join(allowed)}, got {activation!r}")
-    return act.code
+    raise ValueError(f"{parameter} must be one of {', '.join(allowed)}, got {activation!r}")
