@@ -29,7 +29,7 @@ import numpy as np
 from numba import get_num_threads, njit, prange
 
 from emergent.chains.permutation import DEPTH, TILE
-from emergent.kernels.chain_kernels import chain_steps, cycle_order, cycle_steps_tiled
+from emergent.kernels.chain_kernels import LINEAR, chain_steps, cycle_order, cycle_steps_tiled
 
 BYTES_PER_UPDATE = 40  # kernel/step: x, perm, w, b read + result written (8 B each)
 
@@ -86,9 +86,9 @@ def bench_size(n: int, min_seconds: float) -> list[tuple[str, int, float]]:
     out: list[tuple[str, int, float]] = []
 
     steps = max(1, min(1000, int(2e8 // n)))
-    got = chain_steps(x, perm, w, b, steps, 0)
+    got = chain_steps(x, perm, w, b, steps, LINEAR)
     assert np.array_equal(got[0], np.roll(x[0], steps)), "kernel/step is not the exact shift"
-    sec, _ = _time(lambda: chain_steps(x, perm, w, b, steps, 0), min_seconds)
+    sec, _ = _time(lambda: chain_steps(x, perm, w, b, steps, LINEAR), min_seconds)
     out.append(("kernel/step", steps, sec))
 
     order, starts = cycle_order(perm)
@@ -96,11 +96,11 @@ def bench_size(n: int, min_seconds: float) -> list[tuple[str, int, float]]:
     wo, bo = w[order], b[order]
     tsteps = max(1024, min(4096, int(1e10 // n)))
     tile, depth = TILE, DEPTH
-    got = cycle_steps_tiled(y, starts, wo, bo, tsteps, 0, tile, depth)
+    got = cycle_steps_tiled(y, starts, wo, bo, tsteps, LINEAR, tile, depth)
     back = np.empty_like(got)
     back[:, order] = got
     assert np.array_equal(back[0], np.roll(x[0], tsteps)), "kernel/tiled is not the exact shift"
-    sec, _ = _time(lambda: cycle_steps_tiled(y, starts, wo, bo, tsteps, 0, tile, depth),
+    sec, _ = _time(lambda: cycle_steps_tiled(y, starts, wo, bo, tsteps, LINEAR, tile, depth),
                    min_seconds)
     out.append(("kernel/tiled", tsteps, sec))
 

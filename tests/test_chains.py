@@ -10,6 +10,8 @@ from emergent.chains.permutation import (
     validate_permutation,
 )
 from emergent.kernels.chain_kernels import (
+    LINEAR,
+    TANH,
     chain_steps,
     chain_steps_serial,
     chain_steps_shifted,
@@ -58,7 +60,7 @@ def test_cycle_order_decomposes_permutation():
         np.testing.assert_array_equal(perm[seg], np.roll(seg, 1))
 
 
-@pytest.mark.parametrize("activation", [0, 1])
+@pytest.mark.parametrize("activation", [LINEAR, TANH])
 @pytest.mark.parametrize("steps", [1, 15, 16, 17, 100])
 def test_tiled_kernel_equals_step_kernel(activation, steps):
     """Temporal blocking changes nothing: bitwise equal to the per-step kernel for a permutation
@@ -85,7 +87,7 @@ def test_shifted_kernel_adds_per_subsystem_offset():
     perm = cycle_permutation(n)
     x = np.random.default_rng(4).standard_normal((2, n))
     c = np.array([0.25, -1.0])
-    out = chain_steps_shifted(x, perm, np.ones(n), np.zeros(n), c, 7, 0)
+    out = chain_steps_shifted(x, perm, np.ones(n), np.zeros(n), c, 7, LINEAR)
     np.testing.assert_allclose(out, np.roll(x, 7, axis=1) + 7 * c[:, None], atol=1e-14)
 
 
@@ -154,7 +156,7 @@ def test_evolve_methods_agree_with_tanh_noise_and_bias(method):
     w = noisy_weights(perm.size, 0.2, rng)
     b = 0.1 * rng.standard_normal(perm.size)
     x = rng.standard_normal((2, perm.size))
-    ref = chain_steps_serial(x, perm, w, b, 150, 1)
+    ref = chain_steps_serial(x, perm, w, b, 150, TANH)
     np.testing.assert_array_equal(
         evolve(x, perm, 150, weights=w, bias=b, activation="tanh", method=method), ref)
 
@@ -190,3 +192,115 @@ def test_chains_simulation_several_cycles_both_directions(tmp_path):
     assert abs(read_run(one).results["continuum_order"] - 1) < 0.05
     assert main(["run", "chains", "-o", str(tmp_path / "bad.h5"), "--quiet",
                  "--set", "neurons=4", "--set", "cycles=5"]) == 2
+
+
+def test_p2_eq61_exact_shift_solution_through_solve():
+    """(57), (60)-(61) through the solver: every recorded state of solve(...) for the linear
+    single cycle is the exact shift x_i(t) = x_{i-t}(0), and the norm (59) is conserved."""
+    from emergent.chains import PermutationChain, solve
+
+    rng = np.random.default_rng(10)
+    x0 = rng.standard_normal((3, 97))
+    res = solve(x0, PermutationChain(cycle_permutation(97)), 300, saves=7)
+    assert res.t.tolist() == [0, 50, 100, 150, 200, 250, 300]
+    assert res.states.shape == (7, 3, 97) and res.final is not None
+    for t, x in zip(res.t, res.states, strict=True):
+        np.testing.assert_array_equal(x, shift_solution(x0, int(t)))
+    np.testing.assert_allclose(res.series["norm"], np.sum(x0**2) / 97, rtol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["step", "tiled"])
+def test_solve_equals_old_stepping_bit_for_bit(method):
+    """solve(...) = evolve(...) recorded interval by interval, for noisy weights, a bias, tanh,
+    several shuffled cycles, both kernels; the ensemble (68) equals ensemble(...)."""
+    from emergent.chains.permutation import (
+        ChainEnsemble,
+        PermutationChain,
+        ensemble,
+        noisy_weights,
+        permutation_from_cycles,
+        solve,
+    )
+
+    rng = np.random.default_rng(11)
+    perm = permutation_from_cycles([300, 41, 9], rng)
+    w = noisy_weights(perm.size, 0.1, rng)
+    b = 0.05 * rng.standard_normal(perm.size)
+    x0 = rng.standard_normal((2, perm.size))
+    model = PermutationChain(perm, w, b, "tanh", method)
+    res = solve(x0, model, 40, saves=[0, 3, 17, 40])
+    x = x0
+    for k, (t0, t1) in enumerate([(0, 3), (3, 17), (17, 40)]):
+        x = evolve(x, perm, t1 - t0, bias=b, weights=w, activation="tanh", method=method)
+        np.testing.assert_array_equal(res.states[k + 1], x)
+    np.testing.assert_array_equal(res.final, x)
+    both = solve(np.stack([x0, -x0]), ChainEnsemble(model), 25, keep_states=False)
+    assert both.states is None
+    np.testing.assert_array_equal(
+        ChainEnsemble.average(both.final),
+        ensemble(x0, -x0, perm, 25, bias=b, weights=w, activation="tanh", method=method))
+
+
+def test_chain_stepper_resume_through_save_load_is_bit_identical():
+    """Checkpoint/resume: a run continued from a saved state equals the uninterrupted run."""
+    from emergent.chains.permutation import ChainEnsemble, ChainStepper, PermutationChain
+    from emergent.evolution import evolve as run_loop
+
+    rng = np.random.default_rng(12)
+    model = ChainEnsemble(PermutationChain(rng.permutation(200), 1 + 0.1 * rng.random(200),
+                                           activation="tanh"))
+    stepper = ChainStepper(model)
+    x0 = rng.standard_normal((2, 3, 200))
+    times = [0, 5, 9, 20]
+    ref = run_loop(stepper, x0, times)
+    mid = run_loop(stepper, x0, times[:3])
+    np.testing.assert_array_equal(run_loop(stepper, stepper.load(stepper.save(mid)), times,
+                                           start=2), ref)
+    with pytest.raises(ValueError, match="whole steps"):
+        stepper.advance(x0, 0.0, 0.5)
+
+
+def test_solve_and_model_validation():
+    from emergent.chains.permutation import ChainEnsemble, PermutationChain, solve
+
+    model = PermutationChain(cycle_permutation(8))
+    with pytest.raises(ValueError, match="saves"):
+        solve(np.zeros(8), model, 4, saves=1)
+    with pytest.raises(ValueError, match="saves"):
+        solve(np.zeros(8), model, 4, saves=[1, 4])
+    with pytest.raises(ValueError, match="t_final"):
+        solve(np.zeros(8), model, 0)
+    with pytest.raises(ValueError, match="branches"):
+        solve(np.zeros((3, 8)), ChainEnsemble(model), 4)
+    with pytest.raises(ValueError, match="method"):
+        PermutationChain(cycle_permutation(8), method="gpu")
+    with pytest.raises(ValueError, match="perm"):
+        PermutationChain(np.array([0, 0, 1]))
+
+
+def test_one_activation_vocabulary():
+    """The chain kernels' codes are those of emergent.septuple.activations; the chains accept
+    exactly the activations with a chain kernel and name the allowed values when refusing."""
+    from emergent.chains.permutation import CHAIN_ACTIVATIONS, PermutationChain
+    from emergent.kernels import chain_kernels
+    from emergent.septuple.activations import ACTIVATIONS, activation_code
+
+    assert ACTIVATIONS["linear"].code == chain_kernels.LINEAR
+    assert ACTIVATIONS["tanh"].code == chain_kernels.TANH
+    assert len({a.code for a in ACTIVATIONS.values()}) == len(ACTIVATIONS)
+    assert not hasattr(chain_kernels, "ACTIVATIONS")
+    assert activation_code("tanh", CHAIN_ACTIVATIONS) == chain_kernels.TANH
+    assert activation_code(ACTIVATIONS["relu"]) == ACTIVATIONS["relu"].code
+    for name in ("relu", "logistic", "nope", 3):
+        with pytest.raises(ValueError, match=r"activation must be one of linear, tanh, got"):
+            PermutationChain(cycle_permutation(4), activation=name)
+    with pytest.raises(ValueError, match="f must be one of"):
+        activation_code("nope", parameter="f")
+    from emergent.runs.registry import params_of
+    from emergent.runs.simulations.chains import ChainsParams
+    from emergent.runs.simulations.strings import StringsParams
+
+    allowed = tuple(a.name for a in ACTIVATIONS.values() if a.code in CHAIN_ACTIVATIONS)
+    for cls in (ChainsParams, StringsParams):
+        act = next(p for p in params_of(cls) if p.name == "activation")
+        assert set(act.choices) == set(allowed)

@@ -1,5 +1,7 @@
 """Holographic boundary map of a bulk of chains (P2 eq 97-100)."""
 
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -141,3 +143,70 @@ def test_holography_underflow_is_refused(tmp_path):
     assert main(["run", "holography", "-o", str(tmp_path / "u.h5"), "--quiet",
                  "--set", "chains=2", "--set", "min_length=2000", "--set", "max_length=3000",
                  "--set", "eps=0.5"]) != 0
+
+
+def _interrupted_then_resumed(tmp_path, monkeypatch, name, params, stop_at):
+    """Datasets of a run interrupted after recorded frame `stop_at` and resumed, and of an
+    uninterrupted run (the checkpoint is written at every recorded frame)."""
+    import h5py
+
+    from emergent.runs import loop
+    from emergent.runs.io import execute
+    from emergent.runs.registry import get
+
+    sim = get(name)
+    values = sim.resolve(params)
+
+    class Interrupt(loop.Tracker):
+        def record(self, frame):
+            if frame.index == stop_at:
+                raise KeyboardInterrupt
+
+    real = loop.evolve_run
+
+    def stopping(run, stepper, initial, times, observe, *, trackers=(), desc=None):
+        return real(run, stepper, initial, times, observe, desc=desc,
+                    trackers=[*trackers, Interrupt()])
+
+    monkeypatch.setattr(sys.modules[sim.run.__module__], "evolve_run", stopping)
+    out = tmp_path / "r.h5"
+    with pytest.raises(KeyboardInterrupt):
+        execute(sim, values, 3, out, quiet=True, checkpoint_interval=0)
+    monkeypatch.undo()
+    execute(sim, values, 3, out, quiet=True, resume=True)
+    with h5py.File(out) as f:
+        assert "resumed" in f.attrs
+    whole = execute(sim, values, 3, tmp_path / "w.h5", quiet=True)
+
+    def datasets(path):
+        got = {}
+        with h5py.File(path) as f:
+            f.visititems(lambda n, o: got.__setitem__(n, o[()])
+                         if isinstance(o, h5py.Dataset) and "seconds" not in n else None)
+        return got
+
+    return datasets(out), datasets(whole)
+
+
+def test_holography_simulation_resumes_bit_identically(tmp_path, monkeypatch):
+    """An interrupted eps scan resumes to the same datasets (the eps values are the loop)."""
+    a, b = _interrupted_then_resumed(tmp_path, monkeypatch, "holography",
+                                     {"chains": 6, "min_length": 5, "max_length": 20,
+                                      "crossings": 2, "eps": (0.5, 0.7, 0.9, 0.95)}, 2)
+    assert a.keys() == b.keys() and "fields/d" in a and a["series/eps"].size == 4
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_p2_eq99_100_boundary_scan_equals_direct_maps():
+    """boundary_scan(...) through the run loop gives w_d (99) of boundary_weights for every eps,
+    and the lengths (100) of disjoint chains exactly."""
+    from emergent.chains.holography import boundary_scan
+
+    bc = bulk_chains([3, 8, 5])
+    res = boundary_scan(bc.w, bc.n_boundary, [0.3, 0.6])
+    assert res.t.tolist() == [0.0, 1.0] and res.series["eps"].tolist() == [0.3, 0.6]
+    for k, eps in enumerate((0.3, 0.6)):
+        np.testing.assert_array_equal(res.states[k], boundary_weights(bc.w, bc.n_boundary, eps))
+    fin = np.isfinite(bc.expected_lengths())
+    np.testing.assert_allclose(res.final.lengths[fin], bc.expected_lengths()[fin], atol=1e-9)

@@ -7,18 +7,21 @@ import scipy.sparse as sp
 from emergent.chains.continuum import alpha_for
 from emergent.chains.interactions import (
     MetricChain,
+    MetricStepper,
     constraint_56,
     discrete_action,
     flat_metric,
     operator_g,
     potential_gradient,
+    solve,
     weakly_curved_metric,
 )
+from emergent.chains.permutation import cycle_permutation, permutation_matrix
+from emergent.evolution import evolve
 
 
 def _pi(n):
-    perm = (np.arange(n) - 1) % n
-    return sp.csr_matrix((np.ones(n), (np.arange(n), perm)), shape=(n, n))
+    return permutation_matrix(cycle_permutation(n))
 
 
 def test_p2_eq8_operator_g_for_permutation_is_discrete_laplacian():
@@ -58,7 +61,7 @@ def test_p2_eq78_flat_metric_permutation_is_wave_equation():
     n, dims = 20, 3
     x = rng.standard_normal((dims + 1, n))
     alpha = alpha_for(n)
-    mc = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha, 0.1)
+    mc = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha)
     lap = np.roll(x, -1, axis=1) - 2 * x + np.roll(x, 1, axis=1)
     np.testing.assert_allclose(mc.acceleration(x), alpha**2 * lap, atol=1e-10)
 
@@ -72,13 +75,16 @@ def test_p2_eq78_energy_conserved_and_flat_limit_converges():
     g = weakly_curved_metric(n, dims, 0.05, 2, rng)
     s = np.arange(n) / alpha
     x0 = np.stack([np.sin(s), np.cos(s), np.sin(2 * s)])
-    mc = MetricChain(g, operator_g(_pi(n)), alpha, 0.05 / alpha)
+    mc = MetricChain(g, operator_g(_pi(n)), alpha)
     e0 = mc.energy(x0, np.zeros_like(x0))
-    x1, v1 = mc.run(x0, np.zeros_like(x0), 400)
+    res = solve(np.stack([x0, np.zeros_like(x0)]), mc, 400 * 0.05 / alpha, dt=0.05 / alpha,
+                saves=5)
+    x1, v1 = res.final
     assert mc.energy(x1, v1) == pytest.approx(e0, rel=1e-3)
-    flat = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha, 0.02 / alpha)
-    x2, _ = flat.run(x0, np.zeros_like(x0), 200)
+    np.testing.assert_allclose(res.series["energy"], e0, rtol=1e-3)
+    flat = MetricChain(flat_metric(n, dims), operator_g(_pi(n)), alpha)
     tau = 200 * 0.02 / alpha
+    x2 = solve(np.stack([x0, np.zeros_like(x0)]), flat, tau, dt=0.02 / alpha).final[0]
     exact = np.stack([np.sin(s) * np.cos(tau), np.cos(s) * np.cos(tau),
                       np.sin(2 * s) * np.cos(2 * tau)])
     assert np.abs(x2 - exact).max() < 0.01
@@ -99,5 +105,46 @@ def test_interactions_bad_input():
         flat_metric(8, 0)
     with pytest.raises(ValueError, match="fprime"):
         operator_g(_pi(4), np.ones(3))
-    with pytest.raises(ValueError, match="dtau"):
-        MetricChain(flat_metric(4, 1), operator_g(_pi(4)), 1.0, 0.0)
+    with pytest.raises(ValueError, match="dt"):
+        MetricStepper(MetricChain(flat_metric(4, 1), operator_g(_pi(4)), 1.0), 0.0)
+    with pytest.raises(ValueError, match="alpha"):
+        MetricChain(flat_metric(4, 1), operator_g(_pi(4)), 0.0)
+    with pytest.raises(ValueError, match="initial"):
+        solve(np.zeros((3, 4)), MetricChain(flat_metric(4, 1), operator_g(_pi(4)), 1.0), 1.0)
+
+
+def _curved(n=32, dims=2):
+    rng = np.random.default_rng(9)
+    alpha = alpha_for(n)
+    mc = MetricChain(weakly_curved_metric(n, dims, 0.1, 2, rng), operator_g(_pi(n)), alpha)
+    s = np.arange(n) / alpha
+    start = np.stack([np.stack([s, np.cos(s), np.sin(s)]), np.stack([np.ones(n), -np.sin(s),
+                                                                      np.cos(s)])])
+    return mc, start
+
+
+def test_p2_eq78_solve_equals_verlet_steps_by_hand():
+    """solve(...) of (78) is the same Verlet recursion, bit for bit, as stepping by hand with
+    the default step dtau = 1 / (4 alpha) (a quarter chain step, below the flat chain's
+    stability limit 1 / alpha)."""
+    mc, start = _curved()
+    dt = mc.default_dt()
+    assert dt == 1.0 / (4 * mc.alpha) and dt < 1.0 / mc.alpha
+    t_final = 40 * dt
+    res = solve(start, mc, t_final, saves=3)
+    assert res.info["dt"] == dt and res.states.shape == (3, *start.shape)
+    x, v = mc.verlet(start[0], start[1], 20, dt)
+    np.testing.assert_array_equal(res.states[1], np.stack([x, v]))
+    x, v = mc.verlet(x, v, 20, dt)
+    np.testing.assert_array_equal(res.final, np.stack([x, v]))
+
+
+def test_metric_stepper_resume_through_save_load_is_bit_identical():
+    """Checkpoint/resume: save at a recorded time, load, continue: the same bits."""
+    mc, start = _curved()
+    st = MetricStepper(mc)
+    times = np.arange(5) / mc.alpha
+    ref = evolve(st, start, times)
+    mid = evolve(st, start, times[:3])
+    again = evolve(st, st.load(st.save(mid)), times, start=2)
+    np.testing.assert_array_equal(again, ref)

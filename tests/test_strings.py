@@ -1,30 +1,52 @@
 """Relativistic strings from the pi / pi^T chain ensemble (P2 eq 64-76)."""
 
+import sys
+
 import numpy as np
 import pytest
 
 from emergent.chains.continuum import convergence_order
 from emergent.chains.permutation import noisy_weights
 from emergent.chains.strings import (
-    StringEnsemble,
+    StringChain,
+    StringState,
+    StringStepper,
     closed_string,
     light_cone_residuals,
     minkowski,
     nambu_goto_density,
     polyakov_action,
     polyakov_density,
+    solve,
 )
+from emergent.evolution import evolve
+
+
+class _Ensemble:
+    """The ensemble at a step: model, state, step and tau (what the tests look at)."""
+
+    def __init__(self, model, state, t):
+        self.model, self.state, self.t = model, state, t
+        self.alpha = model.alpha
+        self.tau = t / model.alpha
+        self.x = state.x
+
+    def derivatives(self):
+        return self.model.derivatives(self.state)
 
 
 def _residual(kind, n, steps, **kw):
     d = closed_string(kind, n=n, dims=3, radius=1.0)
-    e = StringEnsemble(d, **kw)
+    model = StringChain.of(d, **kw)
+    stepper = StringStepper(model)
+    state, t = StringState.of(d), 0
     out = []
     for k in steps:
-        e.advance(k)
-        rp, rm = light_cone_residuals(*e.derivatives())
+        state = stepper.advance(state, t, t + k)
+        t += k
+        rp, rm = light_cone_residuals(*model.derivatives(state))
         out.append(max(np.abs(rp).max(), np.abs(rm).max()))
-    return np.array(out), e, d
+    return np.array(out), _Ensemble(model, state, t), d
 
 
 @pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
@@ -102,8 +124,42 @@ def test_bad_string_input():
         closed_string("kibble-turok", n=64, dims=2)
     with pytest.raises(ValueError, match="kind"):
         closed_string("open", n=64)
-    with pytest.raises(ValueError, match="activation"):
-        StringEnsemble(closed_string(n=64), activation="relu")
+    with pytest.raises(ValueError, match="activation must be one of linear, tanh"):
+        StringChain.of(closed_string(n=64), activation="relu")
+    with pytest.raises(ValueError, match="previous step"):
+        d = closed_string(n=64)
+        StringChain.of(d).derivatives(StringState.of(d))
+
+
+def test_p2_eq68_73_solve_equals_stepping_and_the_closed_string():
+    """solve(...) equals stepping the ensemble (68) by hand bit for bit, and its recorded
+    averages are the continuum closed-string solution (73) on the grid."""
+    d = closed_string("kibble-turok", n=48, dims=3)
+    model = StringChain.of(d)
+    res = solve(StringState.of(d), model, 30, saves=4)
+    assert res.t.tolist() == [0, 10, 20, 30] and res.states.shape == (4, 4, 48)
+    stepper, state = StringStepper(model), StringState.of(d)
+    for t0, t1 in [(0, 10), (10, 20), (20, 30)]:
+        state = stepper.advance(state, t0, t1)
+    np.testing.assert_array_equal(res.final.minus, state.minus)
+    np.testing.assert_array_equal(res.final.plus_prev, state.plus_prev)
+    for k, t in enumerate(res.t):
+        np.testing.assert_allclose(res.states[k], d.exact(t / model.alpha), atol=1e-12)
+    np.testing.assert_allclose(res.series["time_coordinate"], d.energy * res.t / model.alpha,
+                               atol=1e-12)
+
+
+def test_string_stepper_resume_through_save_load_is_bit_identical():
+    """Checkpoint/resume of the string ensemble (with noise and tanh): the same bits."""
+    d = closed_string("pulsating", n=40, dims=2)
+    w = noisy_weights(40, 0.1, np.random.default_rng(3))
+    stepper = StringStepper(StringChain.of(d, activation="tanh", weights=w))
+    times = [0, 3, 7, 12]
+    ref = evolve(stepper, StringState.of(d), times)
+    mid = evolve(stepper, StringState.of(d), times[:2])
+    again = evolve(stepper, stepper.load(stepper.save(mid)), times, start=1)
+    for name in ("minus", "plus", "minus_prev", "plus_prev"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(ref, name))
 
 
 def test_strings_simulation_end_to_end(tmp_path):
@@ -127,3 +183,56 @@ def test_strings_simulation_end_to_end(tmp_path):
     assert main(["run", "strings", "-o", str(bad), "--quiet", "--set", "neurons=64",
                  "--set", "activation=tanh"]) == 0
     assert read_run(bad).series("residual_rel").max() > 0.1
+
+
+def _interrupted_then_resumed(tmp_path, monkeypatch, name, params, stop_at):
+    """Datasets of a run interrupted after recorded frame `stop_at` and resumed, and of an
+    uninterrupted run (the checkpoint is written at every recorded frame)."""
+    import h5py
+
+    from emergent.runs import loop
+    from emergent.runs.io import execute
+    from emergent.runs.registry import get
+
+    sim = get(name)
+    values = sim.resolve(params)
+
+    class Interrupt(loop.Tracker):
+        def record(self, frame):
+            if frame.index == stop_at:
+                raise KeyboardInterrupt
+
+    real = loop.evolve_run
+
+    def stopping(run, stepper, initial, times, observe, *, trackers=(), desc=None):
+        return real(run, stepper, initial, times, observe, desc=desc,
+                    trackers=[*trackers, Interrupt()])
+
+    monkeypatch.setattr(sys.modules[sim.run.__module__], "evolve_run", stopping)
+    out = tmp_path / "r.h5"
+    with pytest.raises(KeyboardInterrupt):
+        execute(sim, values, 3, out, quiet=True, checkpoint_interval=0)
+    monkeypatch.undo()
+    execute(sim, values, 3, out, quiet=True, resume=True)
+    with h5py.File(out) as f:
+        assert "resumed" in f.attrs
+    whole = execute(sim, values, 3, tmp_path / "w.h5", quiet=True)
+
+    def datasets(path):
+        got = {}
+        with h5py.File(path) as f:
+            f.visititems(lambda n, o: got.__setitem__(n, o[()])
+                         if isinstance(o, h5py.Dataset) and "seconds" not in n else None)
+        return got
+
+    return datasets(out), datasets(whole)
+
+
+def test_strings_simulation_resumes_bit_identically(tmp_path, monkeypatch):
+    """An interrupted `strings` run (curved metric on) resumes to the same datasets."""
+    a, b = _interrupted_then_resumed(tmp_path, monkeypatch, "strings",
+                                     {"neurons": 32, "record_every": 5, "curvature": 0.05,
+                                      "kind": "pulsating", "dims": 2}, 3)
+    assert a.keys() == b.keys() and "fields/x" in a and "series/metric_energy" in a
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)

@@ -59,12 +59,46 @@ def _check_length(length: float) -> float:
 
 
 def alpha_for(n: int, length: float = TWO_PI) -> float:
-    """alpha of (53), (62): inverse grid spacing, alpha = n / length."""
+    """alpha of (53), (62): the inverse grid spacing, alpha = n / length.
+
+    Parameters
+    ----------
+    n : int
+        Neurons per chain (>= 2).
+    length : float
+        Coordinate length of the closed string (default 2 pi).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        n not an integer >= 2, or a non-positive length.
+    """
     return _check_n(n) / _check_length(length)
 
 
 def sigma_grid(n: int, length: float = TWO_PI) -> np.ndarray:
-    """sigma_i = i / alpha, i = 0..n-1 (ndarray(shape=[n]))."""
+    """sigma_i = i / alpha, i = 0..n-1: the positions of the neurons in (53), (62).
+
+    Parameters
+    ----------
+    n : int
+        Neurons per chain (>= 2).
+    length : float
+        Coordinate length (default 2 pi).
+
+    Returns
+    -------
+    ndarray(shape=[n])
+
+    Raises
+    ------
+    ValueError
+        As :func:`alpha_for`.
+    """
     return np.arange(_check_n(n)) / alpha_for(n, length)
 
 
@@ -73,6 +107,20 @@ def require_resolution(n: int, modes: int, points_per_wavelength: int = 8) -> No
 
     The continuum description (62) needs the discrete profile to be smooth on the chain scale;
     below ``points_per_wavelength * modes`` neurons the finite differences are not derivatives.
+
+    Parameters
+    ----------
+    n : int
+        Neurons per chain.
+    modes : int
+        The highest Fourier mode (>= 1).
+    points_per_wavelength : int
+        Neurons needed per wavelength.
+
+    Raises
+    ------
+    ValueError
+        n too small, or a bad `modes`.
     """
     _check_n(n)
     if not isinstance(modes, int | np.integer) or modes < 1:
@@ -86,7 +134,19 @@ def require_resolution(n: int, modes: int, points_per_wavelength: int = 8) -> No
 
 
 def tau_derivative(x_now: np.ndarray, x_next: np.ndarray, alpha: float) -> np.ndarray:
-    """(53): d x / d tau = alpha (x(t + 1) - x(t)); arrays of any shape [..., N]."""
+    """(53): d x / d tau = alpha (x(t + 1) - x(t)).
+
+    Parameters
+    ----------
+    x_now, x_next : ndarray(shape=[..., N])
+        The state at steps t and t + 1.
+    alpha : float
+        The inverse grid spacing.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+    """
     return alpha * (np.asarray(x_next) - np.asarray(x_now))
 
 
@@ -94,7 +154,19 @@ def sigma_derivative(x: np.ndarray, alpha: float, perm: np.ndarray | None = None
     """(62): d x / d sigma = alpha (x_i - x_{pred(i)}), pred(i) = perm[i] (default i - 1 mod N).
 
     For a general cycle the predecessor of neuron i along the chain is perm[i] (the neuron it
-    reads from), which is (60)'s i - 1 for the canonical cycle. x: ndarray(shape=[..., N]).
+    reads from), which is (60)'s i - 1 for the canonical cycle.
+
+    Parameters
+    ----------
+    x : ndarray(shape=[..., N])
+    alpha : float
+        The inverse grid spacing.
+    perm : ndarray(shape=[N], dtype=int), optional
+        The permutation (default the canonical cycle (60)).
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
     """
     x = np.asarray(x)
     if perm is None:
@@ -103,12 +175,35 @@ def sigma_derivative(x: np.ndarray, alpha: float, perm: np.ndarray | None = None
 
 
 def centered_tau_derivative(x_prev: np.ndarray, x_next: np.ndarray, alpha: float) -> np.ndarray:
-    """Second-order version of (53): alpha (x(t + 1) - x(t - 1)) / 2."""
+    """Second-order version of (53): alpha (x(t + 1) - x(t - 1)) / 2.
+
+    Parameters
+    ----------
+    x_prev, x_next : ndarray(shape=[..., N])
+        The state at steps t - 1 and t + 1.
+    alpha : float
+        The inverse grid spacing.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+    """
     return 0.5 * alpha * (np.asarray(x_next) - np.asarray(x_prev))
 
 
 def centered_sigma_derivative(x: np.ndarray, alpha: float) -> np.ndarray:
-    """Second-order version of (62): alpha (x_{i+1} - x_{i-1}) / 2 on the canonical cycle."""
+    """Second-order version of (62): alpha (x_{i+1} - x_{i-1}) / 2 on the canonical cycle (60).
+
+    Parameters
+    ----------
+    x : ndarray(shape=[..., N])
+    alpha : float
+        The inverse grid spacing.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+    """
     x = np.asarray(x)
     return 0.5 * alpha * (np.roll(x, -1, axis=-1) - np.roll(x, 1, axis=-1))
 
@@ -118,6 +213,27 @@ def travelling_wave(profile: Callable[[np.ndarray], np.ndarray], tau: float,
     """Continuum solution of (63) (direction = +1, right-moving, pi) or (72) (-1, pi^T).
 
     x(tau, sigma) = profile(sigma - direction * tau), profile periodic in sigma.
+
+    Parameters
+    ----------
+    profile : callable(ndarray) -> ndarray
+        The periodic profile x(0, sigma).
+    tau : float
+        The time.
+    sigma : ndarray
+        The positions.
+    direction : {1, -1}
+        pi (right-moving) or pi^T (left-moving).
+
+    Returns
+    -------
+    ndarray
+        x(tau, sigma), of the shape of sigma.
+
+    Raises
+    ------
+    ValueError
+        A direction other than +1 or -1.
     """
     if direction not in (1, -1):
         raise ValueError(f"direction must be +1 (pi) or -1 (pi^T), got {direction!r}")
@@ -133,8 +249,20 @@ def dalembert_spectral(u0: np.ndarray, v0: np.ndarray, tau: float,
     """Exact solution of the wave equation (73) for band-limited periodic data, by Fourier modes.
 
     u(tau) = sum_k [u0_k cos(k tau) + v0_k sin(k tau) / k] e^{i k sigma} (k = 0: u0_0 + v0_0 tau).
-    u0, v0: ndarray(shape=[..., N]) on sigma_grid(N, length). An independent route to the
-    d'Alembert solution (no chain, no shift).
+    An independent route to the d'Alembert solution (no chain, no shift).
+
+    Parameters
+    ----------
+    u0, v0 : ndarray(shape=[..., N])
+        x and d x / d tau at tau = 0 on sigma_grid(N, length).
+    tau : float
+        The time.
+    length : float
+        Coordinate length (default 2 pi).
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
     """
     u0 = np.asarray(u0, dtype=float)
     v0 = np.asarray(v0, dtype=float)
@@ -153,7 +281,18 @@ def dalembert_branches(u0: np.ndarray, v0: np.ndarray,
     With x = (x^- + x^+) / 2, x^-(0) = u0 - V, x^+(0) = u0 + V, V' = v0 - <v0> (periodic,
     computed spectrally) and a drift <v0> per unit tau in both branches (a bias <v0> / alpha per
     step), the ensemble solves (73) with x(0) = u0, dx/dtau(0) = v0.
-    Returns (x_minus0, x_plus0, drift) with shapes [..., N], [..., N], [...].
+
+    Parameters
+    ----------
+    u0, v0 : ndarray(shape=[..., N])
+        x and d x / d tau at tau = 0.
+    length : float
+        Coordinate length (default 2 pi).
+
+    Returns
+    -------
+    (ndarray, ndarray, ndarray)
+        (x_minus0, x_plus0, drift) with shapes [..., N], [..., N], [...].
     """
     u0 = np.asarray(u0, dtype=float)
     v0 = np.asarray(v0, dtype=float)
@@ -171,7 +310,27 @@ def semidiscrete_solution(x0: np.ndarray, tau: float, alpha: float,
     """Exact solution of the continuous-tau chain equations (61) (direction +1, pi) / (70) (-1).
 
     dx/dtau = alpha (pi - I) x: each Fourier mode e^{i q i} of the chain is multiplied by
-    exp(alpha tau (e^{-i q direction} - 1)). x0: ndarray(shape=[..., N]).
+    exp(alpha tau (e^{-i q direction} - 1)).
+
+    Parameters
+    ----------
+    x0 : ndarray(shape=[..., N])
+        The state at tau = 0.
+    tau : float
+        The time.
+    alpha : float
+        The inverse grid spacing.
+    direction : {1, -1}
+        pi or pi^T.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+
+    Raises
+    ------
+    ValueError
+        A direction other than +1 or -1.
     """
     if direction not in (1, -1):
         raise ValueError(f"direction must be +1 (pi) or -1 (pi^T), got {direction!r}")
@@ -183,7 +342,25 @@ def semidiscrete_solution(x0: np.ndarray, tau: float, alpha: float,
 
 
 def convergence_order(ns: Sequence[int], errors: Sequence[float]) -> float:
-    """Least-squares order p of errors ~ C n^-p (slope of -log error against log n)."""
+    """Least-squares order p of errors ~ C n^-p (slope of -log error against log n), as used for
+    the continuum limits (61) -> (63) and (75).
+
+    Parameters
+    ----------
+    ns : sequence of int
+        Resolutions (> 0).
+    errors : sequence of float
+        The errors at them (> 0).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 values, unequal lengths, or values <= 0.
+    """
     ns_a = np.asarray(ns, dtype=float)
     err = np.asarray(errors, dtype=float)
     if ns_a.size < 2 or ns_a.shape != err.shape:
@@ -203,8 +380,31 @@ def semidiscrete_convergence(
 ) -> tuple[np.ndarray, float]:
     """Max error of (61)/(70) against the continuum wave (63)/(72) at time tau for each n.
 
-    Returns (errors [len(ns)], order). The expected order is 1 with leading error
-    tau / (2 alpha) max |profile''| (numerical diffusion of the upwind difference).
+    The expected order is 1 with leading error tau / (2 alpha) max |profile''| (numerical
+    diffusion of the upwind difference).
+
+    Parameters
+    ----------
+    profile : callable(ndarray) -> ndarray
+        The periodic profile x(0, sigma).
+    ns : sequence of int
+        Chain sizes.
+    tau : float
+        The time (finite, >= 0).
+    length : float
+        Coordinate length (default 2 pi).
+    direction : {1, -1}
+        pi or pi^T.
+
+    Returns
+    -------
+    (ndarray, float)
+        (errors [len(ns)], order).
+
+    Raises
+    ------
+    ValueError
+        A bad tau, or as :func:`convergence_order`.
     """
     if not (np.isfinite(tau) and tau >= 0):
         raise ValueError(f"tau must be finite and >= 0, got {tau!r}")

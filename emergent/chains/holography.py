@@ -19,11 +19,13 @@ recovered "length" is no longer an integer: shorter than both chains.
 
 Convention: x_i(t + 1) = sum_j w_ij x_j(t), so an edge j -> i is w[i, j] = 1.
 w_d is computed with a sparse LU factorisation of I - eps w (SciPy SuperLU), solving for the
-boundary columns in blocks.
+boundary columns in blocks. :class:`BoundaryScan` steps through a sequence of eps values as the
+run loop's "times" (:func:`boundary_scan` returns them as a :class:`emergent.evolution.Result`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,15 +33,21 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from emergent.evolution import Recorder, Result, Tracker, evolve
+
 __all__ = [
+    "BoundaryMap",
+    "BoundaryScan",
     "BulkChains",
     "boundary_bias",
     "boundary_projection",
+    "boundary_scan",
     "boundary_state",
     "boundary_weights",
     "bulk_chains",
     "chain_lengths",
     "path_sum",
+    "random_crossings",
 ]
 
 
@@ -50,7 +58,24 @@ def _check_eps(eps: float) -> float:
 
 
 def boundary_projection(n_boundary: int, n: int) -> sp.csr_matrix:
-    """P of (97)-(99): the n_boundary x n matrix selecting neurons 0..n_boundary-1."""
+    """P of (97)-(99): the n_boundary x n matrix selecting neurons 0..n_boundary-1.
+
+    Parameters
+    ----------
+    n_boundary : int
+        Boundary neurons (1..n).
+    n : int
+        All neurons.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix (n_boundary x n)
+
+    Raises
+    ------
+    ValueError
+        n_boundary outside 1..n.
+    """
     if not (isinstance(n_boundary, int | np.integer) and 1 <= n_boundary <= n):
         raise ValueError(f"n_boundary must be an integer in 1..{n}, got {n_boundary!r}")
     return sp.csr_matrix((np.ones(n_boundary), (np.arange(n_boundary), np.arange(n_boundary))),
@@ -58,22 +83,71 @@ def boundary_projection(n_boundary: int, n: int) -> sp.csr_matrix:
 
 
 def boundary_state(x: np.ndarray, n_boundary: int) -> np.ndarray:
-    """(97): x_d = P x (x: ndarray(shape=[N]) or [..., N])."""
+    """(97): x_d = P x.
+
+    Parameters
+    ----------
+    x : ndarray(shape=[N] or [..., N])
+    n_boundary : int
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary] or [..., n_boundary])
+
+    Raises
+    ------
+    ValueError
+        As :func:`boundary_projection`.
+    """
     x = np.asarray(x)
     return boundary_projection(n_boundary, x.shape[-1]).dot(x.T).T
 
 
 def boundary_bias(b: np.ndarray, n_boundary: int) -> np.ndarray:
-    """(98): b_d = P b."""
+    """(98): b_d = P b.
+
+    Parameters
+    ----------
+    b : ndarray(shape=[N])
+    n_boundary : int
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary])
+
+    Raises
+    ------
+    ValueError
+        As :func:`boundary_projection`.
+    """
     return boundary_state(b, n_boundary)
 
 
 def boundary_weights(w: sp.spmatrix, n_boundary: int, eps: float,
                      block: int = 64) -> np.ndarray:
-    """(99): w_d(eps) = P eps w (I - eps w)^(-1) P^T, ndarray(shape=[n_boundary, n_boundary]).
+    """(99): w_d(eps) = P eps w (I - eps w)^(-1) P^T.
 
-    w: sparse N x N bulk weight matrix (neurons 0..n_boundary-1 are the boundary). Solves
-    (I - eps w) Y = P^T with one sparse LU and `block` right-hand sides at a time.
+    Solves (I - eps w) Y = P^T with one sparse LU and `block` right-hand sides at a time.
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights (neurons 0..n_boundary-1 are the boundary).
+    n_boundary : int
+        Boundary neurons.
+    eps : float
+        In (0, 1).
+    block : int
+        Right-hand sides per solve.
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        A bad eps or n_boundary, w not square, I - eps w singular, a non-finite result.
     """
     eps = _check_eps(eps)
     w = sp.csc_matrix(w, dtype=float)
@@ -101,7 +175,24 @@ def boundary_weights(w: sp.spmatrix, n_boundary: int, eps: float,
 
 
 def chain_lengths(w_d: np.ndarray, eps: float) -> np.ndarray:
-    """(100): d(i, j) = log_eps w_d_ij - 1; +inf where no chain joins j to i (w_d_ij <= 0)."""
+    """(100): d(i, j) = log_eps w_d_ij - 1; +inf where no chain joins j to i (w_d_ij <= 0).
+
+    Parameters
+    ----------
+    w_d : ndarray(shape=[n_boundary, n_boundary])
+        The boundary weights (99).
+    eps : float
+        In (0, 1).
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        eps outside (0, 1).
+    """
     eps = _check_eps(eps)
     w_d = np.asarray(w_d, dtype=float)
     out = np.full(w_d.shape, np.inf)
@@ -112,13 +203,23 @@ def chain_lengths(w_d: np.ndarray, eps: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BulkChains:
-    """A bulk network made of chains between boundary neurons.
+    """A bulk network made of chains between boundary neurons, for (97)-(100).
 
-    w: sparse N x N weights (edge j -> i is w[i, j] = 1); n_boundary: boundary neurons are
-    0..n_boundary-1; sources, targets: boundary neuron where chain c starts / ends; lengths:
-    bulk neurons of chain c before crossings are merged; paths: the neuron sequence of every
-    chain (boundary source, bulk..., boundary target) after merging; crossings: (c1, k1, c2, k2)
-    meaning bulk neuron k2 of chain c2 is the same neuron as bulk neuron k1 of chain c1.
+    Attributes
+    ----------
+    w : scipy.sparse.csr_matrix (N x N)
+        The weights (edge j -> i is w[i, j] = 1).
+    n_boundary : int
+        Boundary neurons are 0..n_boundary-1.
+    sources, targets : ndarray(dtype=int)
+        Boundary neuron where chain c starts / ends.
+    lengths : ndarray(dtype=int)
+        Bulk neurons of chain c before crossings are merged.
+    paths : tuple of ndarray
+        The neuron sequence of every chain (boundary source, bulk..., boundary target) after
+        merging.
+    crossings : tuple of (int, int, int, int)
+        (c1, k1, c2, k2): bulk neuron k2 of chain c2 is the same neuron as bulk neuron k1 of c1.
     """
 
     w: sp.csr_matrix
@@ -131,6 +232,8 @@ class BulkChains:
 
     @property
     def n(self) -> int:
+        """N, all neurons of the network (boundary and bulk).
+        """
         return int(self.w.shape[0])
 
     def expected_lengths(self) -> np.ndarray:
@@ -144,12 +247,28 @@ def bulk_chains(lengths: Sequence[int], *,
                 crossings: Sequence[tuple[int, int, int, int]] = (),
                 sources: Sequence[int] | None = None,
                 targets: Sequence[int] | None = None) -> BulkChains:
-    """Build a bulk of chains: chain c runs from boundary neuron sources[c] through lengths[c]
-    bulk neurons to boundary neuron targets[c].
+    """Build a bulk of chains for (97)-(100): chain c runs from boundary neuron sources[c] through
+    lengths[c] bulk neurons to boundary neuron targets[c].
 
-    Defaults: 2 C boundary neurons, sources 0..C-1, targets C..2C-1 (chain c joins c to C + c).
-    crossings: (c1, k1, c2, k2) merges bulk neuron k2 (0-based) of chain c2 into bulk neuron
-    k1 of chain c1 (the chains cross there). Returns a :class:`BulkChains`.
+    Parameters
+    ----------
+    lengths : sequence of int
+        Bulk neurons of every chain (>= 1).
+    crossings : sequence of (int, int, int, int)
+        (c1, k1, c2, k2) merges bulk neuron k2 (0-based) of chain c2 into bulk neuron k1 of
+        chain c1 (the chains cross there).
+    sources, targets : sequence of int, optional
+        Boundary neurons; default 2 C boundary neurons, sources 0..C-1, targets C..2C-1 (chain c
+        joins c to C + c).
+
+    Returns
+    -------
+    BulkChains
+
+    Raises
+    ------
+    ValueError
+        Bad lengths, sources, targets or crossings.
     """
     lengths_a = np.asarray(lengths, dtype=np.int64)
     if lengths_a.ndim != 1 or lengths_a.size < 1 or np.any(lengths_a < 1):
@@ -191,10 +310,72 @@ def bulk_chains(lengths: Sequence[int], *,
                       tuple(tuple(int(v) for v in cr) for cr in crossings))
 
 
+def random_crossings(lengths: np.ndarray, count: int,
+                     rng: np.random.Generator) -> list[tuple[int, int, int, int]]:
+    """`count` crossings (c1, k1, c2, k2) between random pairs of chains (for :func:`bulk_chains`).
+
+    Crossing m sits at the same fraction f_m of both chains (k = floor(f_m L)), with distinct
+    f_m, so that every path moves monotonically in f: the bulk stays free of cycles. A bulk
+    neuron takes part in at most one crossing. Fewer than `count` come back when the draws
+    collide.
+
+    Parameters
+    ----------
+    lengths : ndarray(shape=[C], dtype=int)
+        Bulk neurons of each chain.
+    count : int
+        Crossings wanted.
+    rng : numpy.random.Generator
+        The source of the fractions and the chain pairs.
+
+    Returns
+    -------
+    list of (int, int, int, int)
+        (c1, k1, c2, k2): bulk neuron k2 of chain c2 merges into bulk neuron k1 of chain c1.
+    """
+    c = lengths.size
+    out: list[tuple[int, int, int, int]] = []
+    used: set[tuple[int, int]] = set()
+    if c < 2:
+        return out
+    fracs = np.sort(rng.uniform(0, 1, 4 * count))
+    rng.shuffle(fracs)
+    for f in fracs:
+        if len(out) == count:
+            break
+        c1, c2 = rng.choice(c, 2, replace=False)
+        k1, k2 = int(f * lengths[c1]), int(f * lengths[c2])
+        if (c1, k1) in used or (c2, k2) in used:
+            continue
+        used.update({(c1, k1), (c2, k2)})
+        out.append((int(c1), k1, int(c2), k2))
+    return out
+
+
 def path_sum(w: sp.spmatrix, n_boundary: int, eps: float, max_length: int) -> np.ndarray:
-    """Independent route to (99): P (sum_{L=1}^{max_length} eps^L w^L) P^T by repeated sparse
-    products of the boundary columns (the truncated Neumann series, exact for a bulk without
-    cycles once max_length exceeds the longest path)."""
+    """Independent route to (99): P (sum_{L=1}^{max_length} eps^L w^L) P^T.
+
+    Repeated sparse products of the boundary columns (the truncated Neumann series, exact for a
+    bulk without cycles once max_length exceeds the longest path).
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+    n_boundary : int
+    eps : float
+        In (0, 1).
+    max_length : int
+        The longest path counted.
+
+    Returns
+    -------
+    ndarray(shape=[n_boundary, n_boundary])
+
+    Raises
+    ------
+    ValueError
+        eps outside (0, 1).
+    """
     eps = _check_eps(eps)
     w = sp.csr_matrix(w, dtype=float)
     n = w.shape[0]
@@ -206,3 +387,127 @@ def path_sum(w: sp.spmatrix, n_boundary: int, eps: float, max_length: int) -> np
             break
         total += v[:n_boundary].toarray()
     return total
+
+
+@dataclass(frozen=True)
+class BoundaryMap:
+    """The boundary weight matrix (99) of a bulk at one eps, with the time its solve took.
+
+    Attributes
+    ----------
+    eps : float
+        eps of (99)-(100).
+    w_d : ndarray(shape=[n_boundary, n_boundary])
+        w_d(eps) of (99).
+    seconds : float
+        Wall time of the sparse solve.
+    """
+
+    eps: float
+    w_d: np.ndarray
+    seconds: float
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """(100): d(i, j) = log_eps w_d_ij - 1 (see :func:`chain_lengths`)."""
+        return chain_lengths(self.w_d, self.eps)
+
+
+class BoundaryScan:
+    """Steps through a sequence of eps values: the "state" at index k is the map (99) at eps_k.
+
+    A :class:`emergent.evolution.Stepper` over a natural sequence (not a time evolution), so
+    that :func:`emergent.evolution.evolve` and the runs' loop give a scan of eps the same
+    trackers, series and checkpoints as a time evolution. Times are the indices 0, 1, ...
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights (neurons 0..n_boundary-1 are the boundary).
+    n_boundary : int
+        Boundary neurons.
+    eps : sequence of float
+        The eps values, each in (0, 1).
+
+    Raises
+    ------
+    ValueError
+        An eps outside (0, 1), an empty sequence.
+    """
+
+    def __init__(self, w: sp.spmatrix, n_boundary: int, eps: Sequence[float]) -> None:
+        self.eps = tuple(_check_eps(e) for e in eps)
+        if not self.eps:
+            raise ValueError("eps must hold at least one value in (0, 1)")
+        self.w = w
+        self.n_boundary = n_boundary
+
+    @property
+    def times(self) -> np.ndarray:
+        """The indices 0 .. len(eps) - 1, the scan's recorded "times"."""
+        return np.arange(len(self.eps), dtype=float)
+
+    def map(self, k: int) -> BoundaryMap:
+        """The map (99) at eps_k, timed.
+
+        Parameters
+        ----------
+        k : int
+            Index into the eps values.
+
+        Returns
+        -------
+        BoundaryMap
+        """
+        t0 = time.perf_counter()
+        w_d = boundary_weights(self.w, self.n_boundary, self.eps[k])
+        return BoundaryMap(self.eps[k], w_d, time.perf_counter() - t0)
+
+    def advance(self, state: BoundaryMap, t0: float, t1: float) -> BoundaryMap:
+        """The map at index `t1` (the previous one is not needed)."""
+        return self.map(int(round(t1)))
+
+    def save(self, state: BoundaryMap) -> dict[str, object]:
+        """The checkpoint of a map."""
+        return {"eps": state.eps, "w_d": state.w_d, "seconds": state.seconds}
+
+    def load(self, saved: dict[str, object]) -> BoundaryMap:
+        """The map from :meth:`save`'s checkpoint."""
+        return BoundaryMap(float(saved["eps"]),  # type: ignore[arg-type]
+                           np.asarray(saved["w_d"], dtype=float),
+                           float(saved["seconds"]))  # type: ignore[arg-type]
+
+
+def boundary_scan(w: sp.spmatrix, n_boundary: int, eps: Sequence[float], *,
+                  trackers: Sequence[Tracker] = ()) -> Result:
+    """The boundary map (99) for every eps, through the run loop (lengths (100) from it).
+
+    Parameters
+    ----------
+    w : sparse matrix (N x N)
+        The bulk weights.
+    n_boundary : int
+        Boundary neurons (0..n_boundary-1).
+    eps : sequence of float
+        eps values in (0, 1).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every eps after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t`` (indices), ``states`` [len(eps), n_boundary, n_boundary] (w_d), ``final``
+        (the last :class:`BoundaryMap`), ``series`` ("eps", "seconds").
+
+    Raises
+    ------
+    ValueError
+        A bad eps, or I - eps w singular.
+    """
+    scan = BoundaryScan(w, n_boundary, eps)
+    recorder = Recorder(lambda f: {"eps": f.state.eps, "seconds": f.state.seconds,
+                                   "w_d": f.state.w_d})
+    evolve(scan, scan.map(0), scan.times, [recorder, *trackers])
+    result = recorder.result()
+    result.states = result.series.pop("w_d")
+    return result

@@ -9,8 +9,11 @@ are the rows of an array of shape (D + 1, N), all processed by the same w and b:
 
     x^(mu)(t + 1) = f(w x^(mu)(t) + b)        (1), (49)-(50), (57) for linear f.
 
-:func:`evolve` runs the Numba kernels of :mod:`emergent.kernels.chain_kernels`: per step
-(parallel over neurons above a size threshold), or temporally blocked along the cycles
+:func:`solve` evolves a :class:`PermutationChain` (or the pi / pi^T :class:`ChainEnsemble`)
+with the one run loop of :mod:`emergent.evolution` and its :class:`ChainStepper`;
+:meth:`PermutationChain.apply` (and :func:`evolve` for a one-off call) runs the Numba kernels
+of :mod:`emergent.kernels.chain_kernels`: per step (parallel over neurons above a size
+threshold), or temporally blocked along the cycles
 (``method="tiled"``: each cycle stored contiguously, many steps per pass over memory, parallel
 over tiles), bitwise identical. :func:`shift_solution` is the exact solution of the linear
 chain, :func:`ensemble` the pi / pi^T average (68).
@@ -18,29 +21,48 @@ chain, :func:`ensemble` the pi / pi^T average (68).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from emergent.evolution import Recorder, Result, Tracker
+from emergent.evolution import evolve as evolve_loop
 from emergent.kernels.chain_kernels import (
-    ACTIVATIONS,
+    LINEAR,
     PARALLEL_THRESHOLD,
+    TANH,
     chain_steps,
     chain_steps_serial,
     cycle_order,
     cycle_steps_tiled,
 )
+from emergent.septuple.activations import activation_code
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = [
-    "ACTIVATIONS",
+    "CHAIN_ACTIVATIONS",
     "DEPTH",
     "METHODS",
     "TILE",
+    "ChainEnsemble",
+    "ChainStepper",
+    "PermutationChain",
     "cycle_lengths",
     "cycle_permutation",
     "ensemble",
     "evolve",
     "noisy_weights",
     "permutation_from_cycles",
+    "permutation_matrix",
+    "record_steps",
+    "saved_steps",
     "shift_solution",
+    "solve",
     "transpose",
     "validate_permutation",
     "validate_subsystems",
@@ -49,13 +71,28 @@ __all__ = [
 METHODS = ("auto", "step", "tiled")
 TILE = 8192  # positions per tile of the blocked kernel
 DEPTH = 256  # steps per pass of the blocked kernel
+#: activation codes (of :mod:`emergent.septuple.activations`) the chain kernels implement
+CHAIN_ACTIVATIONS = (LINEAR, TANH)
 
 
 def cycle_permutation(n: int, shift: int = 1) -> np.ndarray:
     """The single-cycle permutation of (60) as an index array: perm[i] = (i - shift) mod n.
 
-    shift = 1 is the paper's pi (right-moving waves); shift = -1 is pi^T (left-moving).
-    Returns ndarray(shape=[n], dtype=int64).
+    Parameters
+    ----------
+    n : int
+        N, the number of neurons (>= 2).
+    shift : int
+        1 is the paper's pi (right-moving waves, (57)); -1 is pi^T (left-moving, (66)).
+
+    Returns
+    -------
+    ndarray(shape=[n], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        n not an integer >= 2.
     """
     if not isinstance(n, int | np.integer) or n < 2:
         raise ValueError(f"n (number of neurons) must be an integer >= 2, got {n!r}")
@@ -68,6 +105,22 @@ def permutation_from_cycles(lengths: list[int] | np.ndarray,
 
     Block c holds neurons [s_c, s_c + L_c) with perm[i] = i - 1 inside the block (wrapping).
     With `rng` the neurons are relabelled at random ("up to permutations of elements", (60)).
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Cycle lengths L_c (each >= 1, adding up to at least 2).
+    rng : numpy.random.Generator, optional
+        Relabels the neurons at random.
+
+    Returns
+    -------
+    ndarray(shape=[sum(lengths)], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        An empty list, a length < 1, fewer than 2 neurons in all.
     """
     lengths_a = np.asarray(lengths, dtype=np.int64)
     if lengths_a.ndim != 1 or lengths_a.size < 1 or np.any(lengths_a < 1):
@@ -87,7 +140,21 @@ def permutation_from_cycles(lengths: list[int] | np.ndarray,
 
 
 def validate_permutation(perm: np.ndarray) -> np.ndarray:
-    """Check that `perm` is a permutation of 0..N-1; return it as contiguous int64."""
+    """Check that `perm` is a permutation (59) of 0..N-1; return it as contiguous int64.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+
+    Returns
+    -------
+    ndarray(shape=[N], dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        Not a 1D integer array, fewer than 2 neurons, indices out of range or repeated.
+    """
     perm = np.ascontiguousarray(perm)
     if perm.ndim != 1 or perm.dtype.kind not in "iu":
         raise ValueError("perm must be a one-dimensional integer index array")
@@ -106,7 +173,22 @@ def validate_permutation(perm: np.ndarray) -> np.ndarray:
 
 
 def validate_subsystems(x: np.ndarray) -> int:
-    """D of a state of shape (D + 1, N): ValueError unless D >= 1 (x^(0) and one x^(d))."""
+    """D of a state of shape (D + 1, N) of (50)-(51).
+
+    Parameters
+    ----------
+    x : ndarray(shape=[D + 1, N])
+
+    Returns
+    -------
+    int
+        D (>= 1: x^(0) and at least one x^(d)).
+
+    Raises
+    ------
+    ValueError
+        x not 2D or D < 1.
+    """
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[0] < 2:
         raise ValueError(f"D (subsystems) must be >= 1: x needs shape (D + 1, N) with D + 1 >= 2,"
@@ -118,7 +200,24 @@ def transpose(perm: np.ndarray, weights: np.ndarray | None = None
               ) -> tuple[np.ndarray, np.ndarray | None]:
     """pi^T of (66)-(67) as an index array (the inverse permutation), with its weights.
 
-    (w^T x)_j = weight_{inv[j]} x_{inv[j]}: returns (inv, weights[inv]) (weights None stays None).
+    (w^T x)_j = weight_{inv[j]} x_{inv[j]}.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation.
+    weights : ndarray(shape=[N]), optional
+        Its edge weights.
+
+    Returns
+    -------
+    (ndarray, ndarray or None)
+        (inv, weights[inv]); weights None stays None.
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation.
     """
     perm = validate_permutation(perm)
     inv = np.empty_like(perm)
@@ -127,16 +226,458 @@ def transpose(perm: np.ndarray, weights: np.ndarray | None = None
 
 
 def cycle_lengths(perm: np.ndarray) -> np.ndarray:
-    """Lengths of the cycles of a permutation, in order of their smallest neuron."""
+    """Lengths of the cycles (59)-(60) of a permutation, in order of their smallest neuron.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+
+    Returns
+    -------
+    ndarray(dtype=int64)
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation.
+    """
     _, starts = cycle_order(validate_permutation(perm))
     return np.diff(starts)
 
 
+def permutation_matrix(perm: np.ndarray, weights: np.ndarray | None = None) -> sp.csr_matrix:
+    """The weight matrix w of (59) as a sparse N x N matrix: w[i, perm[i]] = weights_i.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation index array ((60): :func:`cycle_permutation`).
+    weights : ndarray(shape=[N]), optional
+        The edge weights (default 1).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        For operators such as G of P2 (8) (:func:`emergent.chains.interactions.operator_g`).
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation.
+    """
+    import scipy.sparse as sp
+
+    perm = validate_permutation(perm)
+    n = perm.size
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    return sp.csr_matrix((w, (np.arange(n), perm)), shape=(n, n))
+
+
 def noisy_weights(n: int, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """Weights w_i = 1 + noise * N(0, 1) on the edges of a permutation (noise = 0: pure pi)."""
+    """Weights w_i = 1 + noise * N(0, 1) on the edges of a permutation (59) (noise = 0: pure pi).
+
+    Parameters
+    ----------
+    n : int
+        N, the number of edges.
+    noise : float
+        Standard deviation (finite, >= 0).
+    rng : numpy.random.Generator
+        The source of the normal draws.
+
+    Returns
+    -------
+    ndarray(shape=[n])
+
+    Raises
+    ------
+    ValueError
+        A negative or non-finite noise.
+    """
     if not (noise >= 0 and np.isfinite(noise)):
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return 1.0 + noise * rng.standard_normal(n)
+
+
+def _check_steps(steps: int, name: str = "steps") -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {steps!r}")
+    return int(steps)
+
+
+def _whole_steps(t0: float, t1: float) -> int:
+    """The number of chain steps from `t0` to `t1` (times are step counts)."""
+    k = int(round(t1 - t0))
+    if k < 0 or abs((t1 - t0) - k) > 1e-9:
+        raise ValueError(f"chain times are whole steps: cannot advance from {t0} to {t1}")
+    return k
+
+
+@dataclass(frozen=True, eq=False)
+class PermutationChain:
+    """A chain network x <- f(w x + b) with a permutation weight matrix, P2 (1), (49)-(50), (59).
+
+    The model of :func:`solve`: ``(w x)_i = weights_i x[perm[i]]``, validated once; the cycle
+    decomposition used by the temporally blocked kernel is computed once per model.
+
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation (59) as an index array; :func:`cycle_permutation` gives (60).
+    weights : ndarray(shape=[N]), optional
+        Edge weights (default 1: the pure permutation; :func:`noisy_weights` for noise).
+    bias : ndarray(shape=[N]), optional
+        The bias b (default 0).
+    activation : {"linear", "tanh"}
+        The activation f, a name of :mod:`emergent.septuple.activations` with a chain kernel.
+    method : {"auto", "step", "tiled"}
+        The kernel: one pass over memory per step (parallel over neurons for N >=
+        PARALLEL_THRESHOLD), temporal blocking along the cycles, or "auto" (tiled for
+        N >= 2^16 and at least 16 steps per call). All give the same bits.
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation, weights or bias of the wrong shape or not finite, an
+        activation without a chain kernel, an unknown method.
+    """
+
+    perm: np.ndarray
+    weights: np.ndarray | None = None
+    bias: np.ndarray | None = None
+    activation: str = "linear"
+    method: str = "auto"
+
+    def __post_init__(self) -> None:
+        code = activation_code(self.activation, CHAIN_ACTIVATIONS)
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {self.method!r}")
+        perm = validate_permutation(self.perm)
+        n = perm.size
+        b = np.zeros(n) if self.bias is None else np.ascontiguousarray(self.bias,
+                                                                       dtype=np.float64)
+        w = np.ones(n) if self.weights is None else np.ascontiguousarray(self.weights,
+                                                                         dtype=np.float64)
+        if b.shape != (n,) or w.shape != (n,):
+            raise ValueError(f"bias and weights must have shape ({n},)")
+        if not (np.isfinite(b).all() and np.isfinite(w).all()):
+            raise ValueError("x, bias and weights must be finite")
+        object.__setattr__(self, "perm", perm)
+        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "bias", b)
+        self.__dict__["code"] = code
+
+    @cached_property
+    def code(self) -> int:
+        """The activation's kernel code (``emergent.septuple.activations``)."""
+        return activation_code(self.activation, CHAIN_ACTIVATIONS)
+
+    @property
+    def n(self) -> int:
+        """N, the number of neurons."""
+        return int(self.perm.size)
+
+    @cached_property
+    def _cycles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(order, starts, weights[order], bias[order]) for the blocked kernel (cached)."""
+        order, starts = cycle_order(self.perm)
+        assert self.weights is not None and self.bias is not None
+        return order, starts, self.weights[order], self.bias[order]
+
+    def transposed(self) -> PermutationChain:
+        """The network with w^T = pi^T (66)-(67) (the inverse permutation), same b and f.
+
+        Returns
+        -------
+        PermutationChain
+            The left-moving chain of (70).
+        """
+        inv, w_t = transpose(self.perm, self.weights)
+        return PermutationChain(inv, w_t, self.bias, self.activation, self.method)
+
+    def apply(self, x: np.ndarray, steps: int) -> np.ndarray:
+        """`steps` updates x <- f(w x + b), P2 (1), (49)-(50), (57), of every subsystem.
+
+        Parameters
+        ----------
+        x : ndarray(shape=[D + 1, N] or [N])
+            The state (finite).
+        steps : int
+            Number of chain steps (>= 0).
+
+        Returns
+        -------
+        ndarray
+            A new array of the shape of `x`.
+
+        Raises
+        ------
+        ValueError
+            A negative or non-integer `steps`, a wrong shape, a non-finite `x`.
+        """
+        steps = _check_steps(steps)
+        x = np.asarray(x, dtype=np.float64)
+        squeeze = x.ndim == 1
+        n = self.n
+        x2 = np.array(x.reshape(1, -1) if squeeze else x, dtype=np.float64, order="C")
+        if x2.ndim != 2 or x2.shape[1] != n:
+            raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
+        if not np.isfinite(x2).all():
+            raise ValueError("x, bias and weights must be finite")
+        method = self.method
+        if method == "auto":
+            method = "tiled" if n >= 1 << 16 and steps >= 16 else "step"
+        if method == "tiled" and steps > 0:
+            order, starts, w_o, b_o = self._cycles
+            y = cycle_steps_tiled(np.ascontiguousarray(x2[:, order]), starts, w_o, b_o,
+                                  steps, self.code, TILE, DEPTH)
+            out = np.empty_like(y)
+            out[:, order] = y
+        elif n >= PARALLEL_THRESHOLD:
+            out = chain_steps(x2, self.perm, self.weights, self.bias, steps, self.code)
+        else:
+            out = chain_steps_serial(x2, self.perm, self.weights, self.bias, steps, self.code)
+        return out[0] if squeeze else out
+
+    def exact(self, x0: np.ndarray, t: int) -> np.ndarray:
+        """The exact solution (61) of the linear pure permutation chain (b = 0, weights 1).
+
+        Parameters
+        ----------
+        x0 : ndarray(shape=[..., N])
+            The state at step 0.
+        t : int
+            The step.
+
+        Returns
+        -------
+        ndarray
+            x_i(t) = x_{perm^t(i)}(0), see :func:`shift_solution`.
+        """
+        return shift_solution(x0, t, perm=self.perm)
+
+
+@dataclass(frozen=True, eq=False)
+class ChainEnsemble:
+    """The pi / pi^T ensemble (68): branch x^- evolved by w (69), x^+ by w^T (70).
+
+    The model of :func:`solve` for a state of shape [2, ...] holding (x^-, x^+); the
+    ensemble average x = (x^- + x^+) / 2 is :meth:`average`.
+
+    Parameters
+    ----------
+    chain : PermutationChain
+        The network of the x^- branch; the x^+ branch uses its :meth:`~PermutationChain.transposed`
+        (same bias and activation).
+    """
+
+    chain: PermutationChain
+
+    @cached_property
+    def transposed(self) -> PermutationChain:
+        """The network w^T of the x^+ branch (70) (computed once)."""
+        return self.chain.transposed()
+
+    def apply(self, x: np.ndarray, steps: int) -> np.ndarray:
+        """`steps` chain steps of both branches, P2 (69)-(70).
+
+        Parameters
+        ----------
+        x : ndarray(shape=[2, D + 1, N] or [2, N])
+            (x^-, x^+).
+        steps : int
+            Number of chain steps (>= 0).
+
+        Returns
+        -------
+        ndarray
+            A new array of the shape of `x`.
+
+        Raises
+        ------
+        ValueError
+            `x` without a leading axis of 2, or as in :meth:`PermutationChain.apply`.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim < 2 or x.shape[0] != 2:
+            raise ValueError(f"x must hold the two branches (x^-, x^+) in its first axis, got "
+                             f"shape {x.shape}")
+        return np.stack([self.chain.apply(x[0], steps), self.transposed.apply(x[1], steps)])
+
+    @staticmethod
+    def average(x: np.ndarray) -> np.ndarray:
+        """The ensemble average (68), x = (x^- + x^+) / 2, of a state [2, ...]."""
+        return 0.5 * (x[0] + x[1])
+
+    def exact(self, x0: np.ndarray, t: int) -> np.ndarray:
+        """The exact average (68) of the linear pure permutation: both branches shifted (61).
+
+        Parameters
+        ----------
+        x0 : ndarray(shape=[2, ..., N])
+            (x^-, x^+) at step 0.
+        t : int
+            The step.
+
+        Returns
+        -------
+        ndarray(shape=[..., N])
+            (x^-_{pi^t}(0) + x^+_{pi^-t}(0)) / 2.
+        """
+        return 0.5 * (shift_solution(x0[0], t, perm=self.chain.perm)
+                      + shift_solution(x0[1], t, perm=self.transposed.perm))
+
+
+class ChainStepper:
+    """Advances a :class:`PermutationChain` or :class:`ChainEnsemble` state between whole steps.
+
+    The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
+    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50)
+    (:meth:`PermutationChain.apply`). A checkpoint of the state this stepper produced last also
+    records its step "t".
+
+    Parameters
+    ----------
+    model : PermutationChain or ChainEnsemble
+        The network.
+    """
+
+    def __init__(self, model: PermutationChain | ChainEnsemble) -> None:
+        self.model = model
+        self._last: tuple[np.ndarray, int] | None = None
+
+    def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
+
+        Raises
+        ------
+        ValueError
+            `t1 - t0` not a whole number of steps >= 0.
+        """
+        out = self.model.apply(state, _whole_steps(t0, t1))
+        self._last = (out, int(round(t1)))
+        return out
+
+    def save(self, state: np.ndarray) -> dict[str, np.ndarray | int]:
+        """The checkpoint of a state: ``{"x": state}`` (and its step "t" when known)."""
+        out: dict[str, np.ndarray | int] = {"x": np.asarray(state)}
+        if self._last is not None and self._last[0] is state:
+            out["t"] = self._last[1]
+        return out
+
+    def load(self, saved: dict[str, np.ndarray]) -> np.ndarray:
+        """The state from :meth:`save`'s checkpoint."""
+        return np.ascontiguousarray(saved["x"], dtype=np.float64)
+
+
+def record_steps(t_final: int, every: int) -> np.ndarray:
+    """Recorded chain steps 0, every, 2 every, ..., t_final (the last one included).
+
+    Parameters
+    ----------
+    t_final : int
+        The last step (>= 1).
+    every : int
+        Steps between recorded times (>= 1).
+
+    Returns
+    -------
+    ndarray(dtype=int64)
+        The increasing recorded steps.
+
+    Raises
+    ------
+    ValueError
+        `t_final` or `every` < 1.
+    """
+    if _check_steps(t_final, "t_final") < 1 or _check_steps(every, "every") < 1:
+        raise ValueError(f"t_final and every must be >= 1, got {t_final!r}, {every!r}")
+    return np.minimum(np.arange(0, -(-t_final // every) + 1) * every, t_final).astype(np.int64)
+
+
+def saved_steps(t_final: int, saves: int | Sequence[int]) -> np.ndarray:
+    """The recorded chain steps of a solver's `saves` argument.
+
+    Parameters
+    ----------
+    t_final : int
+        The last step (>= 1).
+    saves : int or sequence of int
+        A number of recorded steps (>= 2), equally spaced from 0 to `t_final` and rounded to
+        whole steps (duplicates dropped), or the recorded steps themselves.
+
+    Returns
+    -------
+    ndarray(dtype=int64)
+        Increasing steps from 0 to `t_final`.
+
+    Raises
+    ------
+    ValueError
+        `saves` < 2, `t_final` < 1, or steps that do not increase from 0 to `t_final`.
+    """
+    if isinstance(saves, int | np.integer) and not isinstance(saves, bool):
+        if saves < 2:
+            raise ValueError(f"saves must be >= 2, got {saves}")
+        if _check_steps(t_final, "t_final") < 1:
+            raise ValueError(f"t_final must be an integer >= 1, got {t_final!r}")
+        return np.unique(np.round(np.linspace(0, t_final, int(saves))).astype(np.int64))
+    steps = np.asarray(saves)
+    if (steps.ndim != 1 or steps.size < 1 or steps.dtype.kind not in "iu" or steps[0] != 0
+            or steps[-1] != t_final or np.any(np.diff(steps) <= 0)):
+        raise ValueError(f"saves must be an int >= 2 or increasing integer steps from 0 to "
+                         f"t_final = {t_final}, got {saves!r}")
+    return steps.astype(np.int64)
+
+
+def solve(initial: np.ndarray, model: PermutationChain | ChainEnsemble, t_final: int, *,
+          saves: int | Sequence[int] = 11, keep_states: bool = True,
+          trackers: Sequence[Tracker] = ()) -> Result:
+    """Evolve a chain network from step 0 to `t_final`: P2 (1), (49)-(50), (57); (68)-(70).
+
+    Parameters
+    ----------
+    initial : ndarray(shape=[D + 1, N] or [N]; [2, D + 1, N] for a ChainEnsemble)
+        The state at step 0.
+    model : PermutationChain or ChainEnsemble
+        The network (one chain, or the pi / pi^T ensemble (68)).
+    t_final : int
+        The last step (>= 1; a chain's time step is 1).
+    saves : int or sequence of int
+        Number of recorded steps, equally spaced and rounded to whole steps, 0 and `t_final`
+        included (>= 2); or the recorded steps themselves (increasing, from 0 to `t_final`).
+    keep_states : bool
+        Keep the state at every recorded step in ``states``.
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every recorded step after the result's own recorder.
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t`` (the recorded steps), ``states`` [records, *initial.shape] (or None), ``final``,
+        ``series["norm"]`` (sum_i x_i^2 / N of the state, for an ensemble of its average
+        (68); conserved by a linear pure permutation (59)) and ``info`` (method, activation).
+
+    Raises
+    ------
+    ValueError
+        A bad `initial`, `t_final` or `saves`.
+    """
+    times = saved_steps(t_final, saves)
+    state = np.array(initial, dtype=np.float64, order="C")
+    n = model.chain.n if isinstance(model, ChainEnsemble) else model.n
+    if isinstance(model, ChainEnsemble):
+        model.apply(state, 0)  # validates the shape
+        def norm(x: np.ndarray) -> float:
+            return float(np.sum(ChainEnsemble.average(x) ** 2) / n)
+    else:
+        model.apply(state, 0)
+        def norm(x: np.ndarray) -> float:
+            return float(np.sum(x**2) / n)
+    recorder = Recorder(lambda frame: {"norm": norm(frame.state)}, keep_states=keep_states)
+    evolve_loop(ChainStepper(model), state, times, [recorder, *trackers])
+    chain = model.chain if isinstance(model, ChainEnsemble) else model
+    return recorder.result(method=chain.method, activation=chain.activation)
 
 
 def evolve(
@@ -149,46 +690,37 @@ def evolve(
     activation: str = "linear",
     method: str = "auto",
 ) -> np.ndarray:
-    """Apply `steps` updates x <- f(w x + b) (eq 1, 49-50, 57) to every subsystem.
+    """Apply `steps` updates x <- f(w x + b) (P2 (1), (49)-(50), (57)) to every subsystem.
 
-    x: ndarray(shape=[D + 1, N]) or [N]; perm: permutation index array [N]; bias, weights:
-    [N] (default 0 and 1). method: "step" (one pass over memory per step; parallel over
-    neurons for N >= PARALLEL_THRESHOLD), "tiled" (temporal blocking along the cycles) or
-    "auto" (tiled for N >= 2^16 and steps >= 16). Returns a new array of the shape of x.
+    The kernel call behind :func:`solve` for a one-off permutation (it builds a
+    :class:`PermutationChain` and calls its :meth:`~PermutationChain.apply`).
+
+    Parameters
+    ----------
+    x : ndarray(shape=[D + 1, N] or [N])
+        The state.
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation index array.
+    steps : int
+        Number of chain steps (>= 0).
+    bias, weights : ndarray(shape=[N]), optional
+        b (default 0) and the edge weights (default 1).
+    activation : {"linear", "tanh"}
+        The activation f.
+    method : {"auto", "step", "tiled"}
+        The kernel (see :class:`PermutationChain`).
+
+    Returns
+    -------
+    ndarray
+        A new array of the shape of `x`.
+
+    Raises
+    ------
+    ValueError
+        As :class:`PermutationChain` and :meth:`PermutationChain.apply`.
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    if not isinstance(steps, int | np.integer) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
-    perm = validate_permutation(perm)
-    x = np.asarray(x, dtype=np.float64)
-    squeeze = x.ndim == 1
-    x2 = np.array(x.reshape(1, -1) if squeeze else x, dtype=np.float64, order="C")
-    if x2.ndim != 2 or x2.shape[1] != perm.size:
-        raise ValueError(f"x must have shape (D + 1, {perm.size}) or ({perm.size},)")
-    n = perm.size
-    b = np.zeros(n) if bias is None else np.ascontiguousarray(bias, dtype=np.float64)
-    w = np.ones(n) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
-    if b.shape != (n,) or w.shape != (n,):
-        raise ValueError(f"bias and weights must have shape ({n},)")
-    if not (np.isfinite(b).all() and np.isfinite(w).all() and np.isfinite(x2).all()):
-        raise ValueError("x, bias and weights must be finite")
-    act = ACTIVATIONS.index(activation)
-    if method == "auto":
-        method = "tiled" if n >= 1 << 16 and steps >= 16 else "step"
-    if method == "tiled" and steps > 0:
-        order, starts = cycle_order(perm)
-        y = cycle_steps_tiled(np.ascontiguousarray(x2[:, order]), starts, w[order], b[order],
-                              int(steps), act, TILE, DEPTH)
-        out = np.empty_like(y)
-        out[:, order] = y
-    elif n >= PARALLEL_THRESHOLD:
-        out = chain_steps(x2, perm, w, b, int(steps), act)
-    else:
-        out = chain_steps_serial(x2, perm, w, b, int(steps), act)
-    return out[0] if squeeze else out
+    return PermutationChain(perm, weights, bias, activation, method).apply(x, steps)
 
 
 def shift_solution(x0: np.ndarray, t: int, shift: int = 1,
@@ -199,6 +731,27 @@ def shift_solution(x0: np.ndarray, t: int, shift: int = 1,
     moving by `shift` neurons per step (right-moving for pi, left-moving for pi^T). With perm
     (any permutation, `shift` ignored): x_i(t) = x_{perm^t(i)}(0), the shift by t along each
     cycle, computed in O(N) from the cycle decomposition.
+
+    Parameters
+    ----------
+    x0 : ndarray(shape=[..., N])
+        The state at step 0.
+    t : int
+        The step.
+    shift : int
+        1 (pi) or -1 (pi^T) for the single cycle.
+    perm : ndarray(shape=[N], dtype=int), optional
+        Any permutation.
+
+    Returns
+    -------
+    ndarray
+        x(t), of the shape of x0.
+
+    Raises
+    ------
+    ValueError
+        `perm` not a permutation or not matching the last axis of x0.
     """
     x0 = np.asarray(x0)
     if perm is None:
@@ -222,7 +775,29 @@ def ensemble(x_minus: np.ndarray, x_plus: np.ndarray, perm: np.ndarray, steps: i
     """(68): x = (x^- + x^+) / 2 with x^- evolved by w = pi (69) and x^+ by w^T = pi^T (70).
 
     The two branches may start from different data; for the linear pure permutation the
-    average solves the discrete wave equation (73) exactly. Shapes as in :func:`evolve`.
+    average solves the discrete wave equation (73) exactly. :func:`solve` with a
+    :class:`ChainEnsemble` records the same average.
+
+    Parameters
+    ----------
+    x_minus, x_plus : ndarray(shape=[D + 1, N] or [N])
+        The branches at step 0.
+    perm : ndarray(shape=[N], dtype=int)
+        The permutation of the x^- branch.
+    steps : int
+        Number of chain steps.
+    bias, weights, activation, method
+        As in :func:`evolve` (the x^+ branch uses the transposed weights (67)).
+
+    Returns
+    -------
+    ndarray
+        The average, of the shape of x_minus.
+
+    Raises
+    ------
+    ValueError
+        As :func:`evolve`.
     """
     inv, w_t = transpose(perm, weights)
     kw = dict(bias=bias, activation=activation, method=method)

@@ -1,4 +1,10 @@
-"""Numba kernels for permutation-weight chains (see :mod:`emergent.chains.permutation`)."""
+"""Numba kernels for permutation-weight chains (see :mod:`emergent.chains.permutation`).
+
+The activation argument of every kernel is the integer code of
+:mod:`emergent.septuple.activations` (``Activation.code``); the kernels implement
+:data:`LINEAR` and :data:`TANH` and name them here as constants (kernels import nothing of
+emergent).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,9 @@ from numba import njit, prange
 from emergent.kernels.compile import variants
 
 __all__ = [
-    "ACTIVATIONS",
+    "LINEAR",
     "PARALLEL_THRESHOLD",
+    "TANH",
     "chain_steps",
     "chain_steps_serial",
     "chain_steps_shifted",
@@ -18,7 +25,9 @@ __all__ = [
     "cycle_steps_tiled",
 ]
 
-ACTIVATIONS = ("linear", "tanh")
+#: activation codes (``emergent.septuple.activations.ACTIVATIONS[name].code``)
+LINEAR = 0
+TANH = 1
 
 #: below this many neuron updates per step the serial kernels are used
 PARALLEL_THRESHOLD = 50_000
@@ -29,7 +38,7 @@ def _chain_steps(
 ) -> np.ndarray:
     """`steps` updates x_i <- f(w_i x_perm[i] + b_i) of every row of x (shape [D + 1, N]).
 
-    activation: index into ACTIVATIONS. Parallel over subsystems and neurons; two buffers.
+    activation: LINEAR or TANH. Parallel over subsystems and neurons; two buffers.
     """
     rows, n = x.shape
     a = x.copy()
@@ -38,7 +47,7 @@ def _chain_steps(
         for r in range(rows):
             src = a[r]
             dst = c[r]
-            if activation == 0:
+            if activation == LINEAR:
                 for i in prange(n):
                     dst[i] = w[i] * src[perm[i]] + b[i]
             else:
@@ -71,7 +80,7 @@ def _chain_steps_shifted(
             src = a[r]
             dst = d[r]
             cr = c[r]
-            if activation == 0:
+            if activation == LINEAR:
                 for i in prange(n):
                     dst[i] = w[i] * src[perm[i]] + b[i] + cr
             else:
@@ -132,7 +141,7 @@ def _sweep(out, inp, w, b, start, activation):
     x = inp[start - 1 : out.size - 1]
     ws = w[start:]
     bs = b[start:]
-    if activation == 0:
+    if activation == LINEAR:
         for j in range(o.size):
             o[j] = ws[j] * x[j] + bs[j]
     else:
@@ -151,11 +160,11 @@ def _whole_cycle(src, dst, s, length, w, b, k, activation):
         if step % 2 == 0:
             _sweep(nxt, cur, ww, bb, 1, activation)
             y0 = ww[0] * cur[length - 1] + bb[0]
-            nxt[0] = y0 if activation == 0 else np.tanh(y0)
+            nxt[0] = y0 if activation == LINEAR else np.tanh(y0)
         else:
             _sweep(cur, nxt, ww, bb, 1, activation)
             y0 = ww[0] * nxt[length - 1] + bb[0]
-            cur[0] = y0 if activation == 0 else np.tanh(y0)
+            cur[0] = y0 if activation == LINEAR else np.tanh(y0)
     res = nxt if k % 2 == 1 else cur
     dst[s : s + length] = res
 

@@ -10,12 +10,12 @@ mirror image, which changes no result here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "Activation", "get_activation"]
+__all__ = ["ACTIVATIONS", "Activation", "activation_code", "get_activation"]
 
 Array = np.ndarray
 
@@ -27,6 +27,9 @@ class Activation:
     name: "tanh", "linear", "logistic" or "relu".
     f, df, d2f: element-wise maps of arrays of any shape.
     lower, upper: the range of f (the domain of the state vector, P1 5.7).
+    code: the stable integer that compiled kernels branch on (linear 0, tanh 1, logistic 2,
+    relu 3; the kernels name them as constants, e.g. ``chain_kernels.LINEAR``); -1 for an
+    activation without a compiled route.
     """
 
     name: str
@@ -35,6 +38,7 @@ class Activation:
     d2f: Callable[[Array], Array]
     lower: float
     upper: float
+    code: int = -1
 
     def __call__(self, y: Array) -> Array:
         return self.f(y)
@@ -64,7 +68,7 @@ def _logistic_d2f(y: Array) -> Array:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", np.tanh, _tanh_df, _tanh_d2f, -1.0, 1.0),
+    "tanh": Activation("tanh", np.tanh, _tanh_df, _tanh_d2f, -1.0, 1.0, code=1),
     "linear": Activation(
         "linear",
         lambda y: np.asarray(y, dtype=float).copy(),
@@ -72,8 +76,10 @@ ACTIVATIONS: dict[str, Activation] = {
         lambda y: np.zeros_like(y, dtype=float),
         -np.inf,
         np.inf,
+        code=0,
     ),
-    "logistic": Activation("logistic", _logistic, _logistic_df, _logistic_d2f, 0.0, 1.0),
+    "logistic": Activation("logistic", _logistic, _logistic_df, _logistic_d2f, 0.0, 1.0,
+                           code=2),
     "relu": Activation(
         "relu",
         lambda y: np.maximum(y, 0.0),
@@ -81,6 +87,7 @@ ACTIVATIONS: dict[str, Activation] = {
         lambda y: np.zeros_like(y, dtype=float),
         0.0,
         np.inf,
+        code=3,
     ),
 }
 
@@ -95,3 +102,41 @@ def get_activation(activation: str | Activation) -> Activation:
         raise ValueError(
             f"activation must be one of {sorted(ACTIVATIONS)} or an Activation, got {activation!r}"
         ) from None
+
+
+def activation_code(activation: str | Activation, supported: Collection[int] | None = None, *,
+                    parameter: str = "activation") -> int:
+    """The kernel code of an activation, checked against the codes a kernel implements.
+
+    The one activation vocabulary: names map to :class:`Activation` objects in
+    :data:`ACTIVATIONS`, and each carries the integer `code` compiled kernels branch on.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        The activation f of P1 (2.6) / P2 (1), by name or as one of :data:`ACTIVATIONS`.
+    supported : collection of int, optional
+        The codes the calling kernel implements (default: every code in :data:`ACTIVATIONS`).
+    parameter : str
+        The parameter name used in the error message.
+
+    Returns
+    -------
+    int
+        ``ACTIVATIONS[name].code``.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, an activation without a code, or one the kernel does not implement;
+        the message names `parameter` and the allowed names.
+    """
+    name = activation.name if isinstance(activation, Activation) else activation
+    act = ACTIVATIONS.get(name) if isinstance(name, str) else None
+    if act is not None and (supported is None or act.code in supported) and (
+            not isinstance(activation, Activation) or activation is act):
+        return act.code
+    codes = {a.code for a in ACTIVATIONS.values()} if supported is None else set(supported)
+    allowed = [a.name for a in sorted(ACTIVATIONS.values(), key=lambda a: a.code)
+               if a.code in codes]
+    raise ValueError(f"{parameter} must be one of {', '.join(allowed)}, got {activation!r}")

@@ -1,124 +1,198 @@
-"""`strings`: the pi / pi^T chain ensemble as a closed relativistic string (P2 eq 64-78)."""
+"""`strings`: the pi / pi^T chain ensemble as a closed relativistic string (P2 eq 64-78).
+
+The model is a :class:`~emergent.chains.strings.StringChain` carrying closed-string data and,
+for curvature > 0, a :class:`~emergent.chains.interactions.MetricChain` integrating (78) in a
+weakly curved metric alongside; both are advanced by the library steppers
+(:class:`~emergent.chains.strings.StringStepper`, :class:`~emergent.chains.interactions.
+MetricStepper` with its default step) through one :func:`~emergent.runs.loop.evolve_run`,
+recording at chain steps 1, 1 + record_every, ...
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from emergent.chains.continuum import centered_sigma_derivative, sigma_grid
-from emergent.chains.interactions import MetricChain, operator_g, weakly_curved_metric
-from emergent.chains.permutation import noisy_weights
+from emergent.chains.continuum import sigma_grid
+from emergent.chains.interactions import (
+    MetricChain,
+    MetricStepper,
+    light_cone_residual,
+    operator_g,
+    weakly_curved_metric,
+)
+from emergent.chains.permutation import cycle_permutation, noisy_weights, permutation_matrix
 from emergent.chains.strings import (
-    StringEnsemble,
+    StringChain,
+    StringData,
+    StringState,
+    StringStepper,
     closed_string,
     light_cone_residuals,
     nambu_goto_density,
     polyakov_action,
 )
-from emergent.runs.registry import Check, Param, ParameterError, Simulation, register
+from emergent.evolution import Frame
+from emergent.runs.io import RunData, RunWriter
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import (
+    Check,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
 
-__all__ = ["SIMULATION"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-_SUBSTEPS = 4  # Verlet steps of (78) per chain step (dtau = 1 / (4 alpha))
-
-
-def _pi_matrix(n: int) -> Any:
-    import scipy.sparse as sp
-
-    perm = (np.arange(n) - 1) % n
-    return sp.csr_matrix((np.ones(n), (np.arange(n), perm)), shape=(n, n))
-
-
-def _metric_residual(v: np.ndarray, x: np.ndarray, alpha: float, g: np.ndarray) -> float:
-    """max_i |g^i(d_pm x, d_pm x)| (56)/(75) in the curved metric, from velocity and x."""
-    ds = centered_sigma_derivative(x, alpha)
-    worst = 0.0
-    for d in (0.5 * (v + ds), 0.5 * (v - ds)):
-        worst = max(worst, float(np.abs(np.einsum("mi,imn,ni->i", d, g, d)).max()))
-    return worst
+__all__ = ["SIMULATION", "StringsParams"]
 
 
-def run(run: Any) -> None:
-    p = run.params
-    n, dims = p["neurons"], p["dims"]
-    if p["kind"] == "kibble-turok" and dims < 3:
+@parameters
+class StringsParams:
+    """Parameters of the `strings` simulation (P2 (64)-(78)).
+    """
+
+    neurons: int = param(256, "N, neurons in the closed chain (sigma grid)", low=24,
+                         high=1 << 24)
+    dims: int = param(3, "D, spatial dimensions of the emergent space-time", low=2, high=16)
+    kind: Literal["pulsating", "kibble-turok", "unconstrained"] = param(
+        "kibble-turok", "closed-string initial data")
+    radius: float = param(1.0, "R, size of the string", low=0.0, low_open=True, high=1e6)
+    periods: float = param(1.0, "duration in units of 2 pi in tau (N steps each)", low=0.0,
+                           low_open=True, high=1000.0)
+    record_every: int = param(4, "chain steps between recorded rows", low=1, high=1 << 20)
+    activation: Literal["linear", "tanh"] = param("linear", "activation f")
+    noise: float = param(0.0, "std of the edge weights around 1 (noisy permutation)",
+                         low=0.0, high=10.0)
+    curvature: float = param(
+        0.0, "max |h| of a weakly curved metric g = eta + h; > 0 also integrates eq 78",
+        low=0.0, high=0.5, high_open=True)
+    metric_modes: int = param(2, "Fourier modes of h(sigma)", low=1, high=64)
+
+
+@dataclass
+class _State:
+    """The run's state: the string ensemble, the curved-metric motion and the trajectory."""
+
+    string: StringState
+    metric: np.ndarray | None  # [2, D + 1, N]: x, v of (78)
+    traj: list[np.ndarray] = field(default_factory=list)
+    taus: list[float] = field(default_factory=list)
+
+
+class _Stepper:
+    """The string ensemble and (optionally) the metric chain, advanced together in chain steps;
+    the ensemble average x (68) at every step reached is kept for the field `x`."""
+
+    def __init__(self, string: StringChain, metric: MetricChain | None) -> None:
+        self.string = StringStepper(string)
+        self.metric = None if metric is None else MetricStepper(metric)
+        self.alpha = string.alpha
+
+    def advance(self, state: _State, t0: float, t1: float) -> _State:
+        s = self.string.advance(state.string, t0, t1)
+        m = state.metric
+        if self.metric is not None and m is not None:
+            m = self.metric.advance(m, t0 / self.alpha, t1 / self.alpha)
+        return _State(s, m, [*state.traj, s.x], [*state.taus, t1 / self.alpha])
+
+    def save(self, state: _State) -> dict[str, np.ndarray]:
+        out = {**self.string.save(state.string), "traj": np.array(state.traj),
+               "taus": np.array(state.taus)}
+        if state.metric is not None:
+            out["xv"] = state.metric
+        return out
+
+    def load(self, saved: dict[str, np.ndarray]) -> _State:
+        metric = np.asarray(saved["xv"], dtype=float) if "xv" in saved else None
+        return _State(self.string.load(saved), metric, list(saved["traj"]),
+                      [float(t) for t in saved["taus"]])
+
+
+def _metric_start(data: StringData) -> np.ndarray:
+    """x and v = d x / d tau of the continuum string at tau = 0 (v by a centred difference)."""
+    h = 1e-6
+    xm = data.exact(0.0)
+    vm = (data.exact(h) - data.exact(-h)) / (2 * h)
+    return np.stack([xm, vm])
+
+
+def run(run: RunWriter[StringsParams]) -> None:
+    """Evolve the string (P2 (68)-(73)) and record the constraints (75) and the action (76)."""
+    p = run.p
+    n, dims = p.neurons, p.dims
+    if p.kind == "kibble-turok" and dims < 3:
         raise ParameterError(f"parameter 'dims': a kibble-turok string needs dims >= 3, got "
                              f"{dims} (or choose kind=pulsating)")
-    data = closed_string(p["kind"], n=n, dims=dims, radius=p["radius"])
-    weights = noisy_weights(n, p["noise"], run.rng(1)) if p["noise"] > 0 else None
-    ens = StringEnsemble(data, activation=p["activation"], weights=weights)
-    alpha = ens.alpha
-    total = max(2, int(round(p["periods"] * n)))
-    every = p["record_every"]
-    curved = p["curvature"] > 0
+    data = closed_string(p.kind, n=n, dims=dims, radius=p.radius)
+    weights = noisy_weights(n, p.noise, run.rng(1)) if p.noise > 0 else None
+    string = StringChain.of(data, activation=p.activation, weights=weights)
+    alpha: float = string.alpha
+    total = max(2, int(round(p.periods * n)))
+    curved = p.curvature > 0
+    metric: MetricChain | None = None
+    start = None
     if curved:
-        g = weakly_curved_metric(n, dims, p["curvature"], p["metric_modes"], run.rng(2))
-        mc = MetricChain(g, operator_g(_pi_matrix(n)), alpha, 1.0 / (_SUBSTEPS * alpha))
-        h = 1e-6
-        xm = data.exact(0.0)
-        vm = (data.exact(h) - data.exact(-h)) / (2 * h)
-        energy0 = mc.energy(xm, vm)
+        g = weakly_curved_metric(n, dims, p.curvature, p.metric_modes, run.rng(2))
+        metric = MetricChain(g, operator_g(permutation_matrix(cycle_permutation(n))), alpha)
+        start = _metric_start(data)
+        xm, vm = start
+        energy0 = metric.energy(xm, vm)
         # H vanishes on constraint data (it is the integrated constraint): measure its drift
         # against the positive (Euclidean) energy scale sum v.v + alpha^2 x.G.x
-        escale = float(np.sum(vm * vm) + alpha**2 * np.sum(xm * (mc.G @ xm.T).T))
-    state = run.restore()
-    traj: list[np.ndarray] = []
-    taus: list[float] = []
-    if state is not None:
-        ens.load(state)
-        traj, taus = list(state["traj"]), list(state["taus"])
-        if curved:
-            xm, vm = state["xm"], state["vm"]
-    else:
-        ens.advance(1)
-        if curved:
-            xm, vm = mc.run(xm, vm, _SUBSTEPS)
+        escale = float(np.sum(vm * vm) + alpha**2 * np.sum(xm * (metric.G @ xm.T).T))
+    stepper = _Stepper(string, metric)
     sigma = sigma_grid(n)
-    records = (total - 1) // every + 1  # rows at t = 1, 1 + every, ...
-    first = (ens.t - 1) // every
-    for r in run.progress(range(first, records), total=records, initial=first):
-        dt, ds = ens.derivatives()
+
+    def initial() -> _State:
+        return stepper.advance(_State(StringState.of(data), start), 0, 1)
+
+    def observe(frame: Frame[_State]) -> dict[str, object]:
+        st = frame.state
+        t = int(round(frame.t))
+        tau = t / alpha
+        dt, ds = string.derivatives(st.string)
         rp, rm = light_cone_residuals(dt, ds)
         scale = float(np.mean(np.sum(dt * dt + ds * ds, axis=0))) / 4
-        x = ens.x
-        row = dict(
-            t=ens.t, tau=ens.tau,
+        x = st.string.x
+        row: dict[str, object] = dict(
+            t=t, tau=tau,
             residual_plus=float(np.abs(rp).max()), residual_minus=float(np.abs(rm).max()),
             residual_rel=float(max(np.abs(rp).max(), np.abs(rm).max()) / scale),
             action=polyakov_action(dt, ds, alpha),
             action_nambu_goto=float(2 * nambu_goto_density(dt, ds).sum() / alpha),
-            free_string_error=float(np.abs(x - data.exact(ens.tau, sigma)).max()),
+            free_string_error=float(np.abs(x - data.exact(tau, sigma)).max()),
             time_coordinate=float(x[0].mean()),
         )
-        if curved:
-            row.update(metric_energy=mc.energy(xm, vm),
-                       metric_residual=_metric_residual(vm, xm, alpha, g),
-                       metric_deviation=float(np.abs(xm - data.exact(ens.tau, sigma)).max()))
-        run.append(**row)
-        traj.append(x)
-        taus.append(ens.tau)
-        if r == records - 1:
-            break
-        ens.advance(every)
-        if curved:
-            xm, vm = mc.run(xm, vm, _SUBSTEPS * every)
-        st = dict(ens.state(), traj=np.array(traj), taus=np.array(taus))
-        if curved:
-            st.update(xm=xm, vm=vm)
-        run.checkpoint(st)
-    run.write_field("x", np.array(traj),
-                    axes={"tau": np.array(taus), "mu": np.arange(dims + 1), "sigma": sigma})
+        if metric is not None and st.metric is not None:
+            xm, vm = st.metric
+            row.update(metric_energy=metric.energy(xm, vm),
+                       metric_residual=light_cone_residual(vm, xm, alpha, metric.g),
+                       metric_deviation=float(np.abs(xm - data.exact(tau, sigma)).max()))
+        return row
+
+    records = (total - 1) // p.record_every + 1  # rows at t = 1, 1 + every, ...
+    times = 1 + p.record_every * np.arange(records)
+    final = evolve_run(run, stepper, initial, times, observe)
+    run.write_field("x", np.array(final.traj), axes={"tau": np.array(final.taus),
+                                                     "mu": np.arange(dims + 1), "sigma": sigma})
     run.set_result("alpha", alpha)
     run.set_result("energy", data.energy)
-    if curved:
-        run.write_field("g", g, axes={"sigma": sigma, "mu": np.arange(dims + 1),
-                                      "nu": np.arange(dims + 1)})
+    if metric is not None:
+        run.write_field("g", metric.g, axes={"sigma": sigma, "mu": np.arange(dims + 1),
+                                             "nu": np.arange(dims + 1)})
         run.set_result("metric_energy0", energy0)
         run.set_result("metric_energy_scale", escale)
 
 
-def plot(data: Any, fig: Any) -> None:
+def plot(data: RunData, fig: Figure) -> None:
+    """x^(1)(tau, sigma), the string in the (x^(1), x^(2)) plane and the residuals."""
+    p = SIMULATION.typed(data.params)
     x, axes = data.field("x")
     tau, sigma = axes["tau"], axes["sigma"]
     ax = fig.subplots(1, 3)
@@ -131,7 +205,7 @@ def plot(data: Any, fig: Any) -> None:
         ax[1].plot(x[k, 1], x[k, 2], lw=1, label=f"tau={tau[k]:.2f}")
     ax[1].set_xlabel("x^(1)")
     ax[1].set_ylabel("x^(2)")
-    ax[1].set_title(f"{data.params['kind']} string")
+    ax[1].set_title(f"{p.kind} string")
     ax[1].legend(fontsize=6)
     t = data.series("tau")
     ax[2].semilogy(t, np.maximum(data.series("residual_rel"), 1e-17), label="(75) residual (rel)")
@@ -141,20 +215,22 @@ def plot(data: Any, fig: Any) -> None:
                    label="|x - free string|")
     ax[2].set_xlabel("tau")
     ax[2].legend(fontsize=7)
-    ax[2].set_title(f"{data.params['activation']}, noise={data.params['noise']:g}")
+    ax[2].set_title(f"{p.activation}, noise={p.noise:g}")
 
 
-def checks(data: Any) -> list[Check]:
-    p = data.params
+def checks(data: RunData) -> list[Check]:
+    """P2 (75) constraints (and the wrong-energy control), (76) action, (68)/(73) the
+    d'Alembert solution, (77)-(78) energy conservation in a curved metric."""
+    p = SIMULATION.typed(data.params)
     out: list[Check] = []
-    if p["activation"] != "linear" or p["noise"] != 0:
+    if p.activation != "linear" or p.noise != 0:
         return out
-    n, r = p["neurons"], p["radius"]
+    n, r = p.neurons, p.radius
     res = np.maximum(data.series("residual_plus"), data.series("residual_minus"))
     bound = r * r * (2 * np.pi / n) ** 2
     err = float(data.series("free_string_error").max())
     act, ng = data.series("action"), data.series("action_nambu_goto")
-    if p["kind"] != "unconstrained":
+    if p.kind != "unconstrained":
         out.append(Check("P2 (75): light-cone constraints hold for closed-string data",
                          "eta d_pm x d_pm x = 0",
                          f"max residual {res.max():.2e} (grid bound R^2 h^2 = {bound:.2e})",
@@ -170,7 +246,7 @@ def checks(data: Any) -> list[Check]:
                          bool(abs(res.max() - (e * e - r * r) / 4) <= bound + 1e-3)))
     out.append(Check("P2 (68), (73): pi/pi^T ensemble is the d'Alembert (closed-string) solution",
                      "exact on the grid", f"max error {err:.1e}", bool(err <= 1e-9 * max(r, 1))))
-    if p["curvature"] > 0:
+    if p.curvature > 0:
         e = data.series("metric_energy")
         drift = float(np.abs(e - data.results["metric_energy0"]).max()
                       / data.results["metric_energy_scale"])
@@ -184,27 +260,7 @@ SIMULATION = register(Simulation(
     summary="pi/pi^T chain ensemble as a closed relativistic string: constraints, Polyakov action",
     equations=("P2 64", "P2 65", "P2 68", "P2 71", "P2 72", "P2 73", "P2 75", "P2 76",
                "P2 77", "P2 78"),
-    params=(
-        Param("neurons", "int", 256, "N, neurons in the closed chain (sigma grid)", low=24,
-              high=1 << 24),
-        Param("dims", "int", 3, "D, spatial dimensions of the emergent space-time", low=2,
-              high=16),
-        Param("kind", "str", "kibble-turok", "closed-string initial data",
-              choices=("pulsating", "kibble-turok", "unconstrained")),
-        Param("radius", "float", 1.0, "R, size of the string", low=0.0, low_open=True,
-              high=1e6),
-        Param("periods", "float", 1.0, "duration in units of 2 pi in tau (N steps each)",
-              low=0.0, low_open=True, high=1000.0),
-        Param("record_every", "int", 4, "chain steps between recorded rows", low=1,
-              high=1 << 20),
-        Param("activation", "str", "linear", "activation f", choices=("linear", "tanh")),
-        Param("noise", "float", 0.0, "std of the edge weights around 1 (noisy permutation)",
-              low=0.0, high=10.0),
-        Param("curvature", "float", 0.0,
-              "max |h| of a weakly curved metric g = eta + h; > 0 also integrates eq 78",
-              low=0.0, high=0.5, high_open=True),
-        Param("metric_modes", "int", 2, "Fourier modes of h(sigma)", low=1, high=64),
-    ),
+    params=StringsParams,
     run=run,
     plot=plot,
     checks=checks,
