@@ -134,7 +134,7 @@ def test_sigkill_leaves_no_final_file_and_resume_completes_identically(tmp_path)
     assert not killed.exists()
     assert ckpt.exists()
     with h5py.File(ckpt) as f:
-        done = int(f["_checkpoint"].attrs["t"])
+        done = int(f["_checkpoint"].attrs["_record_time"])
     assert 0 < done < 6000
     # resuming with other settings is refused
     bad = subprocess.run([*cmd, "-o", str(killed), *args[:-3], "--seed", "12", "--resume",

@@ -533,8 +533,7 @@ class ChainStepper:
 
     The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
     times are chain steps t, each interval one kernel call of P2 (1), (49)-(50)
-    (:meth:`PermutationChain.apply`). A checkpoint of the state this stepper produced last also
-    records its step "t".
+    (:meth:`PermutationChain.apply`).
 
     Parameters
     ----------
@@ -544,7 +543,6 @@ class ChainStepper:
 
     def __init__(self, model: PermutationChain | ChainEnsemble) -> None:
         self.model = model
-        self._last: tuple[np.ndarray, int] | None = None
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
@@ -554,16 +552,11 @@ class ChainStepper:
         ValueError
             `t1 - t0` not a whole number of steps >= 0.
         """
-        out = self.model.apply(state, _whole_steps(t0, t1))
-        self._last = (out, int(round(t1)))
-        return out
+        return self.model.apply(state, _whole_steps(t0, t1))
 
-    def save(self, state: np.ndarray) -> dict[str, np.ndarray | int]:
-        """The checkpoint of a state: ``{"x": state}`` (and its step "t" when known)."""
-        out: dict[str, np.ndarray | int] = {"x": np.asarray(state)}
-        if self._last is not None and self._last[0] is state:
-            out["t"] = self._last[1]
-        return out
+    def save(self, state: np.ndarray) -> dict[str, np.ndarray]:
+        """The checkpoint of a state: ``{"x": state}``."""
+        return {"x": np.asarray(state)}
 
     def load(self, saved: dict[str, np.ndarray]) -> np.ndarray:
         """The state from :meth:`save`'s checkpoint."""

@@ -25,6 +25,7 @@ __all__ = ["Checkpointer", "Progress", "SeriesWriter", "evolve_run"]
 
 S = TypeVar("S")
 _INDEX = "_record_index"
+_TIME = "_record_time"
 
 
 class SeriesWriter(Tracker):
@@ -46,7 +47,8 @@ class SeriesWriter(Tracker):
 
 class Checkpointer(Tracker):
     """Hands the stepper's saved state to the run's checkpoint at every recorded time (the
-    run writes one when its checkpoint interval has elapsed)."""
+    run writes one when its checkpoint interval has elapsed), with the index and the time of
+    that recorded time (``_record_index``, ``_record_time``)."""
 
     def __init__(self, run: RunWriter[Any], stepper: Stepper[Any]) -> None:
         self.run = run
@@ -55,7 +57,8 @@ class Checkpointer(Tracker):
     def record(self, frame: Frame[Any]) -> None:
         if frame.index == 0:
             return
-        self.run.checkpoint({**self.stepper.save(frame.state), _INDEX: frame.index})
+        self.run.checkpoint({**self.stepper.save(frame.state), _INDEX: frame.index,
+                             _TIME: frame.t})
 
 
 class Progress(Tracker):
@@ -119,6 +122,7 @@ def evolve_run(
         state, start = initial(), 0
     else:
         start = int(saved.pop(_INDEX))
+        saved.pop(_TIME, None)
         state = stepper.load(saved)
     chain = [SeriesWriter(run, observe), *trackers, Checkpointer(run, stepper),
              Progress(run, len(times) - 1, desc)]
