@@ -22,3 +22,43 @@ def test_ci_runs_exactly_the_readme_test_command():
     tests = _commands()[1]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert tests in ci
+
+
+def _api_examples() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.+?)\n```", section, flags=re.S)
+
+
+def _body_lines(code: str) -> list[str]:
+    return [line for line in code.splitlines()
+            if line.strip() and not line.startswith(("import ", "from ", "#"))]
+
+
+def test_python_api_examples_are_at_most_three_lines_after_the_imports():
+    examples = _api_examples()
+    assert len(examples) >= 5
+    for code in examples:
+        assert len(_body_lines(code)) <= 3, code
+
+
+def test_python_api_examples_run_and_give_what_the_readme_says(tmp_path, monkeypatch):
+    import numpy as np
+
+    monkeypatch.chdir(tmp_path)
+    spaces = []
+    for code in _api_examples():
+        namespace: dict = {}
+        exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+        spaces.append(namespace)
+    by_text = dict(zip(_api_examples(), spaces, strict=True))
+    for code, ns in by_text.items():
+        if "FokkerPlanckModel" in code:
+            assert abs(ns["res"].series["mean"][-1][0] - np.exp(-1.0)) < 2e-4
+            assert ns["res"].states.shape == (11, 512)
+        if "cycle_permutation" in code:
+            assert np.array_equal(ns["res"].final, np.roll(ns["x0"], 16))
+        if "LangevinModel" in code:
+            assert ns["res"].t[-1] == 1.0 and ns["res"].final.shape == (100_000, 1)
+        if "emergent.run(" in code:
+            assert ns["again"].simulation == "chains" and (tmp_path / "chains.h5").exists()

@@ -299,9 +299,10 @@ def solve(q0: np.ndarray, model: LangevinModel, t_final: float, *, dt: float | N
     model : LangevinModel
         The potential, constants and box.
     t_final : float
-        The final time (> 0); rounded to a whole number of steps between recorded times.
+        The final time (> 0).
     dt : float, optional
-        The step (default :func:`default_dt`).
+        The largest step (default :func:`default_dt`); the step used fits a whole number of
+        steps between equally spaced recorded times.
     seed : int
         The seed of the random streams (results do not depend on the number of threads).
     saves : int
@@ -318,19 +319,23 @@ def solve(q0: np.ndarray, model: LangevinModel, t_final: float, *, dt: float | N
     Raises
     ------
     ValueError
-        A bad q0, t_final <= 0, saves < 2 or fewer steps than intervals.
+        A bad q0, t_final <= 0, dt <= 0 or saves < 2.
     """
     q = np.array(q0, dtype=float, ndmin=2)
-    stepper = LangevinStepper(model, dt, seed)
     if not (np.isfinite(t_final) and t_final > 0):
         raise ValueError(f"t_final must be a finite number > 0, got {t_final!r}")
     if int(saves) < 2:
         raise ValueError(f"saves must be >= 2, got {saves}")
-    every = max(1, int(round(t_final / stepper.dt / (int(saves) - 1))))
-    times = step_times(every * (int(saves) - 1), every, stepper.dt)
+    intervals = int(saves) - 1
+    largest = default_dt(model) if dt is None else float(dt)
+    if not (np.isfinite(largest) and largest > 0):
+        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+    every = max(1, int(np.ceil(t_final / intervals / largest - 1e-9)))
+    stepper = LangevinStepper(model, t_final / (intervals * every), seed)
+    times = step_times(every * intervals, every, stepper.dt)
     recorder = Recorder(lambda f: {"mean": f.state.q.mean(axis=0), "var": f.state.q.var(axis=0)})
     final = evolve(stepper, Ensemble(q), times, [recorder, *trackers])
-    result = recorder.result(dt=stepper.dt, steps=every * (int(saves) - 1))
+    result = recorder.result(dt=stepper.dt, steps=every * intervals)
     result.final = final.q
     return result
 
