@@ -6,6 +6,8 @@ import sympy as sp
 
 from emergent.quantum import (
     SPLITTINGS,
+    MadelungConstants,
+    Schrodinger,
     coherent_state,
     gaussian_packet,
     madelung_constants,
@@ -15,6 +17,7 @@ from emergent.quantum import (
 )
 
 KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+C = MadelungConstants(**KW)
 
 
 def _rel(a, b):
@@ -58,21 +61,21 @@ def test_p2_eq34_coherent_state_1d(method, dt):
     oscillating at the derived omega = sqrt(2 gamma kappa); norm drift <= 1e-12."""
     g = make_grid(1024, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method, **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    assert _rel(r.psi, exact) <= 1e-8
-    assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
-    mean_q = float(g.integrate(g.q[0] * np.abs(r.psi) ** 2))
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method=method), 1.0, dt=dt)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= 1e-8
+    assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
+    mean_q = float(g.integrate(g.q[0] * np.abs(r.final) ** 2))
     assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2.0)), abs=1e-8)
 
 
 def test_p2_eq34_free_gaussian_packet_1d():
     """P2 (34), V = 0: analytic spreading, moving packet (group velocity 2 c k0)."""
     g = make_grid(1024, 40.0)
-    kw = dict(center=-3.0, wavenumber=2.0, sigma=0.7, **KW)
-    r = solve_schrodinger(gaussian_packet(g, **kw), g, t_final=1.0, dt=0.25, **KW)
-    assert _rel(r.psi, gaussian_packet(g, t=1.0, **kw)) <= 1e-12
+    kw = dict(center=-3.0, wavenumber=2.0, sigma=0.7)
+    r = solve_schrodinger(gaussian_packet(g, C, **kw), Schrodinger(g, C), 1.0, dt=0.25)
+    assert _rel(r.final, gaussian_packet(g, C, t=1.0, **kw)) <= 1e-12
 
 
 def test_p2_eq34_coherent_state_2d_and_3d():
@@ -81,12 +84,12 @@ def test_p2_eq34_coherent_state_2d_and_3d():
         g = make_grid(n, L, ndim=K)
         v = 0.5 * sum(x**2 for x in g.q)
         d = (1.0, -0.5, 0.3)[:K]
-        psi0 = coherent_state(g, stiffness=1.0, displacement=d, **KW)
-        r = solve_schrodinger(psi0, g, t_final=0.5, dt=0.025, potential=v,
-                              method="blanes-moan4", **KW)
-        exact = coherent_state(g, stiffness=1.0, displacement=d, t=0.5, **KW)
-        assert _rel(r.psi, exact) <= 1e-6
-        assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
+        psi0 = coherent_state(g, C, stiffness=1.0, displacement=d)
+        r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 0.5,
+                              dt=0.025)
+        exact = coherent_state(g, C, stiffness=1.0, displacement=d, t=0.5)
+        assert _rel(r.final, exact) <= 1e-6
+        assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
 
 
 def test_p2_eq34_energy_conserved_static_potential():
@@ -94,11 +97,13 @@ def test_p2_eq34_energy_conserved_static_potential():
     g = make_grid(512, 16.0)
     q = g.q[0]
     v = 0.25 * (q**2 - 4.0) ** 2
-    psi0 = gaussian_packet(g, center=-2.0, sigma=0.5, wavenumber=0.5, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, dt=0.005, potential=v, method="blanes-moan4",
-                          record_every=20, **KW)
-    assert np.max(np.abs(r.energy - r.energy[0])) <= 1e-7 * abs(r.energy[0])
-    assert np.max(np.abs(r.norm - r.norm[0])) <= 1e-12
+    psi0 = gaussian_packet(g, C, center=-2.0, sigma=0.5, wavenumber=0.5)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 1.0,
+                          dt=0.005, saves=11)
+    e, n = r.series["energy"], r.series["norm"]
+    assert r.t.shape == (11,) and r.info["steps"] == 200
+    assert np.max(np.abs(e - e[0])) <= 1e-7 * abs(e[0])
+    assert np.max(np.abs(n - n[0])) <= 1e-12
 
 
 @pytest.mark.parametrize("method", list(SPLITTINGS))
@@ -107,10 +112,10 @@ def test_p2_eq34_splitting_order_measured(method):
     halving dt against the analytic coherent state."""
     g = make_grid(256, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    errs = [_rel(solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method,
-                                   **KW).psi, exact) for dt in (0.1, 0.05)]
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    model = Schrodinger(g, C, potential=v, method=method)
+    errs = [_rel(solve_schrodinger(psi0, model, 1.0, dt=dt).final, exact) for dt in (0.1, 0.05)]
     order = np.log2(errs[0] / errs[1])
     assert order == pytest.approx(SPLITTINGS[method][0], abs=0.15)
 
@@ -123,14 +128,14 @@ def test_p2_eq34_time_dependent_potential_driven_oscillator():
     q = g.q[0]
     s = lambda t: 0.8 * np.sin(1.3 * t)  # noqa: E731
     pot = lambda t: 0.5 * (q - s(t)) ** 2  # noqa: E731
-    psi0 = coherent_state(g, stiffness=1.0, displacement=0.0, **KW)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=0.0)
     ode = solve_ivp(lambda t, y: [y[1], -2.0 * (y[0] - s(t))], (0, 1.0), [0.0, 0.0],
                     rtol=1e-12, atol=1e-14)
     errs = []
     for dt in (0.05, 0.025):
-        r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=pot,
-                              method="blanes-moan4", **KW)
-        errs.append(abs(float(g.integrate(q * np.abs(r.psi) ** 2)) - ode.y[0, -1]))
+        r = solve_schrodinger(psi0, Schrodinger(g, C, potential=pot, method="blanes-moan4"), 1.0,
+                              dt=dt)
+        errs.append(abs(float(g.integrate(q * np.abs(r.final) ** 2)) - ode.y[0, -1]))
     assert errs[1] <= 1e-7
     assert np.log2(errs[0] / errs[1]) > 3.5
 
@@ -139,40 +144,46 @@ def test_absorbing_layer_removes_outgoing_packet():
     """The absorbing layer takes out a packet that reaches the box edge; without it the packet
     wraps around (periodic box) and the norm stays 1."""
     g = make_grid(512, 40.0)
-    psi0 = gaussian_packet(g, center=5.0, wavenumber=4.0, sigma=1.0, **KW)
-    kw = dict(t_final=8.0, dt=0.01, method="strang", **KW)
-    closed = solve_schrodinger(psi0, g, **kw)
-    opened = solve_schrodinger(psi0, g, absorb_width=6.0, absorb_strength=5.0, **kw)
-    assert abs(closed.norm[-1] - 1.0) <= 1e-12
-    assert opened.norm[-1] <= 1e-3
+    psi0 = gaussian_packet(g, C, center=5.0, wavenumber=4.0, sigma=1.0)
+    closed = solve_schrodinger(psi0, Schrodinger(g, C, method="strang"), 8.0, dt=0.01)
+    opened = solve_schrodinger(psi0, Schrodinger(g, C, method="strang", absorb_width=6.0,
+                                                 absorb_strength=5.0), 8.0, dt=0.01)
+    assert abs(closed.series["norm"][-1] - 1.0) <= 1e-12
+    assert opened.series["norm"][-1] <= 1e-3
 
 
 def test_bad_input_named():
     """Non-positive D/gamma/mu, an unresolved initial state and a dt too large for the error
     target raise ValueError naming the parameter."""
     g = make_grid(128, 20.0)
-    psi0 = coherent_state(g, stiffness=1.0, displacement=1.0, **KW)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=1.0)
     for name in ("diffusion", "gamma", "mu"):
         with pytest.raises(ValueError, match=name):
-            solve_schrodinger(psi0, g, t_final=1.0, dt=0.1, **{**KW, name: 0.0})
-    narrow = gaussian_packet(g, sigma=0.05, **KW)
+            MadelungConstants(**{**KW, name: 0.0})
+        with pytest.raises(ValueError, match=name):
+            madelung_constants(**{**KW, name: float("nan")})
+    narrow = gaussian_packet(g, C, sigma=0.05)
     with pytest.raises(ValueError, match="not resolved"):
-        solve_schrodinger(narrow, g, t_final=1.0, dt=0.1, **KW)
+        solve_schrodinger(narrow, Schrodinger(g, C), 1.0, dt=0.1)
     v = 0.5 * g.q[0] ** 2
     with pytest.raises(ValueError, match="dt=0.5 too large"):
-        solve_schrodinger(psi0, g, t_final=1.0, dt=0.5, potential=v, error_target=1e-8, **KW)
+        solve_schrodinger(psi0, Schrodinger(g, C, potential=v), 1.0, dt=0.5, error_target=1e-8)
+    with pytest.raises(ValueError, match="method"):
+        Schrodinger(g, C, method="euler")
+    with pytest.raises(ValueError, match="absorb_width"):
+        Schrodinger(g, C, absorb_width=11.0, absorb_strength=1.0)
 
 
 def test_error_target_picks_dt():
     """dt=None with error_target picks a step that meets the target (coherent state)."""
     g = make_grid(1024, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, potential=v, error_target=1e-6,
-                          method="blanes-moan4", **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    assert _rel(r.psi, exact) <= 1e-6
-    assert norm(r.psi, g) == pytest.approx(1.0, abs=1e-12)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 1.0,
+                          error_target=1e-6)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= 1e-6
+    assert norm(r.final, g) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_simulation_schrodinger_end_to_end(tmp_path):
