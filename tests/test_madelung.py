@@ -227,3 +227,49 @@ def test_p2_eq36_schrodinger_action_equals_eq28_without_learning_term():
     psi = solve_schrodinger(psi0, model, 0.2, dt=1e-3, resolution_tol=1.0).final
     s36, s28 = both(psi, (psi_p - psi_m) / (2 * h))
     assert abs(s36) <= 1e-7 and abs(s28) <= 1e-7
+
+
+# -- the solver shape: model, stepper, solve (issue 14) --------------------------------------
+
+
+def test_p2_eq32_eq33_solve_equals_stepper_by_hand_and_resume_is_bit_identical():
+    """P2 (32)-(33): solve_madelung is MadelungStepper driven through the recorded times, bit
+    for bit; a state saved at a recorded time, loaded by a new stepper and continued equals
+    the uninterrupted run."""
+    from emergent.quantum import MadelungStepper
+
+    g = make_grid(64, 2 * np.pi)
+    psi0, v = _state(g)
+    model = Madelung(g, C, potential=v)
+    start = model.state(np.abs(psi0) ** 2, velocity_from_wavefunction(psi0, g, C))
+    r = solve_madelung(start, model, 0.1, dt=1e-3, saves=3, keep_states=True)
+    assert r.info["dt"] == 1e-3 and r.info["blowup"] is None and r.states.shape == (3, 2, 64)
+    stepper = MadelungStepper(model, 1e-3)
+    mid = stepper.advance(start, 0.0, 0.05)
+    end = stepper.advance(mid, 0.05, 0.1)
+    assert np.array_equal(mid.stacked(), r.states[1])
+    assert np.array_equal(end.p, r.final.p) and np.array_equal(end.u[0], r.final.u[0])
+    saved = {k: np.array(x) for k, x in stepper.save(mid).items()}
+    again = MadelungStepper(model, 1e-3)
+    resumed = again.advance(again.load(saved), 0.05, 0.1)
+    assert np.array_equal(resumed.spectral, end.spectral) and np.array_equal(resumed.p, end.p)
+
+
+def test_p2_eq33_default_dt_is_half_the_rk4_stability_limit():
+    """P2 (33), dt=None: half of RK4's stability limit 2.5 / (c k_max^2 + k_max max|u|) of the
+    explicit dispersion and advection terms, below the dispersive limit checked for any dt;
+    the default run agrees with Schrödinger (34)."""
+    g = make_grid(64, 2 * np.pi)
+    psi0, v = _state(g)
+    model = Madelung(g, C, potential=v)
+    u0 = velocity_from_wavefunction(psi0, g, C)
+    start = model.state(np.abs(psi0) ** 2, u0)
+    rule = 0.5 * 2.5 / (C.kinetic * 32.0**2 + 32.0 * np.abs(u0[0]).max())
+    assert model.default_dt(start) == pytest.approx(rule, rel=1e-12)
+    assert rule < 0.5 * model.dispersive_limit() * 1.0000001
+    r = solve_madelung(start, model, 0.2)
+    assert r.info["dt"] <= rule and 0.2 / r.info["dt"] == pytest.approx(
+        np.ceil(0.2 / rule - 1e-9))
+    s = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 0.2,
+                          dt=1e-3, resolution_tol=1.0)
+    assert np.abs(r.final.p - np.abs(s.final) ** 2).max() <= 1e-8

@@ -8,6 +8,7 @@ from emergent.quantum import (
     SPLITTINGS,
     MadelungConstants,
     Schrodinger,
+    SchrodingerStepper,
     coherent_state,
     gaussian_packet,
     madelung_constants,
@@ -206,3 +207,144 @@ def test_simulation_schrodinger_end_to_end(tmp_path):
     data2 = read_run(out2)
     assert data2.array("lambda0").shape == (2,)
     assert np.all(np.diff(data2.series("norm")) <= 1e-12)  # absorbing layer: norm never grows
+
+
+# -- the solver shape: model, stepper, solve (issue 14) --------------------------------------
+
+
+def _oscillator(n=256, consts=C):
+    g = make_grid(n, 20.0)
+    model = Schrodinger(g, consts, potential=0.5 * g.q[0] ** 2, method="blanes-moan4")
+    return g, model, coherent_state(g, consts, stiffness=1.0, displacement=2.0)
+
+
+def test_p2_eq34_solve_equals_the_stepper_driven_by_hand():
+    """P2 (34): solve_schrodinger is SchrodingerStepper driven through the recorded times, bit
+    for bit, and the result has the common shape (t, final, states, series, info)."""
+    from emergent.evolution import Result
+
+    g, model, psi0 = _oscillator()
+    r = solve_schrodinger(psi0, model, 1.0, dt=0.05, saves=5, keep_states=True)
+    assert isinstance(r, Result) and r.info["dt"] == 0.05 and r.info["steps"] == 20
+    np.testing.assert_allclose(r.t, [0.0, 0.25, 0.5, 0.75, 1.0])
+    stepper = SchrodingerStepper(model, 0.05)
+    psi = psi0
+    for k, (t0, t1) in enumerate(zip(r.t[:-1], r.t[1:], strict=True)):
+        psi = stepper.advance(psi, t0, t1)
+        assert np.array_equal(psi, r.states[k + 1])
+    assert np.array_equal(psi, r.final)
+    # one stretch of 20 steps merges the potential half-steps at the record times: same
+    # result to rounding
+    assert _rel(stepper.steps(psi0, 0.0, 20), r.final) <= 1e-12
+    assert r.states.shape == (5, 256) and r.series["norm"].shape == (5,)
+
+
+def test_p2_eq34_resume_through_save_and_load_is_bit_identical():
+    """P2 (34): a run recorded at t = 0.4, saved there, loaded by a new stepper and continued
+    equals the uninterrupted run through the same recorded times."""
+    g, model, psi0 = _oscillator()
+    stepper = SchrodingerStepper(model, 0.025)
+    half = stepper.advance(psi0, 0.0, 0.4)
+    whole = stepper.advance(half, 0.4, 1.0)
+    saved = {k: np.array(v) for k, v in stepper.save(half).items()}
+    again = SchrodingerStepper(model, 0.025)
+    assert np.array_equal(again.advance(again.load(saved), 0.4, 1.0), whole)
+
+
+def test_p2_eq34_default_dt_obeys_the_accuracy_rule():
+    """P2 (34), dt=None: split-step is unitary (stable for any dt), so the default step is the
+    accuracy rule of default_dt (half the dt whose step-doubling estimate of the global error
+    equals the target); the step used divides the save interval, and the result meets the
+    target against the analytic coherent state."""
+    from emergent.quantum import DEFAULT_ERROR_TARGET, default_dt, estimate_step_error
+
+    g, model, psi0 = _oscillator(1024)
+    rule = default_dt(psi0, model, 1.0)
+    trial = min(1.0 / 8, 0.05)
+    const = estimate_step_error(psi0, model, dt=trial) / trial ** 5
+    assert rule == pytest.approx(0.5 * (DEFAULT_ERROR_TARGET / const) ** 0.25, rel=1e-12)
+    r = solve_schrodinger(psi0, model, 1.0, saves=3)
+    dt = r.info["dt"]
+    assert dt <= rule and dt == 0.5 / np.ceil(0.5 / rule - 1e-9)  # largest that divides 0.5
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= DEFAULT_ERROR_TARGET
+    loose = solve_schrodinger(psi0, model, 1.0, error_target=1e-4)
+    assert loose.info["dt"] > dt and _rel(loose.final, exact) <= 1e-4
+
+
+def test_p2_eq34_eq35_eq36_coherent_state_corrected_constants_visible():
+    """P2 (34)-(36) with mu = 2.5, gamma = 0.6, D = 0.3 through the new solve: the coherent state
+    follows the corrected constants (kinetic sqrt(4 D gamma / mu), phase sqrt(gamma mu / 4D),
+    omega = sqrt(2 gamma kappa)) to 1e-8, <H> and the norm are conserved (36); the printed
+    constants (no square roots: i (4D/gamma) dPsi/dt = (-4D lap + mu V) Psi, which equals the
+    constants (D, gamma^2 mu / (4D), mu) here) give another motion."""
+    c = MadelungConstants(diffusion=0.3, gamma=0.6, mu=2.5)
+    g, model, psi0 = _oscillator(512, c)
+    r = solve_schrodinger(psi0, model, 2.0, dt=0.02, saves=9)
+    exact = coherent_state(g, c, stiffness=1.0, displacement=2.0, t=2.0)
+    assert _rel(r.final, exact) <= 1e-8
+    mean_q = float(g.integrate(g.q[0] * np.abs(r.final) ** 2))
+    assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2 * 0.6) * 2.0), abs=1e-8)
+    e = r.series["energy"]
+    assert np.abs(e - e[0]).max() <= 1e-8 * abs(e[0])
+    assert np.abs(r.series["norm"] - 1.0).max() <= 1e-12
+    printed = MadelungConstants(0.3, 0.6**2 * 2.5 / (4 * 0.3), 2.5)
+    assert printed.kinetic == pytest.approx(0.6) and printed.phase == pytest.approx(
+        0.6 * 2.5 / (4 * 0.3))
+    wrong = solve_schrodinger(psi0, Schrodinger(g, printed, potential=model.potential,
+                                                method="blanes-moan4"), 2.0, dt=0.02)
+    assert _rel(wrong.final, exact) > 1e-2
+
+
+@pytest.mark.parametrize("name, smoke", [
+    ("schrodinger", ["cells=256", "steps=40", "t_final=1.0", "record_every=8"]),
+    ("madelung", ["grids=48,64", "ratios=0.1", "t_final=0.2", "dt=1e-3", "record_every=20"]),
+    ("hamilton-jacobi", ["grids=16", "cells=64", "networks=2", "dt=2e-3", "t_accuracy=0.4",
+                         "t_classical=0.2"]),
+])
+def test_quantum_simulation_resumes_bit_identically(tmp_path, monkeypatch, name, smoke):
+    """A quantum simulation interrupted after its third checkpoint and resumed writes the same
+    datasets as an uninterrupted run (evolve_run with the library steppers)."""
+    import h5py
+
+    from emergent.runs import loop
+    from emergent.runs.io import checkpoint_path, execute
+    from emergent.runs.registry import get
+
+    sim = get(name)
+    params = sim.resolve({k: sim.param(k).parse(v) for k, v in
+                          (s.split("=") for s in smoke)})
+    whole = execute(sim, params, 3, tmp_path / "whole.h5", quiet=True)
+    original = loop.Checkpointer.record
+    calls = []
+
+    def interrupt(self, frame):
+        original(self, frame)
+        calls.append(frame.index)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop.Checkpointer, "record", interrupt)
+    cut = tmp_path / "cut.h5"
+    with pytest.raises(KeyboardInterrupt):
+        execute(sim, params, 3, cut, quiet=True, checkpoint_interval=0)
+    assert checkpoint_path(cut).exists() and not cut.exists()
+    monkeypatch.setattr(loop.Checkpointer, "record", original)
+    execute(sim, params, 3, cut, quiet=True, resume=True)
+
+    def datasets(path):
+        out = {}
+        with h5py.File(path) as f:
+            f.visititems(lambda k, v: out.__setitem__(k, v[()])
+                         if isinstance(v, h5py.Dataset) else None)
+            out["results"] = dict(f["results"].attrs)
+        return out
+
+    a, b = datasets(whole), datasets(cut)
+    assert a.keys() == b.keys()
+    for key in a:
+        if key == "results":
+            assert {k: v for k, v in a[key].items() if "seconds" not in k} == {
+                k: v for k, v in b[key].items() if "seconds" not in k}
+        else:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
