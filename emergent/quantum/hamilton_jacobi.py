@@ -298,11 +298,33 @@ class HamiltonJacobiStepper:
         return HamiltonJacobiState(good, good_h)
 
     def save(self, state: HamiltonJacobiState) -> Mapping[str, Any]:
-        """The checkpoint of a state: F and its spectral coefficients."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : HamiltonJacobiState
+            The state.
+
+        Returns
+        -------
+        mapping
+            F and its spectral coefficients.
+        """
         return {"free_energy": state.free_energy, "spectral": state.spectral}
 
     def load(self, saved: Mapping[str, Any]) -> HamiltonJacobiState:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from a checkpoint.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        HamiltonJacobiState
+            The state.
+        """
         return HamiltonJacobiState(np.asarray(saved["free_energy"], dtype=float),
                                    np.asarray(saved["spectral"], dtype=complex))
 
@@ -389,10 +411,32 @@ def solve_hamilton_jacobi(f0: np.ndarray | HamiltonJacobiState, model: HamiltonJ
 
 def cole_hopf_solution(q: np.ndarray, t: float, *, gamma: float, mu: float, offset: float,
                        amplitude: float, wavenumber: float) -> np.ndarray:
-    """Exact solution of (38) with V = 0: F = (1/mu) log(A + B exp((gamma/mu) k^2 t) cos(k q)).
+    """Exact solution of P2 (38) with V = 0: F = (1/mu) log(A + B exp((gamma/mu) k^2 t) cos(k q)).
 
     Defined while A > |B| exp((gamma/mu) k^2 t); F blows up (log 0) at the finite time
-    t* = (mu / (gamma k^2)) log(A / |B|): the anti-diffusion of (38) in closed form.
+    t* = (mu / (gamma k^2)) log(A / |B|): the anti-diffusion of (38) in closed form (Cole-Hopf:
+    phi = exp(mu F) solves the backward heat equation).
+
+    Parameters
+    ----------
+    q : ndarray
+        Points.
+    t : float
+        The time.
+    gamma, mu : float
+        The constants of (38) (> 0).
+    offset, amplitude, wavenumber : float
+        A (> 0), B and k.
+
+    Returns
+    -------
+    ndarray
+        F(t, q).
+
+    Raises
+    ------
+    ValueError
+        `t` at or past the blow-up time, or non-positive gamma, mu, offset.
     """
     _check_pos(gamma=gamma, mu=mu, offset=offset)
     phi = offset + amplitude * np.exp(gamma / mu * wavenumber**2 * t) * np.cos(wavenumber * q)
@@ -403,7 +447,29 @@ def cole_hopf_solution(q: np.ndarray, t: float, *, gamma: float, mu: float, offs
 
 def stationary_free_energy(q: np.ndarray, *, mu: float, c0: float,
                            ck: np.ndarray | float) -> np.ndarray:
-    """F = C_0 + (1/mu) sum_k log(C_k + mu q_k) (44); q ndarray(shape=[..., K])."""
+    """The stationary solution P2 (44) of (43): F = C_0 + (1/mu) sum_k log(C_k + mu q_k).
+
+    Parameters
+    ----------
+    q : ndarray(shape=[..., K])
+        Points.
+    mu : float
+        mu (> 0).
+    c0 : float
+        C_0.
+    ck : float or ndarray(shape=[K])
+        C_k.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        F.
+
+    Raises
+    ------
+    ValueError
+        C_k + mu q_k <= 0 somewhere, or mu <= 0.
+    """
     _check_pos(mu=mu)
     arg = np.asarray(ck) + mu * np.asarray(q, dtype=float)
     if np.any(arg <= 0):
@@ -424,9 +490,27 @@ def _d2(f: np.ndarray, h: float, axis: int) -> np.ndarray:
 def hj_residual(f: np.ndarray, spacing: tuple[float, ...], *, gamma: float, mu: float,
                 potential: np.ndarray | None = None, dfdt: np.ndarray | None = None
                 ) -> np.ndarray:
-    """Residual of (38), dF/dt + V + gamma |grad F|^2 + (gamma/mu) lap F, by 4th-order finite
-    differences on a (non-periodic) grid with the given spacing per axis; the two outermost
-    cells per side are cut (shape reduced by 4 per axis)."""
+    """Residual of P2 (38), dF/dt + V + gamma |grad F|^2 + (gamma/mu) lap F, by 4th-order finite
+    differences on a (non-periodic) grid with the given spacing per axis.
+
+    Parameters
+    ----------
+    f : ndarray(shape=[n_1, ..., n_K])
+        F on the grid.
+    spacing : tuple of float
+        h per axis.
+    gamma, mu : float
+        The constants of (38) (> 0).
+    potential : ndarray, optional
+        V on the grid.
+    dfdt : ndarray, optional
+        dF/dt on the grid (None: stationary, (43)).
+
+    Returns
+    -------
+    ndarray
+        The residual without the two outermost cells per side (shape reduced by 4 per axis).
+    """
     _check_pos(gamma=gamma, mu=mu)
     res = np.zeros_like(f)
     for ax, h in enumerate(spacing):
@@ -444,9 +528,29 @@ def characteristics(q0: np.ndarray, momentum0: np.ndarray, *, gamma: float,
                     times: np.ndarray, f0: float = 0.0, rtol: float = 1e-11
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hamilton's equations of H = V + gamma P^2: dq/dt = 2 gamma P, dP/dt = -grad V,
-    dF/dt = gamma P^2 - V (classical limit of (38), corrected (40)-(42)).
+    dF/dt = gamma P^2 - V (the classical limit of P2 (38), corrected (40)-(42)).
 
-    q0, momentum0: ndarray(shape=[K]); returns (q, P, F) at `times`, shapes [T, K], [T, K], [T].
+    Parameters
+    ----------
+    q0, momentum0 : ndarray(shape=[K])
+        The start point and P = grad F there.
+    gamma : float
+        gamma (> 0).
+    grad_potential : callable(q) -> ndarray(shape=[K])
+        grad V.
+    potential : callable(q) -> float, optional
+        V (None: V = 0).
+    times : ndarray(shape=[T])
+        The output times (from 0).
+    f0 : float
+        F at the start point.
+    rtol : float
+        The ODE tolerance (DOP853).
+
+    Returns
+    -------
+    q, P, F : ndarray
+        At `times`, shapes [T, K], [T, K], [T].
     """
     _check_pos(gamma=gamma)
     q0 = np.atleast_1d(np.asarray(q0, float))
@@ -467,7 +571,26 @@ def characteristics(q0: np.ndarray, momentum0: np.ndarray, *, gamma: float,
 def drift_trajectory(q0: np.ndarray, *, gamma: float,
                      grad_f: Callable[[float, np.ndarray], np.ndarray], times: np.ndarray,
                      rtol: float = 1e-10) -> np.ndarray:
-    """The learning drift (19)/(40) as printed, dq/dt = gamma grad F(t, q); shape [T, K]."""
+    """The learning drift P2 (19)/(40) as printed, dq/dt = gamma grad F(t, q).
+
+    Parameters
+    ----------
+    q0 : ndarray(shape=[K])
+        The start point.
+    gamma : float
+        gamma (> 0).
+    grad_f : callable(t, q) -> ndarray(shape=[K])
+        grad F.
+    times : ndarray(shape=[T])
+        The output times (from 0).
+    rtol : float
+        The ODE tolerance (DOP853).
+
+    Returns
+    -------
+    ndarray(shape=[T, K])
+        q at `times`.
+    """
     _check_pos(gamma=gamma)
     q0 = np.atleast_1d(np.asarray(q0, float))
     sol = solve_ivp(lambda t, q: gamma * np.asarray(grad_f(t, q), float), (0.0, times[-1]), q0,

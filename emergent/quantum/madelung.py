@@ -321,12 +321,36 @@ class Madelung:
         return MadelungState(p, u, np.stack([grid.fft(p), *[grid.fft(x) for x in u]]))
 
     def tail(self, p: np.ndarray, u: list[np.ndarray]) -> float:
-        """The largest spectral tail (:meth:`PeriodicGrid.tail_fraction`) of p and u."""
+        """The largest spectral tail (:meth:`PeriodicGrid.tail_fraction`) of p and u.
+
+        Parameters
+        ----------
+        p : ndarray(shape=grid.shape)
+            The density.
+        u : list of K ndarray(shape=grid.shape)
+            The velocity.
+
+        Returns
+        -------
+        float
+            The tail.
+        """
         t_u = max((self.grid.tail_fraction(x) for x in u), default=0.0)
         return max(self.grid.tail_fraction(p), t_u)
 
     def energy(self, state: MadelungState) -> float:
-        """<H> of a state (:func:`hydrodynamic_energy`)."""
+        """<H> of a state (:func:`hydrodynamic_energy`, P2 (34) in the variables (31)).
+
+        Parameters
+        ----------
+        state : MadelungState
+            The state.
+
+        Returns
+        -------
+        float
+            The energy.
+        """
         return hydrodynamic_energy(state.p, state.u, self.grid, self.constants,
                                    self.potential_field)
 
@@ -474,11 +498,33 @@ class MadelungStepper:
         return MadelungState(good[0], good[1], np.stack([good[2], *good[3]]))
 
     def save(self, state: MadelungState) -> Mapping[str, Any]:
-        """The checkpoint of a state: p, u (stacked) and the spectral coefficients."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : MadelungState
+            The state.
+
+        Returns
+        -------
+        mapping
+            p, u (stacked) and the spectral coefficients.
+        """
         return {"p": state.p, "u": np.stack(state.u), "spectral": state.spectral}
 
     def load(self, saved: Mapping[str, Any]) -> MadelungState:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from a checkpoint.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        MadelungState
+            The state.
+        """
         u = np.asarray(saved["u"], dtype=float)
         return MadelungState(np.asarray(saved["p"], dtype=float), [u[j] for j in range(len(u))],
                              np.asarray(saved["spectral"], dtype=complex))

@@ -293,16 +293,55 @@ class Schrodinger:
         return v
 
     def energy(self, psi: np.ndarray, t: float = 0.0) -> float:
-        """<H> of P2 (34) at time `t` (:func:`energy` with this model's V)."""
+        """<H> of P2 (34) at time `t` (:func:`energy` with this model's V).
+
+        Parameters
+        ----------
+        psi : ndarray(shape=grid.shape)
+            The wave function.
+        t : float
+            The time (for a time-dependent V).
+
+        Returns
+        -------
+        float
+            The energy.
+        """
         return energy(psi, self.grid, self.constants, self.potential_at(t))
 
     def norm(self, psi: np.ndarray) -> float:
-        """int |Psi|^2 (:func:`norm`)."""
+        """int |Psi|^2 (:func:`norm`), conserved by P2 (34) without an absorbing layer.
+
+        Parameters
+        ----------
+        psi : ndarray(shape=grid.shape)
+            The wave function.
+
+        Returns
+        -------
+        float
+            The norm.
+        """
         return norm(psi, self.grid)
 
     def default_dt(self, psi0: np.ndarray, t_final: float, *,
                    error_target: float = DEFAULT_ERROR_TARGET) -> float:
-        """The default step of :func:`solve_schrodinger` (see :func:`default_dt`)."""
+        """The default step of :func:`solve_schrodinger` (the rule of :func:`default_dt`).
+
+        Parameters
+        ----------
+        psi0 : ndarray(shape=grid.shape)
+            The initial state.
+        t_final : float
+            The duration.
+        error_target : float
+            The global relative L2 error to stay below.
+
+        Returns
+        -------
+        float
+            The step.
+        """
         return default_dt(psi0, self, t_final, error_target=error_target)
 
 
@@ -426,11 +465,33 @@ class SchrodingerStepper:
         return self.steps(state, t0, n, h)
 
     def save(self, state: np.ndarray) -> Mapping[str, Any]:
-        """The checkpoint of a state: ``{"psi": psi}``."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : ndarray(shape=grid.shape)
+            Psi.
+
+        Returns
+        -------
+        mapping
+            ``{"psi": psi}``.
+        """
         return {"psi": np.asarray(state)}
 
     def load(self, saved: Mapping[str, Any]) -> np.ndarray:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from a checkpoint.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        ndarray(shape=grid.shape), complex
+            Psi.
+        """
         return np.asarray(saved["psi"], dtype=complex)
 
 

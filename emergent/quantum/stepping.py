@@ -1,4 +1,4 @@
-"""Fixed-step bookkeeping shared by the quantum steppers (P2 §5-6).
+"""Fixed-step bookkeeping shared by the quantum steppers of P2 (34), (32)-(33) and (38).
 
 Every quantum solver advances with a fixed step ``dt`` between recorded times. When an interval
 between recorded times is a whole number of steps (the usual case: :func:`step_times` and the
@@ -21,7 +21,8 @@ __all__ = ["StateKeeper", "plan_times", "step_count", "step_times"]
 
 
 def step_times(t_final: float, dt: float, record_every: int = 0) -> tuple[np.ndarray, float]:
-    """Recorded times of a run of fixed steps: every `record_every` steps and at the end.
+    """Recorded times of a run of fixed steps (P2 (34), (32)-(33), (38)): every `record_every`
+    steps and at the end.
 
     Parameters
     ----------
@@ -54,7 +55,7 @@ def step_times(t_final: float, dt: float, record_every: int = 0) -> tuple[np.nda
 
 def plan_times(t_final: float, saves: int | Sequence[float] | np.ndarray,
                dt: float) -> tuple[np.ndarray, float]:
-    """The recorded times of a solve and the step that fits them.
+    """The recorded times of a solve of P2 (34), (32)-(33) or (38) and the step that fits them.
 
     Parameters
     ----------
@@ -94,7 +95,8 @@ def plan_times(t_final: float, saves: int | Sequence[float] | np.ndarray,
 
 
 def step_count(t0: float, t1: float, dt: float) -> tuple[int, float, int | None]:
-    """How to advance from `t0` to `t1` with steps of at most `dt`.
+    """How a quantum stepper (P2 (34), (32)-(33), (38)) advances from `t0` to `t1` with steps
+    of at most `dt`.
 
     Parameters
     ----------
@@ -131,7 +133,7 @@ def _positive(**values: float) -> None:
 
 class StateKeeper(Tracker):
     """Keeps an array made from the state at every recorded time (``Result.states`` of the
-    solvers whose state is not an array).
+    solvers of P2 (32)-(33) and (38), whose state is not an array).
 
     Parameters
     ----------
@@ -144,6 +146,13 @@ class StateKeeper(Tracker):
         self.kept: list[np.ndarray] = []
 
     def record(self, frame: Frame[Any]) -> None:
+        """Keep a copy of ``convert(frame.state)``.
+
+        Parameters
+        ----------
+        frame : Frame
+            The recorded time and its state.
+        """
         self.kept.append(np.array(self.convert(frame.state), copy=True))
 
     def array(self) -> np.ndarray:

@@ -115,7 +115,13 @@ def _interp(f: np.ndarray, x: float, length: float) -> float:
 
 
 def run(run: RunWriter[HamiltonJacobiParams]) -> None:
-    """Parts 1-4 of the module doc; part 1 through one evolve_run of the library stepper."""
+    """Parts 1-4 of the module doc (P2 (38), (40)-(42), (44)-(46)); part 1 through one evolve_run.
+
+    Parameters
+    ----------
+    run : RunWriter[HamiltonJacobiParams]
+        The run being written; ``run.p`` holds the typed parameters.
+    """
     p = run.p
     gam, mu = p.gamma, p.mu
     ch = dict(gamma=gam, mu=mu, offset=p.offset, amplitude=1.0, wavenumber=1.0)
@@ -207,7 +213,15 @@ def _params(data: RunData) -> HamiltonJacobiParams:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """Cole-Hopf error and stops, the classical F with characteristics, the networks."""
+    """Cole-Hopf error and stops (P2 (38)), classical F and characteristics (P2 (40)-(42)).
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+    fig : Figure
+        The figure to draw on.
+    """
     ax1, ax2, ax3 = fig.subplots(1, 3)
     ax1.semilogy(data.series("t")[1:], np.maximum(data.series("cole_hopf_error")[1:], 1e-17),
                  label="max |F - exact|, 32 cells")
@@ -235,7 +249,18 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P2 (38), (40)-(42), (44), (45), (46) against their independent routes."""
+    """P2 (38), (40)-(42), (44), (45), (46) against their independent routes.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     p = _params(data)
     r = data.results
     errs = data.series("cole_hopf_error")

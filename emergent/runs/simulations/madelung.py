@@ -214,7 +214,13 @@ class _Study:
 
 
 def run(run: RunWriter[MadelungParams]) -> None:
-    """For each grid: Schrödinger (34), Madelung (32)-(33) without and with learning terms."""
+    """For each grid: Schrödinger P2 (34), Madelung P2 (32)-(33) without and with learning terms.
+
+    Parameters
+    ----------
+    run : RunWriter[MadelungParams]
+        The run being written; ``run.p`` holds the typed parameters.
+    """
     p = run.p
     study = _Study(p)
     rows = np.arange(len(p.grids) * study.records, dtype=float)
@@ -234,7 +240,15 @@ def _params(data: RunData) -> MadelungParams:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """Time within tolerance and blow-up per gamma/mu and grid; errors on the finest grid."""
+    """Time within tolerance and blow-up per gamma/mu and grid (P2 (33)); errors on the finest grid.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+    fig : Figure
+        The figure to draw on.
+    """
     grids, ratios = data.array("grids"), data.array("ratios")
     within, blow = data.array("time_within_tolerance"), data.array("blowup_time")
     ax1, ax2 = fig.subplots(1, 2)
@@ -261,7 +275,18 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P2 (32)-(33) off = Schrödinger (34); ill-posedness of (33) with the learning terms."""
+    """P2 (32)-(33) off = Schrödinger (34); ill-posedness of (33) with the learning terms.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     worst = data.results["learning_off_worst"]
     out = [Check("P2 (32)-(33) without learning terms = Schrödinger (34) (Madelung)",
                  "equivalent", f"max relative L2 of p {worst:.1e}", worst <= 1e-6)]

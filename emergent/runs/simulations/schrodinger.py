@@ -168,7 +168,13 @@ def setup(p: SchrodingerParams, rng: np.random.Generator) -> SchrodingerSetup:
 
 
 def run(run: RunWriter[SchrodingerParams]) -> None:
-    """Integrate P2 (34) with the library stepper and record norm, <H>, (22) and (28)."""
+    """Integrate P2 (34) with the library stepper; record norm, <H>, (22) and the (28) terms.
+
+    Parameters
+    ----------
+    run : RunWriter[SchrodingerParams]
+        The run being written; ``run.p`` holds the typed parameters.
+    """
     p = run.p
     s = setup(p, run.rng(0))
     model, grid, consts = s.model, s.model.grid, s.model.constants
@@ -216,7 +222,15 @@ def _params(data: RunData) -> SchrodingerParams:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """|Psi|^2 along q1 over time, norm and energy drift, and the (28) terms."""
+    """|Psi|^2 along q1 over time, norm and <H> drift (P2 (34)), the P2 (28) terms.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+    fig : Figure
+        The figure to draw on.
+    """
     p = _params(data)
     t = data.series("t")
     dens = data.series("density")
@@ -243,7 +257,18 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P2 (34)-(36): norm and <H> conserved, free packet and coherent state vs analytic."""
+    """P2 (34)-(36): norm and <H> conserved, free packet and coherent state vs analytic.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     p = _params(data)
     out = []
     nrm = data.series("norm")
