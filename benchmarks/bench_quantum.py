@@ -22,9 +22,16 @@ import argparse
 import numpy as np
 from _timing import best
 
-from emergent.quantum import coherent_state, make_grid, norm, solve_schrodinger
+from emergent.quantum import (
+    MadelungConstants,
+    Schrodinger,
+    coherent_state,
+    make_grid,
+    norm,
+    solve_schrodinger,
+)
 
-KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+C = MadelungConstants(diffusion=0.25, gamma=1.0, mu=1.0)
 TARGET = 1e-6
 L, T, D0 = 20.0, 1.0, 2.0
 
@@ -34,8 +41,8 @@ def problem(n, K):
     v = 0.5 * sum(x**2 for x in g.q)
     v = np.broadcast_to(v, g.shape).copy()
     d = (D0,) + (1.0,) * (K - 1)
-    psi0 = coherent_state(g, stiffness=1.0, displacement=d, **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=d, t=T, **KW)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=d)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=d, t=T)
     return g, v, psi0, exact
 
 
@@ -45,17 +52,17 @@ def rel(a, b):
 
 def bench_ours(n, K, method):
     g, v, psi0, exact = problem(n, K)
+    model = Schrodinger(g, C, potential=v, method=method)
     for steps in (5, 10, 20, 40, 80, 160, 320, 640, 1280):
-        run = lambda s=steps: solve_schrodinger(psi0, g, t_final=T, dt=T / s,  # noqa: E731
-                                                potential=v, method=method, **KW)
+        run = lambda s=steps: solve_schrodinger(psi0, model, T, dt=T / s)  # noqa: E731
         r = run()
-        err = rel(r.psi, exact)
+        err = rel(r.final, exact)
         if err <= TARGET:
             sec, r = best(run, 5 if n**K <= 1 << 14 else 3)
             return dict(solver=f"ours {method}", setting=f"dt=1/{steps}", seconds=sec,
-                        error=err, drift=abs(norm(r.psi, g) - 1.0))
+                        error=err, drift=abs(norm(r.final, g) - 1.0))
     return dict(solver=f"ours {method}", setting="dt=1/1280", seconds=np.nan, error=err,
-                drift=abs(norm(r.psi, g) - 1.0))
+                drift=abs(norm(r.final, g) - 1.0))
 
 
 def fd4_laplacian_1d(n, h):

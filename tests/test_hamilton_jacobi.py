@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from emergent.quantum import (
+    HamiltonJacobi,
     HamiltonJacobiBlowUp,
     characteristics,
     cole_hopf_solution,
@@ -32,9 +33,9 @@ def test_p2_eq38_viscous_hj_matches_cole_hopf_exact():
     equation)."""
     g = make_grid(32, 2 * np.pi)
     q = g.q[0]
-    r = solve_hamilton_jacobi(cole_hopf_solution(q, 0.0, **CH), g, gamma=1.0, mu=10.0,
-                              t_final=0.5, dt=0.025)
-    assert np.abs(r.free_energy - cole_hopf_solution(q, 0.5, **CH)).max() <= 1e-6
+    r = solve_hamilton_jacobi(cole_hopf_solution(q, 0.0, **CH), HamiltonJacobi(g, 1.0, 10.0),
+                              0.5, dt=0.025)
+    assert np.abs(r.final.free_energy - cole_hopf_solution(q, 0.5, **CH)).max() <= 1e-6
 
 
 def test_p2_eq38_anti_diffusion_blowup_detected():
@@ -44,9 +45,9 @@ def test_p2_eq38_anti_diffusion_blowup_detected():
     g = make_grid(32, 2 * np.pi)
     f0 = cole_hopf_solution(g.q[0], 0.0, **CH)
     with pytest.raises(HamiltonJacobiBlowUp, match="loss of resolution") as err:
-        solve_hamilton_jacobi(f0, g, gamma=1.0, mu=10.0, t_final=10.0, dt=0.01)
+        solve_hamilton_jacobi(f0, HamiltonJacobi(g, 1.0, 10.0), 10.0, dt=0.01)
     assert 0 < err.value.t < 10.0 * np.log(2.0)
-    assert np.all(np.isfinite(err.value.result.free_energy))
+    assert np.all(np.isfinite(err.value.result.final.free_energy))
     with pytest.raises(ValueError, match="past the blow-up"):
         cole_hopf_solution(g.q[0], 7.0, **CH)
 
@@ -62,26 +63,25 @@ def test_p2_eq40_eq42_characteristics_corrected():
     q = g.q[0]
     f0, v = 0.2 * np.sin(q), 0.3 * np.cos(q)
     times = np.linspace(0, 1.0, 11)
-    r = solve_hamilton_jacobi(f0, g, gamma=gam, mu=None, t_final=1.0, dt=1e-3, potential=v,
-                              record_every=100)
+    classical = HamiltonJacobi(g, gam, None, potential=v)
+    r = solve_hamilton_jacobi(f0, classical, 1.0, dt=1e-3, saves=11)
     assert np.allclose(r.t, times)
     x0 = 0.5
     xs, P, F = characteristics([x0], [0.2 * np.cos(x0)], gamma=gam, times=times,
                                grad_potential=lambda x: -0.3 * np.sin(x),
                                potential=lambda x: 0.3 * np.cos(x[0]), f0=0.2 * np.sin(x0))
     for i in range(times.size):
-        grad = g.gradient(r.fields[i])[0]
+        grad = g.gradient(r.states[i])[0]
         assert _interp(grad, xs[i, 0]) == pytest.approx(P[i, 0], abs=1e-8)
-        assert _interp(r.fields[i], xs[i, 0]) == pytest.approx(F[i], abs=1e-8)
+        assert _interp(r.states[i], xs[i, 0]) == pytest.approx(F[i], abs=1e-8)
     # corrected (42): q'' = -2 gamma V'(q) along the characteristics
     acc = np.gradient(np.gradient(xs[:, 0], times), times)[3:-3]
     assert np.allclose(acc, 2 * gam * 0.3 * np.sin(xs[3:-3, 0]), atol=2e-2)
     # printed (40)+(42): along the drift dq/dt = gamma grad F the acceleration is
     # -gamma V' - gamma^2 F' F'' (measured), not the printed -gamma V'
     fine = np.linspace(0, 1.0, 101)
-    r2 = solve_hamilton_jacobi(f0, g, gamma=gam, mu=None, t_final=1.0, dt=1e-3, potential=v,
-                               record_every=10)
-    d1 = [g.gradient(f)[0] for f in r2.fields]
+    r2 = solve_hamilton_jacobi(f0, classical, 1.0, dt=1e-3, saves=101)
+    d1 = [g.gradient(f)[0] for f in r2.states]
     d2 = [g.gradient(x)[0] for x in d1]
 
     def at(fields, t, x):
@@ -142,3 +142,52 @@ def test_simulation_hamilton_jacobi_end_to_end(tmp_path):
     data = read_run(out)
     checks = get("hamilton-jacobi").checks(data)
     assert len(checks) == 6 and all(c.agrees for c in checks)
+
+
+# -- the solver shape: model, stepper, solve (issue 14) --------------------------------------
+
+
+def test_p2_eq38_solve_equals_stepper_by_hand_and_resume_is_bit_identical():
+    """P2 (38): solve_hamilton_jacobi is HamiltonJacobiStepper driven through the recorded times,
+    bit for bit; a state saved at a recorded time and loaded by a new stepper continues
+    bit-identically; on_blowup="stop" returns the last good state and time."""
+    from emergent.quantum import HamiltonJacobiStepper
+
+    g = make_grid(32, 2 * np.pi)
+    model = HamiltonJacobi(g, 1.0, 10.0)
+    f0 = cole_hopf_solution(g.q[0], 0.0, **CH)
+    r = solve_hamilton_jacobi(f0, model, 0.5, dt=0.025, saves=3)
+    assert r.states.shape == (3, 32) and r.info["dt"] == 0.025
+    stepper = HamiltonJacobiStepper(model, 0.025)
+    mid = stepper.advance(model.state(f0), 0.0, 0.25)
+    end = stepper.advance(mid, 0.25, 0.5)
+    assert np.array_equal(mid.free_energy, r.states[1])
+    assert np.array_equal(end.free_energy, r.final.free_energy)
+    saved = {k: np.array(x) for k, x in stepper.save(mid).items()}
+    again = HamiltonJacobiStepper(model, 0.025)
+    assert np.array_equal(again.advance(again.load(saved), 0.25, 0.5).free_energy,
+                          end.free_energy)
+    stopped = solve_hamilton_jacobi(f0, model, 10.0, dt=0.01, on_blowup="stop")
+    assert "loss of resolution" in stopped.info["blowup"]
+    assert 0 < stopped.info["t_stop"] < 10.0 * np.log(2.0)
+    assert np.all(np.isfinite(stopped.final.free_energy))
+
+
+def test_p2_eq38_default_dt_rule():
+    """P2 (38), dt=None: half the smaller of RK4's advection limit 2.5 / (2 gamma G k_max) (G
+    bounds |grad F| along the run) and the e-folding time 1 / ((gamma/mu) k_max^2) of the
+    anti-diffusion of the highest mode; the default run agrees with Cole-Hopf."""
+    g = make_grid(32, 2 * np.pi)
+    q = g.q[0]
+    f0 = cole_hopf_solution(q, 0.0, **CH)
+    model = HamiltonJacobi(g, 1.0, 10.0)
+    G = np.abs(g.gradient(f0)[0]).max()
+    rule = 0.5 * min(2.5 / (2 * 1.0 * G * 16.0), 1 / (0.1 * 16.0**2))
+    assert model.default_dt(f0, 0.5) == pytest.approx(rule, rel=1e-12)
+    r = solve_hamilton_jacobi(f0, model, 0.5)
+    assert r.info["dt"] <= rule
+    assert np.abs(r.final.free_energy - cole_hopf_solution(q, 0.5, **CH)).max() <= 1e-6
+    classical = HamiltonJacobi(g, 0.8, None, potential=0.3 * np.cos(q))
+    G = np.abs(g.gradient(0.2 * np.sin(q))[0]).max() + 1.0 * 0.3
+    assert classical.default_dt(0.2 * np.sin(q), 1.0) == pytest.approx(
+        0.5 * 2.5 / (2 * 0.8 * G * 16.0), rel=1e-9)

@@ -6,6 +6,9 @@ import sympy as sp
 
 from emergent.quantum import (
     SPLITTINGS,
+    MadelungConstants,
+    Schrodinger,
+    SchrodingerStepper,
     coherent_state,
     gaussian_packet,
     madelung_constants,
@@ -15,6 +18,7 @@ from emergent.quantum import (
 )
 
 KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+C = MadelungConstants(**KW)
 
 
 def _rel(a, b):
@@ -58,21 +62,21 @@ def test_p2_eq34_coherent_state_1d(method, dt):
     oscillating at the derived omega = sqrt(2 gamma kappa); norm drift <= 1e-12."""
     g = make_grid(1024, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method, **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    assert _rel(r.psi, exact) <= 1e-8
-    assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
-    mean_q = float(g.integrate(g.q[0] * np.abs(r.psi) ** 2))
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method=method), 1.0, dt=dt)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= 1e-8
+    assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
+    mean_q = float(g.integrate(g.q[0] * np.abs(r.final) ** 2))
     assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2.0)), abs=1e-8)
 
 
 def test_p2_eq34_free_gaussian_packet_1d():
     """P2 (34), V = 0: analytic spreading, moving packet (group velocity 2 c k0)."""
     g = make_grid(1024, 40.0)
-    kw = dict(center=-3.0, wavenumber=2.0, sigma=0.7, **KW)
-    r = solve_schrodinger(gaussian_packet(g, **kw), g, t_final=1.0, dt=0.25, **KW)
-    assert _rel(r.psi, gaussian_packet(g, t=1.0, **kw)) <= 1e-12
+    kw = dict(center=-3.0, wavenumber=2.0, sigma=0.7)
+    r = solve_schrodinger(gaussian_packet(g, C, **kw), Schrodinger(g, C), 1.0, dt=0.25)
+    assert _rel(r.final, gaussian_packet(g, C, t=1.0, **kw)) <= 1e-12
 
 
 def test_p2_eq34_coherent_state_2d_and_3d():
@@ -81,12 +85,12 @@ def test_p2_eq34_coherent_state_2d_and_3d():
         g = make_grid(n, L, ndim=K)
         v = 0.5 * sum(x**2 for x in g.q)
         d = (1.0, -0.5, 0.3)[:K]
-        psi0 = coherent_state(g, stiffness=1.0, displacement=d, **KW)
-        r = solve_schrodinger(psi0, g, t_final=0.5, dt=0.025, potential=v,
-                              method="blanes-moan4", **KW)
-        exact = coherent_state(g, stiffness=1.0, displacement=d, t=0.5, **KW)
-        assert _rel(r.psi, exact) <= 1e-6
-        assert abs(r.norm[-1] - r.norm[0]) <= 1e-12
+        psi0 = coherent_state(g, C, stiffness=1.0, displacement=d)
+        r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 0.5,
+                              dt=0.025)
+        exact = coherent_state(g, C, stiffness=1.0, displacement=d, t=0.5)
+        assert _rel(r.final, exact) <= 1e-6
+        assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
 
 
 def test_p2_eq34_energy_conserved_static_potential():
@@ -94,11 +98,13 @@ def test_p2_eq34_energy_conserved_static_potential():
     g = make_grid(512, 16.0)
     q = g.q[0]
     v = 0.25 * (q**2 - 4.0) ** 2
-    psi0 = gaussian_packet(g, center=-2.0, sigma=0.5, wavenumber=0.5, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, dt=0.005, potential=v, method="blanes-moan4",
-                          record_every=20, **KW)
-    assert np.max(np.abs(r.energy - r.energy[0])) <= 1e-7 * abs(r.energy[0])
-    assert np.max(np.abs(r.norm - r.norm[0])) <= 1e-12
+    psi0 = gaussian_packet(g, C, center=-2.0, sigma=0.5, wavenumber=0.5)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 1.0,
+                          dt=0.005, saves=11)
+    e, n = r.series["energy"], r.series["norm"]
+    assert r.t.shape == (11,) and r.info["steps"] == 200
+    assert np.max(np.abs(e - e[0])) <= 1e-7 * abs(e[0])
+    assert np.max(np.abs(n - n[0])) <= 1e-12
 
 
 @pytest.mark.parametrize("method", list(SPLITTINGS))
@@ -107,10 +113,10 @@ def test_p2_eq34_splitting_order_measured(method):
     halving dt against the analytic coherent state."""
     g = make_grid(256, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    errs = [_rel(solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=v, method=method,
-                                   **KW).psi, exact) for dt in (0.1, 0.05)]
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    model = Schrodinger(g, C, potential=v, method=method)
+    errs = [_rel(solve_schrodinger(psi0, model, 1.0, dt=dt).final, exact) for dt in (0.1, 0.05)]
     order = np.log2(errs[0] / errs[1])
     assert order == pytest.approx(SPLITTINGS[method][0], abs=0.15)
 
@@ -123,14 +129,14 @@ def test_p2_eq34_time_dependent_potential_driven_oscillator():
     q = g.q[0]
     s = lambda t: 0.8 * np.sin(1.3 * t)  # noqa: E731
     pot = lambda t: 0.5 * (q - s(t)) ** 2  # noqa: E731
-    psi0 = coherent_state(g, stiffness=1.0, displacement=0.0, **KW)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=0.0)
     ode = solve_ivp(lambda t, y: [y[1], -2.0 * (y[0] - s(t))], (0, 1.0), [0.0, 0.0],
                     rtol=1e-12, atol=1e-14)
     errs = []
     for dt in (0.05, 0.025):
-        r = solve_schrodinger(psi0, g, t_final=1.0, dt=dt, potential=pot,
-                              method="blanes-moan4", **KW)
-        errs.append(abs(float(g.integrate(q * np.abs(r.psi) ** 2)) - ode.y[0, -1]))
+        r = solve_schrodinger(psi0, Schrodinger(g, C, potential=pot, method="blanes-moan4"), 1.0,
+                              dt=dt)
+        errs.append(abs(float(g.integrate(q * np.abs(r.final) ** 2)) - ode.y[0, -1]))
     assert errs[1] <= 1e-7
     assert np.log2(errs[0] / errs[1]) > 3.5
 
@@ -139,40 +145,46 @@ def test_absorbing_layer_removes_outgoing_packet():
     """The absorbing layer takes out a packet that reaches the box edge; without it the packet
     wraps around (periodic box) and the norm stays 1."""
     g = make_grid(512, 40.0)
-    psi0 = gaussian_packet(g, center=5.0, wavenumber=4.0, sigma=1.0, **KW)
-    kw = dict(t_final=8.0, dt=0.01, method="strang", **KW)
-    closed = solve_schrodinger(psi0, g, **kw)
-    opened = solve_schrodinger(psi0, g, absorb_width=6.0, absorb_strength=5.0, **kw)
-    assert abs(closed.norm[-1] - 1.0) <= 1e-12
-    assert opened.norm[-1] <= 1e-3
+    psi0 = gaussian_packet(g, C, center=5.0, wavenumber=4.0, sigma=1.0)
+    closed = solve_schrodinger(psi0, Schrodinger(g, C, method="strang"), 8.0, dt=0.01)
+    opened = solve_schrodinger(psi0, Schrodinger(g, C, method="strang", absorb_width=6.0,
+                                                 absorb_strength=5.0), 8.0, dt=0.01)
+    assert abs(closed.series["norm"][-1] - 1.0) <= 1e-12
+    assert opened.series["norm"][-1] <= 1e-3
 
 
 def test_bad_input_named():
     """Non-positive D/gamma/mu, an unresolved initial state and a dt too large for the error
     target raise ValueError naming the parameter."""
     g = make_grid(128, 20.0)
-    psi0 = coherent_state(g, stiffness=1.0, displacement=1.0, **KW)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=1.0)
     for name in ("diffusion", "gamma", "mu"):
         with pytest.raises(ValueError, match=name):
-            solve_schrodinger(psi0, g, t_final=1.0, dt=0.1, **{**KW, name: 0.0})
-    narrow = gaussian_packet(g, sigma=0.05, **KW)
+            MadelungConstants(**{**KW, name: 0.0})
+        with pytest.raises(ValueError, match=name):
+            madelung_constants(**{**KW, name: float("nan")})
+    narrow = gaussian_packet(g, C, sigma=0.05)
     with pytest.raises(ValueError, match="not resolved"):
-        solve_schrodinger(narrow, g, t_final=1.0, dt=0.1, **KW)
+        solve_schrodinger(narrow, Schrodinger(g, C), 1.0, dt=0.1)
     v = 0.5 * g.q[0] ** 2
     with pytest.raises(ValueError, match="dt=0.5 too large"):
-        solve_schrodinger(psi0, g, t_final=1.0, dt=0.5, potential=v, error_target=1e-8, **KW)
+        solve_schrodinger(psi0, Schrodinger(g, C, potential=v), 1.0, dt=0.5, error_target=1e-8)
+    with pytest.raises(ValueError, match="method"):
+        Schrodinger(g, C, method="euler")
+    with pytest.raises(ValueError, match="absorb_width"):
+        Schrodinger(g, C, absorb_width=11.0, absorb_strength=1.0)
 
 
 def test_error_target_picks_dt():
     """dt=None with error_target picks a step that meets the target (coherent state)."""
     g = make_grid(1024, 20.0)
     v = 0.5 * g.q[0] ** 2
-    psi0 = coherent_state(g, stiffness=1.0, displacement=2.0, **KW)
-    r = solve_schrodinger(psi0, g, t_final=1.0, potential=v, error_target=1e-6,
-                          method="blanes-moan4", **KW)
-    exact = coherent_state(g, stiffness=1.0, displacement=2.0, t=1.0, **KW)
-    assert _rel(r.psi, exact) <= 1e-6
-    assert norm(r.psi, g) == pytest.approx(1.0, abs=1e-12)
+    psi0 = coherent_state(g, C, stiffness=1.0, displacement=2.0)
+    r = solve_schrodinger(psi0, Schrodinger(g, C, potential=v, method="blanes-moan4"), 1.0,
+                          error_target=1e-6)
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= 1e-6
+    assert norm(r.final, g) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_simulation_schrodinger_end_to_end(tmp_path):
@@ -195,3 +207,144 @@ def test_simulation_schrodinger_end_to_end(tmp_path):
     data2 = read_run(out2)
     assert data2.array("lambda0").shape == (2,)
     assert np.all(np.diff(data2.series("norm")) <= 1e-12)  # absorbing layer: norm never grows
+
+
+# -- the solver shape: model, stepper, solve (issue 14) --------------------------------------
+
+
+def _oscillator(n=256, consts=C):
+    g = make_grid(n, 20.0)
+    model = Schrodinger(g, consts, potential=0.5 * g.q[0] ** 2, method="blanes-moan4")
+    return g, model, coherent_state(g, consts, stiffness=1.0, displacement=2.0)
+
+
+def test_p2_eq34_solve_equals_the_stepper_driven_by_hand():
+    """P2 (34): solve_schrodinger is SchrodingerStepper driven through the recorded times, bit
+    for bit, and the result has the common shape (t, final, states, series, info)."""
+    from emergent.evolution import Result
+
+    g, model, psi0 = _oscillator()
+    r = solve_schrodinger(psi0, model, 1.0, dt=0.05, saves=5, keep_states=True)
+    assert isinstance(r, Result) and r.info["dt"] == 0.05 and r.info["steps"] == 20
+    np.testing.assert_allclose(r.t, [0.0, 0.25, 0.5, 0.75, 1.0])
+    stepper = SchrodingerStepper(model, 0.05)
+    psi = psi0
+    for k, (t0, t1) in enumerate(zip(r.t[:-1], r.t[1:], strict=True)):
+        psi = stepper.advance(psi, t0, t1)
+        assert np.array_equal(psi, r.states[k + 1])
+    assert np.array_equal(psi, r.final)
+    # one stretch of 20 steps merges the potential half-steps at the record times: same
+    # result to rounding
+    assert _rel(stepper.steps(psi0, 0.0, 20), r.final) <= 1e-12
+    assert r.states.shape == (5, 256) and r.series["norm"].shape == (5,)
+
+
+def test_p2_eq34_resume_through_save_and_load_is_bit_identical():
+    """P2 (34): a run recorded at t = 0.4, saved there, loaded by a new stepper and continued
+    equals the uninterrupted run through the same recorded times."""
+    g, model, psi0 = _oscillator()
+    stepper = SchrodingerStepper(model, 0.025)
+    half = stepper.advance(psi0, 0.0, 0.4)
+    whole = stepper.advance(half, 0.4, 1.0)
+    saved = {k: np.array(v) for k, v in stepper.save(half).items()}
+    again = SchrodingerStepper(model, 0.025)
+    assert np.array_equal(again.advance(again.load(saved), 0.4, 1.0), whole)
+
+
+def test_p2_eq34_default_dt_obeys_the_accuracy_rule():
+    """P2 (34), dt=None: split-step is unitary (stable for any dt), so the default step is the
+    accuracy rule of default_dt (half the dt whose step-doubling estimate of the global error
+    equals the target); the step used divides the save interval, and the result meets the
+    target against the analytic coherent state."""
+    from emergent.quantum import DEFAULT_ERROR_TARGET, default_dt, estimate_step_error
+
+    g, model, psi0 = _oscillator(1024)
+    rule = default_dt(psi0, model, 1.0)
+    trial = min(1.0 / 8, 0.05)
+    const = estimate_step_error(psi0, model, dt=trial) / trial ** 5
+    assert rule == pytest.approx(0.5 * (DEFAULT_ERROR_TARGET / const) ** 0.25, rel=1e-12)
+    r = solve_schrodinger(psi0, model, 1.0, saves=3)
+    dt = r.info["dt"]
+    assert dt <= rule and dt == 0.5 / np.ceil(0.5 / rule - 1e-9)  # largest that divides 0.5
+    exact = coherent_state(g, C, stiffness=1.0, displacement=2.0, t=1.0)
+    assert _rel(r.final, exact) <= DEFAULT_ERROR_TARGET
+    loose = solve_schrodinger(psi0, model, 1.0, error_target=1e-4)
+    assert loose.info["dt"] > dt and _rel(loose.final, exact) <= 1e-4
+
+
+def test_p2_eq34_eq35_eq36_coherent_state_corrected_constants_visible():
+    """P2 (34)-(36) with mu = 2.5, gamma = 0.6, D = 0.3 through the new solve: the coherent state
+    follows the corrected constants (kinetic sqrt(4 D gamma / mu), phase sqrt(gamma mu / 4D),
+    omega = sqrt(2 gamma kappa)) to 1e-8, <H> and the norm are conserved (36); the printed
+    constants (no square roots: i (4D/gamma) dPsi/dt = (-4D lap + mu V) Psi, which equals the
+    constants (D, gamma^2 mu / (4D), mu) here) give another motion."""
+    c = MadelungConstants(diffusion=0.3, gamma=0.6, mu=2.5)
+    g, model, psi0 = _oscillator(512, c)
+    r = solve_schrodinger(psi0, model, 2.0, dt=0.02, saves=9)
+    exact = coherent_state(g, c, stiffness=1.0, displacement=2.0, t=2.0)
+    assert _rel(r.final, exact) <= 1e-8
+    mean_q = float(g.integrate(g.q[0] * np.abs(r.final) ** 2))
+    assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2 * 0.6) * 2.0), abs=1e-8)
+    e = r.series["energy"]
+    assert np.abs(e - e[0]).max() <= 1e-8 * abs(e[0])
+    assert np.abs(r.series["norm"] - 1.0).max() <= 1e-12
+    printed = MadelungConstants(0.3, 0.6**2 * 2.5 / (4 * 0.3), 2.5)
+    assert printed.kinetic == pytest.approx(0.6) and printed.phase == pytest.approx(
+        0.6 * 2.5 / (4 * 0.3))
+    wrong = solve_schrodinger(psi0, Schrodinger(g, printed, potential=model.potential,
+                                                method="blanes-moan4"), 2.0, dt=0.02)
+    assert _rel(wrong.final, exact) > 1e-2
+
+
+@pytest.mark.parametrize("name, smoke", [
+    ("schrodinger", ["cells=256", "steps=40", "t_final=1.0", "record_every=8"]),
+    ("madelung", ["grids=48,64", "ratios=0.1", "t_final=0.2", "dt=1e-3", "record_every=20"]),
+    ("hamilton-jacobi", ["grids=16", "cells=64", "networks=2", "dt=2e-3", "t_accuracy=0.4",
+                         "t_classical=0.2"]),
+])
+def test_quantum_simulation_resumes_bit_identically(tmp_path, monkeypatch, name, smoke):
+    """A quantum simulation interrupted after its third checkpoint and resumed writes the same
+    datasets as an uninterrupted run (evolve_run with the library steppers)."""
+    import h5py
+
+    from emergent.runs import loop
+    from emergent.runs.io import checkpoint_path, execute
+    from emergent.runs.registry import get
+
+    sim = get(name)
+    params = sim.resolve({k: sim.param(k).parse(v) for k, v in
+                          (s.split("=") for s in smoke)})
+    whole = execute(sim, params, 3, tmp_path / "whole.h5", quiet=True)
+    original = loop.Checkpointer.record
+    calls = []
+
+    def interrupt(self, frame):
+        original(self, frame)
+        calls.append(frame.index)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop.Checkpointer, "record", interrupt)
+    cut = tmp_path / "cut.h5"
+    with pytest.raises(KeyboardInterrupt):
+        execute(sim, params, 3, cut, quiet=True, checkpoint_interval=0)
+    assert checkpoint_path(cut).exists() and not cut.exists()
+    monkeypatch.setattr(loop.Checkpointer, "record", original)
+    execute(sim, params, 3, cut, quiet=True, resume=True)
+
+    def datasets(path):
+        out = {}
+        with h5py.File(path) as f:
+            f.visititems(lambda k, v: out.__setitem__(k, v[()])
+                         if isinstance(v, h5py.Dataset) else None)
+            out["results"] = dict(f["results"].attrs)
+        return out
+
+    a, b = datasets(whole), datasets(cut)
+    assert a.keys() == b.keys()
+    for key in a:
+        if key == "results":
+            assert {k: v for k, v in a[key].items() if "seconds" not in k} == {
+                k: v for k, v in b[key].items() if "seconds" not in k}
+        else:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)

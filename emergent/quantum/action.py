@@ -20,20 +20,39 @@ from __future__ import annotations
 
 import numpy as np
 
-from emergent.quantum.constants import madelung_constants
+from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
 from emergent.quantum.schrodinger import hamiltonian_apply
 
 __all__ = ["ACTION_TERMS", "action_terms", "action_terms_from_wavefunction",
            "entropy_production"]
 
+#: The names of the five terms of P2 (28), in the order of the paper's list.
 ACTION_TERMS = ("stochastic_entropy", "learning_entropy", "free_energy_x", "free_energy_q",
                 "potential")
 
 
-def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGrid, *,
-                       diffusion: float, gamma: float) -> float:
-    """dS_q/dt of (22) from p and grad F (K arrays): int D |grad p|^2 / p - gamma grad p.grad F."""
+def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGrid,
+                       constants: MadelungConstants) -> float:
+    """The entropy production dS_q/dt of P2 (22): int D |grad p|^2 / p - gamma grad p . grad F.
+
+    Parameters
+    ----------
+    p : ndarray(shape=grid.shape)
+        The density (>= 0; cells with p = 0 contribute no diffusion term).
+    grad_f : list of K ndarray(shape=grid.shape)
+        grad F.
+    grid : PeriodicGrid
+        The grid.
+    constants : MadelungConstants
+        D and gamma (mu is not used).
+
+    Returns
+    -------
+    float
+        dS_q/dt.
+    """
+    diffusion, gamma = constants.diffusion, constants.gamma
     gp = grid.gradient(p)
     with np.errstate(divide="ignore", invalid="ignore"):
         dens = sum(np.where(p > 0, diffusion * g**2 / p, 0.0) for g in gp)
@@ -42,10 +61,31 @@ def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGr
 
 
 def action_terms(p: np.ndarray, grad_f: list[np.ndarray], dfdt: np.ndarray,
-                 grid: PeriodicGrid, *, diffusion: float, gamma: float, mu: float,
+                 grid: PeriodicGrid, constants: MadelungConstants, *,
                  potential: np.ndarray | None = None) -> dict[str, float]:
-    """The five terms of the action density (28), integrated over q (see module doc)."""
-    c = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+    """The five terms of the action density P2 (28), integrated over q (see the module doc).
+
+    Parameters
+    ----------
+    p : ndarray(shape=grid.shape)
+        The density.
+    grad_f : list of K ndarray(shape=grid.shape)
+        grad F.
+    dfdt : ndarray(shape=grid.shape)
+        dF/dt.
+    grid : PeriodicGrid
+        The grid.
+    constants : MadelungConstants
+        D, gamma, mu.
+    potential : ndarray, optional
+        V on the grid (None: V = 0).
+
+    Returns
+    -------
+    dict of str to float
+        The terms, keyed by :data:`ACTION_TERMS`.
+    """
+    c = constants
     r = np.sqrt(np.clip(p, 0, None))
     gp = grid.gradient(p)
     v = 0.0 if potential is None else potential
@@ -60,12 +100,32 @@ def action_terms(p: np.ndarray, grad_f: list[np.ndarray], dfdt: np.ndarray,
     }
 
 
-def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid, *, diffusion: float,
-                                   gamma: float, mu: float,
+def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid,
+                                   constants: MadelungConstants, *,
                                    potential: np.ndarray | None = None) -> dict[str, float]:
-    """(28) terms for a solution of (34): grad F = Im(grad Psi / Psi) / a and
-    mu dF/dt = -Re(H Psi / Psi) (from i hbar dPsi/dt = H Psi, hbar a = mu). Needs Psi != 0."""
-    c = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+    """The P2 (28) terms for a solution of P2 (34), from the wave function alone.
+
+    grad F = Im(grad Psi / Psi) / a and mu dF/dt = -Re(H Psi / Psi) (from i hbar dPsi/dt =
+    H Psi and hbar a = mu, the corrected constants of (34)-(35)). Cells where Psi = 0
+    contribute nothing.
+
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The wave function (a solution of (34)).
+    grid : PeriodicGrid
+        The grid.
+    constants : MadelungConstants
+        D, gamma, mu.
+    potential : ndarray, optional
+        V on the grid.
+
+    Returns
+    -------
+    dict of str to float
+        The terms, keyed by :data:`ACTION_TERMS`.
+    """
+    c = constants
     psi_h = grid.fft(psi)
     with np.errstate(divide="ignore", invalid="ignore"):
         grad_f = [np.imag(grid.ifft(1j * kk * psi_h) / psi) / c.phase for kk in grid.k]
@@ -74,5 +134,4 @@ def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid, *, diffu
     ok = p > 0
     grad_f = [np.where(ok, g, 0.0) for g in grad_f]
     dfdt = np.where(ok, dfdt, 0.0)
-    return action_terms(p, grad_f, dfdt, grid, diffusion=diffusion, gamma=gamma, mu=mu,
-                        potential=potential)
+    return action_terms(p, grad_f, dfdt, grid, c, potential=potential)

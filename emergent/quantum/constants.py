@@ -29,11 +29,34 @@ __all__ = ["MadelungConstants", "madelung_constants"]
 
 @dataclass(frozen=True)
 class MadelungConstants:
-    """D, gamma, mu and the derived constants of (34)-(35)."""
+    """The physical constants of the quantum limit, given once: D, gamma, mu (P2 (18), (19),
+    (26)) and the derived constants of the corrected P2 (34)-(35).
+
+    Parameters
+    ----------
+    diffusion : float
+        D, the diffusion coefficient of the Fokker-Planck equation P2 (18) (> 0).
+    gamma : float
+        gamma, the learning rate of the drift P2 (19) (> 0).
+    mu : float
+        mu, the Lagrange multiplier of P2 (26) (> 0).
+
+    Raises
+    ------
+    ValueError
+        A constant that is not a finite number > 0 (the message names it).
+    """
 
     diffusion: float
     gamma: float
     mu: float
+
+    def __post_init__(self) -> None:
+        for name in ("diffusion", "gamma", "mu"):
+            v = getattr(self, name)
+            if not np.isfinite(v) or v <= 0:
+                raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
+            object.__setattr__(self, name, float(v))
 
     @property
     def hbar(self) -> float:
@@ -56,13 +79,37 @@ class MadelungConstants:
         return 0.5 / self.kinetic
 
     def omega(self, stiffness: float) -> float:
-        """Angular frequency of V = stiffness q^2 / 2: sqrt(2 gamma stiffness)."""
+        """Angular frequency of V = stiffness q^2 / 2 under P2 (34): sqrt(2 gamma stiffness).
+
+        Parameters
+        ----------
+        stiffness : float
+            kappa of V = kappa |q|^2 / 2.
+
+        Returns
+        -------
+        float
+            omega = sqrt(2 gamma kappa).
+        """
         return float(np.sqrt(2 * self.gamma * stiffness))
 
 
 def madelung_constants(*, diffusion: float, gamma: float, mu: float) -> MadelungConstants:
-    """Validated constants; D, gamma, mu must be finite and > 0."""
-    for name, v in (("diffusion", diffusion), ("gamma", gamma), ("mu", mu)):
-        if not np.isfinite(v) or v <= 0:
-            raise ValueError(f"{name} must be a finite number > 0, got {v!r}")
-    return MadelungConstants(float(diffusion), float(gamma), float(mu))
+    """The constants of P2 (34)-(35) from D, gamma, mu, by keyword.
+
+    Parameters
+    ----------
+    diffusion, gamma, mu : float
+        D, gamma, mu (finite, > 0).
+
+    Returns
+    -------
+    MadelungConstants
+        The validated constants.
+
+    Raises
+    ------
+    ValueError
+        A constant that is not a finite number > 0 (the message names it).
+    """
+    return MadelungConstants(diffusion, gamma, mu)

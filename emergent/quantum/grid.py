@@ -1,4 +1,9 @@
-"""Periodic grids in K = 1, 2, 3 dimensions and their spectral derivatives (P2 §5-6)."""
+"""Periodic grids in K = 1, 2, 3 dimensions and their spectral derivatives (P2 §5-6).
+
+The Schrödinger (P2 (34)), Madelung (P2 (32)-(33)) and Hamilton-Jacobi (P2 (38)) solvers live on
+a :class:`PeriodicGrid`, which speaks the vocabulary of :mod:`emergent.grids` (``spacing``,
+``cell_volume``, ``axes``, ``mesh()``, ``integrate()``) plus wave numbers and FFTs.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,23 @@ __all__ = ["PeriodicGrid", "make_grid"]
 
 @dataclass(frozen=True)
 class PeriodicGrid(GridAxes):
-    """Uniform periodic grid: `cells[k]` points on [-length[k]/2, length[k]/2) per axis.
+    """Uniform periodic grid: `cells[k]` points on [-length[k]/2, length[k]/2) per axis, the
+    domain of the spectral solvers of P2 (32)-(34) and (38).
 
     The vocabulary of :mod:`emergent.grids` (``spacing``, ``cell_volume``, ``axes`` ...), plus
     q: K coordinate arrays broadcastable to `shape`; k: wave numbers likewise.
+
+    Parameters
+    ----------
+    cells : tuple of int
+        Points per axis (>= 4), K = 1, 2 or 3 axes.
+    length : tuple of float
+        Box length per axis (> 0).
+
+    Raises
+    ------
+    ValueError
+        Bad `cells` or `length`.
     """
 
     cells: tuple[int, ...]
@@ -36,14 +54,17 @@ class PeriodicGrid(GridAxes):
 
     @property
     def lower(self) -> tuple[float, ...]:  # type: ignore[override]
+        """-L_k / 2 per axis."""
         return tuple(-L / 2 for L in self.length)
 
     @property
     def upper(self) -> tuple[float, ...]:  # type: ignore[override]
+        """L_k / 2 per axis."""
         return tuple(L / 2 for L in self.length)
 
     @property
     def spacing(self) -> tuple[float, ...]:
+        """h_k = L_k / cells_k."""
         return tuple(L / n for L, n in zip(self.length, self.cells, strict=True))
 
     @cached_property
@@ -54,16 +75,19 @@ class PeriodicGrid(GridAxes):
 
     @cached_property
     def q(self) -> tuple[np.ndarray, ...]:
+        """The coordinates as K sparse arrays broadcastable to `shape` (ij indexing)."""
         return tuple(np.meshgrid(*self.axes, indexing="ij", sparse=True))
 
     @cached_property
     def k(self) -> tuple[np.ndarray, ...]:
+        """The wave numbers 2 pi fftfreq(n, h) as K sparse arrays broadcastable to `shape`."""
         ks = [2 * np.pi * sfft.fftfreq(n, d=L / n) for L, n in zip(self.length, self.shape,
                                                                    strict=True)]
         return tuple(np.meshgrid(*ks, indexing="ij", sparse=True))
 
     @cached_property
     def k2(self) -> np.ndarray:
+        """|k|^2 on the grid (the symbol of -lap)."""
         out = np.zeros(self.shape)
         for kk in self.k:
             out = out + kk**2
@@ -71,25 +95,73 @@ class PeriodicGrid(GridAxes):
 
     @cached_property
     def k_max(self) -> tuple[float, ...]:
+        """The largest wave number pi cells_k / L_k per axis."""
         return tuple(np.pi * n / L for L, n in zip(self.length, self.shape, strict=True))
 
     @property
     def workers(self) -> int:
+        """Threads for scipy.fft: all for grids of 2^15 points or more, else one."""
         return -1 if int(np.prod(self.shape)) >= 1 << 15 else 1
 
     def fft(self, f: np.ndarray) -> np.ndarray:
+        """The K-dimensional FFT over the last K axes of `f`.
+
+        Parameters
+        ----------
+        f : ndarray(shape=[..., *shape])
+            A field (or a stack of fields).
+
+        Returns
+        -------
+        ndarray, complex
+            Its Fourier coefficients.
+        """
         return sfft.fftn(f, axes=tuple(range(-self.ndim, 0)), workers=self.workers)
 
     def ifft(self, f: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`fft`.
+
+        Parameters
+        ----------
+        f : ndarray(shape=[..., *shape]), complex
+            Fourier coefficients.
+
+        Returns
+        -------
+        ndarray, complex
+            The field.
+        """
         return sfft.ifftn(f, axes=tuple(range(-self.ndim, 0)), workers=self.workers)
 
     def gradient(self, f: np.ndarray) -> list[np.ndarray]:
-        """Spectral gradient of a real periodic field, list of K arrays."""
+        """Spectral gradient of a real periodic field.
+
+        Parameters
+        ----------
+        f : ndarray(shape=shape)
+            The field.
+
+        Returns
+        -------
+        list of K ndarray(shape=shape)
+            d f / d q_k.
+        """
         fh = self.fft(f)
         return [self.ifft(1j * kk * fh).real for kk in self.k]
 
     def laplacian(self, f: np.ndarray) -> np.ndarray:
-        """Spectral Laplacian of a real periodic field."""
+        """Spectral Laplacian of a real periodic field.
+
+        Parameters
+        ----------
+        f : ndarray(shape=shape)
+            The field.
+
+        Returns
+        -------
+        ndarray(shape=shape)
+            lap f.
+        """
         return self.ifft(-self.k2 * self.fft(f)).real
 
     def tail_fraction(self, f: np.ndarray, fraction: float = 0.1) -> float:
@@ -97,6 +169,18 @@ class PeriodicGrid(GridAxes):
 
         Used to decide whether a field is resolved: a smooth resolved field has a tail many
         orders of magnitude below its total.
+
+        Parameters
+        ----------
+        f : ndarray(shape=shape)
+            The field.
+        fraction : float
+            The outer share of wave numbers per axis.
+
+        Returns
+        -------
+        float
+            The share of the spectral power (0 for f = 0).
         """
         fh2 = np.abs(self.fft(f)) ** 2
         mask = np.zeros(self.shape, dtype=bool)
@@ -108,7 +192,27 @@ class PeriodicGrid(GridAxes):
 
 def make_grid(cells: int | tuple[int, ...], length: float | tuple[float, ...],
               ndim: int | None = None) -> PeriodicGrid:
-    """PeriodicGrid from scalars (repeated `ndim` times) or per-axis tuples."""
+    """A :class:`PeriodicGrid` for P2 (32)-(34), (38) from scalars or per-axis tuples.
+
+    Parameters
+    ----------
+    cells : int or tuple of int
+        Points per axis (a scalar is repeated `ndim` times).
+    length : float or tuple of float
+        Box length per axis (a scalar is repeated).
+    ndim : int, optional
+        K, when both `cells` and `length` are scalars (default 1).
+
+    Returns
+    -------
+    PeriodicGrid
+        The grid.
+
+    Raises
+    ------
+    ValueError
+        Bad cells or lengths.
+    """
     if np.isscalar(cells):
         cells = (int(cells),) * (ndim or (1 if np.isscalar(length) else len(length))) # type: ignore[arg-type]
     if np.isscalar(length):

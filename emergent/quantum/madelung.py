@@ -18,21 +18,30 @@ resolution at a time that shrinks with the grid. The solver integrates the linea
 exactly (integrating factor, Lawson RK4), the rest explicitly with spectral derivatives, and
 stops (MadelungBlowUp) when the state is non-finite, p <= 0 appears, or the spectral tail of p
 or u exceeds `tail_tol`.
+
+The equation is given once as a model, :class:`Madelung`; :class:`MadelungStepper` advances a
+:class:`MadelungState` (the Stepper protocol of :mod:`emergent.evolution`) and
+:func:`solve_madelung` drives it with :func:`emergent.evolution.evolve`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from emergent.quantum.constants import MadelungConstants, madelung_constants
+from emergent.evolution import Frame, Recorder, Result, Tracker, evolve
+from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
+from emergent.quantum.stepping import StateKeeper, plan_times, step_count
 
 __all__ = [
+    "Madelung",
     "MadelungBlowUp",
-    "MadelungResult",
+    "MadelungState",
+    "MadelungStepper",
     "from_wavefunction",
     "hydrodynamic_energy",
     "solve_madelung",
@@ -40,27 +49,63 @@ __all__ = [
     "velocity_from_wavefunction",
 ]
 
+#: RK4's stability bound on the imaginary axis, rounded down (|lambda dt| <= 2.83).
+RK4_LIMIT = 2.5
 
-def to_wavefunction(p: np.ndarray, free_energy: np.ndarray, *, diffusion: float, gamma: float,
-                    mu: float) -> np.ndarray:
-    """Psi = sqrt(p) exp(i a F), a = sqrt(gamma mu / (4 D)) (35, derived constant)."""
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+
+def to_wavefunction(p: np.ndarray, free_energy: np.ndarray,
+                    constants: MadelungConstants) -> np.ndarray:
+    """Psi = sqrt(p) exp(i a F), a = sqrt(gamma mu / (4 D)): the Madelung transform P2 (35)
+    with the derived constant.
+
+    Parameters
+    ----------
+    p : ndarray
+        The probability density (>= 0).
+    free_energy : ndarray
+        F, the same shape.
+    constants : MadelungConstants
+        D, gamma, mu.
+
+    Returns
+    -------
+    ndarray, complex
+        Psi.
+
+    Raises
+    ------
+    ValueError
+        Negative p.
+    """
     p = np.asarray(p, dtype=float)
     if np.any(p < 0):
         raise ValueError("p must be >= 0")
-    return np.sqrt(p) * np.exp(1j * consts.phase * np.asarray(free_energy, dtype=float))
+    return np.sqrt(p) * np.exp(1j * constants.phase * np.asarray(free_energy, dtype=float))
 
 
-def from_wavefunction(psi: np.ndarray, *, diffusion: float, gamma: float, mu: float,
+def from_wavefunction(psi: np.ndarray, constants: MadelungConstants, *,
                       node_tol: float = 1e-12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(p, F, nodes): p = |Psi|^2, F = unwrapped arg(Psi) / a, nodes = p <= node_tol * max p.
+    """The inverse of P2 (35): (p, F, nodes) with p = |Psi|^2, F = unwrapped arg(Psi) / a.
 
     The phase is unwrapped along each axis in turn (axis 0 first); at nodes the phase is
     undefined: F is NaN there, and unwrapping does not cross them (each run of non-node cells
     along an axis is unwrapped on its own, so F is defined up to a constant per connected
-    piece). Arrays of shape psi.shape.
+    piece).
+
+    Parameters
+    ----------
+    psi : ndarray
+        The wave function.
+    constants : MadelungConstants
+        D, gamma, mu.
+    node_tol : float
+        Cells with p <= node_tol * max p are nodes.
+
+    Returns
+    -------
+    p, F, nodes : ndarray(shape=psi.shape)
+        The density, the free energy (NaN at nodes) and the node mask.
     """
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
     psi = np.asarray(psi, dtype=complex)
     p = np.abs(psi) ** 2
     nodes = p <= node_tol * p.max() if p.size else np.zeros(p.shape, bool)
@@ -72,7 +117,7 @@ def from_wavefunction(psi: np.ndarray, *, diffusion: float, gamma: float, mu: fl
         phase = np.where(nodes, np.nan, phase)
         for ax in range(psi.ndim):
             phase = np.apply_along_axis(_unwrap_runs, ax, phase)
-    return p, phase / consts.phase, nodes
+    return p, phase / constants.phase, nodes
 
 
 def _unwrap_runs(x: np.ndarray) -> np.ndarray:
@@ -84,20 +129,54 @@ def _unwrap_runs(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def velocity_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid, *, diffusion: float,
-                               gamma: float, mu: float) -> list[np.ndarray]:
-    """u = 2 gamma grad F = (2 gamma / a) Im(Psi* grad Psi) / |Psi|^2 (31); NaN at exact nodes."""
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+def velocity_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid,
+                               constants: MadelungConstants) -> list[np.ndarray]:
+    """The velocity P2 (31), u = 2 gamma grad F = (2 gamma / a) Im(Psi* grad Psi) / |Psi|^2.
+
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The wave function.
+    grid : PeriodicGrid
+        Its grid.
+    constants : MadelungConstants
+        D, gamma, mu.
+
+    Returns
+    -------
+    list of K ndarray(shape=grid.shape)
+        u per axis (NaN at exact nodes).
+    """
     psi_h = grid.fft(psi)
     p = np.abs(psi) ** 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        return [2 * gamma / consts.phase * np.imag(np.conj(psi) * grid.ifft(1j * kk * psi_h)) / p
-                for kk in grid.k]
+        return [2 * constants.gamma / constants.phase
+                * np.imag(np.conj(psi) * grid.ifft(1j * kk * psi_h)) / p for kk in grid.k]
 
 
 def hydrodynamic_energy(p: np.ndarray, u: list[np.ndarray], grid: PeriodicGrid,
                         consts: MadelungConstants, v: np.ndarray | None) -> float:
-    """<H> in (p, u): int [mu p |u|^2 / (4 gamma) + 4 D |grad sqrt p|^2 + mu p V]."""
+    """<H> of P2 (34) in the Madelung variables (31):
+    int [mu p |u|^2 / (4 gamma) + 4 D |grad sqrt p|^2 + mu p V].
+
+    Parameters
+    ----------
+    p : ndarray(shape=grid.shape)
+        The density.
+    u : list of K ndarray(shape=grid.shape)
+        The velocity.
+    grid : PeriodicGrid
+        The grid.
+    consts : MadelungConstants
+        D, gamma, mu.
+    v : ndarray or None
+        V on the grid.
+
+    Returns
+    -------
+    float
+        The energy.
+    """
     r = np.sqrt(np.clip(p, 0, None))
     e = sum(consts.mu * p * uk**2 / (4 * consts.gamma) for uk in u)
     e = e + 4 * consts.diffusion * sum(g**2 for g in grid.gradient(r))
@@ -106,76 +185,231 @@ def hydrodynamic_energy(p: np.ndarray, u: list[np.ndarray], grid: PeriodicGrid,
     return float(grid.integrate(e))
 
 
-class MadelungBlowUp(RuntimeError):
-    """The hydrodynamic solution lost resolution or blew up; `t` is the last good time."""
-
-    def __init__(self, message: str, t: float, result: MadelungResult | None = None) -> None:
-        super().__init__(message)
-        self.t = t
-        self.result = result
-
-
 @dataclass
-class MadelungResult:
-    """Final (p, u), records every `record_every` steps, and the blow-up, if any."""
+class MadelungState:
+    """A state of P2 (32)-(33): p, u, and the Fourier coefficients the integrator carries.
+
+    Attributes
+    ----------
+    p : ndarray(shape=grid.shape)
+        The density (> 0).
+    u : list of K ndarray(shape=grid.shape)
+        The velocity (31).
+    spectral : ndarray(shape=[1 + K, *grid.shape]), complex
+        fft(p), fft(u_1), ... as carried from step to step (so that cutting a run into
+        intervals does not change a bit).
+    """
 
     p: np.ndarray
     u: list[np.ndarray]
-    t: np.ndarray
-    mass: np.ndarray
-    energy: np.ndarray
-    tail: np.ndarray
-    dt: float
-    learning: bool
-    blowup: str | None
-    t_end: float
-    records: list
+    spectral: np.ndarray
+
+    def stacked(self) -> np.ndarray:
+        """p and u as one real array of shape [1 + K, *grid.shape]."""
+        return np.stack([self.p, *self.u])
 
 
-def solve_madelung(p0: np.ndarray, u0: list[np.ndarray] | np.ndarray, grid: PeriodicGrid, *,
-                   diffusion: float, gamma: float, mu: float, t_final: float, dt: float,
-                   potential: np.ndarray | None = None, learning: bool = False,
-                   record_every: int = 0, tail_tol: float = 1e-8, check_every: int = 1,
-                   on_blowup: str = "raise",
-                   observe: Callable[[float, np.ndarray, list[np.ndarray]], object] | None = None
-                   ) -> MadelungResult:
-    """Integrate (32)-(33) from p0 (shape grid.shape, > 0) and u0 (K arrays) to t_final.
+class MadelungBlowUp(RuntimeError):
+    """The hydrodynamic solution of P2 (32)-(33) lost resolution or blew up.
 
-    learning: include the boxed terms (gamma/mu) lap p in (32) and the negative viscosity in (33).
-    on_blowup: "raise" (MadelungBlowUp) or "stop" (return the last good state, `blowup` says
-    why and `t_end` when). potential: static V on the grid.
+    Parameters
+    ----------
+    message : str
+        What happened, and when.
+    t : float
+        The last good time.
+    result : Result, optional
+        What was recorded up to then (set by :func:`solve_madelung`).
+    state : MadelungState, optional
+        The last good state.
     """
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
-    if on_blowup not in ("raise", "stop"):
-        raise ValueError(f"on_blowup must be 'raise' or 'stop', got {on_blowup!r}")
-    if not np.isfinite(dt) or dt <= 0:
-        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
-    if not np.isfinite(t_final) or t_final <= 0:
-        raise ValueError(f"t_final must be > 0, got {t_final!r}")
-    p = np.array(p0, dtype=float)
-    if p.shape != grid.shape or np.any(~np.isfinite(p)) or np.any(p <= 0):
-        raise ValueError(f"p0 must be finite and > 0 on the grid (shape {grid.shape}); the "
-                         "hydrodynamic form is undefined at nodes")
-    u = [np.array(uk, dtype=float) for uk in (u0 if isinstance(u0, list | tuple) else
-                                               (u0,) if grid.ndim == 1 else tuple(u0))]
-    if len(u) != grid.ndim or any(uk.shape != grid.shape for uk in u):
-        raise ValueError(f"u0 must be {grid.ndim} arrays of shape {grid.shape}")
-    dt_max = 2.5 / (consts.kinetic * sum(km**2 for km in grid.k_max))
-    if dt > dt_max:
-        raise ValueError(f"dt={dt:g} exceeds the RK4 stability limit of the dispersive "
-                         f"(quantum-pressure) term on this grid: dt <= {dt_max:.3g}")
-    steps = max(1, int(np.ceil(t_final / dt - 1e-9)))
-    dt = t_final / steps
-    nu = consts.gamma / consts.mu if learning else 0.0
-    # Lawson integrating factors for half and full steps: p decays, u grows (ill-posed)
-    ef_p = {h: np.exp(-nu * grid.k2 * h) for h in (dt / 2, dt)}
-    ef_u = {h: np.exp(+nu * grid.k2 * h) for h in (dt / 2, dt)}
-    gv = None if potential is None else [2 * consts.gamma * g for g in
-                                          grid.gradient(np.broadcast_to(potential, grid.shape))]
-    cq = 8 * consts.gamma * consts.diffusion / consts.mu
-    kvec = grid.k
 
-    def rhs(ph: np.ndarray, uh: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def __init__(self, message: str, t: float, result: Result | None = None,
+                 state: MadelungState | None = None) -> None:
+        super().__init__(message)
+        self.t = t
+        self.result = result
+        self.state = state
+
+
+@dataclass(frozen=True, eq=False)
+class Madelung:
+    """The Madelung (hydrodynamic) equations of learning P2 (32)-(33): the model, given once.
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The periodic box.
+    constants : MadelungConstants
+        D, gamma, mu.
+    potential : ndarray, optional
+        A static V on the grid (None: V = 0).
+    learning : bool
+        Include the boxed learning terms: (gamma/mu) lap p in (32) and the negative viscosity
+        -(gamma/mu) lap u in (33).
+    """
+
+    grid: PeriodicGrid
+    constants: MadelungConstants
+    potential: np.ndarray | None = None
+    learning: bool = False
+
+    @property
+    def potential_field(self) -> np.ndarray | None:
+        """V broadcast to the grid (None for V = 0)."""
+        return None if self.potential is None else np.broadcast_to(self.potential,
+                                                                   self.grid.shape)
+
+    def dispersive_limit(self) -> float:
+        """RK4's stability limit for the quantum-pressure (dispersive) term of P2 (33):
+        2.5 / (c sum_k k_max,k^2), c = sqrt(4 D gamma / mu)."""
+        return RK4_LIMIT / (self.constants.kinetic * sum(km**2 for km in self.grid.k_max))
+
+    def default_dt(self, state: MadelungState) -> float:
+        """The default step of :func:`solve_madelung`, from stability.
+
+        Rule: half of RK4's stability limit for the fastest explicit terms, the dispersion
+        c |k|^2 of the quantum pressure and the advection |u| |k| (the learning terms are
+        integrated exactly):
+
+            dt = 0.5 * 2.5 / (c sum_k k_max,k^2 + sum_k k_max,k max|u_k|).
+
+        Parameters
+        ----------
+        state : MadelungState
+            The initial state.
+
+        Returns
+        -------
+        float
+            The step.
+        """
+        adv = sum(km * float(np.max(np.abs(uk))) for km, uk in zip(self.grid.k_max, state.u,
+                                                                   strict=True))
+        rate = self.constants.kinetic * sum(km**2 for km in self.grid.k_max) + adv
+        return 0.5 * RK4_LIMIT / rate
+
+    def state(self, p0: np.ndarray, u0: Sequence[np.ndarray] | np.ndarray) -> MadelungState:
+        """The initial state from p0 (> 0) and u0 (K arrays, or one array in 1D).
+
+        Parameters
+        ----------
+        p0 : ndarray(shape=grid.shape)
+            The density, finite and > 0 (the hydrodynamic form is undefined at nodes).
+        u0 : sequence of K ndarray(shape=grid.shape)
+            The velocity.
+
+        Returns
+        -------
+        MadelungState
+            The state.
+
+        Raises
+        ------
+        ValueError
+            Bad shapes, non-finite values or p0 <= 0 somewhere.
+        """
+        grid = self.grid
+        p = np.array(p0, dtype=float)
+        if p.shape != grid.shape or np.any(~np.isfinite(p)) or np.any(p <= 0):
+            raise ValueError(f"p0 must be finite and > 0 on the grid (shape {grid.shape}); the "
+                             "hydrodynamic form is undefined at nodes")
+        u = [np.array(uk, dtype=float) for uk in (u0 if isinstance(u0, list | tuple) else
+                                                   (u0,) if grid.ndim == 1 else tuple(u0))]
+        if len(u) != grid.ndim or any(uk.shape != grid.shape for uk in u):
+            raise ValueError(f"u0 must be {grid.ndim} arrays of shape {grid.shape}")
+        return MadelungState(p, u, np.stack([grid.fft(p), *[grid.fft(x) for x in u]]))
+
+    def tail(self, p: np.ndarray, u: list[np.ndarray]) -> float:
+        """The largest spectral tail (:meth:`PeriodicGrid.tail_fraction`) of p and u.
+
+        Parameters
+        ----------
+        p : ndarray(shape=grid.shape)
+            The density.
+        u : list of K ndarray(shape=grid.shape)
+            The velocity.
+
+        Returns
+        -------
+        float
+            The tail.
+        """
+        t_u = max((self.grid.tail_fraction(x) for x in u), default=0.0)
+        return max(self.grid.tail_fraction(p), t_u)
+
+    def energy(self, state: MadelungState) -> float:
+        """<H> of a state (:func:`hydrodynamic_energy`, P2 (34) in the variables (31)).
+
+        Parameters
+        ----------
+        state : MadelungState
+            The state.
+
+        Returns
+        -------
+        float
+            The energy.
+        """
+        return hydrodynamic_energy(state.p, state.u, self.grid, self.constants,
+                                   self.potential_field)
+
+
+class MadelungStepper:
+    """Advances P2 (32)-(33) by Lawson RK4 with spectral derivatives (the Stepper protocol).
+
+    The state is checked every `check_every` steps and at the end of every interval; a
+    non-finite state, p <= 0 or a spectral tail above `tail_tol` raises
+    :class:`MadelungBlowUp` carrying the last good state and time.
+
+    Parameters
+    ----------
+    model : Madelung
+        The equation.
+    dt : float
+        The step (> 0, at most :meth:`Madelung.dispersive_limit`).
+    tail_tol : float
+        The largest allowed spectral tail of p and u.
+    check_every : int
+        Steps between checks.
+
+    Raises
+    ------
+    ValueError
+        `dt` not > 0 or above the stability limit.
+    """
+
+    def __init__(self, model: Madelung, dt: float, *, tail_tol: float = 1e-8,
+                 check_every: int = 1) -> None:
+        if not np.isfinite(dt) or dt <= 0:
+            raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+        dt_max = model.dispersive_limit()
+        if dt > dt_max:
+            raise ValueError(f"dt={dt:g} exceeds the RK4 stability limit of the dispersive "
+                             f"(quantum-pressure) term on this grid: dt <= {dt_max:.3g}")
+        self.model = model
+        self.dt = float(dt)
+        self.tail_tol = tail_tol
+        self.check_every = max(1, int(check_every))
+        c = model.constants
+        grid = model.grid
+        self._nu = c.gamma / c.mu if model.learning else 0.0
+        self._ef: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._gv = (None if model.potential is None else
+                    [2 * c.gamma * g for g in grid.gradient(np.broadcast_to(model.potential,
+                                                                            grid.shape))])
+        self._cq = 8 * c.gamma * c.diffusion / c.mu
+
+    def _factors(self, h: float) -> tuple[np.ndarray, np.ndarray]:
+        # Lawson integrating factors: p decays, u grows (ill-posed)
+        if h not in self._ef:
+            k2 = self.model.grid.k2
+            self._ef[h] = (np.exp(-self._nu * k2 * h), np.exp(+self._nu * k2 * h))
+        return self._ef[h]
+
+    def _rhs(self, ph: np.ndarray, uh: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+        grid = self.model.grid
+        kvec = grid.k
         pp = grid.ifft(ph).real
         uu = [grid.ifft(x).real for x in uh]
         dp = -sum(1j * kk * grid.fft(uk * pp) for kk, uk in zip(kvec, uu, strict=True))
@@ -186,15 +420,17 @@ def solve_madelung(p0: np.ndarray, u0: list[np.ndarray] | np.ndarray, grid: Peri
         for j in range(grid.ndim):
             duj_grad = [grid.ifft(1j * kk * uh[j]).real for kk in kvec]
             adv = sum(uk * g for uk, g in zip(uu, duj_grad, strict=True))
-            term = -grid.fft(adv) + cq * 1j * kvec[j] * qh
-            if gv is not None:
-                term = term - grid.fft(gv[j])
+            term = -grid.fft(adv) + self._cq * 1j * kvec[j] * qh
+            if self._gv is not None:
+                term = term - grid.fft(self._gv[j])
             du.append(term)
         return dp, du
 
-    def lawson_step(ph: np.ndarray, uh: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _lawson(self, ph: np.ndarray, uh: list[np.ndarray], dt: float
+                ) -> tuple[np.ndarray, list[np.ndarray]]:
+        rhs = self._rhs
         h2, h = dt / 2, dt
-        e2p, e1p, e2u, e1u = ef_p[h2], ef_p[h], ef_u[h2], ef_u[h]
+        (e2p, e2u), (e1p, e1u) = self._factors(h2), self._factors(h)
         k1p, k1u = rhs(ph, uh)
         k2p, k2u = rhs(e2p * (ph + h2 * k1p), [e2u * (a + h2 * b) for a, b in zip(uh, k1u,
                                                                                   strict=True)])
@@ -207,35 +443,38 @@ def solve_madelung(p0: np.ndarray, u0: list[np.ndarray] | np.ndarray, grid: Peri
               for a, b1, b2, b3, b4 in zip(uh, k1u, k2u, k3u, k4u, strict=True)]
         return pn, un
 
-    ts, ms, es, tails, recs = [], [], [], [], []
-    vfield = None if potential is None else np.broadcast_to(potential, grid.shape)
+    def advance(self, state: MadelungState, t0: float, t1: float) -> MadelungState:
+        """The state at `t1` from the state at `t0`.
 
-    def tail_of(pp: np.ndarray, uu: list[np.ndarray]) -> float:
-        t_u = max((grid.tail_fraction(x) for x in uu), default=0.0)
-        return max(grid.tail_fraction(pp), t_u)
+        Parameters
+        ----------
+        state : MadelungState
+            The state at `t0`.
+        t0, t1 : float
+            The interval.
 
-    def record(t: float, pp: np.ndarray, uu: list[np.ndarray]) -> None:
-        ts.append(t)
-        ms.append(float(grid.integrate(pp)))
-        es.append(hydrodynamic_energy(pp, uu, grid, consts, vfield))
-        tails.append(tail_of(pp, uu))
-        if observe is not None:
-            recs.append(observe(t, pp, uu))
+        Returns
+        -------
+        MadelungState
+            The state at `t1`.
 
-    def result(pp: np.ndarray, uu: list[np.ndarray], why: str | None, t_end: float
-               ) -> MadelungResult:
-        return MadelungResult(p=pp, u=uu, t=np.array(ts), mass=np.array(ms), energy=np.array(es),
-                              tail=np.array(tails), dt=dt, learning=learning, blowup=why,
-                              t_end=t_end, records=recs)
-
-    every = steps if record_every <= 0 else record_every
-    record(0.0, p, u)
-    ph, uh = grid.fft(p), [grid.fft(x) for x in u]
-    good = (p, u)
-    for n in range(1, steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
-            ph, uh = lawson_step(ph, uh)
-        if n % check_every == 0 or n == steps or n % every == 0:
+        Raises
+        ------
+        MadelungBlowUp
+            The solution lost resolution or blew up (with the last good state and time).
+        """
+        grid = self.model.grid
+        n, h, first = step_count(t0, t1, self.dt)
+        ph, uh = state.spectral[0], [state.spectral[1 + j] for j in range(grid.ndim)]
+        good: tuple[Any, ...] = (state.p, state.u, ph, uh)
+        t_good = t0
+        for j in range(1, n + 1):
+            with np.errstate(over="ignore", invalid="ignore"):
+                ph, uh = self._lawson(ph, uh, h)
+            index = j if first is None else first + j
+            if index % self.check_every and j != n:
+                continue
+            t_now = index * h if first is not None else t0 + j * h
             pp = grid.ifft(ph).real
             uu = [grid.ifft(x).real for x in uh]
             why = None
@@ -244,21 +483,142 @@ def solve_madelung(p0: np.ndarray, u0: list[np.ndarray] | np.ndarray, grid: Peri
             elif pp.min() <= 0:
                 why = f"p <= 0 appeared (min p = {pp.min():.2e}): a node formed"
             else:
-                tl = tail_of(pp, uu)
-                if tl > tail_tol:
+                tl = self.model.tail(pp, uu)
+                if tl > self.tail_tol:
                     why = (f"loss of resolution: spectral tail {tl:.1e} > tail_tol "
-                           f"{tail_tol:.0e}")
+                           f"{self.tail_tol:.0e}")
             if why is not None:
-                t_bad = n * dt
-                t_good = (n - check_every) * dt if n % check_every == 0 else (n - 1) * dt
-                msg = (f"Madelung solution (learning={'on' if learning else 'off'}, "
-                       f"gamma/mu={consts.gamma / consts.mu:g}, cells={grid.cells}) stopped at "
-                       f"t={t_bad:.4g}: {why}")
-                res = result(good[0], good[1], msg, max(t_good, 0.0))
-                if on_blowup == "raise":
-                    raise MadelungBlowUp(msg, max(t_good, 0.0), res)
-                return res
-            good = (pp, uu)
-            if n % every == 0 or n == steps:
-                record(n * dt, pp, uu)
-    return result(good[0], good[1], None, steps * dt)
+                c = self.model.constants
+                msg = (f"Madelung solution (learning={'on' if self.model.learning else 'off'}, "
+                       f"gamma/mu={c.gamma / c.mu:g}, cells={grid.cells}) stopped at "
+                       f"t={t_now:.4g}: {why}")
+                last = MadelungState(good[0], good[1], np.stack([good[2], *good[3]]))
+                raise MadelungBlowUp(msg, max(t_good, 0.0), state=last)
+            good, t_good = (pp, uu, ph, uh), t_now
+        return MadelungState(good[0], good[1], np.stack([good[2], *good[3]]))
+
+    def save(self, state: MadelungState) -> Mapping[str, Any]:
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : MadelungState
+            The state.
+
+        Returns
+        -------
+        mapping
+            p, u (stacked) and the spectral coefficients.
+        """
+        return {"p": state.p, "u": np.stack(state.u), "spectral": state.spectral}
+
+    def load(self, saved: Mapping[str, Any]) -> MadelungState:
+        """The state from a checkpoint.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        MadelungState
+            The state.
+        """
+        u = np.asarray(saved["u"], dtype=float)
+        return MadelungState(np.asarray(saved["p"], dtype=float), [u[j] for j in range(len(u))],
+                             np.asarray(saved["spectral"], dtype=complex))
+
+
+def solve_madelung(initial: MadelungState | tuple[np.ndarray, Sequence[np.ndarray]],
+                   model: Madelung, t_final: float, *, dt: float | None = None,
+                   saves: int | Sequence[float] | np.ndarray = 2,
+                   trackers: Sequence[Tracker] = (),
+                   observe: Callable[[Frame[MadelungState]], Mapping[str, Any]] | None = None,
+                   keep_states: bool = False, tail_tol: float = 1e-8, check_every: int = 1,
+                   on_blowup: str = "raise") -> Result:
+    """Integrate P2 (32)-(33) from (p0, u0) to `t_final` with :class:`MadelungStepper`.
+
+    Parameters
+    ----------
+    initial : MadelungState or (p0, u0)
+        The initial density (> 0 everywhere) and velocity (K arrays).
+    model : Madelung
+        The equation: grid, constants, potential, learning terms on or off.
+    t_final : float
+        The final time (> 0).
+    dt : float, optional
+        The largest step; None picks :meth:`Madelung.default_dt` (half of RK4's stability
+        limit for the dispersion and advection terms). A dt above the dispersive stability
+        limit raises. With equally spaced `saves` the step used is the largest one <= dt that
+        divides the save interval.
+    saves : int or sequence of float
+        Number of equally spaced recorded times from 0 to `t_final`, or the times.
+    trackers : sequence of Tracker
+        More trackers.
+    observe : callable(Frame) -> mapping, optional
+        More series to record at every recorded time.
+    keep_states : bool
+        Keep p and u at every recorded time (``Result.states``, shape [records, 1 + K, ...]).
+    tail_tol : float
+        The largest allowed spectral tail of p and u.
+    check_every : int
+        Steps between checks of the state.
+    on_blowup : {"raise", "stop"}
+        On a blow-up, raise :class:`MadelungBlowUp` (its ``result`` holds what was recorded)
+        or return the last good state.
+
+    Returns
+    -------
+    Result
+        ``t``, ``final`` (a :class:`MadelungState`), ``states``, ``series`` (``mass``,
+        ``energy``, ``tail`` and those of `observe`), ``info`` (``dt``, ``dt_limit``,
+        ``learning``, ``blowup``: the message or None, ``t_stop``: the last good time).
+
+    Raises
+    ------
+    ValueError
+        Bad arguments (the message names them).
+    MadelungBlowUp
+        With ``on_blowup="raise"``, when the solution loses resolution or blows up.
+    """
+    if on_blowup not in ("raise", "stop"):
+        raise ValueError(f"on_blowup must be 'raise' or 'stop', got {on_blowup!r}")
+    if not np.isfinite(t_final) or t_final <= 0:
+        raise ValueError(f"t_final must be > 0, got {t_final!r}")
+    state = initial if isinstance(initial, MadelungState) else model.state(*initial)
+    dt = model.default_dt(state) if dt is None else dt
+    if not np.isfinite(dt) or dt <= 0:
+        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+    times, step = plan_times(t_final, saves, dt)
+    stepper = MadelungStepper(model, step, tail_tol=tail_tol, check_every=check_every)
+
+    def series(frame: Frame[MadelungState]) -> dict[str, Any]:
+        s = frame.state
+        out: dict[str, Any] = {"mass": float(model.grid.integrate(s.p)),
+                               "energy": model.energy(s), "tail": model.tail(s.p, s.u)}
+        if observe is not None:
+            out.update(observe(frame))
+        return out
+
+    rec = Recorder(series)
+    keeper = StateKeeper(MadelungState.stacked) if keep_states else None
+    info: dict[str, Any] = dict(dt=step, dt_limit=model.dispersive_limit(),
+                                learning=model.learning, blowup=None, t_stop=float(times[-1]))
+    try:
+        evolve(stepper, state, times, [rec, *([keeper] if keeper else []), *trackers])
+    except MadelungBlowUp as err:
+        rec.final = err.state
+        info.update(blowup=str(err), t_stop=err.t)
+        res = _result(rec, keeper, info)
+        if on_blowup == "raise":
+            raise MadelungBlowUp(str(err), err.t, res, err.state) from None
+        return res
+    return _result(rec, keeper, info)
+
+
+def _result(rec: Recorder, keeper: StateKeeper | None, info: dict[str, Any]) -> Result:
+    res = rec.result(**info)
+    if keeper is not None:
+        res.states = keeper.array()
+    return res

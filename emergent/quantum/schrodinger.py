@@ -3,37 +3,54 @@
     i hbar_eff dPsi/dt = (-4 D lap + mu V(t, q)) Psi,  hbar_eff = sqrt(4 D mu / gamma)
 
 on a periodic grid in K = 1, 2, 3 dimensions (constants derived in
-:mod:`emergent.quantum.constants`). The propagator exp(-i H dt / hbar_eff) is split into the
-potential flow A (diagonal in q) and the kinetic flow B (diagonal in k, exact through scipy.fft);
-compositions: Strang (order 2), Yoshida's triple jump (order 4) and the 6-stage Blanes-Moan
-PRK method (order 4, smaller error constant). Adjacent A sub-steps of consecutive steps are
-merged (one FFT pair per B stage). A time-dependent V is evaluated at the clock that the B
-flows advance, which keeps the order of the composition. An optional absorbing layer adds the
-imaginary potential -i W(q) (W >= 0 only within `absorb_width` of the box edges).
+:mod:`emergent.quantum.constants`). The equation is given once as a model,
+:class:`Schrodinger` (grid, constants, potential, splitting, absorbing layer);
+:class:`SchrodingerStepper` advances it (advance / save / load, the
+:class:`emergent.evolution.Stepper` protocol) and :func:`solve_schrodinger` drives that stepper
+with :func:`emergent.evolution.evolve`, as the registered simulation ``schrodinger`` does with
+:func:`emergent.runs.loop.evolve_run`.
+
+The propagator exp(-i H dt / hbar_eff) is split into the potential flow A (diagonal in q) and
+the kinetic flow B (diagonal in k, exact through scipy.fft); compositions: Strang (order 2),
+Yoshida's triple jump (order 4) and the 6-stage Blanes-Moan PRK method (order 4, smaller error
+constant). Adjacent A sub-steps of consecutive steps are merged (one FFT pair per B stage). A
+time-dependent V is evaluated at the clock that the B flows advance, which keeps the order of
+the composition. An optional absorbing layer adds the imaginary potential -i W(q) (W >= 0 only
+within `absorb_width` of the box edges).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
+import scipy.fft as sfft
 
-from emergent.quantum.constants import MadelungConstants, madelung_constants
+from emergent.evolution import Frame, Recorder, Result, Tracker, evolve
+from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
+from emergent.quantum.stepping import plan_times, step_count
 
 __all__ = [
+    "DEFAULT_ERROR_TARGET",
+    "RESOLUTION_TOL",
     "SPLITTINGS",
-    "SchrodingerResult",
+    "Potential",
+    "Schrodinger",
+    "SchrodingerStepper",
     "absorbing_rate",
+    "check_resolved",
     "coherent_state",
+    "default_dt",
     "energy",
     "estimate_step_error",
     "gaussian_packet",
     "hamiltonian_apply",
     "norm",
     "solve_schrodinger",
-    "split_step_propagator",
 ]
 
 _W1 = 1.0 / (2.0 - 2.0 ** (1.0 / 3.0))
@@ -54,17 +71,53 @@ SPLITTINGS: dict[str, tuple[int, tuple[tuple[str, float], ...]]] = {
                          ("B", _BB[1]), ("A", _BA[1]), ("B", _BB[0]), ("A", _BA[0]))),
 }
 
+#: Largest share of an initial state's spectral power allowed in the outer 10% of wave numbers.
+RESOLUTION_TOL = 1e-14
+#: Estimated global error (relative L2) that the default step of :func:`solve_schrodinger` meets.
+DEFAULT_ERROR_TARGET = 1e-8
+
+#: A potential V(q): an array on the grid, a function of time giving one, or None (V = 0).
 Potential = np.ndarray | Callable[[float], np.ndarray] | None
 
 
 def norm(psi: np.ndarray, grid: PeriodicGrid) -> float:
-    """Total probability int |Psi|^2 d^K q."""
+    """Total probability int |Psi|^2 d^K q, conserved by P2 (34).
+
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The wave function.
+    grid : PeriodicGrid
+        Its grid.
+
+    Returns
+    -------
+    float
+        The norm.
+    """
     return float(grid.integrate(np.abs(psi) ** 2))
 
 
 def hamiltonian_apply(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConstants,
                       v: np.ndarray | None) -> np.ndarray:
-    """H Psi = (-4 D lap + mu V) Psi (right side of (34)), spectral Laplacian."""
+    """H Psi = (-4 D lap + mu V) Psi, the right side of P2 (34), with the spectral Laplacian.
+
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The wave function.
+    grid : PeriodicGrid
+        Its grid.
+    consts : MadelungConstants
+        D, gamma, mu.
+    v : ndarray or None
+        V on the grid (None: V = 0).
+
+    Returns
+    -------
+    ndarray(shape=grid.shape), complex
+        H Psi.
+    """
     out = grid.ifft(4 * consts.diffusion * grid.k2 * grid.fft(psi))
     if v is not None:
         out = out + consts.mu * v * psi
@@ -73,12 +126,52 @@ def hamiltonian_apply(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConst
 
 def energy(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConstants,
            v: np.ndarray | None) -> float:
-    """<H> = int Psi* (-4 D lap + mu V) Psi, the value conserved by (34) for static V."""
+    """<H> = int Psi* (-4 D lap + mu V) Psi, conserved by P2 (34) for a static V (P2 (36)).
+
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The wave function.
+    grid : PeriodicGrid
+        Its grid.
+    consts : MadelungConstants
+        D, gamma, mu.
+    v : ndarray or None
+        V on the grid (None: V = 0).
+
+    Returns
+    -------
+    float
+        The energy.
+    """
     return float(grid.integrate((np.conj(psi) * hamiltonian_apply(psi, grid, consts, v)).real))
 
 
 def absorbing_rate(grid: PeriodicGrid, *, width: float, strength: float) -> np.ndarray:
-    """W(q) = strength * sum_k s_k^2, s_k = max(0, (|q_k| - (L_k/2 - width)) / width)."""
+    """The absorbing layer's rate W(q) >= 0, added to P2 (34) as the imaginary potential -i W.
+
+    W(q) = strength * sum_k s_k^2, s_k = max(0, (|q_k| - (L_k/2 - width)) / width): zero away
+    from the box edges, `strength` at them.
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The grid.
+    width : float
+        Width of the layer (absolute, 0 < width < L/2).
+    strength : float
+        Rate at the box edge (> 0).
+
+    Returns
+    -------
+    ndarray(shape=grid.shape)
+        W on the grid.
+
+    Raises
+    ------
+    ValueError
+        `width` or `strength` out of range.
+    """
     if not 0 < width < min(grid.length) / 2:
         raise ValueError(f"absorb_width must be in (0, L/2), got {width}")
     if not np.isfinite(strength) or strength <= 0:
@@ -90,59 +183,246 @@ def absorbing_rate(grid: PeriodicGrid, *, width: float, strength: float) -> np.n
     return strength * w
 
 
-def _potential_at(potential: Potential, t: float, grid: PeriodicGrid) -> np.ndarray | None:
-    if potential is None:
-        return None
-    if callable(potential):
-        v = np.asarray(potential(t), dtype=float)
-    else:
-        v = np.asarray(potential, dtype=float)
-    if v.shape != grid.shape:
-        v = np.broadcast_to(v, grid.shape)
-    return v
+def check_resolved(psi: np.ndarray, grid: PeriodicGrid, *, tol: float = RESOLUTION_TOL,
+                   name: str = "psi0") -> float:
+    """Refuse a field the grid does not resolve (the initial state of P2 (34)).
 
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The field.
+    grid : PeriodicGrid
+        Its grid.
+    tol : float
+        Largest allowed share of its spectral power in the outer 10% of wave numbers.
+    name : str
+        What to call it in the message.
 
-def split_step_propagator(grid: PeriodicGrid, consts: MadelungConstants, *, dt: float,
-                          potential: Potential = None, method: str = "yoshida4",
-                          absorb: np.ndarray | None = None
-                          ) -> Callable[[np.ndarray, float, int], np.ndarray]:
-    """Build `advance(psi, t0, steps) -> psi(t0 + steps dt)` for one grid, dt and method.
+    Returns
+    -------
+    float
+        The share (the spectral tail).
 
-    Factory: exponentials of a static V are computed once per distinct sub-step coefficient.
-    psi has shape grid.shape (complex); it is not modified.
+    Raises
+    ------
+    ValueError
+        The tail exceeds `tol` ("... is not resolved by the grid (cells=...)").
     """
-    if method not in SPLITTINGS:
-        raise ValueError(f"method must be one of {tuple(SPLITTINGS)}, got {method!r}")
-    if not np.isfinite(dt) or dt <= 0:
-        raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
-    _, stages = SPLITTINGS[method]
-    kin = consts.kinetic * grid.k2
-    b_cache: dict[float, np.ndarray] = {}
-    a_cache: dict[float, np.ndarray] = {}
-    static = not callable(potential)
-    v_static = _potential_at(potential, 0.0, grid) if static else None
-    axes = tuple(range(-grid.ndim, 0))
-    import scipy.fft as sfft
-    workers = grid.workers
+    tail = grid.tail_fraction(psi)
+    if tail > tol:
+        raise ValueError(f"{name} is not resolved by the grid (cells={grid.cells}): "
+                         f"{tail:.1e} of its spectral power lies in the outer 10% of wave "
+                         f"numbers (allowed {tol:.0e}); use more cells")
+    return tail
 
-    def b_phase(c: float) -> np.ndarray:
-        if c not in b_cache:
-            b_cache[c] = np.exp(-1j * kin * (c * dt))
-        return b_cache[c]
 
-    def a_phase(c: float, t: float) -> np.ndarray | None:
-        if static and c in a_cache:
-            return a_cache[c]
-        v = v_static if static else _potential_at(potential, t, grid)
-        expo = np.zeros(grid.shape, dtype=complex) if v is None else -1j * consts.phase * v
+@dataclass(frozen=True, eq=False)
+class Schrodinger:
+    """The Schrödinger equation of learning P2 (34) on a periodic grid: the model, given once.
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The periodic box (K = 1, 2, 3).
+    constants : MadelungConstants
+        D, gamma, mu (hbar_eff and the kinetic coefficient derived from them, corrected P2
+        (34)-(35)).
+    potential : ndarray, callable(t) -> ndarray, or None
+        V(q) (broadcastable to the grid), or V(t, q) as a function of time, or None (V = 0).
+    method : str
+        The splitting, one of :data:`SPLITTINGS` ("strang", "yoshida4", "blanes-moan4").
+    absorb_width : float
+        Width of the absorbing layer at the box edges (absolute; 0 = no layer).
+    absorb_strength : float
+        Its rate at the box edge (> 0 when `absorb_width` > 0).
+
+    Raises
+    ------
+    ValueError
+        Unknown `method`, or an absorbing layer out of range.
+    """
+
+    grid: PeriodicGrid
+    constants: MadelungConstants
+    potential: Potential = None
+    method: str = "yoshida4"
+    absorb_width: float = 0.0
+    absorb_strength: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.method not in SPLITTINGS:
+            raise ValueError(f"method must be one of {tuple(SPLITTINGS)}, got {self.method!r}")
+        if self.absorb_width < 0:
+            raise ValueError(f"absorb_width must be >= 0, got {self.absorb_width}")
+        _ = self.absorb  # validate the layer now
+
+    @property
+    def order(self) -> int:
+        """The order of the splitting."""
+        return SPLITTINGS[self.method][0]
+
+    @cached_property
+    def absorb(self) -> np.ndarray | None:
+        """W(q) of the absorbing layer (:func:`absorbing_rate`), or None without one."""
+        if self.absorb_width > 0:
+            return absorbing_rate(self.grid, width=self.absorb_width,
+                                  strength=self.absorb_strength)
+        return None
+
+    def potential_at(self, t: float) -> np.ndarray | None:
+        """V on the grid at time `t` (None for V = 0).
+
+        Parameters
+        ----------
+        t : float
+            The time (ignored for a static V).
+
+        Returns
+        -------
+        ndarray(shape=grid.shape) or None
+            V(t, q).
+        """
+        if self.potential is None:
+            return None
+        if callable(self.potential):
+            v = np.asarray(self.potential(t), dtype=float)
+        else:
+            v = np.asarray(self.potential, dtype=float)
+        if v.shape != self.grid.shape:
+            v = np.broadcast_to(v, self.grid.shape)
+        return v
+
+    def energy(self, psi: np.ndarray, t: float = 0.0) -> float:
+        """<H> of P2 (34) at time `t` (:func:`energy` with this model's V).
+
+        Parameters
+        ----------
+        psi : ndarray(shape=grid.shape)
+            The wave function.
+        t : float
+            The time (for a time-dependent V).
+
+        Returns
+        -------
+        float
+            The energy.
+        """
+        return energy(psi, self.grid, self.constants, self.potential_at(t))
+
+    def norm(self, psi: np.ndarray) -> float:
+        """int |Psi|^2 (:func:`norm`), conserved by P2 (34) without an absorbing layer.
+
+        Parameters
+        ----------
+        psi : ndarray(shape=grid.shape)
+            The wave function.
+
+        Returns
+        -------
+        float
+            The norm.
+        """
+        return norm(psi, self.grid)
+
+    def default_dt(self, psi0: np.ndarray, t_final: float, *,
+                   error_target: float = DEFAULT_ERROR_TARGET) -> float:
+        """The default step of :func:`solve_schrodinger` (the rule of :func:`default_dt`).
+
+        Parameters
+        ----------
+        psi0 : ndarray(shape=grid.shape)
+            The initial state.
+        t_final : float
+            The duration.
+        error_target : float
+            The global relative L2 error to stay below.
+
+        Returns
+        -------
+        float
+            The step.
+        """
+        return default_dt(psi0, self, t_final, error_target=error_target)
+
+
+class SchrodingerStepper:
+    """Advances P2 (34) by split-step Fourier with a fixed step (the Stepper protocol).
+
+    An interval that is a whole number of steps is advanced with exactly `dt` per step; any
+    other interval with the fewest equal steps of at most `dt`. Exponentials of a static V are
+    computed once per distinct sub-step coefficient.
+
+    Parameters
+    ----------
+    model : Schrodinger
+        The equation.
+    dt : float
+        The step (> 0).
+
+    Raises
+    ------
+    ValueError
+        `dt` not a finite number > 0.
+    """
+
+    def __init__(self, model: Schrodinger, dt: float) -> None:
+        if not np.isfinite(dt) or dt <= 0:
+            raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+        self.model = model
+        self.dt = float(dt)
+        self._kin = model.constants.kinetic * model.grid.k2
+        self._b: dict[tuple[float, float], np.ndarray] = {}
+        self._a: dict[tuple[float, float], np.ndarray | None] = {}
+        self._static = not callable(model.potential)
+        self._v_static = model.potential_at(0.0) if self._static else None
+
+    def _b_phase(self, c: float, h: float) -> np.ndarray:
+        key = (c, h)
+        if key not in self._b:
+            self._b[key] = np.exp(-1j * self._kin * (c * h))
+        return self._b[key]
+
+    def _a_phase(self, c: float, h: float, t: float) -> np.ndarray | None:
+        key = (c, h)
+        if self._static and key in self._a:
+            return self._a[key]
+        m = self.model
+        v = self._v_static if self._static else m.potential_at(t)
+        absorb = m.absorb
+        expo = (np.zeros(m.grid.shape, dtype=complex) if v is None
+                else -1j * m.constants.phase * v)
         if absorb is not None:
             expo = expo - absorb
-        ph = None if (v is None and absorb is None) else np.exp(expo * (c * dt))
-        if static:
-            a_cache[c] = ph
+        ph = None if (v is None and absorb is None) else np.exp(expo * (c * h))
+        if self._static:
+            self._a[key] = ph
         return ph
 
-    def advance(psi: np.ndarray, t0: float, steps: int) -> np.ndarray:
+    def steps(self, psi: np.ndarray, t0: float, steps: int, h: float | None = None
+              ) -> np.ndarray:
+        """Psi after `steps` steps of `h` (default: `dt`) from time `t0`; `psi` is not modified.
+
+        Parameters
+        ----------
+        psi : ndarray(shape=grid.shape)
+            The wave function at `t0`.
+        t0 : float
+            Its time.
+        steps : int
+            The number of steps.
+        h : float, optional
+            The step (default `dt`).
+
+        Returns
+        -------
+        ndarray(shape=grid.shape), complex
+            The wave function at ``t0 + steps h``.
+        """
+        h = self.dt if h is None else h
+        grid = self.model.grid
+        _, stages = SPLITTINGS[self.model.method]
+        axes = tuple(range(-grid.ndim, 0))
+        workers = grid.workers
         psi = np.array(psi, dtype=complex, copy=True)
         pending = 0.0
         clock = t0
@@ -152,67 +432,184 @@ def split_step_propagator(grid: PeriodicGrid, consts: MadelungConstants, *, dt: 
                     pending += c
                     continue
                 if pending != 0.0:
-                    ph = a_phase(pending, clock)
+                    ph = self._a_phase(pending, h, clock)
                     if ph is not None:
                         psi *= ph
                     pending = 0.0
                 psi = sfft.fftn(psi, axes=axes, workers=workers, overwrite_x=True)
-                psi *= b_phase(c)
+                psi *= self._b_phase(c, h)
                 psi = sfft.ifftn(psi, axes=axes, workers=workers, overwrite_x=True)
-                clock += c * dt
+                clock += c * h
         if pending != 0.0:
-            ph = a_phase(pending, clock)
+            ph = self._a_phase(pending, h, clock)
             if ph is not None:
                 psi *= ph
         return psi
 
-    return advance
+    def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
+        """Psi at `t1` from Psi at `t0` (a new array).
+
+        Parameters
+        ----------
+        state : ndarray(shape=grid.shape)
+            Psi at `t0`.
+        t0, t1 : float
+            The interval.
+
+        Returns
+        -------
+        ndarray(shape=grid.shape), complex
+            Psi at `t1`.
+        """
+        n, h, _ = step_count(t0, t1, self.dt)
+        return self.steps(state, t0, n, h)
+
+    def save(self, state: np.ndarray) -> Mapping[str, Any]:
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : ndarray(shape=grid.shape)
+            Psi.
+
+        Returns
+        -------
+        mapping
+            ``{"psi": psi}``.
+        """
+        return {"psi": np.asarray(state)}
+
+    def load(self, saved: Mapping[str, Any]) -> np.ndarray:
+        """The state from a checkpoint.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        ndarray(shape=grid.shape), complex
+            Psi.
+        """
+        return np.asarray(saved["psi"], dtype=complex)
 
 
-def estimate_step_error(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConstants, *,
-                        dt: float, potential: Potential = None, method: str = "yoshida4",
+def estimate_step_error(psi: np.ndarray, model: Schrodinger, *, dt: float,
                         t0: float = 0.0) -> float:
-    """Local error of one step, estimated by step doubling: ||S(dt) psi - S(dt/2)^2 psi|| /
-    (1 - 2^-p) / ||psi|| (p = order of the method)."""
-    order = SPLITTINGS[method][0]
-    one = split_step_propagator(grid, consts, dt=dt, potential=potential, method=method)
-    half = split_step_propagator(grid, consts, dt=dt / 2, potential=potential, method=method)
-    d = np.sqrt(grid.integrate(np.abs(one(psi, t0, 1) - half(psi, t0, 2)) ** 2))
-    return float(d / (1 - 2.0**-order) / np.sqrt(norm(psi, grid)))
+    """Local relative error of one step of P2 (34), estimated by step doubling.
 
+    ||S(dt) psi - S(dt/2)^2 psi|| / (1 - 2^-p) / ||psi||, p = the order of the splitting.
 
-@dataclass
-class SchrodingerResult:
-    """Final state and the diagnostics recorded every `record_every` steps."""
+    Parameters
+    ----------
+    psi : ndarray(shape=grid.shape)
+        The state.
+    model : Schrodinger
+        The equation.
+    dt : float
+        The step.
+    t0 : float
+        The time of `psi`.
 
-    psi: np.ndarray
-    t: np.ndarray
-    norm: np.ndarray
-    energy: np.ndarray
-    dt: float
-    steps: int
-    method: str
-    records: list = field(default_factory=list)
-
-
-def solve_schrodinger(psi0: np.ndarray, grid: PeriodicGrid, *, diffusion: float, gamma: float,
-                      mu: float, t_final: float, dt: float | None = None,
-                      potential: Potential = None, method: str = "yoshida4",
-                      record_every: int = 0, error_target: float | None = None,
-                      absorb_width: float = 0.0, absorb_strength: float = 0.0,
-                      resolution_tol: float = 1e-14,
-                      observe: Callable[[float, np.ndarray], object] | None = None
-                      ) -> SchrodingerResult:
-    """Integrate (34) from psi0 (ndarray(shape=grid.shape)) to t_final.
-
-    dt: step; None picks the largest step whose estimated global error is below
-    `error_target` (required then). With both given, a dt too large for the target raises.
-    record_every: steps between records of norm, <H> (and `observe(t, psi)`); 0 = start/end.
-    absorb_width > 0 switches on the absorbing layer (then the norm decays by design).
-    Raises ValueError if psi0 is not resolved: share of its spectral power in the outer 10%
-    of wave numbers above `resolution_tol`.
+    Returns
+    -------
+    float
+        The estimated local error.
     """
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
+    grid = model.grid
+    one = SchrodingerStepper(model, dt).steps(psi, t0, 1)
+    two = SchrodingerStepper(model, dt / 2).steps(psi, t0, 2)
+    d = np.sqrt(grid.integrate(np.abs(one - two) ** 2))
+    return float(d / (1 - 2.0**-model.order) / np.sqrt(norm(psi, grid)))
+
+
+def default_dt(psi0: np.ndarray, model: Schrodinger, t_final: float, *,
+               error_target: float = DEFAULT_ERROR_TARGET) -> float:
+    """The default step of :func:`solve_schrodinger`: from accuracy (split-step is unitary,
+    hence stable for every dt).
+
+    Rule: the local error of one step of a trial size h = min(t_final / 8, 0.05) is measured by
+    step doubling (:func:`estimate_step_error`), err(h) = C h^(p+1) with p the order of the
+    splitting; the global error of steps dt over t_final is then C t_final dt^p, and the step is
+    half the dt at which it equals `error_target`:
+
+        dt = min(t_final, 0.5 (error_target / (t_final C))^(1/p)).
+
+    Parameters
+    ----------
+    psi0 : ndarray(shape=grid.shape)
+        The initial state.
+    model : Schrodinger
+        The equation.
+    t_final : float
+        The duration.
+    error_target : float
+        The global relative L2 error to stay below.
+
+    Returns
+    -------
+    float
+        The step.
+    """
+    trial = min(t_final / 8, 0.05)
+    loc = estimate_step_error(psi0, model, dt=trial)
+    const = max(loc, 1e-300) / trial ** (model.order + 1)
+    dt = 0.5 * (error_target / (t_final * const)) ** (1.0 / model.order)
+    return float(min(dt, t_final))
+
+
+def solve_schrodinger(psi0: np.ndarray, model: Schrodinger, t_final: float, *,
+                      dt: float | None = None, saves: int | Sequence[float] | np.ndarray = 2,
+                      trackers: Sequence[Tracker] = (),
+                      observe: Callable[[Frame[np.ndarray]], Mapping[str, Any]] | None = None,
+                      keep_states: bool = False, error_target: float | None = None,
+                      resolution_tol: float = RESOLUTION_TOL) -> Result:
+    """Integrate P2 (34) from `psi0` to `t_final` with :class:`SchrodingerStepper`.
+
+    Parameters
+    ----------
+    psi0 : ndarray(shape=grid.shape)
+        The initial wave function (resolved by the grid, see :func:`check_resolved`).
+    model : Schrodinger
+        The equation: grid, constants, potential, splitting, absorbing layer.
+    t_final : float
+        The final time (> 0).
+    dt : float, optional
+        The largest step. None picks :func:`default_dt`: half the step at which the estimated
+        global error equals `error_target` (default :data:`DEFAULT_ERROR_TARGET`); split-step
+        Fourier is unitary, hence stable for every step, so only accuracy limits it. With
+        equally spaced `saves` the step used is the largest one <= dt that divides the save
+        interval.
+    saves : int or sequence of float
+        The recorded times: their number, equally spaced from 0 to `t_final` (default 2: start
+        and end), or the times themselves.
+    trackers : sequence of Tracker
+        More trackers, told at every recorded time after the built-in recorder.
+    observe : callable(Frame) -> mapping, optional
+        More series to record (numbers or arrays) at every recorded time.
+    keep_states : bool
+        Keep a copy of Psi at every recorded time (``Result.states``).
+    error_target : float, optional
+        With `dt` None: the global error the default step meets. With `dt` given: refuse a dt
+        whose estimated global error exceeds it.
+    resolution_tol : float
+        The resolution check of `psi0` (1.0 switches it off).
+
+    Returns
+    -------
+    Result
+        ``t`` (recorded times), ``final`` (Psi at `t_final`), ``states`` (or None), ``series``
+        (``norm``, ``energy`` and those of `observe`), ``info`` (``dt``, ``steps``, ``method``,
+        ``error_target``).
+
+    Raises
+    ------
+    ValueError
+        A bad `psi0` (shape, non-finite, not resolved), `t_final`, `dt`, `saves` or
+        `error_target`; a `dt` too large for `error_target`.
+    """
+    grid = model.grid
     psi0 = np.asarray(psi0, dtype=complex)
     if psi0.shape != grid.shape:
         raise ValueError(f"psi0 must have shape {grid.shape}, got {psi0.shape}")
@@ -220,72 +617,68 @@ def solve_schrodinger(psi0: np.ndarray, grid: PeriodicGrid, *, diffusion: float,
         raise ValueError("psi0 must be finite")
     if not np.isfinite(t_final) or t_final <= 0:
         raise ValueError(f"t_final must be > 0, got {t_final!r}")
-    tail = grid.tail_fraction(psi0)
-    if tail > resolution_tol:
-        raise ValueError(f"psi0 is not resolved by the grid (cells={grid.cells}): "
-                         f"{tail:.1e} of its spectral power lies in the outer 10% of wave "
-                         f"numbers (allowed {resolution_tol:.0e}); use more cells")
-    if method not in SPLITTINGS:
-        raise ValueError(f"method must be one of {tuple(SPLITTINGS)}, got {method!r}")
-    order = SPLITTINGS[method][0]
+    check_resolved(psi0, grid, tol=resolution_tol)
     if error_target is not None and (not np.isfinite(error_target) or error_target <= 0):
         raise ValueError(f"error_target must be > 0, got {error_target!r}")
     if dt is None:
-        if error_target is None:
-            raise ValueError("give dt or error_target")
-        trial = min(t_final / 8, 0.05)
-        loc = estimate_step_error(psi0, grid, consts, dt=trial, potential=potential,
-                                  method=method)
-        const = max(loc, 1e-300) / trial ** (order + 1)
-        dt = 0.5 * (error_target / (t_final * const)) ** (1.0 / order)
-        dt = min(dt, t_final)
+        error_target = DEFAULT_ERROR_TARGET if error_target is None else error_target
+        dt = default_dt(psi0, model, t_final, error_target=error_target)
     elif error_target is not None:
-        loc = estimate_step_error(psi0, grid, consts, dt=dt, potential=potential, method=method)
-        est = loc * t_final / dt
+        if not np.isfinite(dt) or dt <= 0:
+            raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
+        est = estimate_step_error(psi0, model, dt=dt) * t_final / dt
         if est > error_target:
-            dt_ok = dt * (error_target / est) ** (1.0 / order)
+            dt_ok = dt * (error_target / est) ** (1.0 / model.order)
             raise ValueError(f"dt={dt:g} too large for error_target={error_target:g} with "
-                             f"{method}: estimated global error {est:.1e}; use dt <= {dt_ok:.3g}")
-    steps = max(1, int(np.ceil(t_final / dt - 1e-9)))
-    dt = t_final / steps
-    absorb = (absorbing_rate(grid, width=absorb_width, strength=absorb_strength)
-              if absorb_width > 0 else None)
-    advance = split_step_propagator(grid, consts, dt=dt, potential=potential, method=method,
-                                    absorb=absorb)
-    every = steps if record_every <= 0 else record_every
-    ts, ns, es, recs = [], [], [], []
+                             f"{model.method}: estimated global error {est:.1e}; use "
+                             f"dt <= {dt_ok:.3g}")
+    times, step = plan_times(t_final, saves, dt)
+    stepper = SchrodingerStepper(model, step)
 
-    def record(t: float, psi: np.ndarray) -> None:
-        ts.append(t)
-        ns.append(norm(psi, grid))
-        es.append(energy(psi, grid, consts, _potential_at(potential, t, grid)))
+    def series(frame: Frame[np.ndarray]) -> dict[str, Any]:
+        out: dict[str, Any] = {"norm": model.norm(frame.state),
+                               "energy": model.energy(frame.state, frame.t)}
         if observe is not None:
-            recs.append(observe(t, psi))
+            out.update(observe(frame))
+        return out
 
-    psi = psi0
-    record(0.0, psi)
-    done = 0
-    while done < steps:
-        k = min(every, steps - done)
-        psi = advance(psi, done * dt, k)
-        done += k
-        record(done * dt, psi)
-    return SchrodingerResult(psi=psi, t=np.array(ts), norm=np.array(ns), energy=np.array(es),
-                             dt=dt, steps=steps, method=method, records=recs)
+    rec = Recorder(series, keep_states=keep_states)
+    evolve(stepper, psi0, times, [rec, *trackers])
+    steps = sum(step_count(a, b, step)[0] for a, b in zip(times[:-1], times[1:], strict=True))
+    return rec.result(dt=step, steps=steps, method=model.method, error_target=error_target)
 
 
-def gaussian_packet(grid: PeriodicGrid, *, diffusion: float, gamma: float, mu: float,
-                    center: tuple[float, ...] | float = 0.0, wavenumber: tuple[float, ...] |
-                    float = 0.0, sigma: float = 1.0, t: float = 0.0) -> np.ndarray:
-    """Analytic free Gaussian packet of (34) with V = 0 (on the infinite line), product over axes.
+def gaussian_packet(grid: PeriodicGrid, constants: MadelungConstants, *,
+                    center: tuple[float, ...] | float = 0.0,
+                    wavenumber: tuple[float, ...] | float = 0.0, sigma: float = 1.0,
+                    t: float = 0.0) -> np.ndarray:
+    """Analytic free Gaussian packet of P2 (34) with V = 0 (on the infinite line), a product
+    over axes.
 
     |Psi(0)|^2 is a normal density of std sigma around `center`, times exp(i k0 (q - center)).
     With c = sqrt(4 D gamma / mu): Psi(t) = (2 pi sigma^2)^(-1/4) (1 + i tau)^(-1/2)
     exp(-(q - q0 - 2 c k0 t)^2 / (4 sigma^2 (1 + i tau)) + i k0 (q - q0) - i c k0^2 t),
     tau = c t / sigma^2.
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The grid.
+    constants : MadelungConstants
+        D, gamma, mu.
+    center, wavenumber : float or tuple of float
+        q0 and k0 (one value for every axis, or one per axis).
+    sigma : float
+        The initial width.
+    t : float
+        The time.
+
+    Returns
+    -------
+    ndarray(shape=grid.shape), complex
+        Psi(t).
     """
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
-    c = consts.kinetic
+    c = constants.kinetic
     K = grid.ndim
     q0 = np.broadcast_to(np.asarray(center, dtype=float), (K,))
     k0 = np.broadcast_to(np.asarray(wavenumber, dtype=float), (K,))
@@ -300,18 +693,35 @@ def gaussian_packet(grid: PeriodicGrid, *, diffusion: float, gamma: float, mu: f
     return psi
 
 
-def coherent_state(grid: PeriodicGrid, *, diffusion: float, gamma: float, mu: float,
-                   stiffness: float, displacement: tuple[float, ...] | float,
-                   t: float = 0.0) -> np.ndarray:
-    """Analytic coherent state of (34) in V = stiffness |q|^2 / 2, product over axes.
+def coherent_state(grid: PeriodicGrid, constants: MadelungConstants, *, stiffness: float,
+                   displacement: tuple[float, ...] | float, t: float = 0.0) -> np.ndarray:
+    """Analytic coherent state of P2 (34) in V = stiffness |q|^2 / 2, a product over axes.
 
-    m = 1 / (2 c) (hbar = 1 units), omega = sqrt(2 gamma stiffness); centre x_c = d cos(omega t),
-    momentum p_c = -m omega d sin(omega t): Psi = (m omega / pi)^(1/4) exp(-i omega t / 2)
-    exp(-m omega (q - x_c)^2 / 2 + i p_c q - i x_c p_c / 2) per axis.
+    m = 1 / (2 c) (hbar = 1 units, c = sqrt(4 D gamma / mu)), omega = sqrt(2 gamma stiffness);
+    centre x_c = d cos(omega t), momentum p_c = -m omega d sin(omega t): Psi = (m omega / pi)^(1/4)
+    exp(-i omega t / 2) exp(-m omega (q - x_c)^2 / 2 + i p_c q - i x_c p_c / 2) per axis. It
+    depends on mu and gamma only through the corrected constants of (34)-(35).
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The grid.
+    constants : MadelungConstants
+        D, gamma, mu.
+    stiffness : float
+        kappa of V = kappa |q|^2 / 2.
+    displacement : float or tuple of float
+        The initial centre d (one value for every axis, or one per axis).
+    t : float
+        The time.
+
+    Returns
+    -------
+    ndarray(shape=grid.shape), complex
+        Psi(t).
     """
-    consts = madelung_constants(diffusion=diffusion, gamma=gamma, mu=mu)
-    m = consts.mass
-    w = consts.omega(stiffness)
+    m = constants.mass
+    w = constants.omega(stiffness)
     K = grid.ndim
     d = np.broadcast_to(np.asarray(displacement, dtype=float), (K,))
     psi = np.ones(grid.shape, dtype=complex)

@@ -10,23 +10,35 @@ Four parts, each against an independent route:
 3. the stationary solution (44) of (43) on grids of increasing resolution (residual order);
 4. the canonical free energy (45) of random small networks (q = eigenvalues of G): equal to
    (44) with mu = 2 beta, and the virial relation (46) (U = sum (lambda_i - m) dF/dlambda_i).
+
+Part 1 is the run's time evolution: one :func:`emergent.runs.loop.evolve_run` of the library's
+:class:`emergent.quantum.HamiltonJacobiStepper` (carrying the recorded fields, so that a resumed
+run writes the same `cole_hopf_F`); the stops and part 2 call
+:func:`emergent.quantum.solve_hamilton_jacobi` (the same stepper).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from emergent.quantum import (
+    HamiltonJacobi,
+    HamiltonJacobiState,
+    HamiltonJacobiStepper,
     characteristics,
     cole_hopf_solution,
     hj_residual,
     make_grid,
+    network_eigenvalues,
     solve_hamilton_jacobi,
     stationary_free_energy,
+    step_times,
 )
-from emergent.runs.registry import Check, Param, Simulation, register
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, Simulation, param, parameters, register
 from emergent.septuple.canonical import (
     canonical_average_loss,
     canonical_free_energy,
@@ -34,7 +46,65 @@ from emergent.septuple.canonical import (
     virial,
 )
 
-__all__: list[str] = []
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from matplotlib.figure import Figure
+
+    from emergent.evolution import Frame
+    from emergent.runs.io import RunData, RunWriter
+
+__all__ = ["HamiltonJacobiParams"]
+
+
+@parameters
+class HamiltonJacobiParams:
+    """The parameters of the `hamilton-jacobi` simulation (P2 (37)-(46))."""
+
+    gamma: float = param(1.0, "gamma, learning rate", low=0, low_open=True)
+    mu: float = param(10.0, "mu (= 2 beta in (45))", low=0, low_open=True)
+    offset: float = param(2.0, "Cole-Hopf A/B > 1", low=1, low_open=True)
+    grids: tuple[int, ...] = param((16, 32, 64), "grids for the anti-diffusion stop", low=8,
+                                   high=4096)
+    t_accuracy: float = param(0.5, "duration of the Cole-Hopf accuracy run (32 cells)", low=0,
+                              low_open=True)
+    cells: int = param(256, "grid for the classical limit", low=16, high=1 << 16)
+    dt: float = param(1e-3, "time step", low=0, low_open=True)
+    record_every: int = param(50, "steps between records", low=1)
+    t_classical: float = param(1.0, "duration of the classical-limit run", low=0,
+                               low_open=True)
+    f0: float = param(0.2, "initial F = f0 sin q (classical limit)")
+    v0: float = param(0.3, "V = v0 cos q (classical limit)")
+    particles: int = param(9, "characteristics drawn", low=1, high=1000)
+    beta: float = param(1.0, "beta of (45)", low=0, low_open=True)
+    mass: float = param(0.0, "m of (45)")
+    neurons: int = param(6, "neurons of the random networks", low=1, high=500)
+    networks: int = param(20, "random networks", low=1, high=10**5)
+
+
+@dataclass
+class _Recorded:
+    """A state of (38) and F at every recorded time so far."""
+
+    state: HamiltonJacobiState
+    history: np.ndarray
+
+
+class _RecordingStepper:
+    """The library stepper, keeping F at every recorded time in the state (and checkpoint)."""
+
+    def __init__(self, inner: HamiltonJacobiStepper) -> None:
+        self.inner = inner
+
+    def advance(self, s: _Recorded, t0: float, t1: float) -> _Recorded:
+        new = self.inner.advance(s.state, t0, t1)
+        return _Recorded(new, np.concatenate([s.history, new.free_energy[None]]))
+
+    def save(self, s: _Recorded) -> Mapping[str, Any]:
+        return {**self.inner.save(s.state), "history": s.history}
+
+    def load(self, saved: Mapping[str, Any]) -> _Recorded:
+        return _Recorded(self.inner.load(saved), np.asarray(saved["history"], dtype=float))
 
 
 def _interp(f: np.ndarray, x: float, length: float) -> float:
@@ -44,67 +114,85 @@ def _interp(f: np.ndarray, x: float, length: float) -> float:
     return float(np.real(np.sum(fh * np.exp(1j * k * (x + length / 2)))))
 
 
-def run(run: Any) -> None:
-    P = run.params
-    gam, mu = P["gamma"], P["mu"]
-    ch = dict(gamma=gam, mu=mu, offset=P["offset"], amplitude=1.0, wavenumber=1.0)
-    t_star = mu / gam * np.log(P["offset"])
+def run(run: RunWriter[HamiltonJacobiParams]) -> None:
+    """Parts 1-4 of the module doc (P2 (38), (40)-(42), (44)-(46)); part 1 through one evolve_run.
+
+    Parameters
+    ----------
+    run : RunWriter[HamiltonJacobiParams]
+        The run being written; ``run.p`` holds the typed parameters.
+    """
+    p = run.p
+    gam, mu = p.gamma, p.mu
+    ch = dict(gamma=gam, mu=mu, offset=p.offset, amplitude=1.0, wavenumber=1.0)
+    t_star = mu / gam * np.log(p.offset)
     run.set_result("cole_hopf_blowup_time", float(t_star))
-    # 1. Cole-Hopf: accuracy on the base grid, detected stop on each grid
+    # 1. Cole-Hopf: accuracy on the base grid (the run's time evolution)
     g = make_grid(32, 2 * np.pi)
     q = g.q[0]
-    r = solve_hamilton_jacobi(cole_hopf_solution(q, 0.0, **ch), g, gamma=gam, mu=mu,
-                              t_final=P["t_accuracy"], dt=P["dt"],
-                              record_every=P["record_every"])
-    for t, f in zip(r.t, r.fields, strict=True):
-        run.append(t=t, cole_hopf_error=float(np.abs(f - cole_hopf_solution(q, t, **ch)).max()))
-    run.write_field("cole_hopf_F", r.fields, axes={"t_ch": r.t, "q_ch": g.axes[0]})
-    grids = list(P["grids"])
+    model = HamiltonJacobi(g, gam, mu)
+    times, dt = step_times(p.t_accuracy, p.dt, p.record_every)
+
+    def initial() -> _Recorded:
+        s0 = model.state(cole_hopf_solution(q, 0.0, **ch))
+        return _Recorded(s0, s0.free_energy[None].copy())
+
+    def observe(frame: Frame[_Recorded]) -> dict[str, float]:
+        f = frame.state.state.free_energy
+        return {"cole_hopf_error": float(np.abs(f - cole_hopf_solution(q, frame.t, **ch)).max())}
+
+    done = evolve_run(run, _RecordingStepper(HamiltonJacobiStepper(model, dt)), initial, times,
+                      observe, desc="cole-hopf")
+    run.write_field("cole_hopf_F", done.history, axes={"t_ch": times, "q_ch": g.axes[0]})
+    # detected stop on each grid
+    grids = list(p.grids)
     stops = []
-    for n in run.progress(grids, desc="cole-hopf"):
+    for n in grids:
         g = make_grid(n, 2 * np.pi)
-        r = solve_hamilton_jacobi(cole_hopf_solution(g.q[0], 0.0, **ch), g, gamma=gam, mu=mu,
-                                  t_final=t_star, dt=P["dt"], on_blowup="stop")
-        stops.append(r.t_end if r.blowup else np.inf)
+        r = solve_hamilton_jacobi(cole_hopf_solution(g.q[0], 0.0, **ch),
+                                  HamiltonJacobi(g, gam, mu), t_star, dt=p.dt,
+                                  keep_states=False, on_blowup="stop")
+        stops.append(r.info["t_stop"] if r.info["blowup"] else np.inf)
     run.write_array("grids", np.array(grids))
     run.write_array("detected_stop", np.array(stops))
     # 2. classical limit vs characteristics
-    g = make_grid(P["cells"], 2 * np.pi)
+    g = make_grid(p.cells, 2 * np.pi)
     q = g.q[0]
-    f0, v = P["f0"] * np.sin(q), P["v0"] * np.cos(q)
-    r = solve_hamilton_jacobi(f0, g, gamma=gam, mu=None, t_final=P["t_classical"],
-                              dt=P["dt"], potential=v, record_every=P["record_every"])
-    starts = np.linspace(-2.5, 2.5, P["particles"])
+    f0, v = p.f0 * np.sin(q), p.v0 * np.cos(q)
+    times, dt = step_times(p.t_classical, p.dt, p.record_every)
+    r = solve_hamilton_jacobi(f0, HamiltonJacobi(g, gam, None, potential=v), p.t_classical,
+                              dt=dt, saves=times)
+    assert r.states is not None
+    starts = np.linspace(-2.5, 2.5, p.particles)
     worst = 0.0
     paths = []
     for x0 in starts:
-        xs, mom, F = characteristics([x0], [P["f0"] * np.cos(x0)], gamma=gam, times=r.t,
-                                     grad_potential=lambda x: -P["v0"] * np.sin(x),
-                                     potential=lambda x: P["v0"] * np.cos(x[0]),
-                                     f0=P["f0"] * np.sin(x0))
+        xs, mom, F = characteristics([x0], [p.f0 * np.cos(x0)], gamma=gam, times=r.t,
+                                     grad_potential=lambda x: -p.v0 * np.sin(x),
+                                     potential=lambda x: p.v0 * np.cos(x[0]),
+                                     f0=p.f0 * np.sin(x0))
         for i in range(r.t.size):
-            grad = g.gradient(r.fields[i])[0]
+            grad = g.gradient(r.states[i])[0]
             worst = max(worst, abs(_interp(grad, xs[i, 0], 2 * np.pi) - mom[i, 0]),
-                        abs(_interp(r.fields[i], xs[i, 0], 2 * np.pi) - F[i]))
+                        abs(_interp(r.states[i], xs[i, 0], 2 * np.pi) - F[i]))
         paths.append(xs[:, 0])
-    run.write_field("classical_F", r.fields, axes={"t_cl": r.t, "q_cl": g.axes[0]})
+    run.write_field("classical_F", r.states, axes={"t_cl": r.t, "q_cl": g.axes[0]})
     run.write_field("characteristics", np.array(paths).T,
                     axes={"t_cl": r.t, "particle": np.arange(len(starts))})
     run.set_result("characteristics_max_error", worst)
     # 3. stationary solution (44): residual of (43) on two grids
     res = []
-    for n in (P["cells"] // 4, P["cells"] // 2):
+    for n in (p.cells // 4, p.cells // 2):
         axes = np.linspace(0.2, 2.0, n)
         F = stationary_free_energy(axes[:, None], mu=mu, c0=0.3, ck=0.5)
         res.append(float(np.abs(hj_residual(F, (axes[1] - axes[0],), gamma=gam, mu=mu)).max()))
     run.set_result("stationary_residual", res[1])
     run.set_result("stationary_residual_order", float(np.log2(res[0] / res[1])))
     # 4. canonical free energy of random small networks: (44) with mu = 2 beta, virial (46)
-    from emergent.runs.simulations.schrodinger import network_eigenvalues
-    lam = np.stack([network_eigenvalues(run.rng(1, i), P["neurons"])
-                    for i in range(P["networks"])])
-    beta, m = P["beta"], P["mass"]
-    mu_c, ck, c0 = stationary_constants(P["neurons"], beta=beta, mass=m)
+    lam = np.stack([network_eigenvalues(run.rng(1, i), p.neurons)
+                    for i in range(p.networks)])
+    beta, m = p.beta, p.mass
+    mu_c, ck, c0 = stationary_constants(p.neurons, beta=beta, mass=m)
     eq44 = float(np.abs(canonical_free_energy(lam, beta=beta, mass=m)
                         - stationary_free_energy(lam, mu=mu_c, c0=c0, ck=ck)).max())
     h = 1e-6 * beta
@@ -118,7 +206,22 @@ def run(run: Any) -> None:
     run.set_result("virial_printed_error", float(np.abs(printed - u_fd).max()))
 
 
-def plot(data: Any, fig: Any) -> None:
+def _params(data: RunData) -> HamiltonJacobiParams:
+    p = SIMULATION.typed(data.params)
+    assert isinstance(p, HamiltonJacobiParams)
+    return p
+
+
+def plot(data: RunData, fig: Figure) -> None:
+    """Cole-Hopf error and stops (P2 (38)), classical F and characteristics (P2 (40)-(42)).
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+    fig : Figure
+        The figure to draw on.
+    """
     ax1, ax2, ax3 = fig.subplots(1, 3)
     ax1.semilogy(data.series("t")[1:], np.maximum(data.series("cole_hopf_error")[1:], 1e-17),
                  label="max |F - exact|, 32 cells")
@@ -145,13 +248,26 @@ def plot(data: Any, fig: Any) -> None:
     ax3.set_title("canonical networks")
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
+    """P2 (38), (40)-(42), (44), (45), (46) against their independent routes.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
+    p = _params(data)
     r = data.results
     errs = data.series("cole_hopf_error")
     stops = data.array("detected_stop")
     return [
         Check("P2 (38): viscous HJ equation (grid) = Cole-Hopf exact solution", "exact",
-              f"max |F error| {np.max(errs):.1e} on 32 cells to t = {data.params['t_accuracy']:g}",
+              f"max |F error| {np.max(errs):.1e} on 32 cells to t = {p.t_accuracy:g}",
               bool(np.max(errs) <= 1e-6)),
         Check("P2 (33)/(38): negative viscosity gamma/mu makes (38) ill-posed",
               "not stated", f"stops at t = {', '.join(f'{s:.3g}' for s in stops)} "
@@ -176,27 +292,7 @@ SIMULATION = register(Simulation(
     name="hamilton-jacobi",
     summary="Classical limit of learning: viscous HJ (38), characteristics (40)-(42), (44)-(46)",
     equations=("P2 37", "P2 38", "P2 40", "P2 41", "P2 42", "P2 43", "P2 44", "P2 45", "P2 46"),
-    params=(
-        Param("gamma", "float", 1.0, "gamma, learning rate", low=0, low_open=True),
-        Param("mu", "float", 10.0, "mu (= 2 beta in (45))", low=0, low_open=True),
-        Param("offset", "float", 2.0, "Cole-Hopf A/B > 1", low=1, low_open=True),
-        Param("grids", "ints", (16, 32, 64), "grids for the anti-diffusion stop", low=8,
-              high=4096),
-        Param("t_accuracy", "float", 0.5, "duration of the Cole-Hopf accuracy run (32 cells)",
-              low=0, low_open=True),
-        Param("cells", "int", 256, "grid for the classical limit", low=16, high=1 << 16),
-        Param("dt", "float", 1e-3, "time step", low=0, low_open=True),
-        Param("record_every", "int", 50, "steps between records", low=1),
-        Param("t_classical", "float", 1.0, "duration of the classical-limit run", low=0,
-              low_open=True),
-        Param("f0", "float", 0.2, "initial F = f0 sin q (classical limit)"),
-        Param("v0", "float", 0.3, "V = v0 cos q (classical limit)"),
-        Param("particles", "int", 9, "characteristics drawn", low=1, high=1000),
-        Param("beta", "float", 1.0, "beta of (45)", low=0, low_open=True),
-        Param("mass", "float", 0.0, "m of (45)"),
-        Param("neurons", "int", 6, "neurons of the random networks", low=1, high=500),
-        Param("networks", "int", 20, "random networks", low=1, high=10**5),
-    ),
+    params=HamiltonJacobiParams,
     run=run,
     plot=plot,
     checks=checks,

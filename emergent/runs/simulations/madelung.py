@@ -15,32 +15,95 @@ and the five terms of the action density (28) on the reference.
 
 Initial state: Psi_0 = (1 + a cos q_1 ...) exp(i s sin(q_1 + ...)), nodeless (p > 0), in the
 potential V = v_0 cos q_1 on a periodic box of length 2 pi.
+
+The run is a table of rows, one per (grid, recorded time); its natural sequence, the rows, goes
+through one :func:`emergent.runs.loop.evolve_run` (progress, series, checkpoint and resume):
+the first row of a grid computes that grid's solves with the library
+(:func:`emergent.quantum.solve_schrodinger`, :func:`emergent.quantum.solve_madelung`, the
+steppers behind them), and every row appends its series.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from emergent.quantum import (
     ACTION_TERMS,
-    MadelungBlowUp,
+    Madelung,
+    MadelungConstants,
+    PeriodicGrid,
+    Schrodinger,
     action_terms_from_wavefunction,
     entropy_production,
     make_grid,
     solve_madelung,
     solve_schrodinger,
+    step_times,
     velocity_from_wavefunction,
 )
-from emergent.runs.registry import Check, Param, Simulation, register
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, Simulation, param, parameters, register
 
-__all__ = ["initial_state"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from matplotlib.figure import Figure
+
+    from emergent.evolution import Frame
+    from emergent.runs.io import RunData, RunWriter
+
+__all__ = ["MadelungParams", "initial_state"]
 
 
-def initial_state(grid: Any, *, amplitude: float, phase: float, v0: float
+@parameters
+class MadelungParams:
+    """The parameters of the `madelung` simulation (P2 (31)-(35))."""
+
+    dims: int = param(1, "K, number of trainable variables", low=1, high=2)
+    grids: tuple[int, ...] = param((64, 128), "cells per axis, one run each", low=16, high=4096)
+    ratios: tuple[float, ...] = param((0.01, 0.03, 0.1), "gamma/mu values (learning on)", low=0,
+                                      low_open=True)
+    t_final: float = param(1.0, "final time", low=0, low_open=True)
+    dt: float = param(5e-4, "time step (RK4 limit ~2.5/(c k_max^2))", low=0, low_open=True)
+    record_every: int = param(10, "steps between comparisons", low=1)
+    tolerance: float = param(1e-3, "relative L2 of p counted as agreement", low=0,
+                             low_open=True)
+    diffusion: float = param(0.25, "D (reference)", low=0, low_open=True)
+    gamma: float = param(1.0, "gamma", low=0, low_open=True)
+    mu: float = param(1.0, "mu (reference)", low=0, low_open=True)
+    amplitude: float = param(0.5, "density modulation a < 1 (no nodes)", low=0, high=1,
+                             high_open=True)
+    phase: float = param(0.3, "phase modulation s", low=0)
+    v0: float = param(0.5, "potential amplitude v0")
+
+
+def initial_state(grid: PeriodicGrid, *, amplitude: float, phase: float, v0: float
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(Psi_0, V): nodeless for amplitude < 1."""
+    """The initial wave function and the potential of the run (nodeless for amplitude < 1).
+
+    Psi_0 = (1 + a prod_k cos q_k) exp(i s sin(sum_k q_k)), V = v0 cos q_1.
+
+    Parameters
+    ----------
+    grid : PeriodicGrid
+        The grid (box 2 pi).
+    amplitude : float
+        a, the density modulation (< 1: no nodes, so (32)-(33) are defined).
+    phase : float
+        s, the phase modulation.
+    v0 : float
+        The potential amplitude.
+
+    Returns
+    -------
+    psi0 : ndarray(shape=grid.shape), complex
+        Psi_0.
+    v : ndarray(shape=grid.shape)
+        V.
+    """
     q = grid.q
     env = 1 + amplitude * np.prod([np.cos(x) for x in q], axis=0)
     psi0 = env * np.exp(1j * phase * np.sin(sum(q)))
@@ -48,88 +111,144 @@ def initial_state(grid: Any, *, amplitude: float, phase: float, v0: float
     return np.asarray(psi0, dtype=complex), v
 
 
-def _compare(grid: Any, p_ref: np.ndarray, p: np.ndarray) -> float:
+def _compare(p_ref: np.ndarray, p: np.ndarray) -> float:
     return float(np.linalg.norm(p - p_ref) / np.linalg.norm(p_ref))
 
 
-def run(run: Any) -> None:
-    P = run.params
-    K = P["dims"]
-    base = dict(diffusion=P["diffusion"], gamma=P["gamma"], mu=P["mu"])
-    t_final, every, dt = P["t_final"], P["record_every"], P["dt"]
-    grids, ratios = list(P["grids"]), list(P["ratios"])
-    times = None
-    within = np.full((len(ratios), len(grids)), np.nan)
-    blow = np.full((len(ratios), len(grids)), np.nan)
-    off_err = np.full(len(grids), np.nan)
-    state = run.restore() or {}
-    done = int(state.get("done", 0))
-    if done:
-        within, blow, off_err = state["within"], state["blow"], state["off_err"]
-    for gi in run.progress(range(done, len(grids)), total=len(grids), initial=done):
-        n = grids[gi]
-        grid = make_grid(n, 2 * np.pi, ndim=K)
-        psi0, v = initial_state(grid, amplitude=P["amplitude"], phase=P["phase"], v0=P["v0"])
-        steps = int(np.ceil(t_final / dt - 1e-9))
-        refs = solve_schrodinger(psi0, grid, t_final=t_final, dt=t_final / steps, potential=v,
-                                 method="blanes-moan4", record_every=every,
-                                 resolution_tol=1.0, observe=lambda t, s, grid=grid, v=v: (
-                                     np.abs(s) ** 2,
-                                     action_terms_from_wavefunction(s, grid, potential=v,
-                                                                    **base)),
-                                 **base)
-        terms = [r[1] for r in refs.records]
-        refs.records = [r[0] for r in refs.records]
-        times = refs.t
+@dataclass
+class _Table:
+    """The study so far: the series rows of the current grid and the per-grid summaries."""
+
+    grid_index: int
+    rows: dict[str, np.ndarray]
+    within: np.ndarray
+    blow: np.ndarray
+    off_err: np.ndarray
+
+
+class _Study:
+    """Steps through the rows (grid, recorded time) of the study; the first row of a grid
+    runs the library solvers on it."""
+
+    def __init__(self, p: MadelungParams) -> None:
+        self.p = p
+        self.times, self.dt = step_times(p.t_final, p.t_final / int(np.ceil(
+            p.t_final / p.dt - 1e-9)), p.record_every)
+        self.records = len(self.times)
+
+    def empty(self) -> _Table:
+        G, R = len(self.p.grids), len(self.p.ratios)
+        return _Table(-1, {}, np.full((R, G), np.nan), np.full((R, G), np.nan),
+                      np.full(G, np.nan))
+
+    def grid_rows(self, s: _Table, gi: int) -> _Table:
+        """Run grid `gi`: Schrödinger reference, learning off, learning on per ratio."""
+        p, times, dt = self.p, self.times, self.dt
+        base = MadelungConstants(p.diffusion, p.gamma, p.mu)
+        grid = make_grid(p.grids[gi], 2 * np.pi, ndim=p.dims)
+        psi0, v = initial_state(grid, amplitude=p.amplitude, phase=p.phase, v0=p.v0)
+        ref = solve_schrodinger(
+            psi0, Schrodinger(grid, base, potential=v, method="blanes-moan4"), p.t_final, dt=dt,
+            saves=times, resolution_tol=1.0, observe=lambda f: {
+                "density": np.abs(f.state) ** 2,
+                **action_terms_from_wavefunction(f.state, grid, base, potential=v)})
+        dens = ref.series["density"]
         p0 = np.abs(psi0) ** 2
-        u0 = velocity_from_wavefunction(psi0, grid, **base)
-        off = solve_madelung(p0, u0, grid, t_final=t_final, dt=t_final / steps, potential=v,
-                             record_every=every, on_blowup="stop", observe=lambda t, p, u: p,
-                             **base)
-        e_off = [_compare(grid, a, b) for a, b in zip(refs.records, off.records, strict=False)]
+        u0 = velocity_from_wavefunction(psi0, grid, base)
+        off = solve_madelung((p0, u0), Madelung(grid, base, potential=v), p.t_final, dt=dt,
+                             saves=times, on_blowup="stop",
+                             observe=lambda f: {"p": f.state.p})
+        e_off = [_compare(a, b) for a, b in zip(dens, off.series["p"], strict=False)]
+        within, blow, off_err = s.within.copy(), s.blow.copy(), s.off_err.copy()
         off_err[gi] = max(e_off)
-        row: dict[str, Any] = {}
-        for ri, ratio in enumerate(ratios):
-            mu = P["gamma"] / ratio
-            kw = dict(diffusion=P["diffusion"] * mu / P["mu"], gamma=P["gamma"], mu=mu)
-            on = solve_madelung(p0, u0, grid, t_final=t_final, dt=t_final / steps, potential=v,
-                                learning=True, record_every=every, on_blowup="stop",
-                                observe=lambda t, p, u, kw=kw, grid=grid: (p, entropy_production(
-                                    p, [x / (2 * kw["gamma"]) for x in u], grid,
-                                    diffusion=kw["diffusion"], gamma=kw["gamma"])), **kw)
-            errs = np.array([_compare(grid, a, b[0]) for a, b in
-                             zip(refs.records, on.records, strict=False)])
+        err_on, ent_on = [], []
+        for ri, ratio in enumerate(p.ratios):
+            mu = p.gamma / ratio
+            c = MadelungConstants(p.diffusion * mu / p.mu, p.gamma, mu)
+            on = solve_madelung(
+                (p0, u0), Madelung(grid, c, potential=v, learning=True), p.t_final, dt=dt,
+                saves=times, on_blowup="stop", observe=lambda f, c=c: {
+                    "p": f.state.p, "entropy": entropy_production(
+                        f.state.p, [x / (2 * c.gamma) for x in f.state.u], grid, c)})
+            errs = np.array([_compare(a, b) for a, b in zip(dens, on.series["p"],
+                                                            strict=False)])
             ent = np.full(len(times), np.nan)
-            ent[:len(on.records)] = [b[1] for b in on.records]
-            row[f"ent_on_{ri}"] = ent
-            bad = np.flatnonzero(errs > P["tolerance"])
-            stop = on.t_end if on.blowup else np.inf
-            within[ri, gi] = min(times[bad[0]] if bad.size else t_final, stop)
+            ent[:len(on.t)] = on.series["entropy"]
+            ent_on.append(ent)
+            bad = np.flatnonzero(errs > p.tolerance)
+            stop = on.info["t_stop"] if on.info["blowup"] else np.inf
+            within[ri, gi] = min(times[bad[0]] if bad.size else p.t_final, stop)
             blow[ri, gi] = stop
             padded = np.full(len(times), np.nan)
             padded[:errs.size] = errs
-            row[f"err_on_{ri}"] = padded
+            err_on.append(padded)
         padded_off = np.full(len(times), np.nan)
         padded_off[:len(e_off)] = e_off
-        for i, t in enumerate(times):
-            run.append(t=t, grid=n, err_off=padded_off[i],
-                       err_on=np.array([row[f"err_on_{ri}"][i] for ri in range(len(ratios))]),
-                       entropy_production_on=np.array([row[f"ent_on_{ri}"][i]
-                                                       for ri in range(len(ratios))]),
-                       entropy_production_off=(terms[i]["stochastic_entropy"]
-                                               + terms[i]["learning_entropy"]),
-                       **{f"action_{k}": terms[i][k] for k in ACTION_TERMS})
-        run.checkpoint({"done": gi + 1, "within": within, "blow": blow, "off_err": off_err})
-    run.write_array("grids", np.array(grids))
-    run.write_array("ratios", np.array(ratios))
-    run.write_array("time_within_tolerance", within)
-    run.write_array("blowup_time", blow)
-    run.write_array("learning_off_max_error", off_err)
-    run.set_result("learning_off_worst", float(np.nanmax(off_err)))
-    _ = MadelungBlowUp  # the solver raises it when on_blowup="raise"
+        rows = {"t": ref.t, "grid": np.full(len(times), p.grids[gi]), "err_off": padded_off,
+                "err_on": np.stack(err_on, axis=1), "entropy_production_on": np.stack(ent_on,
+                                                                                      axis=1),
+                "entropy_production_off": (ref.series["stochastic_entropy"]
+                                           + ref.series["learning_entropy"]),
+                **{f"action_{k}": ref.series[k] for k in ACTION_TERMS}}
+        return _Table(gi, rows, within, blow, off_err)
+
+    def initial(self) -> _Table:
+        return self.grid_rows(self.empty(), 0)
+
+    def advance(self, s: _Table, t0: float, t1: float) -> _Table:
+        gi = int(round(t1)) // self.records
+        return s if gi == s.grid_index else self.grid_rows(s, gi)
+
+    def observe(self, frame: Frame[_Table]) -> dict[str, Any]:
+        i = int(round(frame.t)) % self.records
+        return {k: v[i] for k, v in frame.state.rows.items()}
+
+    def save(self, s: _Table) -> Mapping[str, Any]:
+        return {"grid_index": s.grid_index, "within": s.within, "blow": s.blow,
+                "off_err": s.off_err, **{f"row_{k}": v for k, v in s.rows.items()}}
+
+    def load(self, saved: Mapping[str, Any]) -> _Table:
+        rows = {k[4:]: np.asarray(v) for k, v in saved.items() if k.startswith("row_")}
+        return _Table(int(saved["grid_index"]), rows, np.asarray(saved["within"]),
+                      np.asarray(saved["blow"]), np.asarray(saved["off_err"]))
 
 
-def plot(data: Any, fig: Any) -> None:
+def run(run: RunWriter[MadelungParams]) -> None:
+    """For each grid: Schrödinger P2 (34), Madelung P2 (32)-(33) without and with learning terms.
+
+    Parameters
+    ----------
+    run : RunWriter[MadelungParams]
+        The run being written; ``run.p`` holds the typed parameters.
+    """
+    p = run.p
+    study = _Study(p)
+    rows = np.arange(len(p.grids) * study.records, dtype=float)
+    final = evolve_run(run, study, study.initial, rows, study.observe)
+    run.write_array("grids", np.array(p.grids))
+    run.write_array("ratios", np.array(p.ratios))
+    run.write_array("time_within_tolerance", final.within)
+    run.write_array("blowup_time", final.blow)
+    run.write_array("learning_off_max_error", final.off_err)
+    run.set_result("learning_off_worst", float(np.nanmax(final.off_err)))
+
+
+def _params(data: RunData) -> MadelungParams:
+    p = SIMULATION.typed(data.params)
+    assert isinstance(p, MadelungParams)
+    return p
+
+
+def plot(data: RunData, fig: Figure) -> None:
+    """Time within tolerance and blow-up per gamma/mu and grid (P2 (33)); errors on the finest grid.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+    fig : Figure
+        The figure to draw on.
+    """
     grids, ratios = data.array("grids"), data.array("ratios")
     within, blow = data.array("time_within_tolerance"), data.array("blowup_time")
     ax1, ax2 = fig.subplots(1, 2)
@@ -148,14 +267,26 @@ def plot(data: Any, fig: Any) -> None:
     eon = data.series("err_on")[last]
     for ri, r in enumerate(ratios):
         ax2.semilogy(t[last], np.maximum(eon[:, ri], 1e-17), label=f"on, gamma/mu={r:g}")
-    ax2.axhline(data.params["tolerance"], color="gray", ls=":")
+    ax2.axhline(_params(data).tolerance, color="gray", ls=":")
     ax2.set_xlabel("t")
     ax2.set_ylabel("||p - p_Schr|| / ||p_Schr||")
     ax2.legend(fontsize=6)
     ax2.set_title(f"{grids[-1]} cells")
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
+    """P2 (32)-(33) off = Schrödinger (34); ill-posedness of (33) with the learning terms.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     worst = data.results["learning_off_worst"]
     out = [Check("P2 (32)-(33) without learning terms = Schrödinger (34) (Madelung)",
                  "equivalent", f"max relative L2 of p {worst:.1e}", worst <= 1e-6)]
@@ -175,25 +306,7 @@ SIMULATION = register(Simulation(
     name="madelung",
     summary="Madelung hydrodynamics (32)-(33) with learning terms off/on vs Schrödinger (34)",
     equations=("P2 31", "P2 32", "P2 33", "P2 34", "P2 35"),
-    params=(
-        Param("dims", "int", 1, "K, number of trainable variables", low=1, high=2),
-        Param("grids", "ints", (64, 128), "cells per axis, one run each", low=16, high=4096),
-        Param("ratios", "floats", (0.01, 0.03, 0.1), "gamma/mu values (learning on)",
-              low=0, low_open=True),
-        Param("t_final", "float", 1.0, "final time", low=0, low_open=True),
-        Param("dt", "float", 5e-4, "time step (RK4 limit ~2.5/(c k_max^2))", low=0,
-              low_open=True),
-        Param("record_every", "int", 10, "steps between comparisons", low=1),
-        Param("tolerance", "float", 1e-3, "relative L2 of p counted as agreement", low=0,
-              low_open=True),
-        Param("diffusion", "float", 0.25, "D (reference)", low=0, low_open=True),
-        Param("gamma", "float", 1.0, "gamma", low=0, low_open=True),
-        Param("mu", "float", 1.0, "mu (reference)", low=0, low_open=True),
-        Param("amplitude", "float", 0.5, "density modulation a < 1 (no nodes)", low=0,
-              high=1, high_open=True),
-        Param("phase", "float", 0.3, "phase modulation s", low=0),
-        Param("v0", "float", 0.5, "potential amplitude v0"),
-    ),
+    params=MadelungParams,
     run=run,
     plot=plot,
     checks=checks,
