@@ -37,7 +37,7 @@ def _body_lines(code: str) -> list[str]:
 
 def test_python_api_examples_are_at_most_three_lines_after_the_imports():
     examples = _api_examples()
-    assert len(examples) >= 5
+    assert len(examples) >= 6
     for code in examples:
         assert len(_body_lines(code)) <= 3, code
 
@@ -60,5 +60,10 @@ def test_python_api_examples_run_and_give_what_the_readme_says(tmp_path, monkeyp
             assert np.array_equal(ns["res"].final, np.roll(ns["x0"], 16))
         if "LangevinModel" in code:
             assert ns["res"].t[-1] == 1.0 and ns["res"].final.shape == (100_000, 1)
+        if "solve_schrodinger" in code:
+            qm, g, c = ns["qm"], ns["g"], ns["c"]
+            exact = qm.coherent_state(g, c, stiffness=1.0, displacement=2.0, t=1.0)
+            assert np.abs(ns["res"].final - exact).max() < 1e-8
+            assert abs(c.hbar - np.sqrt(4 * 0.3 * 2.5 / 0.6)) < 1e-12
         if "emergent.run(" in code:
             assert ns["again"].simulation == "chains" and (tmp_path / "chains.h5").exists()
