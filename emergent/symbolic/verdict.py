@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -58,13 +59,11 @@ class Verdict:
 def timed(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
     """Decorator: fill in ``seconds`` with the wall time of the check."""
 
+    @functools.wraps(fn)
     def wrapper(*args, **kwargs) -> Verdict:
         t0 = time.perf_counter()
         v = fn(*args, **kwargs)
         v.seconds = time.perf_counter() - t0
         return v
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
     return wrapper
