@@ -364,3 +364,13 @@ def test_private_check_catches_a_private_import(package_copy: Path) -> None:
 def test_simulation_check_catches_a_simulation_import(package_copy: Path) -> None:
     _append(package_copy, f"{SIMULATIONS}.chains", f"from {SIMULATIONS} import fig1")
     assert (f"{SIMULATIONS}.chains", f"{SIMULATIONS}.fig1") in simulation_imports(package_copy)
+
+
+def test_contracts_catch_physics_packages_importing_each_other(package_copy: Path) -> None:
+    pytest.importorskip("importlinter")
+    _append(package_copy, "emergent.quantum.grid", "import emergent.chains.continuum")
+    _append(package_copy, "emergent.septuple.network", "import emergent.stochastic.langevin")
+    result = run_import_linter(package_copy)
+    assert result.returncode != 0
+    assert "emergent.quantum.grid -> emergent.chains.continuum" in result.stdout
+    assert "emergent.septuple.network -> emergent.stochastic.langevin" in result.stdout
