@@ -119,13 +119,42 @@ def _clean(text: str) -> str:
     return _ADDRESS.sub("", text).replace(str(ROOT) + "/", "")
 
 
+def _fence_doctests(text: str) -> str:
+    """Put ``>>>`` examples (up to the next blank line) in ``pycon`` code fences."""
+    out: list[str] = []
+    inside = False
+    for line in text.split("\n"):
+        if not inside and line.lstrip().startswith(">>>"):
+            out.append("```pycon")
+            inside = True
+        elif inside and not line.strip():
+            out.append("```")
+            inside = False
+        out.append(line)
+    if inside:
+        out.append("```")
+    return "\n".join(out)
+
+
 def _docstring(doc: object) -> str:
     import pdoc.docstrings
 
     text = doc.docstring  # type: ignore[attr-defined]
     if not text:
         return "*(no docstring)*"
-    return _clean(pdoc.docstrings.convert(text, "numpy", None)).strip()
+    return _fence_doctests(_clean(pdoc.docstrings.convert(text, "numpy", None)).strip())
+
+
+def _class_signature(doc: object) -> str:
+    obj = doc.obj  # type: ignore[attr-defined]
+    try:
+        try:
+            sig = inspect.signature(obj, eval_str=True)
+        except Exception:  # an annotation that does not evaluate: keep it as text
+            sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return ""
+    return _clean(str(sig.replace(return_annotation=inspect.Signature.empty)))
 
 
 def _signature(doc: object, method: bool) -> str:
@@ -195,13 +224,15 @@ def render_module(name: str) -> str:
         elif kind == "class":
             bases = [b[2] for b in doc.bases if b[2] != "object"]  # type: ignore[attr-defined]
             base = f"({', '.join(bases)})" if bases else ""
-            lines += [_heading(2, f"class `{doc.name}{base}`"), "", _docstring(doc), ""]  # type: ignore[attr-defined]
+            lines += [_heading(2, f"class `{doc.name}{base}`"), ""]  # type: ignore[attr-defined]
+            signature = _class_signature(doc)
+            if signature:
+                lines += ["```python", f"{doc.name}{signature}", "```", ""]  # type: ignore[attr-defined]
+            lines += [_docstring(doc), ""]
             for member in class_members(doc, module):
                 if member.kind == "function":  # type: ignore[attr-defined]
                     lines += _render_function(member, 3, method=True)
-                elif member.kind == "variable" and (  # type: ignore[attr-defined]
-                    member.annotation_str or member.docstring  # type: ignore[attr-defined]
-                ):
+                elif member.kind == "variable" and member.docstring:  # type: ignore[attr-defined]
                     lines += _render_variable(member, 3)
         elif kind == "variable":
             lines += _render_variable(doc, 2)
