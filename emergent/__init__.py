@@ -52,6 +52,7 @@ SUBPACKAGES = (
     "stochastic",
     "symbolic",
 )
+"""The subpackages, each imported on first attribute access (``emergent.quantum``)."""
 
 __all__ = [
     "SUBPACKAGES",

@@ -297,7 +297,21 @@ def _parser() -> _Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the `emergent` command with `argv` (default: sys.argv[1:]); return the exit status."""
+    """Run the `emergent` command with `argv`.
+
+    Usage errors, parameter errors and run-file errors are printed in one line (no traceback).
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments (default: ``sys.argv[1:]``), e.g. ``["run", "chains", "-o", "c.h5"]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 success, 1 a failed check (``verify``, ``reproduce``, ``sweep``),
+        2 bad usage, parameters or run file, 130 interrupted.
+    """
     from emergent.runs.io import RunError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -321,7 +335,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_script(name: str) -> int:
-    """Entry point of `simulations/<name>.py`: `emergent run NAME -o data/NAME.h5 [options]`."""
+    """Entry point of `simulations/<name>.py`: `emergent run NAME -o data/NAME.h5 [options]`.
+
+    Parameters
+    ----------
+    name : str
+        The registered simulation; further options come from ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status of :func:`main`.
+    """
     return main(["run", name, "-o", str(Path("data") / f"{name}.h5"), *sys.argv[1:]])
 
 

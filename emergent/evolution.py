@@ -67,15 +67,50 @@ class Stepper(Protocol[S]):
     """What :func:`evolve` advances: a state from time `t0` to `t1`, and its checkpoints."""
 
     def advance(self, state: S, t0: float, t1: float) -> S:
-        """Return the state at `t1` given the state at `t0` (may reuse `state`'s memory)."""
+        """Return the state at `t1` given the state at `t0` (may reuse `state`'s memory).
+
+        Parameters
+        ----------
+        state : S
+            The state at `t0`.
+        t0, t1 : float
+            Consecutive recorded times, ``t0 < t1``.
+
+        Returns
+        -------
+        S
+            The state at `t1`.
+        """
         ...
 
     def save(self, state: S) -> Mapping[str, Any]:
-        """The state as arrays and scalars, enough for :meth:`load` to continue bit-identically."""
+        """The state as arrays and scalars, enough for :meth:`load` to continue bit-identically.
+
+        Parameters
+        ----------
+        state : S
+            The state to checkpoint.
+
+        Returns
+        -------
+        mapping of str to array or scalar
+            What a checkpoint stores (written to HDF5 by :mod:`emergent.runs.loop`).
+        """
         ...
 
     def load(self, saved: Mapping[str, Any]) -> S:
-        """The state from what :meth:`save` returned."""
+        """The state from what :meth:`save` returned.
+
+        Parameters
+        ----------
+        saved : mapping of str to array or scalar
+            A checkpoint written by :meth:`save` (possibly read back from a file).
+
+        Returns
+        -------
+        S
+            The state, such that stepping on from it is bit-identical to never having stopped.
+        """
         ...
 
 
@@ -86,13 +121,38 @@ class Tracker:
     """
 
     def start(self, frame: Frame[Any], resumed: bool) -> None:
-        """Called once before the first step, with the initial (or resumed) state."""
+        """Called once before the first step, with the initial (or resumed) state.
+
+        Parameters
+        ----------
+        frame : Frame
+            The initial frame (index > 0 when resuming).
+        resumed : bool
+            True when the run continues from a checkpoint.
+        """
 
     def record(self, frame: Frame[Any]) -> None:
-        """Called at every recorded time, including the initial state (not again on resume)."""
+        """Called at every recorded time, including the initial state (not again on resume).
+
+        Parameters
+        ----------
+        frame : Frame
+            The state at the recorded time.
+
+        Raises
+        ------
+        StopEvolution
+            To end the run after this frame.
+        """
 
     def finish(self, frame: Frame[Any]) -> None:
-        """Called once after the last recorded time (or after a stop)."""
+        """Called once after the last recorded time (or after a stop).
+
+        Parameters
+        ----------
+        frame : Frame
+            The last frame reached.
+        """
 
 
 class StopEvolution(Exception):  # noqa: N818 - a signal, not an error
@@ -145,6 +205,13 @@ class Recorder(Tracker):
         self.final: Any = None
 
     def record(self, frame: Frame[Any]) -> None:
+        """Append the time, the observables and (with `keep_states`) a copy of the state.
+
+        Parameters
+        ----------
+        frame : Frame
+            The state at the recorded time.
+        """
         self.t.append(frame.t)
         if self.keep_states:
             self.states.append(np.array(frame.state, copy=True))
@@ -154,7 +221,18 @@ class Recorder(Tracker):
         self.final = frame.state
 
     def result(self, **info: Any) -> Result:
-        """The recorded data as a :class:`Result` (`info` is stored with it)."""
+        """The recorded data as a :class:`Result`.
+
+        Parameters
+        ----------
+        **info
+            Solver facts stored in ``Result.info`` (the step used, the method ...).
+
+        Returns
+        -------
+        Result
+            Times, final state, states (when kept) and the series as arrays.
+        """
         return Result(
             t=np.asarray(self.t, dtype=float),
             final=self.final,
@@ -177,12 +255,50 @@ class FunctionStepper(Generic[S]):
         self._advance = advance
 
     def advance(self, state: S, t0: float, t1: float) -> S:
+        """Call the wrapped function.
+
+        Parameters
+        ----------
+        state : S
+            The state at `t0`.
+        t0, t1 : float
+            Consecutive recorded times.
+
+        Returns
+        -------
+        S
+            The state at `t1`.
+        """
         return self._advance(state, t0, t1)
 
     def save(self, state: S) -> Mapping[str, Any]:
+        """The checkpoint ``{"state": array}``.
+
+        Parameters
+        ----------
+        state : S
+            An array-like state.
+
+        Returns
+        -------
+        mapping
+            ``{"state": np.asarray(state)}``.
+        """
         return {"state": np.asarray(state)}
 
     def load(self, saved: Mapping[str, Any]) -> S:
+        """The state stored by :meth:`save`.
+
+        Parameters
+        ----------
+        saved : mapping
+            A checkpoint written by :meth:`save`.
+
+        Returns
+        -------
+        S
+            ``saved["state"]``.
+        """
         return saved["state"]
 
 
@@ -249,6 +365,20 @@ def evolve(
 def record_times(t_final: float, saves: int, t0: float = 0.0) -> np.ndarray:
     """`saves` equally spaced recorded times from `t0` to `t_final` (both included).
 
+    Parameters
+    ----------
+    t_final : float
+        The last recorded time.
+    saves : int
+        Number of recorded times, at least 2.
+    t0 : float
+        The initial time.
+
+    Returns
+    -------
+    ndarray(shape=[saves])
+        ``np.linspace(t0, t_final, saves)``.
+
     Raises
     ------
     ValueError
@@ -262,6 +392,21 @@ def record_times(t_final: float, saves: int, t0: float = 0.0) -> np.ndarray:
 
 
 def substeps(t0: float, t1: float, dt: float) -> tuple[int, float]:
-    """The number of steps of at most `dt` from `t0` to `t1`, and the step that fits exactly."""
+    """The number of steps of at most `dt` from `t0` to `t1`, and the step that fits exactly.
+
+    Parameters
+    ----------
+    t0, t1 : float
+        The interval, ``t0 < t1``.
+    dt : float
+        The largest allowed step (> 0).
+
+    Returns
+    -------
+    n : int
+        ``ceil((t1 - t0) / dt)`` (at least 1; a relative slack of 1e-9 absorbs round-off).
+    step : float
+        ``(t1 - t0) / n`` <= `dt`.
+    """
     n = max(1, int(np.ceil((t1 - t0) / dt - 1e-9)))
     return n, (t1 - t0) / n

@@ -45,7 +45,18 @@ class GridAxes:
         return float(np.prod(self.spacing))
 
     def edges(self, axis: int) -> np.ndarray:
-        """The cells + 1 cell edges of `axis`."""
+        """The cells + 1 cell edges of `axis`.
+
+        Parameters
+        ----------
+        axis : int
+            0 <= axis < ndim.
+
+        Returns
+        -------
+        ndarray(shape=[cells[axis] + 1])
+            Equally spaced from ``lower[axis]`` to ``upper[axis]``.
+        """
         return np.linspace(self.lower[axis], self.upper[axis], self.cells[axis] + 1)
 
     def _points(self, edges: np.ndarray) -> np.ndarray:
@@ -57,9 +68,26 @@ class GridAxes:
         return tuple(self._points(self.edges(k)) for k in range(self.ndim))
 
     def mesh(self) -> list[np.ndarray]:
-        """Dense coordinate arrays of `shape` (ij indexing), one per axis."""
+        """Dense coordinate arrays of `shape` (ij indexing), one per axis.
+
+        Returns
+        -------
+        list of ndarray(shape=shape)
+            ``np.meshgrid(*axes, indexing="ij")``.
+        """
         return np.meshgrid(*self.axes, indexing="ij")
 
     def integrate(self, f: np.ndarray) -> float | np.ndarray:
-        """Sum over the last K axes times the cell volume."""
+        """Sum over the last K axes times the cell volume (the midpoint / periodic rule).
+
+        Parameters
+        ----------
+        f : ndarray(shape=[..., *shape])
+            Values at the grid points; leading axes are kept (a batch of fields).
+
+        Returns
+        -------
+        float or ndarray(shape=[...])
+            ``sum(f) * cell_volume`` over the grid axes.
+        """
         return np.sum(f, axis=tuple(range(-self.ndim, 0))) * self.cell_volume

@@ -11,8 +11,21 @@ __all__ = ["variants"]
 
 
 def variants(func: Callable, name: str) -> dict[bool, Callable]:
-    """{False: serial, True: parallel} compiled copies of `func` (its `prange` loops run
-    serially in the first). Distinct names, so that Numba caches both."""
+    """Serial and parallel compiled copies of `func` (its `prange` loops run serially in the
+    first), with distinct names so that Numba caches both.
+
+    Parameters
+    ----------
+    func : callable
+        The kernel source (a plain Python function written for ``njit``).
+    name : str
+        Base name of the copies: ``name_0`` (serial) and ``name_1`` (parallel).
+
+    Returns
+    -------
+    dict of bool to callable
+        ``{False: serial, True: parallel}`` ``njit(cache=True)`` dispatchers.
+    """
     out = {}
     for parallel in (False, True):
         copy = types.FunctionType(func.__code__, func.__globals__, f"{name}_{int(parallel)}",

@@ -42,19 +42,39 @@ __all__ = [
     "stencil_2d",
 ]
 
-#: most steps per pass over memory (the blocked kernel's depth); at most GHOST
 BLOCK_STEPS = 24
-#: ghost columns on each side of the stencil rows (bounds the depth)
+"""Most steps per pass over memory (the blocked kernel's depth); at most GHOST."""
 GHOST = 32
-#: target width of a column strip of the blocked kernel
+"""Ghost columns on each side of the stencil rows (bounds the depth)."""
 STRIP = 512
-#: below this many cells the grid stays in cache and the per-step kernel is as fast
+"""Target width of a column strip of the blocked kernel."""
 BLOCKED_MIN_CELLS = 1 << 14
+"""Below this many cells the grid stays in cache and the per-step kernel is as fast."""
 def stencil_2d(coefficients: list[tuple[np.ndarray, np.ndarray]], dt: float,
                ghost: int = GHOST, band: int = 256) -> np.ndarray:
-    """S[i, 0..4, ghost + j] = (E, A, B, C, D) of cell (i, j) for j in [-ghost, ny + ghost)
-    (periodic copies in the ghost columns) from the face coefficients ((ax, bx), (ay, by)).
-    Built `band` rows at a time, so the temporaries stay small next to S."""
+    """The five-point stencil of one explicit step of P2 (20), with ghost columns.
+
+    S[i, 0..4, ghost + j] = (E, A, B, C, D) of cell (i, j) for j in [-ghost, ny + ghost)
+    (periodic copies in the ghost columns), built `band` rows at a time so that the
+    temporaries stay small next to S. Entries below TINY are flushed to zero.
+
+    Parameters
+    ----------
+    coefficients : list of (ndarray, ndarray)
+        The face coefficients ((ax, bx), (ay, by)) of the finite-volume operator A, each of
+        the grid's shape (nx, ny).
+    dt : float
+        The time step.
+    ghost : int
+        Ghost columns on each side.
+    band : int
+        Rows built at a time.
+
+    Returns
+    -------
+    ndarray(shape=[nx, 5, ny + 2 ghost])
+        The stencil S.
+    """
     (ax, bx), (ay, by) = coefficients
     nx, ny = ax.shape
     cols = np.arange(-ghost, ny + ghost) % ny
@@ -84,7 +104,25 @@ def _stencil_row(um: np.ndarray, u0: np.ndarray, up: np.ndarray, e: np.ndarray,
 
 
 def _explicit_steps_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int) -> np.ndarray:
-    """`nsteps` steps v = (I + dt A) u with the stencil `s` of :func:`stencil_2d`."""
+    """`nsteps` forward-Euler steps v = (I + dt A) u of P2 (20) with the stencil of
+    :func:`stencil_2d` (rows in parallel).
+
+    Parameters
+    ----------
+    p : ndarray(shape=[nx, ny])
+        The density; only read.
+    s : ndarray(shape=[nx, 5, ny + 2 ghost])
+        The stencil.
+    ghost : int
+        Its ghost columns.
+    nsteps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray(shape=[nx, ny])
+        The density after `nsteps` steps (a new array).
+    """
     nx, ny = p.shape
     u = p.copy()
     v = np.empty_like(u)
@@ -161,6 +199,31 @@ def _explicit_blocked_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int, 
     from level l - 1's rows g - l - 1 .. g - l + 1 (rings of three rows per level), and level
     `depth` is written out. p is only read; the passes alternate between `out` and `work`
     (same shape as p) so that the last one writes `out`, which is returned.
+
+    Parameters
+    ----------
+    p : ndarray(shape=[nx, ny])
+        The density; only read.
+    s : ndarray(shape=[nx, 5, ny + 2 ghost])
+        The stencil of :func:`stencil_2d`.
+    ghost : int
+        Its ghost columns.
+    nsteps : int
+        Number of steps.
+    depth, nchunks, strip : int
+        The blocking (see :func:`blocked_plan`).
+    out, work : ndarray(shape=[nx, ny])
+        Output and scratch arrays.
+
+    Returns
+    -------
+    ndarray(shape=[nx, ny])
+        `out`, holding the density after `nsteps` steps.
+
+    Raises
+    ------
+    ValueError
+        `depth` outside [1, ghost].
     """
     nx, ny = p.shape
     if depth < 1 or depth > ghost:
@@ -190,9 +253,27 @@ def _explicit_blocked_2d(p: np.ndarray, s: np.ndarray, ghost: int, nsteps: int, 
 
 
 def blocked_plan(shape: tuple[int, int], threads: int) -> tuple[int, int, int]:
-    """(depth, nchunks, strip) for the blocked kernel on a grid of `shape` with `threads`
-    threads: about STRIP columns per strip, as many row bands as make the units a multiple of
-    the threads, and a depth that keeps the halo under about 1/8 of a unit."""
+    """The blocking of the blocked kernel on a grid of `shape` with `threads` threads.
+
+    About STRIP columns per strip, as many row bands as make the units a multiple of the
+    threads, and a depth that keeps the halo under about 1/8 of a unit.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The grid (nx, ny).
+    threads : int
+        Numba threads.
+
+    Returns
+    -------
+    depth : int
+        Steps per pass (<= BLOCK_STEPS).
+    nchunks : int
+        Row bands.
+    strip : int
+        Target strip width.
+    """
     nx, ny = shape
     threads = max(1, int(threads))
     nstrips = max(1, min(ny, (ny + STRIP // 2) // STRIP))

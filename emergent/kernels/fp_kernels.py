@@ -43,9 +43,9 @@ __all__ = [
     "solve_axis",
 ]
 
-# below this many cells the serial kernels win: a parallel region per time step costs more
-# than it saves, and far more on a loaded machine
 PARALLEL_MIN_CELLS = 1 << 18
+"""Below this many cells the serial kernels win: a parallel region per time step costs more
+than it saves, and far more on a loaded machine (see :func:`kernel`)."""
 
 
 @njit(cache=True)
@@ -60,7 +60,20 @@ def _bern(x: float) -> float:
 
 @njit(cache=True)
 def bernoulli(x: np.ndarray) -> np.ndarray:
-    """B(x) = x / (e^x - 1), elementwise, accurate near 0 and for large |x|."""
+    """B(x) = x / (e^x - 1), elementwise, accurate near 0 and for large |x|.
+
+    The Bernoulli function of the Scharfetter-Gummel fluxes of P2 (20) (module docstring).
+
+    Parameters
+    ----------
+    x : ndarray
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        B(x), same shape (B(0) = 1).
+    """
     out = np.empty_like(x)
     flat = x.ravel()
     of = out.ravel()
@@ -75,7 +88,24 @@ def bernoulli(x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
                       nsteps: int) -> np.ndarray:
-    """`nsteps` forward-Euler steps p <- p + dt A p in 1D; returns the new array."""
+    """`nsteps` forward-Euler steps p <- p + dt A p of P2 (20) in 1D.
+
+    Parameters
+    ----------
+    p : ndarray(shape=[n])
+        The density; only read.
+    a, b : ndarray(shape=[n])
+        Face coefficients (face i + 1/2 at index i).
+    dt : float
+        The time step (below the explicit limit).
+    nsteps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray(shape=[n])
+        The new density (a new array).
+    """
     n = p.shape[0]
     u = p.copy()
     v = np.empty_like(u)
@@ -92,7 +122,24 @@ def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
 def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.ndarray,
                       by: np.ndarray, az: np.ndarray, bz: np.ndarray, dt: float,
                       nsteps: int) -> np.ndarray:
-    """`nsteps` forward-Euler steps p <- p + dt A p in 3D; returns the new array."""
+    """`nsteps` forward-Euler steps p <- p + dt A p of P2 (20) in 3D.
+
+    Parameters
+    ----------
+    p : ndarray(shape=[nx, ny, nz])
+        The density; only read.
+    ax, bx, ay, by, az, bz : ndarray(shape=[nx, ny, nz])
+        Face coefficients along each axis.
+    dt : float
+        The time step (below the explicit limit).
+    nsteps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray(shape=[nx, ny, nz])
+        The new density (a new array).
+    """
     nx, ny, nz = p.shape
     u = p.copy()
     v = np.empty_like(u)
@@ -181,7 +228,26 @@ def _line_solve(a: np.ndarray, b: np.ndarray, s: float, rhs: np.ndarray, x: np.n
 @njit(cache=True)
 def cn1d_steps(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
                nsteps: int) -> np.ndarray:
-    """`nsteps` Crank-Nicolson steps (I - dt/2 A) p' = (I + dt/2 A) p in 1D (banded solve)."""
+    """`nsteps` Crank-Nicolson steps (I - dt/2 A) p' = (I + dt/2 A) p of P2 (20) in 1D.
+
+    Solved in delta form with a (cyclic) tridiagonal solve per step.
+
+    Parameters
+    ----------
+    p : ndarray(shape=[n])
+        The density; only read.
+    a, b : ndarray(shape=[n])
+        Face coefficients.
+    dt : float
+        The time step (unconditionally stable; second order).
+    nsteps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray(shape=[n])
+        The new density (a new array).
+    """
     n = p.shape[0]
     u = p.copy()
     rhs = np.empty(n)
@@ -212,7 +278,21 @@ def cn1d_steps(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
 # ---------------------------------------------------------------------------------------
 def _apply_axis(u: np.ndarray, a: np.ndarray, b: np.ndarray, axis: int, scale: float,
                 out: np.ndarray) -> None:
-    """out += scale * A_axis u for a 3D array u (parallel over the (i, j) lines)."""
+    """out += scale * A_axis u for a 3D array u (parallel over the (i, j) lines).
+
+    Parameters
+    ----------
+    u : ndarray(shape=[n0, n1, n2])
+        The density.
+    a, b : ndarray(shape=[n0, n1, n2])
+        Face coefficients along `axis`.
+    axis : int
+        0, 1 or 2.
+    scale : float
+        The factor (dt, or dt / 2).
+    out : ndarray(shape=[n0, n1, n2])
+        Accumulated into, in place.
+    """
     n0, n1, n2 = u.shape
     for ij in prange(n0 * n1):
         i = ij // n1
@@ -242,7 +322,23 @@ def _apply_axis(u: np.ndarray, a: np.ndarray, b: np.ndarray, axis: int, scale: f
 
 def _solve_axis_py(rhs: np.ndarray, a: np.ndarray, b: np.ndarray, axis: int, s: float,
                 out: np.ndarray) -> None:
-    """out = (I - s A_axis)^-1 rhs, line by line along `axis` (parallel over lines)."""
+    """out = (I - s A_axis)^-1 rhs, line by line along `axis` (parallel over lines).
+
+    Cyclic lines (non-zero wrap-face coefficients) are solved with Sherman-Morrison.
+
+    Parameters
+    ----------
+    rhs : ndarray(shape=[n0, n1, n2])
+        The right-hand side.
+    a, b : ndarray(shape=[n0, n1, n2])
+        Face coefficients along `axis`.
+    axis : int
+        0, 1 or 2.
+    s : float
+        The factor (dt / 2 for Douglas ADI).
+    out : ndarray(shape=[n0, n1, n2])
+        The solution, written in place.
+    """
     n0, n1, n2 = rhs.shape
     if axis == 0:
         n, m1, m2 = n0, n1, n2
@@ -334,7 +430,26 @@ _KERNELS = {
 
 
 def kernel(name: str, cells: int) -> Callable:
-    """The compiled kernel `name` for a grid of `cells` cells (parallel if it pays)."""
+    """The compiled kernel `name` for a grid of `cells` cells (parallel if it pays).
+
+    Parameters
+    ----------
+    name : str
+        One of "explicit_1d", "explicit_2d", "explicit_2d_blocked", "explicit_3d",
+        "apply_axis", "solve_axis", "solve_mid", "accumulate".
+    cells : int
+        The grid's number of cells; parallel at or above :data:`PARALLEL_MIN_CELLS`.
+
+    Returns
+    -------
+    callable
+        The Numba dispatcher.
+
+    Raises
+    ------
+    KeyError
+        An unknown `name`.
+    """
     return _KERNELS[name][cells >= PARALLEL_MIN_CELLS]
 
 
@@ -355,6 +470,22 @@ def adi_steps(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]], 
     p is 3D (unused leading axes of length 1); coefficients: K pairs (a_k, b_k) of p's
     shape for the last K axes. Every stage has unit column sums, so the total probability is
     conserved to round-off.
+
+    Parameters
+    ----------
+    p : ndarray(shape=[n0, n1, n2])
+        The density (unused leading axes of length 1); only read.
+    coefficients : list of (ndarray, ndarray)
+        K face-coefficient pairs (a_k, b_k) of p's shape, for the last K axes of P2 (20).
+    dt : float
+        The time step (unconditionally stable; second order).
+    nsteps : int
+        Number of steps.
+
+    Returns
+    -------
+    ndarray(shape=[n0, n1, n2])
+        The new density (a new array).
     """
     apply = kernel("apply_axis", p.size)
     solve = kernel("solve_axis", p.size)

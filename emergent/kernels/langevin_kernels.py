@@ -13,6 +13,7 @@ from numba import njit, prange
 __all__ = ["POTENTIALS", "gradient", "langevin_steps", "normals"]
 
 POTENTIALS = ("ou", "double-well", "table", "flat")
+"""The built-in potentials; the position in this tuple is the `kind` code of :func:`gradient`."""
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -50,6 +51,22 @@ def gradient(kind: int, q: np.ndarray, k: int, par: np.ndarray) -> float:
     2 "table": dF/dq_k = g(q_k) linearly interpolated from the table par[2:] sampled at
     par0 + i par1 (clamped at its ends; e.g. the canonical free energy, P2 45);
     3 "flat": F = 0 (pure diffusion, P1 11.5).
+
+    Parameters
+    ----------
+    kind : int
+        Index into :data:`POTENTIALS`.
+    q : ndarray(shape=[K])
+        One particle's position.
+    k : int
+        The coordinate, 0 <= k < K.
+    par : ndarray
+        The potential's parameters (see above).
+
+    Returns
+    -------
+    float
+        dF/dq_k at `q`.
     """
     x = q[k]
     if kind == 0:
@@ -75,8 +92,32 @@ def langevin_steps(q: np.ndarray, kind: int, par: np.ndarray, gamma: float, diff
                    upper: np.ndarray, wall: int) -> None:
     """Advance q (shape [M, K]) in place by nsteps Euler-Maruyama steps.
 
-    wall: 0 free, 1 reflecting box [lower, upper] (zero flux), 2 periodic box.
-    Normals by the Marsaglia polar method from the particle's stream (seed, key, m).
+    q_k += gamma dF/dq_k dt + sqrt(2 D dt) z per step (P2 eq 19-20 as an SDE). Normals by the
+    Marsaglia polar method from the particle's own stream (seed, key, m), so the result does
+    not depend on the number of threads.
+
+    Parameters
+    ----------
+    q : ndarray(shape=[M, K])
+        Particle positions, modified in place.
+    kind : int
+        Index into :data:`POTENTIALS`.
+    par : ndarray
+        The potential's parameters (see :func:`gradient`).
+    gamma : float
+        Drift coefficient (the learning rate gamma of P2).
+    diffusion : float
+        Diffusion coefficient D.
+    dt : float
+        Time step.
+    nsteps : int
+        Number of steps.
+    seed, key : int
+        Select the random streams (key: e.g. the index of the recorded interval).
+    lower, upper : ndarray(shape=[K])
+        The box (used when `wall` is 1 or 2).
+    wall : int
+        0 free, 1 reflecting box [lower, upper] (zero flux), 2 periodic box.
     """
     mcount, kdim = q.shape
     amp = np.sqrt(2.0 * diffusion * dt)
@@ -123,7 +164,20 @@ def langevin_steps(q: np.ndarray, kind: int, par: np.ndarray, gamma: float, diff
 
 @njit(cache=True, parallel=True)
 def normals(count: int, seed: int, key: int) -> np.ndarray:
-    """count standard normals, element m from stream (seed, key, m) (for stream tests)."""
+    """count standard normals, element m from stream (seed, key, m) (for stream tests).
+
+    Parameters
+    ----------
+    count : int
+        How many.
+    seed, key : int
+        Select the streams, as in :func:`langevin_steps`.
+
+    Returns
+    -------
+    ndarray(shape=[count])
+        Box-Muller normals, one per stream.
+    """
     out = np.empty(count)
     s0 = np.uint64(seed)
     k0 = np.uint64(key)

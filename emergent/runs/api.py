@@ -26,7 +26,38 @@ def run(
     force: bool = False,
     **params: Any,
 ) -> RunData:
-    """Run simulation `name` with `params` over its defaults; see :func:`emergent.run`."""
+    """Run simulation `name` with `params` over its defaults; see :func:`emergent.run`.
+
+    Parameters
+    ----------
+    name : str
+        A registered simulation.
+    seed : int
+        The run's seed.
+    output : path, optional
+        The run file; None writes a temporary file removed when the returned object is
+        garbage-collected.
+    full : bool
+        Start from the paper-scale parameters.
+    quiet : bool
+        No progress bar.
+    force : bool
+        Overwrite an existing `output`.
+    **params
+        Parameter overrides by name (Python values, validated).
+
+    Returns
+    -------
+    emergent.runs.io.RunData
+        The finished run.
+
+    Raises
+    ------
+    emergent.runs.registry.ParameterError
+        An unknown simulation or parameter, or a value that is not allowed.
+    emergent.runs.io.RunError
+        The output exists (without `force`) or cannot be written.
+    """
     sim = get(name)
     values = sim.resolve(params, full=full)
     if output is not None:

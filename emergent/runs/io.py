@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 FORMAT = "emergent-run/1"
+"""The value of the root attribute ``format`` of every run file written by this version."""
 _CKPT = "_checkpoint"
 _MAX_SEED = 2**63 - 1
 P = TypeVar("P")
@@ -63,17 +64,46 @@ class RunError(Exception):
 
 
 def partial_path(output: Path) -> Path:
-    """The temporary file a run writes before it is renamed to `output`."""
+    """The temporary file a run writes before it is renamed to `output`.
+
+    Parameters
+    ----------
+    output : Path
+        The final run file.
+
+    Returns
+    -------
+    Path
+        ``.NAME.h5.partial`` beside `output`.
+    """
     return output.with_name(f".{output.name}.partial")
 
 
 def checkpoint_path(output: Path) -> Path:
-    """The last consistent checkpoint of the run that will produce `output`."""
+    """The last consistent checkpoint of the run that will produce `output`.
+
+    Parameters
+    ----------
+    output : Path
+        The final run file.
+
+    Returns
+    -------
+    Path
+        ``.NAME.h5.ckpt`` beside `output`.
+    """
     return output.with_name(f".{output.name}.ckpt")
 
 
 def git_commit() -> str:
-    """The git commit of the emergent source tree, or 'unknown' (not a checkout, no git)."""
+    """The git commit of the emergent source tree, or 'unknown' (not a checkout, no git).
+
+    Returns
+    -------
+    str
+        The hash of ``HEAD``, with ``-dirty`` appended when the tree has changes, or
+        ``"unknown"``.
+    """
     here = Path(__file__).resolve().parent
     try:
         out = subprocess.run(
@@ -201,11 +231,34 @@ class RunWriter(Generic[P]):
 
     # -- randomness ----------------------------------------------------------------------
     def seed_sequence(self, *key: int) -> np.random.SeedSequence:
-        """A SeedSequence determined by the run's seed and `key` (e.g. a step number)."""
+        """A SeedSequence determined by the run's seed and `key` (e.g. a step number).
+
+        Parameters
+        ----------
+        *key : int
+            Extra entropy words, so that independent streams (per step, per member) are
+            reproducible on resume.
+
+        Returns
+        -------
+        numpy.random.SeedSequence
+            ``SeedSequence([seed, *key])``.
+        """
         return np.random.SeedSequence([self.seed, *[int(k) for k in key]])
 
     def rng(self, *key: int) -> np.random.Generator:
-        """A NumPy Generator determined by the run's seed and `key`."""
+        """A NumPy Generator determined by the run's seed and `key`.
+
+        Parameters
+        ----------
+        *key : int
+            As for :meth:`seed_sequence`.
+
+        Returns
+        -------
+        numpy.random.Generator
+            ``default_rng(seed_sequence(*key))``.
+        """
         return np.random.default_rng(self.seed_sequence(*key))
 
     # -- progress ------------------------------------------------------------------------
@@ -213,7 +266,24 @@ class RunWriter(Generic[P]):
         self, iterable: Iterable[Any], total: int | None = None, desc: str | None = None,
         initial: int = 0,
     ) -> Iterator[Any]:
-        """`iterable` wrapped in a tqdm progress bar unless the run is quiet."""
+        """`iterable` wrapped in a tqdm progress bar unless the run is quiet.
+
+        Parameters
+        ----------
+        iterable : iterable
+            What the simulation loops over.
+        total : int, optional
+            Its length, when ``len`` cannot tell.
+        desc : str, optional
+            The bar's label (default: the simulation's name).
+        initial : int
+            Steps already done (when resuming).
+
+        Returns
+        -------
+        iterator
+            The items of `iterable`, in order.
+        """
         return iter(
             tqdm(iterable, total=total, desc=desc or self.sim.name, initial=initial,
                  disable=self.quiet, leave=False, dynamic_ncols=True)
@@ -221,11 +291,39 @@ class RunWriter(Generic[P]):
 
     # -- data ----------------------------------------------------------------------------
     def append(self, **values: Any) -> None:
-        """Append one row to each named time series (/series/<name>)."""
+        """Append one row to each named time series (/series/<name>).
+
+        Parameters
+        ----------
+        **values : number or array
+            One numeric value (or array of fixed shape) per series; a series is created on
+            first use with that row shape and dtype.
+
+        Raises
+        ------
+        TypeError
+            A non-numeric value.
+        """
         self._series.append(values)
 
     def write_field(self, name: str, data: Any, axes: Mapping[str, Any]) -> None:
-        """Write a field /fields/<name> with one named grid axis per dimension."""
+        """Write a field /fields/<name> with one named grid axis per dimension.
+
+        Parameters
+        ----------
+        name : str
+            The field's name.
+        data : array_like
+            The field values.
+        axes : mapping of str to array_like
+            One axis per dimension of `data`, in order: its name and its coordinates (stored
+            as HDF5 dimension scales under /axes).
+
+        Raises
+        ------
+        ValueError
+            The number of axes or an axis length does not match `data`.
+        """
         data = np.asarray(data)
         if len(axes) != data.ndim:
             raise ValueError(
@@ -255,19 +353,41 @@ class RunWriter(Generic[P]):
             ds.dims[dim].label = axis
 
     def write_array(self, name: str, data: Any) -> None:
-        """Write an array result /results/<name>."""
+        """Write an array result /results/<name> (replacing an earlier one).
+
+        Parameters
+        ----------
+        name : str
+            The result's name.
+        data : array_like
+            Its value.
+        """
         results = self.file.require_group("results")
         if name in results:
             del results[name]
         results.create_dataset(name, data=np.asarray(data))
 
     def set_result(self, name: str, value: Any) -> None:
-        """Record a scalar (number, bool, str) result as an attribute of /results."""
+        """Record a scalar (number, bool, str) result as an attribute of /results.
+
+        Parameters
+        ----------
+        name : str
+            The result's name.
+        value : number, bool or str
+            Its value.
+        """
         self.file.require_group("results").attrs[name] = _attr_value(value)
 
     # -- checkpoints ---------------------------------------------------------------------
     def restore(self) -> dict[str, Any] | None:
-        """The state saved by the last checkpoint when resuming, else None."""
+        """The state saved by the last checkpoint when resuming, else None.
+
+        Returns
+        -------
+        dict of str to array or scalar, or None
+            What was passed to :meth:`checkpoint` (arrays as NumPy arrays).
+        """
         if _CKPT not in self.file:
             return None
         group = self.file[_CKPT]
@@ -279,7 +399,17 @@ class RunWriter(Generic[P]):
     def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
         """Save `state` and all data so far if the checkpoint interval has elapsed.
 
-        Returns whether a checkpoint was written. `state` holds arrays and scalars/strings.
+        Parameters
+        ----------
+        state : mapping of str to array, number or str
+            Everything the simulation needs to continue bit-identically.
+        force : bool
+            Write now, whatever the interval.
+
+        Returns
+        -------
+        bool
+            Whether a checkpoint was written.
         """
         now = time.monotonic()
         if not force and now - self._last_checkpoint < self.checkpoint_interval:
@@ -334,7 +464,25 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def check_output_path(output: str | os.PathLike[str], what: str = "output file") -> Path:
-    """`output` as a Path after checking it ends in .h5/.hdf5 and its folder is writable."""
+    """`output` as a Path after checking it ends in .h5/.hdf5 and its folder is writable.
+
+    Parameters
+    ----------
+    output : path
+        The run file to be written.
+    what : str
+        How error messages name it.
+
+    Returns
+    -------
+    Path
+        `output`.
+
+    Raises
+    ------
+    RunError
+        A wrong suffix, or a missing or read-only folder.
+    """
     output = Path(output)
     if output.suffix not in (".h5", ".hdf5"):
         raise RunError(f"{what} {str(output)!r} must end in .h5 or .hdf5")
@@ -361,7 +509,38 @@ def execute(
 
     With `resume`, a run that was interrupted continues from its last checkpoint (its stored
     parameters and seed must equal the requested ones). The final file appears only when the
-    run has completed. Returns the path of the finished file.
+    run has completed.
+
+    Parameters
+    ----------
+    sim : emergent.runs.registry.Simulation
+        The registered simulation.
+    params : dict
+        Its validated parameters (see :meth:`~emergent.runs.registry.Simulation.resolve`).
+    seed : int
+        The run's seed, 0 <= seed < 2**63.
+    output : path
+        The run file (``.h5`` or ``.hdf5``).
+    resume : bool
+        Continue from the checkpoint of an interrupted run of the same output, if any.
+    force : bool
+        Overwrite an existing output and discard an unfinished run.
+    quiet : bool
+        No progress bar.
+    checkpoint_interval : float
+        Seconds between checkpoints (0: at every opportunity).
+
+    Returns
+    -------
+    Path
+        The finished file.
+
+    Raises
+    ------
+    RunError
+        Bad seed, interval or output path; the output exists (without `force`); an
+        unfinished run exists (without `resume` or `force`); the checkpoint is unreadable or
+        was made with other settings.
     """
     seed = _check_seed(seed)
     if not (checkpoint_interval >= 0 and math.isfinite(checkpoint_interval)):
@@ -489,11 +668,44 @@ class RunData:
             return f[where][()]
 
     def series(self, name: str) -> np.ndarray:
-        """The time series /series/<name> (rows in order of appending)."""
+        """The time series /series/<name> (rows in order of appending).
+
+        Parameters
+        ----------
+        name : str
+            The series' name.
+
+        Returns
+        -------
+        ndarray(shape=[rows, ...])
+
+        Raises
+        ------
+        KeyError
+            No such series.
+        """
         return self._read(f"series/{name}")
 
     def field(self, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The field /fields/<name> and its axes {axis name: values}, in dimension order."""
+        """The field /fields/<name> and its axes, in dimension order.
+
+        Parameters
+        ----------
+        name : str
+            The field's name.
+
+        Returns
+        -------
+        data : ndarray
+            The field.
+        axes : dict of str to ndarray
+            ``{axis name: coordinates}``, one per dimension of `data`.
+
+        Raises
+        ------
+        KeyError
+            No such field.
+        """
         with h5py.File(self.path, "r") as f:
             if f"fields/{name}" not in f:
                 raise KeyError(f"{str(self.path)!r} has no field {name!r}")
@@ -502,7 +714,22 @@ class RunData:
             return ds[()], axes
 
     def array(self, name: str) -> np.ndarray:
-        """The array result /results/<name>."""
+        """The array result /results/<name>.
+
+        Parameters
+        ----------
+        name : str
+            The result's name.
+
+        Returns
+        -------
+        ndarray
+
+        Raises
+        ------
+        KeyError
+            No such array result.
+        """
         return self._read(f"results/{name}")
 
 
@@ -514,7 +741,23 @@ def _walk(f: h5py.File) -> Iterator[tuple[str, h5py.Dataset]]:
 
 
 def read_run(path: str | os.PathLike[str]) -> RunData:
-    """Open a finished run file; RunError for a missing, foreign, unfinished or corrupt file."""
+    """Open a finished run file.
+
+    Parameters
+    ----------
+    path : path
+        A file written by :func:`execute` (``emergent run``).
+
+    Returns
+    -------
+    RunData
+        Its attributes, parameters and lazily read arrays.
+
+    Raises
+    ------
+    RunError
+        A missing, foreign, unfinished or corrupt file.
+    """
     path = Path(path)
     if not path.is_file():
         raise RunError(f"no such run file: {str(path)!r}")

@@ -44,6 +44,7 @@ def _all_equations() -> list[tuple[str, str, str]]:
 
 
 EQUATIONS: list[tuple[str, str, str]] = _all_equations()
+"""Every numbered equation of both papers: (paper, number, section), e.g. ("P2", "34", ...)."""
 _KNOWN = {(p, n) for p, n, _ in EQUATIONS}
 
 # "P1 (5.14)", "P1 5.14", "P1 eq 5.14", "P2 eq. (34)", "P2 57-61", "P2 (32)-(33)", "P1 2.10-2.11",
@@ -80,7 +81,19 @@ def _expand(paper: str, first: str, last: str | None) -> list[tuple[str, str]]:
 
 
 def scan_text(text: str) -> set[tuple[str, str]]:
-    """Equation references in a piece of text (a docstring, a comment, a line of code)."""
+    """Equation references in a piece of text (a docstring, a comment, a line of code).
+
+    Parameters
+    ----------
+    text : str
+        Free text: "P1 5.14", "P2 eq. (34)", "P2 57-61", a bare dotted "(5.14)" (read as P1)
+        and, on a line that names P2 only, bare "(32)".
+
+    Returns
+    -------
+    set of (str, str)
+        (paper, number) pairs, ranges expanded.
+    """
     refs: set[tuple[str, str]] = set()
     for m in _TAGGED.finditer(text):
         for item in _ITEM.finditer(m.group(2)):
@@ -127,7 +140,20 @@ class Entry:
 
 
 def scan_references(root: Path) -> tuple[dict, dict]:
-    """{(paper, number): {code locations}} and {(paper, number): {tests}} under `root`."""
+    """Where the source and the tests under `root` cite each equation.
+
+    Parameters
+    ----------
+    root : Path
+        The repository root (``emergent/`` and ``tests/`` below it).
+
+    Returns
+    -------
+    code : dict of (str, str) to set of str
+        (paper, number) to the source files whose docstrings cite it.
+    tests : dict of (str, str) to set of str
+        (paper, number) to the tests (``path::name``) that name it.
+    """
     code: dict[tuple[str, str], set[str]] = defaultdict(set)
     tests: dict[tuple[str, str], set[str]] = defaultdict(set)
     for path in sorted((root / "emergent").rglob("*.py")):
@@ -195,7 +221,19 @@ _ORDER = ("FAILS", "HOLDS WITH CORRECTION", "UNDECIDED", "HOLDS")
 
 
 def build(root: Path) -> list[Entry]:
-    """The ledger rows for every equation in scope, from the source tree at `root`."""
+    """The ledger rows for every equation in scope, from the source tree at `root`.
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    list of Entry
+        One per equation of :data:`EQUATIONS`: the simulations, code and tests that exercise
+        it and the recorded symbolic verdict.
+    """
     from emergent.runs.registry import all_simulations
 
     code, tests = scan_references(root)
@@ -235,7 +273,18 @@ def _cell(items: set[str], limit: int = 3) -> str:
 
 
 def render(entries: list[Entry]) -> str:
-    """docs/equations.md as text."""
+    """docs/equations.md as text.
+
+    Parameters
+    ----------
+    entries : list of Entry
+        From :func:`build`.
+
+    Returns
+    -------
+    str
+        The Markdown ledger.
+    """
     counts: dict[str, int] = defaultdict(int)
     for e in entries:
         counts[e.verdict] += 1

@@ -72,7 +72,13 @@ class Param:
 
     # -- description -------------------------------------------------------------------
     def allowed(self) -> str:
-        """Human-readable allowed range, e.g. '0 < value <= 1' or 'one of a, b'."""
+        """Human-readable allowed range, e.g. '0 < value <= 1' or 'one of a, b'.
+
+        Returns
+        -------
+        str
+            The range or choices, as the CLI and the docs print them.
+        """
         if self.choices is not None:
             return "one of " + ", ".join(str(c) for c in self.choices)
         if self.type == "bool":
@@ -91,7 +97,23 @@ class Param:
 
     # -- parsing and validation ----------------------------------------------------------
     def parse(self, text: str) -> Any:
-        """Parse a command-line string (``--set name=text``) and validate it."""
+        """Parse a command-line string (``--set name=text``) and validate it.
+
+        Parameters
+        ----------
+        text : str
+            The value as typed (lists comma-separated; booleans as true/false, yes/no, 1/0).
+
+        Returns
+        -------
+        int, float, bool, str or list
+            The validated value (see :meth:`validate`).
+
+        Raises
+        ------
+        ParameterError
+            Text that does not parse as the parameter's type, or a value outside its range.
+        """
         text = text.strip()
         try:
             if self.type == "int":
@@ -119,7 +141,23 @@ class Param:
         return self.validate(value)
 
     def validate(self, value: Any) -> Any:
-        """Check type and range of a Python value (from TOML or code); return it normalised."""
+        """Check type and range of a Python value (from TOML or code); return it normalised.
+
+        Parameters
+        ----------
+        value : Any
+            The value (a list or tuple for "ints" / "floats").
+
+        Returns
+        -------
+        int, float, bool, str or list
+            `value` normalised: ints as int, floats as float, lists as lists.
+
+        Raises
+        ------
+        ParameterError
+            A value of the wrong type, outside the range or not among the choices.
+        """
         bad = ParameterError(
             f"parameter {self.name!r}: {value!r} is not allowed; expected {self.allowed()}"
         )
@@ -237,7 +275,23 @@ def _param_type(hint: Any) -> tuple[str, tuple[Any, ...] | None]:
 
 
 def params_of(cls: type) -> tuple[Param, ...]:
-    """The :class:`Param` declarations of a parameter dataclass made with :func:`parameters`."""
+    """The :class:`Param` declarations of a parameter dataclass made with :func:`parameters`.
+
+    Parameters
+    ----------
+    cls : type
+        A dataclass whose fields are declared with :func:`param`.
+
+    Returns
+    -------
+    tuple of Param
+        One per field, in declaration order; ``Literal[...]`` annotations become choices.
+
+    Raises
+    ------
+    TypeError
+        A field not declared with :func:`param`, or an annotation outside the supported types.
+    """
     hints = typing.get_type_hints(cls, include_extras=False)
     out = []
     for f in dataclasses.fields(cls):
@@ -258,6 +312,21 @@ def parameters(cls: type[P]) -> type[P]:
     ``Literal[...]``, ``tuple[int, ...]``, ``tuple[float, ...]``) and declared with
     :func:`param`; the registry derives the :class:`Param` tuple (ranges, help, CLI parsing)
     from it, so a parameter can be followed with its type from the command line to a kernel.
+
+    Parameters
+    ----------
+    cls : type
+        The class body: annotated fields, each ``= param(default, help, ...)``.
+
+    Returns
+    -------
+    type
+        `cls` as a frozen, keyword-only dataclass.
+
+    Raises
+    ------
+    TypeError
+        A bad declaration (checked at import time).
     """
     made = dataclass(frozen=True, kw_only=True)(cls)
     params_of(made)  # fail at import time on a bad declaration
@@ -324,6 +393,22 @@ class Simulation:
             self.param(key).validate(value)
 
     def param(self, name: str) -> Param:
+        """The declaration of parameter `name`.
+
+        Parameters
+        ----------
+        name : str
+            A parameter name.
+
+        Returns
+        -------
+        Param
+
+        Raises
+        ------
+        ParameterError
+            No such parameter (with the closest match as a hint).
+        """
         for p in self.params:
             if p.name == name:
                 return p
@@ -336,8 +421,18 @@ class Simulation:
         )
 
     def typed(self, values: Mapping[str, Any]) -> Any:
-        """Validated parameter values as the simulation's frozen parameter dataclass (or None
-        for a simulation declared with a plain Param tuple)."""
+        """Validated parameter values as the simulation's frozen parameter dataclass.
+
+        Parameters
+        ----------
+        values : mapping of str to Any
+            Validated values by name (lists become tuples); unknown names are ignored.
+
+        Returns
+        -------
+        parameter dataclass or None
+            ``run.p``; None for a simulation declared with a plain Param tuple.
+        """
         if self.parameters is None:
             return None
         names = {p.name for p in self.params}  # type: ignore[union-attr]
@@ -345,7 +440,17 @@ class Simulation:
                                    for k, v in values.items() if k in names})
 
     def reduction(self, data: Any) -> dict[str, float]:
-        """The scalars a sweep gathers from a finished run (`reduce`, else numeric results)."""
+        """The scalars a sweep gathers from a finished run (`reduce`, else numeric results).
+
+        Parameters
+        ----------
+        data : emergent.runs.io.RunData
+            A finished run of this simulation.
+
+        Returns
+        -------
+        dict of str to float
+        """
         if self.reduce is not None:
             return {k: float(v) for k, v in self.reduce(data).items()}
         return {
@@ -354,7 +459,20 @@ class Simulation:
         }
 
     def defaults(self, full: bool = False, smoke: bool = False) -> dict[str, Any]:
-        """Default values; with `full` the paper scale, with `smoke` the seconds-long scale."""
+        """Default values; with `full` the paper scale, with `smoke` the seconds-long scale.
+
+        Parameters
+        ----------
+        full : bool
+            Apply the paper-scale overrides.
+        smoke : bool
+            Apply the smoke-test overrides (after `full`).
+
+        Returns
+        -------
+        dict of str to Any
+            Every parameter's value by name.
+        """
         values = {p.name: p.default for p in self.params}
         if full:
             values.update(self.full)
@@ -365,7 +483,25 @@ class Simulation:
     def resolve(
         self, overrides: Mapping[str, Any], full: bool = False, smoke: bool = False
     ) -> dict[str, Any]:
-        """Defaults (or paper / smoke scale) updated with validated overrides (not text)."""
+        """Defaults (or paper / smoke scale) updated with validated overrides (not text).
+
+        Parameters
+        ----------
+        overrides : mapping of str to Any
+            Python values by parameter name (use :meth:`Param.parse` for command-line text).
+        full, smoke : bool
+            As for :meth:`defaults`.
+
+        Returns
+        -------
+        dict of str to Any
+            The run's parameters.
+
+        Raises
+        ------
+        ParameterError
+            An unknown name or a value that is not allowed.
+        """
         values = self.defaults(full, smoke)
         for key, value in overrides.items():
             values[key] = self.param(key).validate(value)
@@ -378,7 +514,23 @@ _LOADED = False
 
 def register(sim: Simulation) -> Simulation:
     """Add a simulation to the registry (called by the modules of
-    :mod:`emergent.runs.simulations`)."""
+    :mod:`emergent.runs.simulations`).
+
+    Parameters
+    ----------
+    sim : Simulation
+        The simulation.
+
+    Returns
+    -------
+    Simulation
+        `sim` (so that a module can write ``SIM = register(Simulation(...))``).
+
+    Raises
+    ------
+    ValueError
+        Another simulation of the same name is registered.
+    """
     if sim.name in _REGISTRY and _REGISTRY[sim.name] is not sim:
         raise ValueError(f"simulation {sim.name!r} registered twice")
     _REGISTRY[sim.name] = sim
@@ -398,13 +550,34 @@ def _load() -> None:
 
 
 def all_simulations() -> list[Simulation]:
-    """Every registered simulation, sorted by name."""
+    """Every registered simulation, sorted by name.
+
+    Returns
+    -------
+    list of Simulation
+        Imports every module of :mod:`emergent.runs.simulations` on first use.
+    """
     _load()
     return [_REGISTRY[k] for k in sorted(_REGISTRY)]
 
 
 def get(name: str) -> Simulation:
-    """The simulation called `name`; ParameterError with a close match if there is none."""
+    """The simulation called `name`.
+
+    Parameters
+    ----------
+    name : str
+        A registered name (``emergent list``).
+
+    Returns
+    -------
+    Simulation
+
+    Raises
+    ------
+    ParameterError
+        No such simulation (with the closest match as a hint).
+    """
     _load()
     if name in _REGISTRY:
         return _REGISTRY[name]

@@ -85,7 +85,36 @@ def reproduce(
     sims: list[Simulation], out: Path, *, full: bool = False, smoke: bool = False,
     seed: int = 0, verify: bool = True, quiet: bool = False, verbose: bool = False,
 ) -> list[Row]:
-    """Run `sims` (and the symbolic verification) into `out`; return the summary rows."""
+    """Run `sims` (and the symbolic verification) into `out`; return the summary rows.
+
+    Each simulation writes ``out/NAME.h5`` and its figure; its checks (the paper's claims
+    against our numbers) become rows. ``summary.json`` and ``summary.md`` are written to `out`.
+    A simulation that raises gives a FAILED row instead of stopping the others.
+
+    Parameters
+    ----------
+    sims : list of Simulation
+        The simulations to run.
+    out : Path
+        An existing folder for the run files, figures and summaries.
+    full : bool
+        Paper-scale parameters (and the symbolic checks in every dimension).
+    smoke : bool
+        Seconds-long parameters.
+    seed : int
+        The seed of every run.
+    verify : bool
+        Also run the symbolic verification (:func:`emergent.symbolic.run_checks`).
+    quiet : bool
+        No progress bars.
+    verbose : bool
+        Show each simulation's own progress bar.
+
+    Returns
+    -------
+    list of Row
+        One row per check (the table :func:`render_table` prints).
+    """
     rows: list[Row] = []
     tasks: list[tuple[str, Any]] = [(s.name, s) for s in sims]
     if verify:
@@ -109,7 +138,20 @@ def reproduce(
 
 
 def render_table(rows: list[Row], markdown: bool = False) -> str:
-    """The summary table as aligned text (or Markdown)."""
+    """The summary table as aligned text (or Markdown).
+
+    Parameters
+    ----------
+    rows : list of Row
+        From :func:`reproduce`.
+    markdown : bool
+        A Markdown table instead of aligned columns.
+
+    Returns
+    -------
+    str
+        The table (columns: source, paper result, paper, ours, agrees).
+    """
     head = ("source", "paper result", "paper", "ours", "agrees")
     table = [head] + [(r.source, r.claim, r.paper, r.ours, r.status) for r in rows]
     if markdown:
@@ -127,5 +169,16 @@ def render_table(rows: list[Row], markdown: bool = False) -> str:
 
 
 def all_agree(rows: list[Row]) -> bool:
-    """True when no simulation failed and every result agrees (or is a recorded correction)."""
+    """True when no simulation failed and every result agrees (or is a recorded correction).
+
+    Parameters
+    ----------
+    rows : list of Row
+        From :func:`reproduce`.
+
+    Returns
+    -------
+    bool
+        No row has status "NO" or "FAILED".
+    """
     return not any(r.status in ("NO", "FAILED") for r in rows)

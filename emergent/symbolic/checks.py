@@ -27,7 +27,23 @@ def _gravity(dim: int) -> list[tuple[str, Callable[[], Verdict], str]]:
 
 
 def CHECKS(dim: int = 3) -> list[tuple[str, Callable[[], Verdict], str]]:  # noqa: N802
-    """(key, check, recorded verdict) for every check; generic gravity at D+1 = 2..dim."""
+    """(key, check, recorded verdict) for every check; generic gravity at D+1 = 2..dim.
+
+    Parameters
+    ----------
+    dim : int
+        The largest D+1 of the generic-metric gravity checks: 2, 3 or 4.
+
+    Returns
+    -------
+    list of (str, callable, str)
+        The key, the check (no arguments, returns a Verdict) and its recorded verdict.
+
+    Raises
+    ------
+    ValueError
+        `dim` not 2, 3 or 4.
+    """
     if dim not in (2, 3, 4):
         raise ValueError(f"dim must be 2, 3 or 4, got {dim}")
     out = []
@@ -68,14 +84,34 @@ def CHECKS(dim: int = 3) -> list[tuple[str, Callable[[], Verdict], str]]:  # noq
     return out
 
 
-#: recorded verdicts (key -> verdict) for every check at dim = 4
 EXPECTED = {k: v for k, _, v in CHECKS(4)}
+"""Recorded verdicts (key -> verdict) for every check at dim = 4."""
 
 
 def run_checks(only: str | None = None, dim: int | None = 3, progress=None) -> list[Verdict]:
     """Run the checks whose key matches the glob or substring ``only`` (generic-metric gravity
     at D+1 = 2..dim; ``dim=None`` means 4). Each verdict carries ``recorded`` and
-    ``as_recorded``."""
+    ``as_recorded``.
+
+    Parameters
+    ----------
+    only : str, optional
+        A glob or substring of the keys (``"p2-3*"``, ``"P2 22"``; case and spaces ignored).
+    dim : int or None
+        The largest D+1 of the generic-metric gravity checks (2, 3 or 4; None means 4).
+    progress : callable(str), optional
+        Called with each key before its check runs.
+
+    Returns
+    -------
+    list of Verdict
+        In the order of :func:`CHECKS`, each with its derivation and recorded verdict.
+
+    Raises
+    ------
+    ValueError
+        `dim` not 2, 3, 4 or None.
+    """
     dim = 4 if dim is None else dim
     # "P2 22" finds the key "p2-22": case and spaces do not matter
     pattern = "-".join(only.lower().split()) if only else None
@@ -94,12 +130,30 @@ def run_checks(only: str | None = None, dim: int | None = 3, progress=None) -> l
 
 
 def ledger(dim: int | None = 3, only: str | None = None) -> list[Verdict]:
-    """The list of verdicts (runs the checks; used to generate docs/verification.md)."""
+    """The list of verdicts (runs the checks; used to generate docs/verification.md).
+
+    Parameters
+    ----------
+    dim : int or None
+        As for :func:`run_checks`.
+    only : str, optional
+        As for :func:`run_checks`.
+
+    Returns
+    -------
+    list of Verdict
+    """
     return run_checks(only=only, dim=dim)
 
 
 def recorded_verdicts() -> list[tuple[str, str, str]]:
-    """(equation, verdict, correction) as recorded in the package, without running anything."""
+    """(equation, verdict, correction) as recorded in the package, without running anything.
+
+    Returns
+    -------
+    list of (str, str, str)
+        One row per check and dimension, from :data:`RECORDED`.
+    """
     return [(eq, verdict, corr) for _, eq, verdict, corr in RECORDED]
 
 
@@ -159,7 +213,6 @@ _STATIC = [
     ("p1-9.10-9.11", "P1 9.10-9.11", H, ""),
 ]
 
-#: (key, equation, recorded verdict, correction) for every check at D+1 = 2, 3, 4
 RECORDED: list[tuple[str, str, str, str]] = [
     row
     for d in (2, 3, 4)
@@ -172,3 +225,4 @@ RECORDED: list[tuple[str, str, str, str]] = [
         (f"einstein-hilbert-{d}d", "P1 12.12, P2 95 (from 12.2, 88)", H, ""),
     )
 ] + _STATIC
+"""(key, equation, recorded verdict, correction) for every check at D+1 = 2, 3, 4."""

@@ -124,10 +124,22 @@ DERIVATIONS: dict[str, str] = {
         "printed boundary sqrt(N) - 1 does not depend on gamma."
     ),
 }
+"""Derivation text by check key (dimension suffix dropped), written into docs/verification.md."""
 
 
 def derivation_for(key: str) -> str:
-    """The derivation text for a check key (dimension suffixes like '-3d' are ignored)."""
+    """The derivation text for a check key (dimension suffixes like '-3d' are ignored).
+
+    Parameters
+    ----------
+    key : str
+        A check key (``total-divergence-4d``, ``p2-34-35``, ...).
+
+    Returns
+    -------
+    str
+        The derivation, or "" when none is written.
+    """
     if key in DERIVATIONS:
         return DERIVATIONS[key]
     base = key.rsplit("-", 1)[0] if key[-2:] in ("2d", "3d", "4d") else key

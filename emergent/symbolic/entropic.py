@@ -42,7 +42,21 @@ def lap(e):
 
 
 def variational_derivative(density: sp.Expr, field: sp.Function) -> sp.Expr:
-    """delta/delta field of int density d^X: sum over derivative multi-indices up to order 2."""
+    """delta/delta field of int density d^X: sum over derivative multi-indices up to order 2.
+
+    Parameters
+    ----------
+    density : sympy.Expr
+        The Lagrangian density, a function of the field and its derivatives in t, q1, q2.
+    field : sympy.Function
+        The field varied (p, F, ...), a function of t, q1, q2.
+
+    Returns
+    -------
+    sympy.Expr
+        The Euler-Lagrange expression d(density)/d(field) - d_v d(density)/d(field_v)
+        + d_vw d(density)/d(field_vw).
+    """
     out = sp.diff(density, field)
     for v in X:
         out -= sp.diff(sp.diff(density, sp.diff(field, v)), v)
@@ -65,7 +79,14 @@ def _zero_bounded(e) -> bool:
 
 @timed
 def check_p2_22() -> Verdict:
-    """Entropy production (22): integrand difference is a total divergence (Euler operator)."""
+    """Entropy production (22): integrand difference is a total divergence (Euler operator).
+
+    Returns
+    -------
+    Verdict
+        Key "p2-22": the two printed forms of the entropy production P2 (22) differ by a
+        total divergence (their Euler operator vanishes).
+    """
     fp = -sp.log(p) * sum(sp.diff(D * sp.diff(p, qk) - gamma * sp.diff(F, qk) * p, qk) for qk in q)
     printed = r * (-4 * D * lap(r)) + gamma * lap(F) * p
     diff = fp - printed
@@ -119,6 +140,14 @@ def _eq30(quantum: bool = True):
 
 @timed
 def check_p2_29_30() -> Verdict:
+    """The variations of the action P2 (28) with respect to F and p give P2 (29) and (30).
+
+    Returns
+    -------
+    Verdict
+        Key "p2-29-30": recorded verdict HOLDS (the Euler-Lagrange expressions equal the printed
+        equations).
+    """
     lag = _action28()
     e_f = variational_derivative(lag, F)
     e_p = variational_derivative(lag, p)
@@ -136,6 +165,14 @@ def check_p2_29_30() -> Verdict:
 
 @timed
 def check_p2_32_33() -> Verdict:
+    """P2 (31)-(33): with u_k = 2 gamma d_k F, (29) is a continuity equation and d_j (30) the
+    Navier-Stokes-like equation of the paper.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-32-33": recorded verdict HOLDS.
+    """
     u = [2 * gamma * sp.diff(F, qk) for qk in q]
     eq29 = _eq29()
     fp32 = -sum(sp.diff(uk * p, qk) for uk, qk in zip(u, q, strict=True)) + gamma / mu * lap(p)
@@ -179,7 +216,14 @@ def check_p2_32_33() -> Verdict:
 def madelung_constants() -> dict:
     """Solve for (phase a, hbar A, kinetic B) in Psi = sqrt(p) e^{i a F},
     -i A d_t Psi = (B d_k^2 - V) Psi, such that Re/Im reproduce (29)-(30) without the learning
-    terms.  Returns {"a": ..., "A": ..., "B": ...}."""
+    terms.  Returns {"a": ..., "A": ..., "B": ...}.
+
+    Returns
+    -------
+    dict of str to sympy.Expr
+        ``{"a": phase, "A": hbar, "B": kinetic coefficient}`` in terms of D, gamma and mu
+        (P2 (34)-(35)).
+    """
     a, A, B = sp.symbols("a A B", positive=True)
     R = sp.Function("R", positive=True)(*X)  # R = sqrt(p)
     psi = R * sp.exp(sp.I * a * F)
@@ -217,6 +261,14 @@ def _atoms(*es):
 
 @timed
 def check_p2_34_35() -> Verdict:
+    """P2 (34)-(35): the Madelung form of (29)-(30) without the learning terms is a Schrödinger
+    equation for Psi = sqrt(p) exp(i a F); the constants come from :func:`madelung_constants`.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-34-35": HOLDS WITH CORRECTION: the printed form is the case mu = 1.
+    """
     c = madelung_constants()
     expect = {
         "a": sp.sqrt(gamma * mu / (4 * D)),
@@ -256,6 +308,13 @@ def check_p2_34_35() -> Verdict:
 
 @timed
 def check_p2_36() -> Verdict:
+    """P2 (36): without the learning entropy the action (28) is the Schrödinger action of Psi.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-36": HOLDS WITH CORRECTION: the factors 1/mu of the general case.
+    """
     c = madelung_constants()
     R = sp.Function("R", positive=True)(*X)
     psi = R * sp.exp(sp.I * c["a"] * F)
@@ -290,6 +349,14 @@ def check_p2_36() -> Verdict:
 
 @timed
 def check_p1_11_7() -> Verdict:
+    """P1 (11.6)-(11.9): the entropic action written with Psi = sqrt(p) exp(i Phi Theta).
+
+    Returns
+    -------
+    Verdict
+        Key "p1-11.7": HOLDS WITH CORRECTION: the Psi action also contains (D/8) p |sum_k
+        Phi_k grad Theta_k|^2.
+    """
     Dd = D
     theta = sp.Function("theta", real=True)(*X)  # theta = sum Theta_k Phi_k / 4
     line1 = -sp.log(p) * Dd / 2 * lap(p)
@@ -354,6 +421,14 @@ def check_p1_11_7() -> Verdict:
 
 @timed
 def check_p2_38_44() -> Verdict:
+    """P2 (38), (41), (43), (44): the Hamilton-Jacobi-like equations of the free energy and
+    their stationary solution.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-38-44": recorded verdict HOLDS.
+    """
     Cs = sp.symbols("C1 C2")
     C0 = sp.Symbol("C0")
     Fs = C0 + sum(sp.log(Ck + mu * qk) for Ck, qk in zip(Cs, q, strict=True)) / mu
@@ -384,6 +459,15 @@ def check_p2_38_44() -> Verdict:
 
 @timed
 def check_p2_42() -> Verdict:
+    """P2 (42) from (38)-(41): the acceleration of the trainable variables along the
+    characteristics.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-42": HOLDS WITH CORRECTION: q_j'' = -2 gamma d_j V along q_j' = 2 gamma
+        d_j F.
+    """
     grad2 = sum(sp.diff(F, qk) ** 2 for qk in q)
     ft = -(V + gamma * grad2)  # (38) without the Laplacian: classical Hamilton-Jacobi
 
@@ -422,6 +506,14 @@ def check_p2_42() -> Verdict:
 
 @timed
 def check_p2_45_46() -> Verdict:
+    """P2 (45)-(46): the canonical free energy has the form (44) with mu = 2 beta and
+    q_i = lambda_i, and its energy U.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-45-46": recorded verdict HOLDS.
+    """
     lam = sp.symbols("lambda1 lambda2", positive=True)
     Fc = sum(sp.log(1 + beta * li) for li in lam) / (2 * beta) - sp.log(2 * sp.pi) / beta
     # (44) form with mu = 2 beta, q = lambda, C_k = 2, C0 = -log(2)/beta... :
@@ -449,6 +541,14 @@ def check_p2_45_46() -> Verdict:
 
 @timed
 def check_p2_47() -> Verdict:
+    """P2 (47)-(48): the Laplacian of the canonical free energy in the coordinates q.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-47-48": HOLDS WITH CORRECTION: an extra term unless every lambda_i is affine in
+        q.
+    """
     lam_f = [sp.Function(f"lambda{i}")(*q) for i in (1, 2)]
     L = sp.symbols("L1 L2", positive=True)
     Fl = sum(sp.log((1 - beta * m) + beta * li) for li in L) / (2 * beta)
@@ -511,6 +611,13 @@ def check_p2_47() -> Verdict:
 
 
 def entropic_checks() -> list:
+    """Run every check of this module (P2 (22), (28)-(48), P1 (11.6)-(11.9)).
+
+    Returns
+    -------
+    list of Verdict
+        In the order of the paper.
+    """
     return [
         check_p2_22(),
         check_p2_29_30(),

@@ -102,7 +102,17 @@ class Geometry:
 
     def einstein_density(self, a: int, b: int) -> Poly:
         """-s G^ab with G^ab = h^ac h^bd R_cd - R h^ab / 2: the metric Euler-Lagrange derivative
-        of s R (component for the independent g_ab, so doubled when a != b)."""
+        of s R (component for the independent g_ab, so doubled when a != b).
+
+        Parameters
+        ----------
+        a, b : int
+            The metric component, 0 <= a, b < dim.
+
+        Returns
+        -------
+        Poly
+        """
         J, n, R = self.J, self.n, self.ricci_paper
         g: Poly = {}
         for c in range(n):
@@ -128,7 +138,17 @@ class Geometry:
         return p
 
     def ll_current(self, m: int) -> Poly:
-        """V^m = s (h^ab Gamma^m_ab - h^ma Gamma^b_ab), so that s R = s G + D_m V^m."""
+        """V^m = s (h^ab Gamma^m_ab - h^ma Gamma^b_ab), so that s R = s G + D_m V^m.
+
+        Parameters
+        ----------
+        m : int
+            The coordinate index.
+
+        Returns
+        -------
+        Poly
+        """
         J, n, G = self.J, self.n, self.christoffel
         p: Poly = {}
         for a in range(n):
@@ -138,7 +158,19 @@ class Geometry:
         return J.mul(J.s(), p)
 
     def contract(self, tensor) -> Poly:
-        """L^{mu nu a b c d} g_ab,mu g_cd,nu for tensor(mu, nu, a, b, c, d) -> Poly."""
+        """L^{mu nu a b c d} g_ab,mu g_cd,nu for tensor(mu, nu, a, b, c, d) -> Poly.
+
+        Parameters
+        ----------
+        tensor : callable(mu, nu, a, b, c, d) -> Poly
+            An Onsager-type tensor (e.g. :data:`emergent.symbolic.gravity.onsager_p2_paper` built
+            on this geometry's jet).
+
+        Returns
+        -------
+        Poly
+            The quadratic form in the first derivatives of the metric.
+        """
         J, n = self.J, self.n
         p: Poly = {}
         rng = range(n)

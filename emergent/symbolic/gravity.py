@@ -57,10 +57,9 @@ INVARIANT_NAMES = (
     "g^ma g^nc g^bd",
     "g^ma g^bn g^cd",
 )
-#: coefficients of I1..I5 in the papers' quadratic form R ~ L g_ab,m g_cd,n
-#: (P2 91 / sqrt|g|, equal to P1 12.9 times 2 kappa)
 PAPER_ONSAGER_COEFFS = (Fraction(-1, 4), Fraction(-1, 4), Fraction(1, 2), Fraction(0), Fraction(0))
-#: the coefficients solved for from E(sqrt|g| L g g) = Einstein tensor density (D+1 >= 3)
+"""Coefficients of I1..I5 in the papers' quadratic form R ~ L g_ab,m g_cd,n (P2 91 / sqrt|g|,
+equal to P1 12.9 times 2 kappa)."""
 CORRECT_ONSAGER_COEFFS = (
     Fraction(-1, 4),
     Fraction(1, 4),
@@ -68,19 +67,50 @@ CORRECT_ONSAGER_COEFFS = (
     Fraction(0),
     Fraction(-1, 2),
 )
+"""The coefficients solved for from E(sqrt|g| L g g) = Einstein tensor density (D+1 >= 3)."""
 
 
 @lru_cache(maxsize=4)
 def geometry(dim: int) -> Geometry:
-    """Cached :class:`Geometry` for a generic metric in ``dim`` = D+1 dimensions."""
+    """Cached :class:`Geometry` for a generic metric in ``dim`` = D+1 dimensions.
+
+    Parameters
+    ----------
+    dim : int
+        D+1: 2, 3 or 4.
+
+    Returns
+    -------
+    Geometry
+
+    Raises
+    ------
+    ValueError
+        `dim` not 2, 3 or 4.
+    """
     if dim not in (2, 3, 4):
         raise ValueError(f"dim must be 2, 3 or 4, got {dim}")
     return Geometry(dim)
 
 
-def _tensor(terms):
+_TENSOR_DOC = """
+
+    Parameters
+    ----------
+    J : Jet
+        The jet bookkeeping of the metric's dimension.
+
+    Returns
+    -------
+    callable(m, n, a, b, c, d) -> Poly
+        The component L^{mn ab cd} as a jet polynomial in the inverse metric.
+    """
+
+
+def _tensor(terms, doc: str = ""):
     """terms: list of (coefficient, index pattern) with pattern a string of 6 letters naming the
-    pairs of the three inverse metrics among m n a b c d (e.g. "anbdmc" = g^an g^bd g^mc)."""
+    pairs of the three inverse metrics among m n a b c d (e.g. "anbdmc" = g^an g^bd g^mc);
+    doc: the summary line of the returned builder's docstring."""
 
     def build(J: Jet):
         def t(m, n, a, b, c, d):
@@ -93,14 +123,20 @@ def _tensor(terms):
 
         return t
 
+    build.__doc__ = doc + _TENSOR_DOC
     return build
 
 
-#: P1 (12.9) times 8 kappa: g^an g^bd g^mc + g^ac g^bn g^md - g^ac g^bd g^mn - g^ab g^cd g^mn
-onsager_p1_paper = _tensor([(1, "anbdmc"), (1, "acbnmd"), (-1, "acbdmn"), (-1, "abcdmn")])
-#: P2 (91) / sqrt|g| times 4: 2 g^ac g^bn g^md - g^ac g^bd g^mn - g^ab g^cd g^mn
-onsager_p2_paper = _tensor([(2, "acbnmd"), (-1, "acbdmn"), (-1, "abcdmn")])
-#: corrected P1 (12.9) times 8 kappa (symmetric under (m,a,b) <-> (n,c,d) as (12.7) demands)
+onsager_p1_paper = _tensor(
+    [(1, "anbdmc"), (1, "acbnmd"), (-1, "acbdmn"), (-1, "abcdmn")],
+    "The Onsager tensor of P1 (12.9) times 8 kappa, as printed:\n"
+    "    g^an g^bd g^mc + g^ac g^bn g^md - g^ac g^bd g^mn - g^ab g^cd g^mn.",
+)
+onsager_p2_paper = _tensor(
+    [(2, "acbnmd"), (-1, "acbdmn"), (-1, "abcdmn")],
+    "The Onsager tensor of P2 (91) / sqrt|g| times 4, as printed:\n"
+    "    2 g^ac g^bn g^md - g^ac g^bd g^mn - g^ab g^cd g^mn.",
+)
 onsager_p1_corrected = _tensor(
     [
         (1, "anbdmc"),
@@ -109,12 +145,28 @@ onsager_p1_corrected = _tensor(
         (1, "abcdmn"),
         (-1, "ambncd"),
         (-1, "abcndm"),
-    ]
+    ],
+    "The corrected Onsager tensor of P1 (12.9) times 8 kappa (symmetric under\n"
+    "    (m,a,b) <-> (n,c,d) as P1 (12.7) demands); its variation gives the Einstein tensor.",
 )
 
 
 def decompose(geo: Geometry, target: Poly) -> dict:
-    """Solve target = sum_i c_i I_i over the five invariants; returns {c_i: value or expression}."""
+    """Solve target = sum_i c_i I_i over the five invariants; returns {c_i: value or expression}.
+
+    Parameters
+    ----------
+    geo : Geometry
+        The generic metric's geometry.
+    target : Poly
+        A jet polynomial quadratic in g_ab,m.
+
+    Returns
+    -------
+    dict
+        The coefficients c_i of the invariants I_i (numbers, or expressions of free parameters
+        when the decomposition is not unique).
+    """
     return _linsolve(geo.invariants, target)
 
 
@@ -154,7 +206,18 @@ def _einstein(dim: int) -> dict[tuple[int, int], Poly]:
 def solve_for_einstein(geo: Geometry) -> dict:
     """The coefficients c of L = sum c_i I_i for which E^ab(sqrt|g| L) = -sqrt|g| G^ab for every
     component at once: the corrected Onsager tensor (unique for D+1 >= 3; a two-parameter
-    family in D+1 = 2, where G^ab = 0 identically).  Returns {c_i: value or expression}."""
+    family in D+1 = 2, where G^ab = 0 identically).  Returns {c_i: value or expression}.
+
+    Parameters
+    ----------
+    geo : Geometry
+        The generic metric's geometry.
+
+    Returns
+    -------
+    dict
+        The coefficients c_i (compare :data:`CORRECT_ONSAGER_COEFFS`).
+    """
     J = geo.J
     els, ein = _invariant_els(geo.n), _einstein(geo.n)
     cols_all: list[Poly] = [{} for _ in geo.invariants]
@@ -191,23 +254,65 @@ def _el_all(geo: Geometry, lag: Poly, order: int = 1) -> list[Poly]:
 
 # -- concrete metrics -------------------------------------------------------------------------
 def sphere2():
+    """The round 2-sphere of radius r: ds^2 = r^2 (dtheta^2 + sin^2 theta dphi^2).
+
+    Returns
+    -------
+    metric : sympy.Matrix
+        The metric g_ab.
+    coords : tuple of sympy.Symbol
+        Its coordinates.
+    """
     th, ph, r = sp.symbols("theta phi r", positive=True)
     return sp.diag(r**2, r**2 * sp.sin(th) ** 2), (th, ph)
 
 
 def flrw(a=None):
+    """The flat FLRW metric ds^2 = -dt^2 + a(t)^2 (dx^2 + dy^2 + dz^2).
+
+    Parameters
+    ----------
+    a : callable or sympy.Expr, optional
+        The scale factor: a function of t (called on t), an expression, or None for an
+        undetermined function a(t).
+
+    Returns
+    -------
+    metric : sympy.Matrix
+        The metric g_ab.
+    coords : tuple of sympy.Symbol
+        Its coordinates.
+    """
     t, x, y, z = sp.symbols("t x y z", real=True)
     a = sp.Function("a")(t) if a is None else a(t) if callable(a) else a
     return sp.diag(-1, a**2, a**2, a**2), (t, x, y, z)
 
 
 def schwarzschild():
+    """The Schwarzschild metric of mass M in Schwarzschild coordinates (t, r, theta, phi).
+
+    Returns
+    -------
+    metric : sympy.Matrix
+        The metric g_ab.
+    coords : tuple of sympy.Symbol
+        Its coordinates.
+    """
     t, r, th, ph, M = sp.symbols("t r theta phi M", positive=True)
     f = 1 - 2 * M / r
     return sp.diag(-f, 1 / f, r**2, r**2 * sp.sin(th) ** 2), (t, r, th, ph)
 
 
 def kerr():
+    """The Kerr metric of mass M and spin a in Boyer-Lindquist coordinates (t, r, theta, phi).
+
+    Returns
+    -------
+    metric : sympy.Matrix
+        The metric g_ab.
+    coords : tuple of sympy.Symbol
+        Its coordinates.
+    """
     t, r, th, ph = sp.symbols("t r theta phi", real=True)
     M, a = sp.symbols("M a", positive=True)
     rho2 = r**2 + a**2 * sp.cos(th) ** 2
@@ -224,7 +329,29 @@ def kerr():
 
 def metric_values(jet: Jet, metric: sp.Matrix, coords, point: dict | None = None) -> dict:
     """Jet variable values for a concrete metric: symbolic, or exact at ``point`` (a dict
-    coordinate -> value, which may also fix parameters such as M)."""
+    coordinate -> value, which may also fix parameters such as M).
+
+    Parameters
+    ----------
+    jet : Jet
+        The jet bookkeeping (its dimension must match the metric).
+    metric : sympy.Matrix
+        The metric g_ab, n x n.
+    coords : sequence of sympy.Symbol
+        Its n coordinates.
+    point : dict, optional
+        Coordinate (and parameter) values; None keeps everything symbolic.
+
+    Returns
+    -------
+    dict
+        Jet variable id to value (sqrt|g|, h^ab and the derivatives of g_ab).
+
+    Raises
+    ------
+    ValueError
+        The metric is not n x n or there are not n coordinates.
+    """
     n = jet.dim
     if metric.shape != (n, n) or len(coords) != n:
         raise ValueError(f"metric must be {n}x{n} with {n} coordinates")
@@ -247,7 +374,22 @@ def metric_values(jet: Jet, metric: sp.Matrix, coords, point: dict | None = None
 
 def curvature_at(metric: sp.Matrix, coords, point: dict | None = None) -> dict:
     """Ricci tensor (paper form P1 12.13), Ricci scalar and Einstein tensor G^ab of a concrete
-    metric, exactly at ``point`` or symbolically (then each entry is ``sympy.cancel``-ed)."""
+    metric, exactly at ``point`` or symbolically (then each entry is ``sympy.cancel``-ed).
+
+    Parameters
+    ----------
+    metric : sympy.Matrix
+        The metric g_ab.
+    coords : sequence of sympy.Symbol
+        Its coordinates (2, 3 or 4 of them).
+    point : dict, optional
+        Coordinate (and parameter) values; None for symbolic results.
+
+    Returns
+    -------
+    dict
+        ``{"ricci": {(m, n): R_mn}, "scalar": R, "einstein": {(a, b): G^ab}}``.
+    """
     geo = geometry(len(coords))
     J = geo.J
     vals = metric_values(J, metric, coords, point)
@@ -293,6 +435,19 @@ def _counterexample(geo: Geometry, coeffs) -> str:
 
 @timed
 def check_ricci_form(dim: int = 4) -> Verdict:
+    """P1 (12.13), P2 (96): the papers' form of the Ricci tensor equals the standard one for a
+    generic metric.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "ricci-form-{dim}d": recorded verdict HOLDS.
+    """
     geo = geometry(dim)
     J = geo.J
     diff = [J.add(geo.ricci_paper[k], J.scale(geo.ricci_riemann[k], -1)) for k in geo.ricci_paper]
@@ -316,6 +471,18 @@ def check_ricci_form(dim: int = 4) -> Verdict:
 
 @timed
 def check_same_quadratic_form(dim: int = 4) -> Verdict:
+    """P1 (12.9) vs P2 (91): the two papers' Onsager tensors define the same quadratic form.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "onsager-p1-p2-{dim}d": recorded verdict HOLDS.
+    """
     geo = geometry(dim)
     J = geo.J
     k1 = geo.contract(onsager_p1_paper(J))
@@ -339,6 +506,19 @@ def check_same_quadratic_form(dim: int = 4) -> Verdict:
 
 @timed
 def check_pointwise(dim: int = 4) -> Verdict:
+    """P2 (89), P1 (12.3), P1 (12.6): sqrt|g| R as a pointwise quadratic form in g_ab,m.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "pointwise-89": recorded verdict FAILS: it holds only for the action integrals, up
+        to a boundary term.
+    """
     geo = geometry(dim)
     J = geo.J
     has_second = any(
@@ -369,6 +549,19 @@ def check_pointwise(dim: int = 4) -> Verdict:
 
 @timed
 def check_landau_lifshitz(dim: int = 4) -> Verdict:
+    """P1 (12.10), P2 (92) (reference): sqrt|g| R is the Landau-Lifshitz Gamma-Gamma Lagrangian
+    plus a total divergence.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "landau-lifshitz-{dim}d": recorded verdict HOLDS.
+    """
     geo = geometry(dim)
     J = geo.J
     lhs = J.add(J.mul(J.s(), geo.ricci_scalar), J.scale(J.mul(J.s(), geo.gamma_gamma), -1))
@@ -391,6 +584,19 @@ def check_landau_lifshitz(dim: int = 4) -> Verdict:
 
 @timed
 def check_total_divergence(dim: int = 4) -> Verdict:
+    """P1 (12.10), P2 (92): the printed quadratic form equals sqrt|g| R up to a total divergence.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "total-divergence-{dim}d": recorded verdict HOLDS WITH CORRECTION (sign and two
+        extra terms; see :data:`CORRECT_ONSAGER_COEFFS`).
+    """
     geo = geometry(dim)
     J = geo.J
     paper = J.scale(geo.contract(onsager_p2_paper(J)), Fraction(1, 4))
@@ -432,6 +638,20 @@ def check_total_divergence(dim: int = 4) -> Verdict:
 
 @timed
 def check_einstein_from_onsager(dim: int = 4) -> Verdict:
+    """P1 (12.12), P2 (95) from (12.9), (91): varying the Onsager action gives the Einstein
+    tensor density.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "einstein-from-onsager-{dim}d": recorded verdict HOLDS WITH CORRECTION (only the
+        corrected tensor does; a counterexample metric is given otherwise).
+    """
     geo = geometry(dim)
     J = geo.J
     ein = _einstein(dim)
@@ -477,6 +697,19 @@ def check_einstein_from_onsager(dim: int = 4) -> Verdict:
 
 @timed
 def check_eh_variation(dim: int = 4) -> Verdict:
+    """P1 (12.12), P2 (95) from (12.2), (88): the variation of the Einstein-Hilbert action is
+    -sqrt|g| G^ab.
+
+    Parameters
+    ----------
+    dim : int
+        D+1, the spacetime dimension of the generic metric: 2, 3 or 4.
+
+    Returns
+    -------
+    Verdict
+        Key "einstein-hilbert-{dim}d": recorded verdict HOLDS.
+    """
     geo = geometry(dim)
     J = geo.J
     lag = J.mul(J.s(), geo.ricci_scalar)
@@ -496,7 +729,14 @@ def check_eh_variation(dim: int = 4) -> Verdict:
 
 @timed
 def check_signs_p1() -> Verdict:
-    """P1 (12.2) + (12.14) varied: which Einstein equation comes out."""
+    """P1 (12.2) + (12.14) varied: which Einstein equation comes out.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-12.12-signs": recorded verdict HOLDS WITH CORRECTION (the printed signs give
+        G + kappa Lambda g = -kappa T).
+    """
     geo = geometry(3)
     J = geo.J
     kappa, lam = sp.symbols("kappa Lambda", positive=True)
@@ -534,6 +774,14 @@ def check_signs_p1() -> Verdict:
 
 @timed
 def check_signs_p2() -> Verdict:
+    """P2 (95) from (88), (85): varying int sqrt|g| (R - 2 Lambda + kappa L_M) gives
+    G_mn + Lambda g_mn = kappa T_mn.
+
+    Returns
+    -------
+    Verdict
+        Key "p2-95-signs": recorded verdict HOLDS.
+    """
     geo = geometry(3)
     J = geo.J
     e_r = J.euler_lagrange(J.mul(J.s(), geo.ricci_scalar), 0, 0, order=2)
@@ -557,7 +805,13 @@ def check_signs_p2() -> Verdict:
 
 @timed
 def check_given_metrics() -> Verdict:
-    """Sphere R = 2/r^2, Schwarzschild Ricci-flat, FLRW R = 6(a''/a + a'^2/a^2), Kerr at a point."""
+    """Sphere R = 2/r^2, Schwarzschild Ricci-flat, FLRW R = 6(a''/a + a'^2/a^2), Kerr at a point.
+
+    Returns
+    -------
+    Verdict
+        Key "given-metrics": recorded verdict HOLDS (P1 12.11-12.13, P2 93-96).
+    """
     g, c = sphere2()
     r = sp.Symbol("r", positive=True)
     ok_s = sp.simplify(curvature_at(g, c)["scalar"] - 2 / r**2) == 0
@@ -593,7 +847,17 @@ def check_given_metrics() -> Verdict:
 
 
 def gravity_checks(dim: int = 3) -> list:
-    """All gravity checks; generic-metric checks at D+1 = 2..dim."""
+    """All gravity checks; generic-metric checks at D+1 = 2..dim.
+
+    Parameters
+    ----------
+    dim : int
+        The largest D+1 of the generic-metric checks (2, 3 or 4).
+
+    Returns
+    -------
+    list of Verdict
+    """
     out = []
     for d in range(2, dim + 1):
         out += [

@@ -22,7 +22,8 @@ from itertools import combinations_with_replacement
 
 __all__ = ["Jet", "Poly"]
 
-Poly = dict  # monomial (sorted tuple of variable ids) -> Fraction
+Poly = dict
+"""A jet polynomial: a dict from monomial (sorted tuple of variable ids) to Fraction."""
 
 
 def _mul_mono(a: tuple, b: tuple) -> tuple:
@@ -56,24 +57,86 @@ class Jet:
 
     # -- variables ---------------------------------------------------------------------------
     def var(self, key: tuple) -> Poly:
+        """The jet variable `key` as a polynomial (the monomial of degree one).
+
+        Parameters
+        ----------
+        key : tuple
+            ``("s",)``, ``("h", a, b)`` with a <= b, or ``("g", a, b, derivative indices)``.
+
+        Returns
+        -------
+        Poly
+        """
         return {(self._id[key],): Fraction(1)}
 
     def s(self) -> Poly:
+        """sqrt|g| as a polynomial.
+
+        Returns
+        -------
+        Poly
+        """
         return self.var(("s",))
 
     def h(self, a: int, b: int) -> Poly:
+        """The inverse metric h^ab as a polynomial (symmetric in a, b).
+
+        Parameters
+        ----------
+        a, b : int
+            Indices, 0 <= a, b < dim.
+
+        Returns
+        -------
+        Poly
+        """
         return self.var(("h", min(a, b), max(a, b)))
 
     def dg(self, a: int, b: int, *idx: int) -> Poly:
-        """g_ab,idx (derivative indices sorted: partial derivatives commute)."""
+        """g_ab,idx (derivative indices sorted: partial derivatives commute).
+
+        Parameters
+        ----------
+        a, b : int
+            Metric indices.
+        *idx : int
+            Derivative indices (one to `order` of them).
+
+        Returns
+        -------
+        Poly
+        """
         return self.var(("g", min(a, b), max(a, b), tuple(sorted(idx))))
 
     def vid(self, key: tuple) -> int:
+        """The integer id of jet variable `key`.
+
+        Parameters
+        ----------
+        key : tuple
+            As for :meth:`var`.
+
+        Returns
+        -------
+        int
+        """
         return self._id[key]
 
     # -- ring operations ---------------------------------------------------------------------
     @staticmethod
     def add(*ps: Poly) -> Poly:
+        """The sum of polynomials (zero coefficients dropped).
+
+        Parameters
+        ----------
+        *ps : Poly
+            The terms.
+
+        Returns
+        -------
+        Poly
+        """
         out: Poly = {}
         for p in ps:
             for m, c in p.items():
@@ -86,6 +149,22 @@ class Jet:
 
     @staticmethod
     def addto(out: Poly, p: Poly, scale: Fraction | int = 1) -> Poly:
+        """out += scale * p, in place.
+
+        Parameters
+        ----------
+        out : Poly
+            Accumulated into.
+        p : Poly
+            The term.
+        scale : Fraction or int
+            Its factor.
+
+        Returns
+        -------
+        Poly
+            `out`.
+        """
         for m, c in p.items():
             v = out.get(m, 0) + scale * c
             if v:
@@ -96,12 +175,36 @@ class Jet:
 
     @staticmethod
     def scale(p: Poly, k: Fraction | int) -> Poly:
+        """k * p.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        k : Fraction or int
+            The factor.
+
+        Returns
+        -------
+        Poly
+        """
         if k == 0:
             return {}
         return {m: c * k for m, c in p.items()}
 
     @staticmethod
     def mul(p: Poly, q: Poly) -> Poly:
+        """The product p * q.
+
+        Parameters
+        ----------
+        p, q : Poly
+            The factors.
+
+        Returns
+        -------
+        Poly
+        """
         out: Poly = {}
         for m1, c1 in p.items():
             for m2, c2 in q.items():
@@ -114,6 +217,17 @@ class Jet:
         return out
 
     def prod(self, *ps: Poly) -> Poly:
+        """The product of polynomials (1 for none).
+
+        Parameters
+        ----------
+        *ps : Poly
+            The factors.
+
+        Returns
+        -------
+        Poly
+        """
         out: Poly = {(): Fraction(1)}
         for p in ps:
             out = self.mul(out, p)
@@ -145,7 +259,19 @@ class Jet:
         return out
 
     def total_derivative(self, p: Poly, m: int) -> Poly:
-        """D_m p: the total derivative along x^m (chain rule through every jet)."""
+        """D_m p: the total derivative along x^m (chain rule through every jet).
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        m : int
+            The coordinate, 0 <= m < dim.
+
+        Returns
+        -------
+        Poly
+        """
         n = self.dim
 
         def rule(v: int) -> Poly | None:
@@ -174,7 +300,19 @@ class Jet:
         return self._apply(p, rule)
 
     def partial_metric(self, p: Poly, a: int, b: int) -> Poly:
-        """dp/dg_ab at fixed jets, with g_ab (a <= b) an independent component."""
+        """dp/dg_ab at fixed jets, with g_ab (a <= b) an independent component.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        a, b : int
+            The metric component.
+
+        Returns
+        -------
+        Poly
+        """
         a, b = min(a, b), max(a, b)
 
         def rule(v: int) -> Poly | None:
@@ -193,6 +331,19 @@ class Jet:
         return self._apply(p, rule)
 
     def partial_var(self, p: Poly, key: tuple) -> Poly:
+        """dp/d(variable `key`), the other jet variables held fixed.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        key : tuple
+            As for :meth:`var`.
+
+        Returns
+        -------
+        Poly
+        """
         vid = self._id[key]
         return self._apply(p, lambda v: {(): Fraction(1)} if v == vid else None)
 
@@ -201,6 +352,19 @@ class Jet:
 
         Components are with respect to the independent g_ab (a <= b); for a != b this is twice
         the symmetric tensor density E^ab of delta S = int E^ab delta g_ab.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        a, b : int
+            The metric component varied.
+        order : int
+            Highest derivative order of g in `p` (1 or 2).
+
+        Returns
+        -------
+        Poly
         """
         a, b = min(a, b), max(a, b)
         out = self.partial_metric(p, a, b)
@@ -219,7 +383,19 @@ class Jet:
 
     # -- evaluation --------------------------------------------------------------------------
     def evaluate(self, p: Poly, values: dict[int, object]) -> object:
-        """Substitute values (var id -> number or sympy expression); missing ids count as 0."""
+        """Substitute values (var id -> number or sympy expression); missing ids count as 0.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        values : dict of int to number or sympy.Expr
+            Variable id to value.
+
+        Returns
+        -------
+        number or sympy.Expr
+        """
         total = 0
         for mono, c in p.items():
             term = c
@@ -233,6 +409,19 @@ class Jet:
         return total
 
     def to_str(self, p: Poly, limit: int = 6) -> str:
+        """A short readable form of `p` (for messages), the first `limit` terms.
+
+        Parameters
+        ----------
+        p : Poly
+            A jet polynomial.
+        limit : int
+            Terms shown.
+
+        Returns
+        -------
+        str
+        """
         items = sorted(p.items(), key=lambda kv: (len(kv[0]), kv[0]))[:limit]
         txt = " + ".join(f"({c})*" + "*".join(self.names[v] for v in m) for m, c in items)
         return txt + (" + ..." if len(p) > limit else "")

@@ -27,7 +27,13 @@ beta, m, g, a, x, alpha, M = sp.symbols("beta m g a x alpha M", positive=True)
 
 @timed
 def check_p1_5_9() -> Verdict:
-    """Gaussian integral (5.9) for N = 2 with a generic symmetric G, and N = 1 by quadrature."""
+    """Gaussian integral (5.9) for N = 2 with a generic symmetric G, and N = 1 by quadrature.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-5.9": recorded verdict HOLDS (P1 5.9, 5.11, 5.13-5.14).
+    """
     g11, g12, g22, a1, a2, x1, x2 = sp.symbols("g11 g12 g22 a1 a2 x1 x2", real=True)
     G = sp.Matrix([[g11, g12], [g12, g22]])
     av = sp.Matrix([a1, a2])
@@ -73,6 +79,13 @@ def check_p1_5_9() -> Verdict:
 
 @timed
 def check_p1_5_10() -> Verdict:
+    """P1 (5.10), (5.14): the eigenvector equation of G and log det as a sum over eigenvalues.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-5.10": recorded verdict HOLDS WITH CORRECTION: G v_i = lambda_i v_i.
+    """
     rng = np.random.default_rng(5)
     w = rng.normal(size=(5, 5))
     G = w.T @ w
@@ -94,7 +107,14 @@ def check_p1_5_10() -> Verdict:
 
 @timed
 def check_p1_6_1_7_1() -> Verdict:
-    """U = -d log Z / d beta and S = -<log p> = log Z + beta U = beta^2 dF/d beta (Gaussian)."""
+    """U = -d log Z / d beta and S = -<log p> = log Z + beta U = beta^2 dF/d beta (Gaussian).
+
+    Returns
+    -------
+    Verdict
+        Key "p1-6.1-7.1": recorded verdict HOLDS WITH CORRECTION:
+        S = -beta d(log Z)/d beta + log Z.
+    """
     logZ = sp.log(sp.sqrt(2 * sp.pi / (beta * (g - m))))  # H = (g - m) x^2 / 2
     F = -logZ / beta
     # independent route: quadrature of <H> and -<log p> at sample values
@@ -128,6 +148,13 @@ def check_p1_6_1_7_1() -> Verdict:
 
 @timed
 def check_p1_7_3_7_5() -> Verdict:
+    """P1 (6.8), (7.3)-(7.5): the entropy S_0 and energy U of A = N_>/(2 beta) log beta.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-7.3-7.5": recorded verdict HOLDS.
+    """
     N = sp.Symbol("N_>", positive=True)
     U_ = sp.Symbol("U", positive=True)
     A = N / (2 * beta) * sp.log(beta)
@@ -159,6 +186,13 @@ def check_p1_7_3_7_5() -> Verdict:
 
 @timed
 def check_p1_7_7() -> Verdict:
+    """P1 (7.7)-(7.8): for a feed-forward (nilpotent) w, det G = 1 and sum_i log lambda_i = 0.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-7.7": recorded verdict HOLDS.
+    """
     n = 4
     w = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"w{i}{j}") if j > i else 0)
     fp = sp.diag(*sp.symbols(f"f0:{n}"))
@@ -176,7 +210,14 @@ def check_p1_7_7() -> Verdict:
 
 @timed
 def check_p1_8_4() -> Verdict:
-    """(8.4) with the advective (8.1): d_beta p = -alpha F' p' does not conserve int p."""
+    """(8.4) with the advective (8.1): d_beta p = -alpha F' p' does not conserve int p.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-8.4": recorded verdict HOLDS WITH CORRECTION:
+        d_beta S = -alpha int Delta F p log(Mp) exactly.
+    """
     Q = sp.Symbol("Q", real=True)
     p = sp.exp(-(Q**2)) / sp.sqrt(sp.pi)
     F = Q**2 / 2 + Q**4 / 12
@@ -211,6 +252,15 @@ def check_p1_8_4() -> Verdict:
 
 @timed
 def check_p1_8_10_8_11() -> Verdict:
+    """P1 (8.8), (8.10)-(8.11), (9.1): the Laplacian of F in the eigenvalues and the optimal
+    width sigma.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-8.10-8.11": recorded verdict HOLDS WITH CORRECTION: a factor beta^2 in
+        the exponent of sigma.
+    """
     lam = sp.symbols("lambda1:4", positive=True)
     F = sum(sp.log(1 + beta * li) for li in lam) / (2 * beta) - 3 * sp.log(2 * sp.pi) / (2 * beta)
     lapF = sum(sp.diff(F, li, 2) for li in lam)
@@ -238,7 +288,29 @@ def check_p1_8_10_8_11() -> Verdict:
 
 def minus_laplacian_F(logl, *, beta_: float, gamma_: float = 1 / 3, n: int = 854):
     """-Delta F(log lambda) of (9.3): N beta/2 (gamma/(1+beta l)^2 + (1-gamma)/(1+beta
-    l^{gamma/(gamma-1)})^2), l = exp(logl). Accepts arrays."""
+    l^{gamma/(gamma-1)})^2), l = exp(logl). Accepts arrays.
+
+    Parameters
+    ----------
+    logl : float or array_like
+        log lambda.
+    beta_ : float
+        The inverse temperature beta > 0.
+    gamma_ : float
+        The architecture exponent gamma of P1 (9.2), 0 < gamma < 1.
+    n : int
+        The number of neurons N.
+
+    Returns
+    -------
+    float or ndarray
+        -Delta F at each log lambda.
+
+    Raises
+    ------
+    ValueError
+        gamma outside (0, 1) or beta <= 0.
+    """
     if not 0 < gamma_ < 1:
         raise ValueError(f"gamma_ must be in (0, 1), got {gamma_}")
     if beta_ <= 0:
@@ -258,7 +330,25 @@ def minus_laplacian_F(logl, *, beta_: float, gamma_: float = 1 / 3, n: int = 854
 
 def laplacian_stationary_points(beta_: float, gamma_: float = 1 / 3) -> list[tuple[float, str]]:
     """Stationary points (log lambda, "min"/"max") of -Delta F of (9.3) in |log lambda| <= 12,
-    from sign changes of the analytic derivative, refined by Brent's method."""
+    from sign changes of the analytic derivative, refined by Brent's method.
+
+    Parameters
+    ----------
+    beta_ : float
+        The inverse temperature beta > 0.
+    gamma_ : float
+        The architecture exponent gamma, 0 < gamma < 1.
+
+    Returns
+    -------
+    list of (float, str)
+        (log lambda, "min" or "max"), in increasing log lambda.
+
+    Raises
+    ------
+    ValueError
+        gamma outside (0, 1).
+    """
     if not 0 < gamma_ < 1:
         raise ValueError(f"gamma_ must be in (0, 1), got {gamma_}")
     e = gamma_ / (gamma_ - 1)
@@ -280,6 +370,14 @@ def laplacian_stationary_points(beta_: float, gamma_: float = 1 / 3) -> list[tup
 
 @timed
 def check_p1_9_2_9_4() -> Verdict:
+    """P1 (9.2)-(9.4), Fig. 1: the stationary points of -Delta F and the phases of learning.
+
+    Returns
+    -------
+    Verdict
+        Key "p1-9.4": recorded verdict HOLDS WITH CORRECTION: the stationary points
+        and the beta of the final phase.
+    """
     lam_, gam = sp.symbols("lambda gamma", positive=True)
     ok92 = (
         sp.simplify(
@@ -346,6 +444,13 @@ def check_p1_9_2_9_4() -> Verdict:
 
 
 def thermo_checks() -> list:
+    """Run every check of this module (P1 (5.9)-(9.4)).
+
+    Returns
+    -------
+    list of Verdict
+        In the order of the paper.
+    """
     return [
         check_p1_5_9(),
         check_p1_5_10(),

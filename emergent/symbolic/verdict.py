@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -9,10 +10,15 @@ from dataclasses import asdict, dataclass, field
 __all__ = ["FAILS", "HOLDS", "HOLDS_WITH_CORRECTION", "UNDECIDED", "VERDICTS", "Verdict", "timed"]
 
 HOLDS = "HOLDS"
+"""The equation holds as printed."""
 HOLDS_WITH_CORRECTION = "HOLDS WITH CORRECTION"
+"""The equation holds once corrected (the correction is given with the verdict)."""
 FAILS = "FAILS"
+"""The equation is false as stated (a counterexample is given)."""
 UNDECIDED = "UNDECIDED"
+"""The check could not decide."""
 VERDICTS = (HOLDS, HOLDS_WITH_CORRECTION, FAILS, UNDECIDED)
+"""Every allowed value of :attr:`Verdict.verdict`."""
 
 
 @dataclass
@@ -49,6 +55,12 @@ class Verdict:
             raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
 
     def to_dict(self) -> dict:
+        """The verdict as a JSON-ready dict (details as strings, plus ``as_recorded``).
+
+        Returns
+        -------
+        dict
+        """
         d = asdict(self)
         d["details"] = {k: str(v) for k, v in self.details.items()}
         d["as_recorded"] = self.as_recorded
@@ -56,15 +68,24 @@ class Verdict:
 
 
 def timed(fn: Callable[..., Verdict]) -> Callable[..., Verdict]:
-    """Decorator: fill in ``seconds`` with the wall time of the check."""
+    """Decorator: fill in ``seconds`` with the wall time of the check.
 
+    Parameters
+    ----------
+    fn : callable(...) -> Verdict
+        A check.
+
+    Returns
+    -------
+    callable(...) -> Verdict
+        The same check (same name, module and docstring) that also times itself.
+    """
+
+    @functools.wraps(fn)
     def wrapper(*args, **kwargs) -> Verdict:
         t0 = time.perf_counter()
         v = fn(*args, **kwargs)
         v.seconds = time.perf_counter() - t0
         return v
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
     return wrapper

@@ -77,7 +77,20 @@ _METHOD = """\
 
 def markdown_report(rows: Rows, command: str) -> str:
     """The ledger as Markdown: summary table, method, then every statement with its
-    correction, counterexample and derivation."""
+    correction, counterexample and derivation.
+
+    Parameters
+    ----------
+    rows : list of Verdict
+        From :func:`emergent.symbolic.run_checks`.
+    command : str
+        The command line that produced them (printed in the report).
+
+    Returns
+    -------
+    str
+        docs/verification.md as text.
+    """
     out = [
         "# Verification ledger",
         "",
@@ -107,7 +120,19 @@ def markdown_report(rows: Rows, command: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point for `emergent verify ARGS...`; returns the exit status (0, 1 or 2)."""
+    """Entry point for `emergent verify ARGS...`; returns the exit status (0, 1 or 2).
+
+    Parameters
+    ----------
+    argv : list of str
+        The arguments after ``verify`` (``--only``, ``--dim``, ``--report``, ``--json``).
+
+    Returns
+    -------
+    int
+        0 when every verdict is as recorded, 1 when one changed, 2 for bad usage or when no
+        check matches ``--only``.
+    """
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:

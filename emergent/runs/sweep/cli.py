@@ -50,9 +50,24 @@ def _parser():  # the lead's UsageError turns argparse errors into one line, exi
 
 
 def main(argv: list[str]) -> int:
-    """`emergent sweep ARGS...`; returns the exit status (0: every point done, 1: some failed).
+    """`emergent sweep ARGS...`.
 
-    Bad input raises emergent.cli.UsageError or emergent.runs.registry.ParameterError (exit 2).
+    Parameters
+    ----------
+    argv : list of str
+        The arguments after ``sweep``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 when every point is done, 1 when some failed.
+
+    Raises
+    ------
+    emergent.runs.errors.UsageError
+        Bad command-line input (the CLI exits with status 2).
+    emergent.runs.registry.ParameterError
+        An unknown simulation or parameter, or a value that is not allowed (exit 2).
     """
     from emergent.runs.errors import UsageError
     from emergent.runs.sweep.driver import run_sweep

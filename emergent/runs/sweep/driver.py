@@ -59,6 +59,7 @@ class SweepReport:
 
     @property
     def complete(self) -> bool:
+        """True when no point failed and every point ran or was reused."""
         return not self.failed and len(self.ran) + len(self.skipped) == math.prod(self.shape)
 
 
@@ -101,8 +102,33 @@ def run_point(
     """Run one point of a sweep (a Dask task) and return its reduction.
 
     Writes the run file `path` (resuming from its checkpoint if an earlier attempt left one,
-    unless `force`); a finished run file of the same point is reused. Returns
-    {"reduction": {name: value}, "seconds": wall time, "worker": host:pid, "reused": bool}.
+    unless `force`); a finished run file of the same point is reused.
+
+    Parameters
+    ----------
+    simulation : str
+        The registered simulation's name.
+    params : dict
+        The point's validated parameters.
+    seed : int
+        The point's seed.
+    path : str
+        Its run file.
+    force : bool
+        Recompute even when a finished run file exists.
+    checkpoint_interval : float
+        Seconds between checkpoints of the run.
+
+    Returns
+    -------
+    dict
+        ``{"reduction": {name: value}, "seconds": wall time, "worker": "host:pid",
+        "reused": bool}``.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        The run cannot be written or resumed.
     """
     sim = get(simulation)
     out = Path(path)
@@ -134,7 +160,27 @@ def start_client(
     """A Dask client: on the scheduler at `scheduler` (address or scheduler-file path), or on
     a new LocalCluster of `workers` single-threaded worker processes (default: one per core).
 
-    Returns (client, cluster); cluster is None for an existing scheduler.
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address (``tcp://host:8786``) or scheduler-file path of a running scheduler.
+    workers : int, optional
+        Number of local worker processes (default: one per core).
+    quiet : bool
+        Silence the cluster's logging.
+
+    Returns
+    -------
+    client : distributed.Client
+    cluster : distributed.LocalCluster or None
+        None for an existing scheduler.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        The scheduler cannot be reached.
+    ImportError
+        Dask distributed is not installed (the ``dist`` extra).
     """
     import logging
 
@@ -161,8 +207,18 @@ def start_client(
 def dashboard_link(client: Any, local: bool = False) -> str | None:
     """The dashboard URL of the client's scheduler, None when it serves no dashboard.
 
-    local: the scheduler runs in this Python environment, so the dashboard's pages exist only
-    if bokeh is importable here (without it the scheduler serves only its HTTP API).
+    Parameters
+    ----------
+    client : distributed.Client
+        A connected client.
+    local : bool
+        The scheduler runs in this Python environment, so the dashboard's pages exist only if
+        bokeh is importable here (without it the scheduler serves only its HTTP API).
+
+    Returns
+    -------
+    str or None
+        The URL.
     """
     try:
         services = client.scheduler_info().get("services", {})
@@ -218,9 +274,37 @@ def run_sweep(
 ) -> SweepReport:
     """Run every point of `spec` as a Dask task; write run files and the sweep file `output`.
 
-    client: an existing distributed.Client (e.g. on a dask-jobqueue SLURMCluster); else
-    `scheduler` (address or scheduler-file) or a LocalCluster of `workers` processes.
-    force: recompute every point. Points whose run files are complete are reused.
+    Points whose run files are complete are reused; the sweep file is rewritten as points
+    finish, so an interrupted sweep continues where it stopped.
+
+    Parameters
+    ----------
+    spec : SweepSpec
+        The validated grid (:meth:`SweepSpec.build`).
+    output : path
+        The sweep file (``.h5``); the run files go to ``NAME.runs/`` beside it.
+    client : distributed.Client, optional
+        An existing client (e.g. on a dask-jobqueue SLURMCluster).
+    scheduler : str, optional
+        Otherwise the address or scheduler-file of a running scheduler.
+    workers : int, optional
+        Otherwise the number of processes of a new LocalCluster.
+    force : bool
+        Recompute every point, and overwrite a non-sweep file at `output`.
+    quiet : bool
+        No progress bar.
+    checkpoint_interval : float
+        Seconds between checkpoints of each run.
+
+    Returns
+    -------
+    SweepReport
+        Which points ran, were reused or failed, and where the files are.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        A bad output path, or a file at `output` that is not a sweep file (without `force`).
     """
     sim = get(spec.simulation)
     output = check_output_path(output, "-o: sweep file")

@@ -121,8 +121,24 @@ def _range_values(sim: Simulation, key: str, spec: str) -> list[Any]:
 def parse_axis(sim: Simulation, text: str) -> Axis:
     """Parse one ``--grid`` item (``key=start:stop:num[:log]`` or ``key=v1,v2,...``).
 
-    Raises ParameterError naming the key and what is allowed: unknown parameter, list-valued
-    parameter, malformed range, a value outside the parameter's range, repeated values.
+    Parameters
+    ----------
+    sim : Simulation
+        The swept simulation.
+    text : str
+        ``key=start:stop:num`` (num values, linearly spaced; ``:log`` for log spacing) or
+        ``key=v1,v2,...``.
+
+    Returns
+    -------
+    Axis
+        The parameter's name, its validated values and its type.
+
+    Raises
+    ------
+    emergent.runs.registry.ParameterError
+        Naming the key and what is allowed: unknown parameter, list-valued parameter,
+        malformed range, a value outside the parameter's range, repeated values.
     """
     key, eq, spec = text.partition("=")
     key, spec = key.strip(), spec.strip()
@@ -174,6 +190,18 @@ def point_filename(assignment: Mapping[str, Any], seed: int) -> str:
 
     Names are readable and unique per (parameter values, seed); characters outside
     ``[A-Za-z0-9._=+-]`` become ``_`` and a long name is shortened with a hash.
+
+    Parameters
+    ----------
+    assignment : mapping of str to Any
+        The swept parameters' values at the point.
+    seed : int
+        The point's seed.
+
+    Returns
+    -------
+    str
+        The file name (``.h5``).
     """
     parts = [f"{k}={_fmt(v)}" for k, v in assignment.items()] + [f"seed={seed}"]
     name = ",".join(re.sub(r"[^A-Za-z0-9._=+\-]", "_", p) for p in parts)
@@ -203,8 +231,29 @@ class SweepSpec:
     ) -> SweepSpec:
         """Validate a sweep of `sim` over `grid` (``--grid`` texts or Axis) with `seeds` seeds.
 
-        fixed: values (not text) of the parameters that do not vary (`--set`); full: start from
-        the simulation's paper-scale overrides.
+        Parameters
+        ----------
+        sim : Simulation
+            The swept simulation.
+        grid : sequence of str or Axis
+            The axes, as ``--grid`` texts (see :func:`parse_axis`) or Axis objects.
+        fixed : mapping of str to Any, optional
+            Values (not text) of the parameters that do not vary (``--set``).
+        seeds : int
+            Number of seeds per grid point.
+        seed : int
+            The first seed (the seeds are ``seed, seed + 1, ...``).
+        full : bool
+            Start from the simulation's paper-scale overrides.
+
+        Returns
+        -------
+        SweepSpec
+
+        Raises
+        ------
+        emergent.runs.registry.ParameterError
+            No axis, an axis swept twice or also fixed, a bad value, or fewer than one seed.
         """
         axes = tuple(a if isinstance(a, Axis) else parse_axis(sim, a) for a in grid)
         if not axes:
@@ -243,10 +292,17 @@ class SweepSpec:
 
     @property
     def size(self) -> int:
+        """The number of points (runs)."""
         return math.prod(self.shape)
 
     def points(self) -> Iterator[Point]:
-        """Every point, in C order of :attr:`shape` (seeds fastest)."""
+        """Every point, in C order of :attr:`shape` (seeds fastest).
+
+        Returns
+        -------
+        iterator of Point
+            Grid index, parameters, seed and run file name of each point.
+        """
         ranges = [range(n) for n in self.shape]
         for index in itertools.product(*ranges):
             assignment = {a.name: a.values[i] for a, i in zip(self.axes, index, strict=False)}

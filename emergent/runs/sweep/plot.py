@@ -22,9 +22,28 @@ def select(
 ) -> tuple[list[Axis], dict[str, np.ndarray], str]:
     """Slice a sweep down to (at most two) plotted axes, keeping the seed axis last.
 
-    axes: the axes to plot (default: the first two); at: values of the other axes (default:
-    their first value). Returns (plotted axes, {reduction: array [n_a, (n_b,) seeds]}, a note
-    naming the fixed values).
+    Parameters
+    ----------
+    data : SweepData
+        A sweep read back.
+    axes : sequence of str, optional
+        The axes to plot (default: the first two).
+    at : mapping of str to Any, optional
+        Values of the other axes (default: their first value).
+
+    Returns
+    -------
+    plotted : list of Axis
+        The plotted axes.
+    values : dict of str to ndarray(shape=[n_a, (n_b,) seeds])
+        Each reduction on the plotted axes.
+    note : str
+        Names the values the other axes are held at.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        An unknown axis, more than two axes, or a value not on its axis.
     """
     names = [a.name for a in data.axes]
     axes = list(axes) if axes else names[:2]
@@ -100,7 +119,28 @@ def plot_sweep(
 
     One axis: the mean over seeds with a +-1 std band and each seed's value. Two axes: a heat
     map of the mean over seeds when both have >= 3 values, else one line per value of the
-    shorter axis. Other axes are held at their first value (or `at`). Returns `out_path`.
+    shorter axis. Other axes are held at their first value (or `at`).
+
+    Parameters
+    ----------
+    path : path
+        The sweep file.
+    out_path : path
+        The figure file (format from the suffix).
+    axes : sequence of str, optional
+        As for :func:`select`.
+    at : mapping of str to Any, optional
+        As for :func:`select`.
+
+    Returns
+    -------
+    Path
+        `out_path`.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        An unreadable sweep file, no finished point yet, or bad `axes` / `at`.
     """
     from matplotlib import colors
     from matplotlib.figure import Figure

@@ -41,6 +41,7 @@ from emergent.runs.sweep.grid import Axis, SweepSpec
 __all__ = ["FORMAT", "SweepData", "SweepFile", "is_sweep_file", "read_sweep", "runs_folder"]
 
 FORMAT = "emergent-sweep/1"
+"""The value of the root attribute ``format`` of every sweep file written by this version."""
 _STR = h5py.string_dtype()
 
 
@@ -49,7 +50,17 @@ def _now() -> str:
 
 
 def runs_folder(path: Path) -> Path:
-    """The folder of a sweep's per-point run files: ``NAME.runs`` beside ``NAME.h5``."""
+    """The folder of a sweep's per-point run files: ``NAME.runs`` beside ``NAME.h5``.
+
+    Parameters
+    ----------
+    path : Path
+        The sweep file.
+
+    Returns
+    -------
+    Path
+    """
     return path.with_name(path.stem + ".runs")
 
 
@@ -68,7 +79,18 @@ def _axis_data(axis: Axis) -> np.ndarray:
 
 
 def is_sweep_file(path: str | os.PathLike[str]) -> bool:
-    """Whether `path` is an HDF5 file with root attribute format="emergent-sweep/1"."""
+    """Whether `path` is an HDF5 file with root attribute format="emergent-sweep/1".
+
+    Parameters
+    ----------
+    path : path
+        Any file.
+
+    Returns
+    -------
+    bool
+        False also for a missing or unreadable file.
+    """
     try:
         with h5py.File(path, "r") as f:
             value = f.attrs.get("format")
@@ -135,7 +157,17 @@ class SweepFile:
     def record(
         self, index: tuple[int, ...], reduction: Mapping[str, float], seconds: float | None,
     ) -> None:
-        """Store one finished point's reduction (and its run time when it ran now)."""
+        """Store one finished point's reduction (and its run time when it ran now).
+
+        Parameters
+        ----------
+        index : tuple of int
+            The point's grid index (axes..., seed index).
+        reduction : mapping of str to float
+            The scalars gathered from its run.
+        seconds : float or None
+            Its wall time; None for a reused run file.
+        """
         for name, value in reduction.items():
             key = _dataset_name(name)
             if key not in self.reductions:
@@ -149,10 +181,23 @@ class SweepFile:
             self.seconds[index] = seconds
 
     def fail(self, index: tuple[int, ...]) -> None:
+        """Mark the point at `index` as failed.
+
+        Parameters
+        ----------
+        index : tuple of int
+            The point's grid index.
+        """
         self.failed.add(index)
 
     def flush(self, every: float = 0.0) -> None:
-        """Write the in-memory grids to the file (at most once per `every` seconds)."""
+        """Write the in-memory grids to the file (at most once per `every` seconds).
+
+        Parameters
+        ----------
+        every : float
+            Do nothing when the last flush is more recent than this (seconds).
+        """
         now = time.monotonic()
         if now - self._last_flush < every:
             return
@@ -170,6 +215,7 @@ class SweepFile:
         self._last_flush = now
 
     def close(self) -> None:
+        """Flush and close the file (again: nothing)."""
         if self.file.id.valid:
             self.flush()
             self.file.close()
@@ -220,19 +266,47 @@ class SweepData:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """Grid shape: one entry per axis, then the number of seeds."""
         return self.done.shape
 
     @property
     def complete(self) -> bool:
+        """True when every point is done."""
         return bool(self.done.all())
 
     def run_path(self, index: tuple[int, ...]) -> Path:
-        """The run file of the point at grid `index` (axes..., seed index)."""
+        """The run file of the point at grid `index`.
+
+        Parameters
+        ----------
+        index : tuple of int
+            Grid index (axes..., seed index).
+
+        Returns
+        -------
+        Path
+        """
         return self.runs_dir / self.runs[index]
 
 
 def read_sweep(path: str | os.PathLike[str]) -> SweepData:
-    """Open a sweep file; RunError for a missing, foreign or corrupt file."""
+    """Open a sweep file.
+
+    Parameters
+    ----------
+    path : path
+        A file written by ``emergent sweep``.
+
+    Returns
+    -------
+    SweepData
+        Axes, seeds, which points are done, their run files and reductions.
+
+    Raises
+    ------
+    emergent.runs.io.RunError
+        A missing, foreign or corrupt file.
+    """
     path = Path(path)
     if not path.is_file():
         raise RunError(f"no such sweep file: {str(path)!r}")
