@@ -29,17 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "emergent"
 SIMULATIONS = "emergent.runs.simulations"
 
-# Known violations on the branch that introduced this test, each to be removed by the change that
-# fixes it (the test fails when an entry here no longer happens, so the list cannot go stale).
-KNOWN_SIMULATION_IMPORTS: set[tuple[str, str]] = {
-    # network_eigenvalues belongs in the quantum package (issue 14 item 6).
-    ("emergent.runs.simulations.hamilton_jacobi", "emergent.runs.simulations.schrodinger"),
-}
-# (file, code) of known private imports: equilibrium uses the private helper of entropic; the fix
-# is to make it public (``entropic.zero_bounded``, with a docstring) or to move it to one module.
-KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = {
-    ("emergent/symbolic/equilibrium.py", "entropic._zero_bounded"),
-}
+# Known violations, each to be removed by the change that fixes it (the test fails when an entry
+# here no longer happens, so the list cannot go stale). None today.
+KNOWN_SIMULATION_IMPORTS: set[tuple[str, str]] = set()
+KNOWN_PRIVATE_IMPORTS: set[tuple[str, str]] = set()  # (file, code)
 
 
 # --------------------------------------------------------------------------- the import graph

@@ -12,6 +12,7 @@ import sympy as sp
 from emergent.symbolic.verdict import FAILS, HOLDS, HOLDS_WITH_CORRECTION, Verdict, timed
 
 __all__ = [
+    "zero_bounded",
     "check_p1_11_7",
     "check_p2_22",
     "check_p2_29_30",
@@ -71,8 +72,19 @@ def _zero(e) -> bool:
     return sp.simplify(sp.expand(e)) == 0
 
 
-def _zero_bounded(e) -> bool:
-    """Exact zero test without a global simplify: expand, cancel over a common denominator."""
+def zero_bounded(e: sp.Expr) -> bool:
+    """Exact zero test without a global simplify: expand, cancel over a common denominator.
+
+    Parameters
+    ----------
+    e : sympy.Expr
+        A rational expression in symbols and derivatives.
+
+    Returns
+    -------
+    bool
+        Whether `e` is identically zero.
+    """
     e = sp.expand(e)
     return sp.cancel(sp.together(e)) == 0
 
@@ -90,7 +102,7 @@ def check_p2_22() -> Verdict:
     fp = -sp.log(p) * sum(sp.diff(D * sp.diff(p, qk) - gamma * sp.diff(F, qk) * p, qk) for qk in q)
     printed = r * (-4 * D * lap(r)) + gamma * lap(F) * p
     diff = fp - printed
-    ok = all(_zero_bounded(variational_derivative(diff, f)) for f in (p, F))
+    ok = all(zero_bounded(variational_derivative(diff, f)) for f in (p, F))
     return Verdict(
         key="p2-22",
         equation="P2 22",
@@ -153,7 +165,7 @@ def check_p2_29_30() -> Verdict:
     e_p = variational_derivative(lag, p)
     eq29 = _eq29()
     eq30 = _eq30()
-    ok = _zero_bounded(e_f - eq29) and _zero_bounded(e_p - eq30)
+    ok = zero_bounded(e_f - eq29) and zero_bounded(e_p - eq30)
     return Verdict(
         key="p2-29-30",
         equation="P2 29, 30",
@@ -176,7 +188,7 @@ def check_p2_32_33() -> Verdict:
     u = [2 * gamma * sp.diff(F, qk) for qk in q]
     eq29 = _eq29()
     fp32 = -sum(sp.diff(uk * p, qk) for uk, qk in zip(u, q, strict=True)) + gamma / mu * lap(p)
-    ok32 = _zero_bounded(eq29 / (-mu) - (sp.diff(p, t) - fp32))
+    ok32 = zero_bounded(eq29 / (-mu) - (sp.diff(p, t) - fp32))
     eq30 = _eq30()
     ok33 = True
     for j, qj in enumerate(q):
@@ -186,7 +198,7 @@ def check_p2_32_33() -> Verdict:
             + gamma / mu * lap(u[j])
         )
         rhs = -2 * gamma * sp.diff(V - 4 * D / (mu * r) * lap(r), qj)
-        ok33 = ok33 and _zero_bounded(2 * gamma / mu * sp.diff(eq30, qj) - (lhs - rhs))
+        ok33 = ok33 and zero_bounded(2 * gamma / mu * sp.diff(eq30, qj) - (lhs - rhs))
     return Verdict(
         key="p2-32-33",
         equation="P2 31-33",
@@ -328,7 +340,7 @@ def check_p2_36() -> Verdict:
         + V * R**2
     )
     diff = sp.expand(re - target)
-    ok = all(_zero_bounded(variational_derivative(diff.subs(R, r), f)) for f in (p, F))
+    ok = all(zero_bounded(variational_derivative(diff.subs(R, r), f)) for f in (p, F))
     return Verdict(
         key="p2-36",
         equation="P2 36",
@@ -361,7 +373,7 @@ def check_p1_11_7() -> Verdict:
     theta = sp.Function("theta", real=True)(*X)  # theta = sum Theta_k Phi_k / 4
     line1 = -sp.log(p) * Dd / 2 * lap(p)
     line2 = r * (-2 * Dd * lap(r))
-    ok12 = _zero_bounded(variational_derivative(line1 - line2, p))
+    ok12 = zero_bounded(variational_derivative(line1 - line2, p))
     psi = r * sp.exp(sp.I * theta)
     dens3 = -4 * sp.conjugate(psi) * (Dd / 2 * lap(psi) + sp.I * sp.diff(psi, t))
     dens3 = sp.expand(dens3.subs({sp.conjugate(p): p, sp.conjugate(theta): theta}))
@@ -370,8 +382,8 @@ def check_p1_11_7() -> Verdict:
     extra = 2 * Dd * p * sum(sp.diff(theta, qk) ** 2 for qk in q)
     d_printed = sp.expand(dens3 - line2_full)
     d_fixed = sp.expand(dens3 - line2_full - extra)
-    fails = not all(_zero_bounded(variational_derivative(d_printed, f)) for f in (p, theta))
-    fixed = all(_zero_bounded(variational_derivative(d_fixed, f)) for f in (p, theta))
+    fails = not all(zero_bounded(variational_derivative(d_printed, f)) for f in (p, theta))
+    fixed = all(zero_bounded(variational_derivative(d_fixed, f)) for f in (p, theta))
     psi_eq = sp.expand(
         variational_derivative(
             sp.expand(
@@ -436,10 +448,10 @@ def check_p2_38_44() -> Verdict:
     grad2 = sum(sp.diff(F, qk) ** 2 for qk in q)
     eq30 = _eq30(quantum=False)
     eq38 = -sp.diff(F, t) - (V + gamma * grad2 + gamma / mu * lap(F))
-    ok38 = _zero_bounded(eq30 / (-mu) - eq38)
+    ok38 = zero_bounded(eq30 / (-mu) - eq38)
     # (41): dF/dt along dq/dt = gamma dF (40) equals -(gamma/mu) d^2F - V when (38) holds
     dfdt = sp.diff(F, t) + gamma * grad2
-    ok41 = _zero_bounded(
+    ok41 = zero_bounded(
         dfdt.subs(sp.diff(F, t), -(V + gamma * grad2 + gamma / mu * lap(F)))
         - (-(gamma / mu) * lap(F) - V)
     )

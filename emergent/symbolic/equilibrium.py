@@ -286,12 +286,12 @@ def check_p2_48() -> Verdict:
     c1, c2 = sp.symbols("c1 c2", real=True)
     affine = [2 * q[0] - q[1] + c1, q[0] + 3 * q[1] + c2]
     h39, h48, _ = hamiltonians(affine)
-    ok_affine = entropic._zero_bounded(h39 - h48)
+    ok_affine = entropic.zero_bounded(h39 - h48)
     # nonlinear example: lambda1 = q1^2 + q2, lambda2 = q2^2 + 1 (invertible at q1, q2 > 0)
     nonlin = [q[0] ** 2 + q[1], q[1] ** 2 + 1]
     h39n, h48n, extra = hamiltonians(nonlin)
-    fails_nonlin = not entropic._zero_bounded(h39n - h48n)
-    fixed_nonlin = entropic._zero_bounded(h39n - h48n - extra)
+    fails_nonlin = not entropic.zero_bounded(h39n - h48n)
+    fixed_nonlin = entropic.zero_bounded(h39n - h48n - extra)
     at = {q[0]: 1, q[1]: 1, beta: 1, m: 0, gamma: 1, mu: 2}
     gap = sp.nsimplify(sp.simplify((h39n - h48n).subs(at)))
     ok = ok_affine and fails_nonlin and fixed_nonlin
