@@ -120,73 +120,6 @@ def sgd_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray
             biases[k] -= lr * gb
 
 
-# ------------------------------------------------------------------ Numba kernel (small batches)
-_NUMBA_STEP = None
-
-
-def _numba_kernel():  # built once, cached on disk (cache=True)
-    global _NUMBA_STEP
-    if _NUMBA_STEP is None:
-        from numba import njit
-
-        @njit(cache=True)
-        def epoch_kernel(params, woff, boff, sizes, x, y, order, lr, batch):  # pragma: no cover
-            layers = sizes.size - 1
-            total = 0
-            for k in range(layers + 1):
-                total += sizes[k]
-            acts = np.empty((batch, total), dtype=np.float32)
-            aoff = np.zeros(layers + 2, dtype=np.int64)
-            for k in range(layers + 1):
-                aoff[k + 1] = aoff[k] + sizes[k]
-            s = x.shape[0]
-            for start in range(0, s, batch):
-                m = min(batch, s - start)
-                for r in range(m):
-                    acts[r, 0:sizes[0]] = x[order[start + r]]
-                for k in range(layers):
-                    n_in, n_out = sizes[k], sizes[k + 1]
-                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
-                    b = params[boff[k]:boff[k] + n_out]
-                    z = np.dot(np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]]), w)
-                    for r in range(m):
-                        for j in range(n_out):
-                            acts[r, aoff[k + 1] + j] = np.tanh(z[r, j] + b[j])
-                n_last = sizes[layers]
-                delta = np.empty((m, n_last), dtype=np.float32)
-                scale = np.float32(1.0) / np.float32(m)
-                for r in range(m):
-                    t = y[order[start + r]]
-                    for j in range(n_last):
-                        a = acts[r, aoff[layers] + j]
-                        delta[r, j] = (a - t[j]) * (np.float32(1.0) - a * a) * scale
-                for k in range(layers - 1, -1, -1):
-                    n_in, n_out = sizes[k], sizes[k + 1]
-                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
-                    b = params[boff[k]:boff[k] + n_out]
-                    prev = np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]])
-                    gw = np.dot(prev.T.copy(), delta)
-                    new_delta = np.empty((m, n_in), dtype=np.float32)
-                    if k:
-                        back = np.dot(delta, w.T.copy())
-                        for r in range(m):
-                            for i in range(n_in):
-                                a = prev[r, i]
-                                new_delta[r, i] = back[r, i] * (np.float32(1.0) - a * a)
-                    for j in range(n_out):
-                        g = np.float32(0.0)
-                        for r in range(m):
-                            g += delta[r, j]
-                        b[j] -= lr * g
-                    for i in range(n_in):
-                        for j in range(n_out):
-                            w[i, j] -= lr * gw[i, j]
-                    delta = new_delta
-
-        _NUMBA_STEP = epoch_kernel
-    return _NUMBA_STEP
-
-
 def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
                     y: np.ndarray, *, learning_rate: float, batch_size: int,
                     order: np.ndarray | None = None) -> None:
@@ -205,10 +138,12 @@ def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.n
     offs = np.concatenate([[0], np.cumsum(lens)])[:-1]
     layers = len(weights)
     order = np.arange(x.shape[0]) if order is None else np.asarray(order, dtype=np.int64)
-    _numba_kernel()(params, offs[:layers].copy(), offs[layers:].copy(), sizes,
-                    np.ascontiguousarray(x, dtype=np.float32),
-                    np.ascontiguousarray(y, dtype=np.float32), order,
-                    np.float32(learning_rate), int(batch_size))
+    from emergent.kernels.learning_kernels import epoch_kernel  # numba on first use only
+
+    epoch_kernel(params, offs[:layers].copy(), offs[layers:].copy(), sizes,
+                 np.ascontiguousarray(x, dtype=np.float32),
+                 np.ascontiguousarray(y, dtype=np.float32), order,
+                 np.float32(learning_rate), int(batch_size))
     for k in range(layers):
         weights[k][...] = params[offs[k]:offs[k] + lens[k]].reshape(weights[k].shape)
         biases[k][...] = params[offs[layers + k]:offs[layers + k] + lens[layers + k]]
