@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from emergent.septuple.activations import Activation, get_activation
 
-__all__ = ["NeuralSeptuple"]
+__all__ = ["NeuralSeptuple", "random_septuple"]
 
 Array = np.ndarray
 
@@ -440,3 +440,37 @@ class NeuralSeptuple:
             f"NeuralSeptuple(N={self.n}, n_in={self.input_index.size}, "
             f"n_out={self.output_index.size}, {kind}, f={self.activation.name})"
         )
+
+
+def random_septuple(
+    sizes: Sequence[int],
+    rng: np.random.Generator,
+    *,
+    weight_scale: float = 1.0,
+    bias_scale: float = 0.1,
+    activation: str | Activation = "tanh",
+) -> NeuralSeptuple:
+    """A random layered net, the ensemble of random nets of P1 §9 (9.5-9.6, 9.11).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes (n_0, ..., n_{L-1}); N = sum(sizes).
+    rng : numpy.random.Generator
+        Source of the weights (drawn first, layer by layer) and then of the biases.
+    weight_scale : float
+        w ~ N(0, weight_scale^2 / fan_in) (the Keras layout (n_l, n_{l+1})).
+    bias_scale : float
+        b ~ N(0, bias_scale^2) on every non-input neuron.
+    activation : str or Activation
+        f (P1 2.6).
+
+    Returns
+    -------
+    NeuralSeptuple
+        ``NeuralSeptuple.from_layers(weights, biases, activation)``.
+    """
+    pairs = zip(sizes[:-1], sizes[1:], strict=True)
+    w = [rng.normal(size=(a, b)) * weight_scale / np.sqrt(a) for a, b in pairs]
+    bias = [rng.normal(size=n) * bias_scale for n in sizes[1:]]
+    return NeuralSeptuple.from_layers(w, bias, activation=activation)
