@@ -8,17 +8,22 @@ TensorFlow is imported only by the Keras backends.
 """
 
 from emergent.learning.callback import SeptupleRecorder, analyse, keras_callback
-from emergent.learning.data import load_bundled, load_mnist, training_split
+from emergent.learning.data import digits, encode_targets, load_bundled, load_mnist, training_split
 from emergent.learning.mapping import to_septuple
 from emergent.learning.networks import make_trainer
+from emergent.learning.training import TrainingStepper, train
 
 __all__ = [
     "SeptupleRecorder",
+    "TrainingStepper",
     "analyse",
+    "digits",
+    "encode_targets",
     "keras_callback",
     "load_bundled",
     "load_mnist",
     "make_trainer",
     "to_septuple",
+    "train",
     "training_split",
 ]

@@ -95,7 +95,7 @@ def spectral_gap(log_lambda: np.ndarray, *, min_count: int = 3,
     return float(0.5 * (v[k] + v[k + 1])), float(d[k]), k + 1
 
 
-def analyse(sept: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
+def analyse(net: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
             tol: float = 1e-8, complexity_ns: Sequence[int] = (20,)) -> dict[str, Any]:
     """The P1 §10 quantities of a septuple on boundary data (x_in [S, n_in], y_out [S, n_out]).
 
@@ -106,6 +106,7 @@ def analyse(sept: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
     in complexity_ns (key names c_20, c_834 for N = 854), gap_log_lambda, gap_width, gap_below,
     gap_beta (9.4).
     """
+    sept = to_septuple(net)
     x_in = np.asarray(x_in, dtype=float)
     y_out = np.asarray(y_out, dtype=float)
     # one forward pass (2.9) serves both U_d (2.11) and the start of the minimisation (3.2)

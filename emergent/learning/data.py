@@ -26,6 +26,7 @@ __all__ = [
     "ENV_VAR",
     "MnistDataError",
     "MnistSplit",
+    "digits",
     "encode_targets",
     "load_bundled",
     "load_idx",
@@ -248,3 +249,38 @@ def encode_targets(labels: np.ndarray, *, encoding: str = "pm1",
     if encoding == "pm1":
         eye = 2.0 * eye - 1.0
     return (amplitude * eye).astype(np.float32)
+
+
+def digits(samples: int, *, seed: int = 0, encoding: str = "pm1", amplitude: float = 1.0,
+           path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`samples` training digits and their output targets, ready for training (P1 §10).
+
+    Parameters
+    ----------
+    samples : int
+        How many digits (<= 5000 for the bundled subset).
+    seed : int
+        Seed of the shuffle (:func:`training_split`).
+    encoding : str
+        "pm1" or "onehot" (:func:`encode_targets`).
+    amplitude : float
+        Size of the targets, 0 < amplitude <= 1.
+    path : str or PathLike, optional
+        The full MNIST set (else $EMERGENT_MNIST, else the bundled digits).
+
+    Returns
+    -------
+    x : ndarray(shape=[samples, 784], float32)
+        Pixels in [0, 1].
+    y : ndarray(shape=[samples, 10], float32)
+        Targets of the 10 output neurons.
+
+    Raises
+    ------
+    ValueError
+        Too many samples for the data, or a bad encoding or amplitude.
+    MnistDataError
+        A full MNIST path that cannot be read.
+    """
+    split = training_split(samples, 0, seed=seed, path=path)
+    return split.x_train, encode_targets(split.y_train, encoding=encoding, amplitude=amplitude)

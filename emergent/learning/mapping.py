@@ -118,6 +118,13 @@ def layers_from_torch(module: Any) -> Layers:
     return layers_from_arrays(weights, biases, activation=acts[0])
 
 
+def _is_layers_pair(net: Any) -> bool:
+    """Whether `net` is a (weights, biases) pair of lists of arrays (what the trainers give)."""
+    return (isinstance(net, tuple) and len(net) == 2
+            and all(isinstance(part, list | tuple) and len(part) > 0
+                    and all(isinstance(a, np.ndarray) for a in part) for part in net))
+
+
 def to_septuple(net: Any, biases: Sequence[Any] | None = None, *, layout: str = "keras",
                 activation: str = "tanh") -> NeuralSeptuple:
     """The neural septuple (P1 §2) of a trained feed-forward net.
@@ -126,8 +133,12 @@ def to_septuple(net: Any, biases: Sequence[Any] | None = None, *, layout: str = 
     `biases`, `layout` and `activation` describe them). Returns
     NeuralSeptuple.from_layers(...) with N = sum of the layer sizes.
     """
+    if isinstance(net, NeuralSeptuple):
+        return net
     module = type(net).__module__
-    if isinstance(net, Sequence) and not isinstance(net, str | bytes):
+    if biases is None and _is_layers_pair(net):
+        ws, bs, act = layers_from_arrays(net[0], net[1], layout=layout, activation=activation)
+    elif isinstance(net, Sequence) and not isinstance(net, str | bytes):
         ws, bs, act = layers_from_arrays(net, biases, layout=layout, activation=activation)
     elif module.startswith("keras") or module.startswith("tf_keras"):
         ws, bs, act = layers_from_keras(net)
