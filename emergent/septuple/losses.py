@@ -49,7 +49,17 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Potential:
-    """A local objective V(x) = sum_i V(x_i) (P1 3.3): element-wise value, V' and V''."""
+    """A local objective V(x) = sum_i V(x_i) (P1 3.3), given element-wise.
+
+    Attributes
+    ----------
+    value : callable(ndarray) -> ndarray
+        V(x) element by element.
+    derivative : callable(ndarray) -> ndarray
+        V'(x).
+    second_derivative : callable(ndarray) -> ndarray
+        V''(x).
+    """
 
     value: Callable[[Array], Array]
     derivative: Callable[[Array], Array]
@@ -57,7 +67,18 @@ class Potential:
 
 
 def tachyonic(m: float) -> Potential:
-    """The tachyonic potential V(x) = -m x^2 / 2 of P1 (3.3), P2 (after eq 3)."""
+    """The tachyonic potential V(x) = -m x^2 / 2 of P1 (3.3), P2 (after eq 3).
+
+    Parameters
+    ----------
+    m : float
+        The mass parameter m.
+
+    Returns
+    -------
+    Potential
+        V, V' = -m x and V'' = -m.
+    """
     m = float(m)
     return Potential(
         lambda x: -0.5 * m * np.square(x),
@@ -95,7 +116,34 @@ def bulk_hamiltonian(
     potential: Potential | None = None,
     input_residual: bool = False,
 ) -> Array:
-    """H(x) of P1 (3.4) (P2 3) for a batch of states x.shape == (S, N) -> (S,)."""
+    """The bulk loss H(x) of P1 (3.4), P2 (3) for a batch of states.
+
+    H(x) = 1/2 sum_i (x_i - f(sum_j w_ij x_j + b_i))^2 + sum_i V(x_i), the squared errors over
+    the non-input neurons unless `input_residual` (see the module docstring).
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x : ndarray(shape=[S, N])
+        States.
+    m : float
+        Mass of the tachyonic potential V = -m x^2 / 2 (3.3).
+    potential : Potential, optional
+        A further local objective.
+    input_residual : bool
+        Also count the mismatch x_i - f(b_i) of the input neurons (2.8).
+
+    Returns
+    -------
+    ndarray(shape=[S])
+        H per state.
+
+    Raises
+    ------
+    ValueError
+        x of the wrong shape, a non-finite m or a potential that is not a Potential.
+    """
     x = sep._states(x)
     pots = _potentials(m, potential)
     rows = _residual_rows(sep, input_residual)
@@ -120,8 +168,29 @@ def _targets(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> tuple[Array, Arr
 
 
 def boundary_loss_samples(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> Array:
-    """H_boundary per sample (P1 2.11): 1/2 |P_out x_bar - y_out|^2 with x_bar the fixed point
-    (2.9) reached from x_in; shape (S,). (P1 2.10 prints the same sum without the 1/2.)"""
+    """The boundary loss per sample (P1 2.11): 1/2 |P_out x_bar - y_out|^2.
+
+    x_bar is the fixed point (2.9) reached from x_in. (P1 2.10 prints the same sum without 1/2.)
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+
+    Returns
+    -------
+    ndarray(shape=[S])
+        H_boundary per sample.
+
+    Raises
+    ------
+    ValueError
+        Data of the wrong shape or not finite.
+    """
     x_in, y = _targets(sep, x_in, y_out)
     xb = sep.fixed_point(x_in)
     d = xb[:, sep.output_index] - y
@@ -129,7 +198,27 @@ def boundary_loss_samples(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> Arr
 
 
 def boundary_loss(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> float:
-    """U_boundary: the boundary loss (P1 2.11, P2 4) averaged over the batch (float)."""
+    """U_boundary: the boundary loss (P1 2.11, P2 4) averaged over the batch.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+
+    Returns
+    -------
+    float
+        The mean of :func:`boundary_loss_samples`.
+
+    Raises
+    ------
+    ValueError
+        Data of the wrong shape or not finite.
+    """
     return float(np.mean(boundary_loss_samples(sep, x_in, y_out)))
 
 
@@ -145,12 +234,45 @@ def clamped_minimisation(
     input_residual: bool = False,
     x0: Array | None = None,
 ) -> tuple[Array, Array]:
-    """x_bar and H(x_bar) of P1 (3.2) for a batch: min over hidden neurons of H (3.4).
+    """x_bar and H(x_bar) of P1 (3.2) for a batch: the minimum over the hidden neurons of H (3.4).
 
-    x_in: shape (S, n_in), y_out: shape (S, n_out) (the boundary data x_boundary). Returns
-    x_bar (S, N) with x_bar[:, input_index] = x_in, x_bar[:, output_index] = y_out, and
-    H (S,). Converged when max |dH/dx_hidden| <= tol per sample; raises ValueError (naming
-    max_iter) otherwise. Start: the forward fixed point (2.9) (or x0, shape (S, N)).
+    The boundary neurons are clamped to the data, x_bar[:, input_index] = x_in and
+    x_bar[:, output_index] = y_out. The start is the forward fixed point (2.9) (or x0).
+    Converged when max |dH/dx_hidden| <= tol per sample.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data (the boundary data x_boundary on the inputs).
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+    m : float
+        Mass of the tachyonic potential V = -m x^2 / 2 (3.3).
+    potential : Potential, optional
+        A further local objective (NumPy route).
+    tol : float
+        Gradient tolerance, > 0.
+    max_iter : int
+        Newton iterations per sample, >= 1.
+    input_residual : bool
+        Also count the mismatch of the input neurons (see :func:`bulk_hamiltonian`).
+    x0 : ndarray(shape=[S, N]), optional
+        Starting states.
+
+    Returns
+    -------
+    x_bar : ndarray(shape=[S, N])
+        The clamped minimisers.
+    h : ndarray(shape=[S])
+        H(x_bar) (3.4).
+
+    Raises
+    ------
+    ValueError
+        A sample did not converge within max_iter (the message names max_iter and tol), bad
+        tol or max_iter, or data of the wrong shape.
     """
     x_in, y = _targets(sep, x_in, y_out)
     if not (tol > 0):
@@ -304,8 +426,37 @@ def bulk_loss(
     tol: float = 1e-10,
     input_residual: bool = False,
 ) -> float:
-    """U = <H(x_bar)>: the bulk loss (3.4) at the clamped minimum (3.2), averaged over the
-    batch (the ensemble average of P1 4.1/4.4 over the data)."""
+    """U = <H(x_bar)>: the bulk loss (3.4) at the clamped minimum (3.2), averaged over the batch.
+
+    This is the ensemble average of P1 (4.1)/(4.4) over the data.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+    m : float
+        Mass of the tachyonic potential (3.3).
+    potential : Potential, optional
+        A further local objective.
+    tol : float
+        Gradient tolerance of :func:`clamped_minimisation`.
+    input_residual : bool
+        Also count the mismatch of the input neurons.
+
+    Returns
+    -------
+    float
+        U.
+
+    Raises
+    ------
+    ValueError
+        As :func:`clamped_minimisation`.
+    """
     _, h = clamped_minimisation(
         sep, x_in, y_out, m=m, potential=potential, tol=tol, input_residual=input_residual
     )
