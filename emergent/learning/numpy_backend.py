@@ -35,7 +35,20 @@ Layers = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    """Keras' default kernel initialiser: U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    """Keras' default kernel initialiser: U(-r, r), r = sqrt(6 / (fan_in + fan_out)).
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        The kernel shape.
+    rng : numpy.random.Generator
+        The source.
+
+    Returns
+    -------
+    ndarray(shape=[fan_in, fan_out], float32)
+        The kernel.
+    """
     r = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-r, r, size=(fan_in, fan_out)).astype(np.float32)
 
@@ -43,7 +56,26 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.nd
 def init_layers(sizes: Sequence[int], *, seed: int) -> Layers:
     """Glorot-uniform kernels and zero biases for layer sizes (n_0, ..., n_{L-1}), seeded.
 
-    Both backends start from these arrays, so a run is reproducible from `seed` alone.
+    Every backend starts from these arrays, so a run is reproducible from `seed` alone.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes, >= 2 of them, all positive.
+    seed : int
+        The seed.
+
+    Returns
+    -------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Zero biases.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 sizes or a size < 1.
     """
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < 2 or min(sizes) < 1:
@@ -55,14 +87,44 @@ def init_layers(sizes: Sequence[int], *, seed: int) -> Layers:
 
 
 def epoch_order(samples: int, *, seed: int, epoch: int) -> np.ndarray:
-    """The permutation of the training samples used in `epoch` (same for every backend)."""
+    """The permutation of the training samples used in `epoch` (the same for every backend).
+
+    Parameters
+    ----------
+    samples : int
+        The number of samples.
+    seed : int
+        The run's seed.
+    epoch : int
+        The epoch (0-based).
+
+    Returns
+    -------
+    ndarray(shape=[samples], int64)
+        The order.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE90C, int(epoch)]))
     return rng.permutation(samples)
 
 
 def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
             x: np.ndarray) -> np.ndarray:
-    """Network output ndarray(shape=[B, n_out]) for inputs x ndarray(shape=[B, n_0])."""
+    """The network output: a_(l+1) = tanh(a_l W_l + b_l), the fixed point (P1 2.9) on the outputs.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+
+    Returns
+    -------
+    ndarray(shape=[B, n_out])
+        The outputs.
+    """
     a = x
     for w, b in zip(weights, biases, strict=True):
         a = np.tanh(a @ w + b)
@@ -71,14 +133,48 @@ def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
 
 def boundary_loss_batch(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                         x: np.ndarray, y: np.ndarray) -> float:
-    """Mean over samples of H_d = 1/2 sum_out (x_out - y)^2 (P1 2.11)."""
+    """The mean over samples of H_d = 1/2 sum_out (x_out - y)^2 (P1 2.11).
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+    y : ndarray(shape=[B, n_out])
+        Targets.
+
+    Returns
+    -------
+    float
+        U_d.
+    """
     out = forward(weights, biases, x)
     return float(0.5 * np.mean(np.sum((out.astype(np.float64) - y) ** 2, axis=1)))
 
 
 def accuracy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
              labels: np.ndarray) -> float:
-    """Fraction of samples whose most active output neuron is the label."""
+    """The fraction of samples whose most active output neuron is the label.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+    labels : ndarray(shape=[B])
+        Digit labels.
+
+    Returns
+    -------
+    float
+        The accuracy (nan for no samples).
+    """
     if x.shape[0] == 0:
         return float("nan")
     return float(np.mean(np.argmax(forward(weights, biases, x), axis=1) == labels))
@@ -87,10 +183,29 @@ def accuracy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.
 def sgd_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
               y: np.ndarray, *, learning_rate: float, batch_size: int,
               order: np.ndarray | None = None) -> None:
-    """One epoch of plain minibatch SGD on the mean of H_d over each batch, in place.
+    """One epoch of plain minibatch SGD on the mean of H_d (P1 2.11) over each batch, in place.
 
-    x: ndarray(shape=[S, n_0], float32), y: ndarray(shape=[S, n_out], float32) targets;
-    order: the sample permutation (default: as stored). The last batch may be smaller.
+    Parameters
+    ----------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels, updated in place.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Biases, updated in place.
+    x : ndarray(shape=[S, n_0], float32)
+        Inputs.
+    y : ndarray(shape=[S, n_out], float32)
+        Targets.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1 (the last batch may be smaller).
+    order : ndarray(shape=[S]), optional
+        The sample permutation (default: as stored).
+
+    Raises
+    ------
+    ValueError
+        batch_size < 1 or learning_rate <= 0.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -125,7 +240,30 @@ def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.n
                     order: np.ndarray | None = None) -> None:
     """:func:`sgd_epoch` as one compiled Numba kernel (no Python overhead per minibatch).
 
-    Same arguments and the same result up to float32 rounding; pays off at small batches.
+    The kernel is :func:`emergent.kernels.learning_kernels.epoch_kernel`; the result equals
+    :func:`sgd_epoch` up to float32 rounding and pays off at small batches.
+
+    Parameters
+    ----------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels, updated in place.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Biases, updated in place.
+    x : ndarray(shape=[S, n_0])
+        Inputs.
+    y : ndarray(shape=[S, n_out])
+        Targets.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1.
+    order : ndarray(shape=[S]), optional
+        The sample permutation (default: as stored).
+
+    Raises
+    ------
+    ValueError
+        batch_size < 1 or learning_rate <= 0.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")

@@ -314,7 +314,18 @@ class PhaseScan:
         self.n = float(n)
 
     def point(self, beta: float) -> PhasePoint:
-        """The :class:`PhasePoint` at `beta` (P1 9.3)."""
+        """The :class:`PhasePoint` at one beta (P1 9.3).
+
+        Parameters
+        ----------
+        beta : float
+            Inverse temperature, > 0.
+
+        Returns
+        -------
+        PhasePoint
+            The stationary points and the global minimum there.
+        """
         ph = phase_analysis(np.array([beta]), self.gamma, self.n)
         return PhasePoint(beta=float(beta), s_star=float(ph["s_star"][0]),
                           kind_star=float(ph["kind_star"][0]),
@@ -323,15 +334,50 @@ class PhaseScan:
                           global_min=float(ph["global_min"][0]))
 
     def advance(self, state: PhasePoint, t0: float, t1: float) -> PhasePoint:
-        """The point at beta = `t1` (the previous one is not needed)."""
+        """The point at beta = `t1` (the points are independent: `state` is not needed).
+
+        Parameters
+        ----------
+        state : PhasePoint
+            The point at `t0`.
+        t0, t1 : float
+            Consecutive betas of the scan.
+
+        Returns
+        -------
+        PhasePoint
+            The point at `t1`.
+        """
         return self.point(t1)
 
     def save(self, state: PhasePoint) -> dict[str, Any]:
-        """The point as scalars."""
+        """The point as scalars (for a checkpoint).
+
+        Parameters
+        ----------
+        state : PhasePoint
+            The point.
+
+        Returns
+        -------
+        dict of str to float or int
+            Its fields.
+        """
         return dataclasses.asdict(state)
 
     def load(self, saved: Mapping[str, Any]) -> PhasePoint:
-        """The point from :meth:`save`'s scalars."""
+        """The point from :meth:`save`'s scalars.
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        PhasePoint
+            The point.
+        """
         return PhasePoint(**{f.name: saved[f.name] for f in dataclasses.fields(PhasePoint)})
 
 

@@ -115,7 +115,15 @@ def _params(data: RunData) -> Fig1Params:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """P1 Fig. 1 (-Delta F against log lambda) and the stationary points over beta."""
+    """P1 Fig. 1 (-Delta F (9.3) against log lambda) and the stationary points over beta.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     curves, axes = data.field("minus_laplacian")
     s = axes["log_lambda"]
     ax1, ax2 = fig.subplots(1, 2)
@@ -145,7 +153,18 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """The claims of P1 §9 on the phases against the scan (P1 9.4 and the boundaries)."""
+    """The claims of P1 §9 on the phases, (9.4) and the phase boundaries, against the run.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     r = data.results
     p = _params(data)
     beta = data.series("beta")

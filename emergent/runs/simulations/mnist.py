@@ -181,7 +181,15 @@ def _hist_epochs(epochs: np.ndarray) -> list[int]:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """P1 Figs. 2-7: losses, spectra, complexities, mu2, mu3 and accuracies over the epochs."""
+    """P1 Figs. 2-7: losses, spectra, complexities, mu2, mu3 and accuracies over the epochs.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     nets = [n for n in NETS if _has(data, f"{n}_epoch")]
     axes = fig.subplots(2, 4).ravel()
     fig.set_size_inches(20, 9)
@@ -280,7 +288,18 @@ def _at(data: RunData, net: str, key: str, epoch: int) -> float | None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P1 (7.7)-(7.8) and the P1 §10 claims (Figs. 2, 5, 7; mu2, mu3) against the run."""
+    """P1 (7.7)-(7.8) and the P1 §10 claims (Figs. 2, 5, 7; mu2, mu3) against the run.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     nets = [n for n in NETS if _has(data, f"{n}_epoch")]
     out: list[Check] = []
     for n in nets:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -110,7 +110,21 @@ class Ensemble:
         self.members = 3 * p.nets
 
     def member(self, j: int, hist: np.ndarray) -> Member:
-        """Draw member `j`, add its log-spectrum to a copy of `hist` (P1 5.6, 9.5-9.6)."""
+        """Draw member `j` and add its log-spectrum of G (P1 5.6) to a copy of `hist`.
+
+        Parameters
+        ----------
+        j : int
+            The member: architecture j % 3, net j // 3.
+        hist : ndarray(shape=[3, bins])
+            The histogram so far.
+
+        Returns
+        -------
+        Member
+            The new histogram and the row of mu2, mu3 (9.5-9.6), sum log lambda (7.8) and
+            -Delta F (9.1) of the net.
+        """
         p = self.p
         a, k = j % 3, j // 3
         rng = self.rng(a, k)
@@ -133,19 +147,60 @@ class Ensemble:
         return Member(hist, row)
 
     def initial(self) -> Member:
-        """The ensemble after member 0."""
+        """The ensemble after member 0.
+
+        Returns
+        -------
+        Member
+            Its histogram and row.
+        """
         return self.member(0, np.zeros((3, self.p.bins)))
 
     def advance(self, state: Member, t0: float, t1: float) -> Member:
-        """The ensemble after member ``int(t1)`` (members are numbered by the times)."""
+        """The ensemble after member ``int(t1)`` (the members are numbered by the times).
+
+        Parameters
+        ----------
+        state : Member
+            The ensemble after member `t0`.
+        t0, t1 : float
+            Consecutive member numbers.
+
+        Returns
+        -------
+        Member
+            The ensemble after member `t1`.
+        """
         return self.member(int(t1), state.hist)
 
-    def save(self, state: Member) -> dict[str, Any]:
-        """The histogram so far."""
+    def save(self, state: Member) -> dict[str, np.ndarray]:
+        """The histogram so far (all a checkpoint needs).
+
+        Parameters
+        ----------
+        state : Member
+            The ensemble.
+
+        Returns
+        -------
+        dict of str to ndarray
+            {"hist": the histogram}.
+        """
         return {"hist": state.hist}
 
-    def load(self, saved: Mapping[str, Any]) -> Member:
-        """The ensemble from :meth:`save` (its last row is not needed again)."""
+    def load(self, saved: Mapping[str, object]) -> Member:
+        """The ensemble from :meth:`save` (its last row is not needed again).
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        Member
+            The histogram and an empty row.
+        """
         return Member(np.asarray(saved["hist"], dtype=float))
 
 
@@ -182,7 +237,15 @@ def _by_arch(data: RunData, name: str) -> list[np.ndarray]:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """Histogram of log lambda per architecture and mu3 against mu2 (P1 9.5-9.6)."""
+    """The histogram of log lambda per architecture and mu3 against mu2 (P1 9.5-9.6).
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     hist, axes = data.field("log_spectrum_histogram")
     ax1, ax2 = fig.subplots(1, 2)
     for i, name in enumerate(ARCH_NAMES):
@@ -201,7 +264,18 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P1 (7.8), (9.10)-(9.11) and the deep-versus-shallow claims of P1 §9-10."""
+    """P1 (7.8), (9.10)-(9.11) and the deep-versus-shallow claims of P1 §9-10.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     mu2, mu3 = _by_arch(data, "mu2"), _by_arch(data, "mu3")
     skew = _by_arch(data, "skewness")
     logdet = _by_arch(data, "log_det")
