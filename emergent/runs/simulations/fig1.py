@@ -19,6 +19,9 @@ k = gamma/(gamma-1). For gamma = 1/3 (k = -1/2), z = lambda^(1/2) solves beta z^
 The curvature at s = 0 is proportional to (2 beta - 1) for every gamma; s = 0 is the global
 minimum iff (1 + beta)^-2 < min(gamma, 1 - gamma), i.e. beta > 1/sqrt(gamma) - 1 for
 gamma <= 1/2 (0.732 for gamma = 1/3; sqrt(N) - 1 is this boundary for gamma = 1/N).
+
+The analysis lives in :mod:`emergent.septuple.phases`; the scan over beta is one
+:func:`emergent.runs.loop.evolve_run` of its :class:`~emergent.septuple.phases.PhaseScan`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ Choices where P1 §10 is silent (recorded with every run): one epoch = one pass 
 training samples in minibatches of `batch_size` (default 10); targets +1 on the digit's output
 neuron and -1 elsewhere (tanh outputs); loss per sample 1/2 sum_out (x - y)^2, averaged over the
 batch; Glorot-uniform initial weights, zero biases; pixels scaled to [0, 1].
+
+The run is one :func:`emergent.runs.loop.evolve_run` of the library stepper
+:class:`emergent.learning.training.TrainingStepper` over the logged epochs (the recorded times;
+checkpoints are written there), so a resumed run equals an uninterrupted one bit for bit.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ N(0, weight_scale^2 / fan_in), biases N(0, bias_scale^2)), takes <x> as the mean
 (P1 2.9) over random inputs in [0, 1], and computes the exact spectrum of G (P1 5.6) by the
 low-rank route, mu2 and mu3 (both the trace and the per-non-trivial-eigenvalue mean, see
 :func:`emergent.septuple.thermodynamics.mu2`), sum log lambda (7.8) and -Delta F (9.1) at beta.
+
+The run is one :func:`emergent.runs.loop.evolve_run` of :class:`Ensemble` over the 3 x nets
+ensemble members (architecture fastest; member j has the generator ``run.rng(j % 3, j // 3)``).
 """
 
 from __future__ import annotations
