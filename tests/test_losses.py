@@ -176,3 +176,65 @@ def test_p1_eq3_2_compiled_route_matches_numpy_route(activation, m):
         assert np.all(bulk_hamiltonian(sep, xa) > 1e-4)  # outputs clamped off the forward pass
         assert np.allclose(ha, hb, rtol=1e-9, atol=1e-13)
         assert np.allclose(xa, xb, atol=1e-6)
+
+
+# --- the compiled route (emergent.kernels.loss_kernels) -----------------------------------------
+
+
+def _kernel_cases():
+    """The nets and boundary data the kernels' reference values were taken with (before the
+    kernels moved to emergent.kernels)."""
+    rng = np.random.default_rng(7)
+    for act in ("tanh", "logistic", "linear"):
+        w = [rng.normal(size=(12, 7)) / 3, rng.normal(size=(7, 5)) / 2, rng.normal(size=(5, 3))]
+        b = [rng.normal(size=7) * .1, rng.normal(size=5) * .1, rng.normal(size=3) * .1]
+        sep = NeuralSeptuple.from_layers(w, b, activation=act)
+        x = rng.uniform(0, 1, (9, 12))
+        y = rng.uniform(-.5, .5, (9, 3))
+        yield act, sep, x, y
+
+
+#: H(x_bar) of the first four samples, computed by the kernel when it lived in losses.py
+KERNEL_REFERENCE = {
+    ("tanh", 0.0): [0.12953115393933431, 0.10183189722622368, 0.08643684120132908,
+                    0.03832682929535914],
+    ("tanh", 0.3): [-1.028525275101619, -1.1459036098670503, -1.401990439182326,
+                    -0.365534794496517],
+    ("logistic", 0.0): [0.7645048657181145, 0.7640844209375903, 0.8363739044377072,
+                        0.7479474701154117],
+}
+
+
+def test_p1_eq3_2_moved_newton_kernel_gives_the_previous_results():
+    """P1 (3.2)-(3.4): the clamped minimum from emergent.kernels.loss_kernels equals what the
+    kernel gave in emergent.septuple.losses (same code, moved; rtol 1e-12 for other libms)."""
+    for act, sep, x, y in _kernel_cases():
+        for m in (0.0, 0.3):
+            _, h = clamped_minimisation(sep, x, y, m=m, tol=1e-8)
+            if (act, m) in KERNEL_REFERENCE:
+                np.testing.assert_allclose(h[:4], KERNEL_REFERENCE[act, m], rtol=1e-12, atol=0)
+
+
+def test_loss_kernel_activation_values_match_the_activations():
+    from emergent.kernels.loss_kernels import ACTIVATIONS, activation_values
+    from emergent.septuple.activations import get_activation
+
+    ys = np.array([-3.0, -0.7, 0.0, 0.4, 2.5])
+    for code, name in enumerate(ACTIVATIONS):
+        f = get_activation(name)
+        got = np.array([activation_values(code, float(v)) for v in ys])
+        np.testing.assert_allclose(got[:, 0], f.f(ys), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(got[:, 1], f.df(ys), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(got[:, 2], f.d2f(ys), rtol=1e-10, atol=1e-15)
+
+
+def test_loss_kernel_lu_solve_is_numpy_solve():
+    from emergent.kernels.loss_kernels import lu_solve
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(6, 6))
+    hess = a + a.T  # indefinite
+    g = rng.normal(size=6)
+    work, step, piv = np.empty((6, 6)), np.empty(6), np.empty(6, dtype=np.int64)
+    assert lu_solve(np.tril(hess), 0.1, g, work, step, piv)
+    np.testing.assert_allclose(step, -np.linalg.solve(hess + 0.1 * np.eye(6), g), rtol=1e-10)

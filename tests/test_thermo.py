@@ -385,3 +385,36 @@ def test_p1_eq6_6_equilibrium_split_of_free_energy():
     # (7.4): S_0 = N_>/2 (1 - log beta); (7.5): U -> N_>/(2 beta) from the big eigenvalues
     assert thermo.thermodynamic_entropy(spec, beta=beta) == pytest.approx(10 * (1 - np.log(2)))
     assert thermo.energy(spec, beta=beta) == pytest.approx(20 / (2 * beta), rel=2e-2)
+
+
+def test_p1_eq9_3_phase_scan_equals_phase_analysis_and_resumes():
+    """P1 (9.3)-(9.4): the PhaseScan stepper driven by evolve (phases.scan) gives the rows of
+    phase_analysis; a point saved and loaded is the same point."""
+    from emergent.septuple import phases
+
+    betas = np.geomspace(0.1, 3.0, 7)
+    res = phases.scan(betas, gamma=1 / 3, n=854.0)
+    ref = phases.phase_analysis(betas, 1 / 3, 854.0)
+    np.testing.assert_array_equal(res.t, betas)
+    for key in ("s_star", "kind_star", "kind_zero", "n_stationary", "global_min"):
+        np.testing.assert_array_equal(res.series[key], ref[key], err_msg=key)
+    low = betas < 0.5
+    np.testing.assert_allclose(res.series["s_star"][low],
+                               [phases.derived_stationary(b, 1 / 3) for b in betas[low]],
+                               atol=1e-9)
+    stepper = phases.PhaseScan(gamma=1 / 3, n=854.0)
+    assert stepper.load(stepper.save(res.final)) == res.final
+    with pytest.raises(ValueError, match="increasing"):
+        phases.scan([1.0, 0.5], gamma=1 / 3, n=854.0)
+
+
+def test_random_septuple_is_the_random_nets_draw():
+    """network.random_septuple draws weights N(0, s^2 / fan_in) then biases N(0, b^2)."""
+    from emergent.septuple.network import random_septuple
+
+    sep = random_septuple((5, 4, 2), np.random.default_rng(1), weight_scale=2.0, bias_scale=0.5)
+    rng = np.random.default_rng(1)
+    w0 = rng.normal(size=(5, 4)) * 2.0 / np.sqrt(5)
+    rng.normal(size=(4, 2))
+    np.testing.assert_array_equal(sep.blocks[0], w0.T)
+    np.testing.assert_array_equal(sep.bias[5:9], rng.normal(size=4) * 0.5)

@@ -30,6 +30,7 @@ from emergent.learning import numpy_backend as nb
 from emergent.learning.mapping import layers_from_keras, to_septuple
 from emergent.septuple import losses
 from emergent.septuple import thermodynamics as thermo
+from emergent.septuple.phases import paper_94
 
 __all__ = [
     "DYNAMICAL_TOL",
@@ -50,7 +51,24 @@ DYNAMICAL_TOL = 1e-8
 def log_spaced_epochs(total: int, *, per_decade: int = 8) -> np.ndarray:
     """Epochs 0, 1, ..., total at about `per_decade` log-spaced points per decade (unique ints).
 
-    Epoch 0 is the untrained net; `total` is always included.
+    Epoch 0 is the untrained net; `total` is always included; exact powers of ten are included.
+
+    Parameters
+    ----------
+    total : int
+        The last epoch, >= 0.
+    per_decade : int
+        Points per decade, >= 1.
+
+    Returns
+    -------
+    ndarray of int64
+        The increasing epochs.
+
+    Raises
+    ------
+    ValueError
+        total < 0 or per_decade < 1.
     """
     if total < 0:
         raise ValueError(f"total must be >= 0, got {total}")
@@ -64,25 +82,66 @@ def log_spaced_epochs(total: int, *, per_decade: int = 8) -> np.ndarray:
 
 
 def gap_from_beta(beta: float) -> float:
-    """log lambda = 3 log(-1/2 + sqrt(1/4 + 1/beta)), the unstable maximum of P1 (9.4)."""
+    """log lambda = 3 log(-1/2 + sqrt(1/4 + 1/beta)), the unstable maximum of P1 (9.4).
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature, > 0.
+
+    Returns
+    -------
+    float
+        The log-eigenvalue P1 (9.4) assigns to beta.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0.
+    """
     if not beta > 0:
         raise ValueError(f"beta must be > 0, got {beta}")
-    return float(3.0 * np.log(-0.5 + np.sqrt(0.25 + 1.0 / beta)))
+    return paper_94(beta)
 
 
 def beta_from_gap(log_lambda: float) -> float:
-    """Invert P1 (9.4): with s = lambda^(1/3), 1/beta = s (s + 1), so beta = 1 / (s^2 + s)."""
+    """Invert P1 (9.4): with s = lambda^(1/3), 1/beta = s (s + 1), so beta = 1 / (s^2 + s).
+
+    Parameters
+    ----------
+    log_lambda : float
+        The log-eigenvalue of the gap.
+
+    Returns
+    -------
+    float
+        beta.
+    """
     s = float(np.exp(log_lambda / 3.0))
     return 1.0 / (s * s + s)
 
 
 def spectral_gap(log_lambda: np.ndarray, *, min_count: int = 3,
                  ceiling: float = -0.5) -> tuple[float, float, int]:
-    """The widest gap among the negative log-eigenvalues (P1 §10, red arrows of Fig. 5).
+    """The widest gap among the negative log-eigenvalues of G (P1 §10, the arrows of Fig. 5).
 
-    Looks at the sorted log lambda below `ceiling` and returns (position = midpoint of the widest
-    spacing that has at least `min_count` eigenvalues on each side, width, number below). NaNs
-    when there are too few eigenvalues.
+    Parameters
+    ----------
+    log_lambda : ndarray
+        log lambda of the eigenvalues.
+    min_count : int
+        Eigenvalues required on each side of the gap.
+    ceiling : float
+        Only log lambda < ceiling are looked at.
+
+    Returns
+    -------
+    position : float
+        The midpoint of the widest spacing (nan when there are too few eigenvalues).
+    width : float
+        Its width (nan likewise).
+    below : int
+        The number of eigenvalues below it (0 likewise).
     """
     v = np.sort(np.asarray(log_lambda, dtype=float))
     v = v[v < ceiling]
@@ -95,17 +154,45 @@ def spectral_gap(log_lambda: np.ndarray, *, min_count: int = 3,
     return float(0.5 * (v[k] + v[k + 1])), float(d[k]), k + 1
 
 
-def analyse(sept: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
+def analyse(net: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
             tol: float = 1e-8, complexity_ns: Sequence[int] = (20,)) -> dict[str, Any]:
-    """The P1 §10 quantities of a septuple on boundary data (x_in [S, n_in], y_out [S, n_out]).
+    """The P1 §10 quantities of a trained net on boundary data.
 
-    Returns a dict of floats and arrays: boundary_loss, bulk_loss, x_mean [N], eigenvalues [K]
-    (non-trivial, ascending), log_det, mu2, mu3 (traces), mu2_mean, mu3_mean (means over the K
-    non-trivial eigenvalues), n_dynamical (eigenvalues with |log lambda| > DYNAMICAL_TOL),
-    mu2_dynamical, mu3_dynamical (traces / n_dynamical), c_<n> and c_N-<n> for each n
-    in complexity_ns (key names c_20, c_834 for N = 854), gap_log_lambda, gap_width, gap_below,
-    gap_beta (9.4).
+    U_d (2.11) from the forward fixed point (2.9), U (3.4) at the clamped minimum (3.2), <x>,
+    the non-trivial eigenvalues of G (5.6, 5.10) at <x>, sum log lambda (7.8), mu2 and mu3
+    (9.5-9.6), C_n (10.5), and the gap of the log-spectrum with its beta (9.4).
+
+    Parameters
+    ----------
+    net : NeuralSeptuple, keras.Sequential, torch nn.Sequential or (weights, biases)
+        The trained net (anything :func:`emergent.learning.mapping.to_septuple` accepts).
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output targets.
+    m : float
+        Mass of the local objective (3.3).
+    tol : float
+        Gradient tolerance of the clamped minimisation.
+    complexity_ns : sequence of int
+        The n of the C_n to report (C_n and C_(N-n) each).
+
+    Returns
+    -------
+    dict
+        boundary_loss, bulk_loss, x_mean [N], eigenvalues [K] (non-trivial, ascending), log_det,
+        mu2, mu3 (traces), mu2_mean, mu3_mean (means over the K non-trivial eigenvalues),
+        n_dynamical (eigenvalues with |log lambda| > DYNAMICAL_TOL), mu2_dynamical,
+        mu3_dynamical (traces / n_dynamical), c_<n> and c_<N-n> for each n (c_20, c_834 for
+        N = 854), gap_log_lambda, gap_width, gap_below, gap_beta (9.4).
+
+    Raises
+    ------
+    ValueError
+        A net that does not map onto the septuple, data of the wrong shape, or a clamped
+        minimisation that does not converge.
     """
+    sept = to_septuple(net)
     x_in = np.asarray(x_in, dtype=float)
     y_out = np.asarray(y_out, dtype=float)
     # one forward pass (2.9) serves both U_d (2.11) and the start of the minimisation (3.2)
@@ -146,13 +233,26 @@ def analyse(sept: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
 
 
 class SeptupleRecorder:
-    """Analyse (weights, biases) at scheduled epochs and hand each row to `sink`.
+    """Analyse (weights, biases) at scheduled epochs with :func:`analyse` (P1 §10).
 
-    x_analysis [S, n_in], y_analysis [S, n_out]: boundary data for U_d, U, <x> and G;
-    x_train/labels_train, x_test/labels_test: for the accuracies (test may be empty).
-    sink(**row): e.g. ``run.append`` of an :class:`emergent.runs.io.RunWriter`; prefix: prepended to
-    every key (e.g. "deep_"). Row keys: epoch, train_accuracy, test_accuracy, train_loss (U_d
-    over all training samples) and those of :func:`analyse`.
+    Parameters
+    ----------
+    epochs : sequence of int
+        The scheduled epochs.
+    x_analysis : ndarray(shape=[S, n_in])
+        Boundary inputs for U_d, U, <x> and G.
+    y_analysis : ndarray(shape=[S, n_out])
+        Their targets.
+    x_train, y_train, labels_train : ndarray
+        Training inputs, targets and labels (for the training loss and accuracy).
+    x_test, labels_test : ndarray
+        Test inputs and labels (may be empty).
+    sink : callable(**row), optional
+        Receives every row with `prefix` on its keys (e.g. ``run.append``).
+    prefix : str
+        Prepended to the keys given to `sink` (e.g. "deep_").
+    tol : float
+        Gradient tolerance of the clamped minimisation (3.2).
     """
 
     def __init__(self, *, epochs: Sequence[int], x_analysis: np.ndarray,
@@ -174,11 +274,41 @@ class SeptupleRecorder:
         self.rows: list[dict[str, Any]] = []
 
     def due(self, epoch: int) -> bool:
+        """Whether `epoch` is scheduled.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch.
+
+        Returns
+        -------
+        bool
+            True if it is one of the scheduled epochs.
+        """
         return int(epoch) in self._due
 
     def record(self, epoch: int, weights: Sequence[np.ndarray],
                biases: Sequence[np.ndarray], activation: str = "tanh") -> dict[str, Any]:
-        """Analyse the net at `epoch`, pass the row to the sink and return it."""
+        """Analyse the net at `epoch`, hand the row to the sink and return it.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch the layers belong to.
+        weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+            Kernels (Keras layout).
+        biases : sequence of ndarray(shape=[n_{l+1}])
+            Biases.
+        activation : str
+            f of every layer.
+
+        Returns
+        -------
+        dict
+            epoch, train_accuracy, test_accuracy, train_loss (U_d over all training samples, 2.11)
+            and the keys of :func:`analyse`.
+        """
         w64 = [np.asarray(w, dtype=float) for w in weights]
         b64 = [np.asarray(b, dtype=float) for b in biases]
         sept = to_septuple(w64, b64, activation=activation)
@@ -198,10 +328,20 @@ class SeptupleRecorder:
 
 
 def keras_callback(recorder: SeptupleRecorder) -> Any:
-    """A keras.callbacks.Callback that calls `recorder` after each due epoch of ``model.fit``.
+    """A keras.callbacks.Callback that calls `recorder` after each scheduled epoch of ``model.fit``.
 
     Epochs are counted from 1 after the first epoch of fit (epoch 0, the untrained net, is
     recorded at train begin if scheduled).
+
+    Parameters
+    ----------
+    recorder : SeptupleRecorder
+        The recorder.
+
+    Returns
+    -------
+    keras.callbacks.Callback
+        The callback.
     """
     import keras
 

@@ -26,6 +26,7 @@ __all__ = [
     "ENV_VAR",
     "MnistDataError",
     "MnistSplit",
+    "digits",
     "encode_targets",
     "load_bundled",
     "load_idx",
@@ -49,7 +50,17 @@ class MnistDataError(ValueError):
 
 @dataclass(frozen=True)
 class MnistSplit:
-    """Training and test digits: images ndarray(shape=[S, 784], float32 in [0, 1]), labels [S]."""
+    """Training and test digits of an experiment (P1 §10).
+
+    Attributes
+    ----------
+    x_train, x_test : ndarray(shape=[S, 784], float32)
+        Pixels in [0, 1].
+    y_train, y_test : ndarray(shape=[S], int64)
+        Digit labels.
+    source : str
+        Where the digits came from ("bundled:mnist_5k" or the path of the full set).
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -90,8 +101,24 @@ def load_bundled(path: str | os.PathLike[str] | None = None, *,
                  verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The 5,000 bundled MNIST training digits (500 per class, sorted by class).
 
-    Returns (images ndarray(shape=[5000, 784], float32 in [0, 1]), labels ndarray(shape=[5000])).
-    verify: check the file's sha256 against the one recorded in data/MNIST-PROVENANCE.md.
+    Parameters
+    ----------
+    path : str or PathLike, optional
+        Another copy of the file (default: data/mnist_5k.csv.gz).
+    verify : bool
+        Check the file's sha256 against the one in data/MNIST-PROVENANCE.md.
+
+    Returns
+    -------
+    images : ndarray(shape=[5000, 784], float32)
+        Pixels in [0, 1].
+    labels : ndarray(shape=[5000], int64)
+        Digit labels.
+
+    Raises
+    ------
+    MnistDataError
+        The file is missing, modified or malformed.
     """
     path = Path(path) if path is not None else BUNDLED_PATH
     if not path.is_file():
@@ -113,7 +140,23 @@ def load_bundled(path: str | os.PathLike[str] | None = None, *,
 
 
 def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read one IDX file (optionally gzip-compressed) into an array of its stored shape."""
+    """Read one IDX file (optionally gzip-compressed) into an array of its stored shape.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    ndarray
+        The data, with the dtype and shape of the IDX header.
+
+    Raises
+    ------
+    MnistDataError
+        An unreadable, corrupt or truncated file.
+    """
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -148,7 +191,23 @@ def _find(folder: Path, stem: str) -> Path:
 
 
 def load_idx(folder: str | os.PathLike[str]) -> MnistSplit:
-    """The full MNIST set from the four standard IDX files in `folder` (gzipped or not)."""
+    """The full MNIST set from a folder of IDX files (train-images-idx3-ubyte[.gz], ...).
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        The folder.
+
+    Returns
+    -------
+    MnistSplit
+        60,000 training and 10,000 test digits.
+
+    Raises
+    ------
+    MnistDataError
+        Missing or malformed files.
+    """
     folder = Path(folder)
     parts = []
     for kind in ("train", "t10k"):
@@ -159,7 +218,23 @@ def load_idx(folder: str | os.PathLike[str]) -> MnistSplit:
 
 
 def load_npz(path: str | os.PathLike[str]) -> MnistSplit:
-    """The full MNIST set from Keras' `mnist.npz` (arrays x_train, y_train, x_test, y_test)."""
+    """The full MNIST set from Keras' mnist.npz.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    MnistSplit
+        The training and test digits.
+
+    Raises
+    ------
+    MnistDataError
+        An unreadable file or missing arrays.
+    """
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -180,7 +255,20 @@ def load_npz(path: str | os.PathLike[str]) -> MnistSplit:
 def load_mnist(path: str | os.PathLike[str] | None = None) -> MnistSplit:
     """The full MNIST set at `path` (folder of IDX files or mnist.npz), else $EMERGENT_MNIST.
 
-    Raises MnistDataError when neither is given or the files are missing or malformed.
+    Parameters
+    ----------
+    path : str or PathLike, optional
+        The folder or file.
+
+    Returns
+    -------
+    MnistSplit
+        The training and test digits.
+
+    Raises
+    ------
+    MnistDataError
+        Neither a path nor $EMERGENT_MNIST is given, or the files are missing or malformed.
     """
     if path is None or str(path) == "":
         path = os.environ.get(ENV_VAR, "")
@@ -201,13 +289,37 @@ def load_mnist(path: str | os.PathLike[str] | None = None) -> MnistSplit:
 def training_split(samples: int, test_samples: int, *, seed: int,
                    path: str | os.PathLike[str] | None = None,
                    use_full: bool | None = None) -> MnistSplit:
-    """Training and test digits for an experiment.
+    """Training and test digits for an experiment (P1 §10).
 
     With a full MNIST path (argument or $EMERGENT_MNIST): the first `samples` of a seeded
     permutation of the 60,000 training digits and `test_samples` of the 10,000 test digits.
     Otherwise the bundled 5,000 digits, shuffled with `seed` and split into `samples` training
-    and `test_samples` held-out digits (samples + test_samples <= 5000).
-    use_full: None -> full set if a path is known; True -> require it; False -> bundled.
+    and `test_samples` held-out digits.
+
+    Parameters
+    ----------
+    samples : int
+        Training digits, >= 1.
+    test_samples : int
+        Held-out digits, >= 0 (samples + test_samples <= 5000 for the bundled subset).
+    seed : int
+        Seed of the shuffle.
+    path : str or PathLike, optional
+        The full MNIST set.
+    use_full : bool, optional
+        None: the full set if a path is known; True: require it; False: the bundled digits.
+
+    Returns
+    -------
+    MnistSplit
+        The digits.
+
+    Raises
+    ------
+    ValueError
+        Too many samples for the data, or samples < 1 or test_samples < 0.
+    MnistDataError
+        The full set cannot be read.
     """
     if samples < 1 or test_samples < 0:
         raise ValueError("samples must be >= 1 and test_samples >= 0")
@@ -233,11 +345,28 @@ def training_split(samples: int, test_samples: int, *, seed: int,
 
 def encode_targets(labels: np.ndarray, *, encoding: str = "pm1",
                    amplitude: float = 1.0) -> np.ndarray:
-    """Output-neuron targets ndarray(shape=[S, 10], float32) for digit labels.
+    """Output-neuron targets for digit labels (the y_out of P1 2.10-2.11).
 
-    encoding "pm1": +amplitude on the neuron of the digit, -amplitude on the others (the natural
-    reading of P1 §10 "one of the 10 output neurons is to be activated" for tanh neurons);
-    "onehot": amplitude on the digit's neuron, 0 elsewhere. 0 < amplitude <= 1.
+    Parameters
+    ----------
+    labels : ndarray(shape=[S])
+        Digit labels 0-9.
+    encoding : str
+        "pm1": +amplitude on the neuron of the digit, -amplitude on the others (the natural
+        reading of P1 §10 "one of the 10 output neurons is to be activated" for tanh neurons);
+        "onehot": amplitude on the digit's neuron, 0 elsewhere.
+    amplitude : float
+        0 < amplitude <= 1.
+
+    Returns
+    -------
+    ndarray(shape=[S, 10], float32)
+        The targets.
+
+    Raises
+    ------
+    ValueError
+        An unknown encoding or an amplitude outside (0, 1].
     """
     if encoding not in ("pm1", "onehot"):
         raise ValueError(f"encoding must be 'pm1' or 'onehot', got {encoding!r}")
@@ -248,3 +377,38 @@ def encode_targets(labels: np.ndarray, *, encoding: str = "pm1",
     if encoding == "pm1":
         eye = 2.0 * eye - 1.0
     return (amplitude * eye).astype(np.float32)
+
+
+def digits(samples: int, *, seed: int = 0, encoding: str = "pm1", amplitude: float = 1.0,
+           path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`samples` training digits and their output targets, ready for training (P1 §10).
+
+    Parameters
+    ----------
+    samples : int
+        How many digits (<= 5000 for the bundled subset).
+    seed : int
+        Seed of the shuffle (:func:`training_split`).
+    encoding : str
+        "pm1" or "onehot" (:func:`encode_targets`).
+    amplitude : float
+        Size of the targets, 0 < amplitude <= 1.
+    path : str or PathLike, optional
+        The full MNIST set (else $EMERGENT_MNIST, else the bundled digits).
+
+    Returns
+    -------
+    x : ndarray(shape=[samples, 784], float32)
+        Pixels in [0, 1].
+    y : ndarray(shape=[samples, 10], float32)
+        Targets of the 10 output neurons.
+
+    Raises
+    ------
+    ValueError
+        Too many samples for the data, or a bad encoding or amplitude.
+    MnistDataError
+        A full MNIST path that cannot be read.
+    """
+    split = training_split(samples, 0, seed=seed, path=path)
+    return split.x_train, encode_targets(split.y_train, encoding=encoding, amplitude=amplitude)

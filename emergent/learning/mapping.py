@@ -29,10 +29,32 @@ _KERAS_ACT = {"tanh": "tanh", "linear": "linear"}
 
 def layers_from_arrays(weights: Sequence[Any], biases: Sequence[Any] | None = None, *,
                        layout: str = "keras", activation: str = "tanh") -> Layers:
-    """(weights in Keras layout (n_l, n_{l+1}), biases (n_{l+1},), activation) from arrays.
+    """(weights in Keras layout, biases, activation) of a net given as arrays (P1 §2 numbering).
 
-    layout: "keras" (kernel (n_l, n_{l+1})) or "torch" (weight (n_{l+1}, n_l)). biases None
-    means zero biases.
+    Parameters
+    ----------
+    weights : sequence of array_like
+        Kernels (n_l, n_{l+1}) ("keras") or weights (n_{l+1}, n_l) ("torch").
+    biases : sequence of array_like, optional
+        Biases (n_{l+1},); None means zero biases.
+    layout : str
+        "keras" or "torch".
+    activation : str
+        The activation of every layer.
+
+    Returns
+    -------
+    weights : list of ndarray(shape=[n_l, n_{l+1}])
+        float64 kernels.
+    biases : list of ndarray(shape=[n_{l+1}])
+        float64 biases.
+    activation : str
+        The activation.
+
+    Raises
+    ------
+    ValueError
+        An unknown layout, no or non-2-d weights, mismatched layer sizes or bias count.
     """
     if layout not in ("keras", "torch"):
         raise ValueError(f"layout must be 'keras' or 'torch', got {layout!r}")
@@ -62,6 +84,21 @@ def layers_from_keras(model: Any) -> Layers:
 
     Only Dense layers with one activation (tanh or linear) for all layers are accepted; an
     InputLayer is skipped.
+
+    Parameters
+    ----------
+    model : keras.Sequential
+        The trained model.
+
+    Returns
+    -------
+    tuple
+        (weights, biases, activation) as :func:`layers_from_arrays`.
+
+    Raises
+    ------
+    ValueError
+        A layer that is not Dense, another activation, or mixed activations.
     """
     weights, biases, acts = [], [], []
     for layer in model.layers:
@@ -90,6 +127,21 @@ def layers_from_torch(module: Any) -> Layers:
     """Weights, biases and the common activation of a torch nn.Sequential of Linear [+ Tanh].
 
     Every Linear must be followed by Tanh (tanh net) or by nothing (linear net).
+
+    Parameters
+    ----------
+    module : torch.nn.Sequential
+        The trained module.
+
+    Returns
+    -------
+    tuple
+        (weights, biases, activation) as :func:`layers_from_arrays`.
+
+    Raises
+    ------
+    ValueError
+        A child that is not Linear or Tanh, no Linear layers, or mixed activations.
     """
     weights, biases, acts = [], [], []
     children = list(module.children()) if hasattr(module, "children") else list(module)
@@ -118,16 +170,48 @@ def layers_from_torch(module: Any) -> Layers:
     return layers_from_arrays(weights, biases, activation=acts[0])
 
 
+def _is_layers_pair(net: Any) -> bool:
+    """Whether `net` is a (weights, biases) pair of lists of arrays (what the trainers give)."""
+    return (isinstance(net, tuple) and len(net) == 2
+            and all(isinstance(part, list | tuple) and len(part) > 0
+                    and all(isinstance(a, np.ndarray) for a in part) for part in net))
+
+
 def to_septuple(net: Any, biases: Sequence[Any] | None = None, *, layout: str = "keras",
                 activation: str = "tanh") -> NeuralSeptuple:
-    """The neural septuple (P1 §2) of a trained feed-forward net.
+    """The neural septuple (P1 §2, 2.1-2.6) of a trained feed-forward net.
 
-    net: a keras.Sequential, a torch nn.Sequential, or a list of weight matrices (then
-    `biases`, `layout` and `activation` describe them). Returns
-    NeuralSeptuple.from_layers(...) with N = sum of the layer sizes.
+    Neurons are numbered layer by layer, inputs first (P1 §10: N = 784 + 40 + 20 + 10 = 854).
+
+    Parameters
+    ----------
+    net : keras.Sequential, torch nn.Sequential, tuple, list or NeuralSeptuple
+        The net: a Keras or PyTorch model, the (weights, biases) pair a trainer returns
+        (:func:`emergent.learning.train`), a list of weight matrices (then `biases`, `layout`
+        and `activation` describe them), or a septuple (returned as it is).
+    biases : sequence of array_like, optional
+        Biases for a list of weight matrices.
+    layout : str
+        "keras" (n_l, n_{l+1}) or "torch" (n_{l+1}, n_l) for arrays.
+    activation : str
+        The activation for arrays.
+
+    Returns
+    -------
+    NeuralSeptuple
+        NeuralSeptuple.from_layers(...) with N = sum of the layer sizes.
+
+    Raises
+    ------
+    ValueError
+        A net of another kind or one that does not map (see :func:`layers_from_keras`).
     """
+    if isinstance(net, NeuralSeptuple):
+        return net
     module = type(net).__module__
-    if isinstance(net, Sequence) and not isinstance(net, str | bytes):
+    if biases is None and _is_layers_pair(net):
+        ws, bs, act = layers_from_arrays(net[0], net[1], layout=layout, activation=activation)
+    elif isinstance(net, Sequence) and not isinstance(net, str | bytes):
         ws, bs, act = layers_from_arrays(net, biases, layout=layout, activation=activation)
     elif module.startswith("keras") or module.startswith("tf_keras"):
         ws, bs, act = layers_from_keras(net)

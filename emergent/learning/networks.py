@@ -45,16 +45,46 @@ def _tf() -> Any:
 
 
 def half_squared_error(y_true: Any, y_pred: Any) -> Any:
-    """Keras loss H_d = 1/2 sum_out (y_pred - y_true)^2 per sample (P1 2.11)."""
+    """Keras loss H_d = 1/2 sum_out (y_pred - y_true)^2 per sample (P1 2.11).
+
+    Parameters
+    ----------
+    y_true, y_pred : tf.Tensor
+        Targets and outputs, shape [B, n_out].
+
+    Returns
+    -------
+    tf.Tensor
+        The loss per sample, shape [B].
+    """
     tf = _tf()
     return 0.5 * tf.reduce_sum(tf.square(y_pred - y_true), axis=-1)
 
 
 def build_keras_model(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
                       activation: str = "tanh") -> Any:
-    """A keras.Sequential of Dense(tanh) layers holding the given kernels (n_l, n_{l+1}).
+    """A keras.Sequential of Dense layers holding the given kernels (n_l, n_{l+1}) (P1 §10 nets).
 
     Use :func:`emergent.learning.numpy_backend.init_layers` for the seeded initial weights.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels.
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    activation : str
+        The Keras activation of every layer.
+
+    Returns
+    -------
+    keras.Sequential
+        The model (not compiled).
+
+    Raises
+    ------
+    ImportError
+        TensorFlow is not installed.
     """
     _tf()
     import keras
@@ -69,10 +99,27 @@ def build_keras_model(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray
 
 
 class Trainer:
-    """Train a layered tanh net with plain SGD; one call of :meth:`epoch` is one epoch.
+    """Train a layered tanh net with plain SGD on H_d (P1 2.11); one call of :meth:`epoch` is one
+    epoch.
 
     Build with :func:`make_trainer`. :meth:`layers` returns (weights, biases) as float32 NumPy
     arrays (Keras kernel layout); :meth:`set_layers` loads them (used to resume).
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Starting kernels.
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Starting biases.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1.
+
+    Raises
+    ------
+    ValueError
+        learning_rate <= 0 or batch_size < 1.
     """
 
     backend = "numpy"
@@ -88,14 +135,42 @@ class Trainer:
         self.set_layers(weights, biases)
 
     def set_layers(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
+        """Load the layers (float32 copies).
+
+        Parameters
+        ----------
+        weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+            Kernels.
+        biases : sequence of ndarray(shape=[n_{l+1}])
+            Biases.
+        """
         self._w = [np.array(w, dtype=np.float32) for w in weights]
         self._b = [np.array(b, dtype=np.float32) for b in biases]
 
     def layers(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The current layers.
+
+        Returns
+        -------
+        weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+            Copies of the kernels.
+        biases : list of ndarray(shape=[n_{l+1}], float32)
+            Copies of the biases.
+        """
         return [w.copy() for w in self._w], [b.copy() for b in self._b]
 
     def epoch(self, x: np.ndarray, y: np.ndarray, order: np.ndarray) -> None:
-        """One epoch over x[order], y[order] in minibatches of batch_size."""
+        """One epoch over x[order], y[order] in minibatches of batch_size.
+
+        Parameters
+        ----------
+        x : ndarray(shape=[S, n_0], float32)
+            Inputs.
+        y : ndarray(shape=[S, n_out], float32)
+            Targets.
+        order : ndarray(shape=[S], int)
+            The sample order (:func:`~emergent.learning.numpy_backend.epoch_order`).
+        """
         nb.sgd_epoch(self._w, self._b, x, y, learning_rate=self.learning_rate,
                      batch_size=self.batch_size, order=order)
 
@@ -169,7 +244,33 @@ class _TFXLA(_TFFunction):
 
 def make_trainer(backend: str, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
                  learning_rate: float, batch_size: int) -> Trainer:
-    """A :class:`Trainer` for `backend` (one of BACKENDS) starting from the given layers."""
+    """A :class:`Trainer` for `backend` starting from the given layers.
+
+    Parameters
+    ----------
+    backend : str
+        One of BACKENDS: "numpy", "numba", "keras-fit", "tf-function", "tf-xla".
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Starting kernels.
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Starting biases.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1.
+
+    Returns
+    -------
+    Trainer
+        The trainer.
+
+    Raises
+    ------
+    ValueError
+        An unknown backend, learning_rate <= 0 or batch_size < 1.
+    ImportError
+        A Keras backend without TensorFlow.
+    """
     classes = {"numpy": Trainer, "numba": _Numba, "keras-fit": _KerasFit,
                "tf-function": _TFFunction, "tf-xla": _TFXLA}
     if backend not in classes:

@@ -35,7 +35,20 @@ Layers = tuple[list[np.ndarray], list[np.ndarray]]
 
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray:
-    """Keras' default kernel initialiser: U(-r, r), r = sqrt(6 / (fan_in + fan_out))."""
+    """Keras' default kernel initialiser: U(-r, r), r = sqrt(6 / (fan_in + fan_out)).
+
+    Parameters
+    ----------
+    fan_in, fan_out : int
+        The kernel shape.
+    rng : numpy.random.Generator
+        The source.
+
+    Returns
+    -------
+    ndarray(shape=[fan_in, fan_out], float32)
+        The kernel.
+    """
     r = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-r, r, size=(fan_in, fan_out)).astype(np.float32)
 
@@ -43,7 +56,26 @@ def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.nd
 def init_layers(sizes: Sequence[int], *, seed: int) -> Layers:
     """Glorot-uniform kernels and zero biases for layer sizes (n_0, ..., n_{L-1}), seeded.
 
-    Both backends start from these arrays, so a run is reproducible from `seed` alone.
+    Every backend starts from these arrays, so a run is reproducible from `seed` alone.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes, >= 2 of them, all positive.
+    seed : int
+        The seed.
+
+    Returns
+    -------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Zero biases.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 sizes or a size < 1.
     """
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < 2 or min(sizes) < 1:
@@ -55,14 +87,44 @@ def init_layers(sizes: Sequence[int], *, seed: int) -> Layers:
 
 
 def epoch_order(samples: int, *, seed: int, epoch: int) -> np.ndarray:
-    """The permutation of the training samples used in `epoch` (same for every backend)."""
+    """The permutation of the training samples used in `epoch` (the same for every backend).
+
+    Parameters
+    ----------
+    samples : int
+        The number of samples.
+    seed : int
+        The run's seed.
+    epoch : int
+        The epoch (0-based).
+
+    Returns
+    -------
+    ndarray(shape=[samples], int64)
+        The order.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE90C, int(epoch)]))
     return rng.permutation(samples)
 
 
 def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
             x: np.ndarray) -> np.ndarray:
-    """Network output ndarray(shape=[B, n_out]) for inputs x ndarray(shape=[B, n_0])."""
+    """The network output: a_(l+1) = tanh(a_l W_l + b_l), the fixed point (P1 2.9) on the outputs.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+
+    Returns
+    -------
+    ndarray(shape=[B, n_out])
+        The outputs.
+    """
     a = x
     for w, b in zip(weights, biases, strict=True):
         a = np.tanh(a @ w + b)
@@ -71,14 +133,48 @@ def forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
 
 def boundary_loss_batch(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
                         x: np.ndarray, y: np.ndarray) -> float:
-    """Mean over samples of H_d = 1/2 sum_out (x_out - y)^2 (P1 2.11)."""
+    """The mean over samples of H_d = 1/2 sum_out (x_out - y)^2 (P1 2.11).
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+    y : ndarray(shape=[B, n_out])
+        Targets.
+
+    Returns
+    -------
+    float
+        U_d.
+    """
     out = forward(weights, biases, x)
     return float(0.5 * np.mean(np.sum((out.astype(np.float64) - y) ** 2, axis=1)))
 
 
 def accuracy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
              labels: np.ndarray) -> float:
-    """Fraction of samples whose most active output neuron is the label."""
+    """The fraction of samples whose most active output neuron is the label.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+        Kernels (Keras layout).
+    biases : sequence of ndarray(shape=[n_{l+1}])
+        Biases.
+    x : ndarray(shape=[B, n_0])
+        Inputs.
+    labels : ndarray(shape=[B])
+        Digit labels.
+
+    Returns
+    -------
+    float
+        The accuracy (nan for no samples).
+    """
     if x.shape[0] == 0:
         return float("nan")
     return float(np.mean(np.argmax(forward(weights, biases, x), axis=1) == labels))
@@ -87,10 +183,29 @@ def accuracy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.
 def sgd_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
               y: np.ndarray, *, learning_rate: float, batch_size: int,
               order: np.ndarray | None = None) -> None:
-    """One epoch of plain minibatch SGD on the mean of H_d over each batch, in place.
+    """One epoch of plain minibatch SGD on the mean of H_d (P1 2.11) over each batch, in place.
 
-    x: ndarray(shape=[S, n_0], float32), y: ndarray(shape=[S, n_out], float32) targets;
-    order: the sample permutation (default: as stored). The last batch may be smaller.
+    Parameters
+    ----------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels, updated in place.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Biases, updated in place.
+    x : ndarray(shape=[S, n_0], float32)
+        Inputs.
+    y : ndarray(shape=[S, n_out], float32)
+        Targets.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1 (the last batch may be smaller).
+    order : ndarray(shape=[S]), optional
+        The sample permutation (default: as stored).
+
+    Raises
+    ------
+    ValueError
+        batch_size < 1 or learning_rate <= 0.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -120,79 +235,35 @@ def sgd_epoch(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray
             biases[k] -= lr * gb
 
 
-# ------------------------------------------------------------------ Numba kernel (small batches)
-_NUMBA_STEP = None
-
-
-def _numba_kernel():  # built once, cached on disk (cache=True)
-    global _NUMBA_STEP
-    if _NUMBA_STEP is None:
-        from numba import njit
-
-        @njit(cache=True)
-        def epoch_kernel(params, woff, boff, sizes, x, y, order, lr, batch):  # pragma: no cover
-            layers = sizes.size - 1
-            total = 0
-            for k in range(layers + 1):
-                total += sizes[k]
-            acts = np.empty((batch, total), dtype=np.float32)
-            aoff = np.zeros(layers + 2, dtype=np.int64)
-            for k in range(layers + 1):
-                aoff[k + 1] = aoff[k] + sizes[k]
-            s = x.shape[0]
-            for start in range(0, s, batch):
-                m = min(batch, s - start)
-                for r in range(m):
-                    acts[r, 0:sizes[0]] = x[order[start + r]]
-                for k in range(layers):
-                    n_in, n_out = sizes[k], sizes[k + 1]
-                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
-                    b = params[boff[k]:boff[k] + n_out]
-                    z = np.dot(np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]]), w)
-                    for r in range(m):
-                        for j in range(n_out):
-                            acts[r, aoff[k + 1] + j] = np.tanh(z[r, j] + b[j])
-                n_last = sizes[layers]
-                delta = np.empty((m, n_last), dtype=np.float32)
-                scale = np.float32(1.0) / np.float32(m)
-                for r in range(m):
-                    t = y[order[start + r]]
-                    for j in range(n_last):
-                        a = acts[r, aoff[layers] + j]
-                        delta[r, j] = (a - t[j]) * (np.float32(1.0) - a * a) * scale
-                for k in range(layers - 1, -1, -1):
-                    n_in, n_out = sizes[k], sizes[k + 1]
-                    w = params[woff[k]:woff[k] + n_in * n_out].reshape((n_in, n_out))
-                    b = params[boff[k]:boff[k] + n_out]
-                    prev = np.ascontiguousarray(acts[:m, aoff[k]:aoff[k + 1]])
-                    gw = np.dot(prev.T.copy(), delta)
-                    new_delta = np.empty((m, n_in), dtype=np.float32)
-                    if k:
-                        back = np.dot(delta, w.T.copy())
-                        for r in range(m):
-                            for i in range(n_in):
-                                a = prev[r, i]
-                                new_delta[r, i] = back[r, i] * (np.float32(1.0) - a * a)
-                    for j in range(n_out):
-                        g = np.float32(0.0)
-                        for r in range(m):
-                            g += delta[r, j]
-                        b[j] -= lr * g
-                    for i in range(n_in):
-                        for j in range(n_out):
-                            w[i, j] -= lr * gw[i, j]
-                    delta = new_delta
-
-        _NUMBA_STEP = epoch_kernel
-    return _NUMBA_STEP
-
-
 def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
                     y: np.ndarray, *, learning_rate: float, batch_size: int,
                     order: np.ndarray | None = None) -> None:
     """:func:`sgd_epoch` as one compiled Numba kernel (no Python overhead per minibatch).
 
-    Same arguments and the same result up to float32 rounding; pays off at small batches.
+    The kernel is :func:`emergent.kernels.learning_kernels.epoch_kernel`; the result equals
+    :func:`sgd_epoch` up to float32 rounding and pays off at small batches.
+
+    Parameters
+    ----------
+    weights : list of ndarray(shape=[n_l, n_{l+1}], float32)
+        Kernels, updated in place.
+    biases : list of ndarray(shape=[n_{l+1}], float32)
+        Biases, updated in place.
+    x : ndarray(shape=[S, n_0])
+        Inputs.
+    y : ndarray(shape=[S, n_out])
+        Targets.
+    learning_rate : float
+        SGD step, > 0.
+    batch_size : int
+        Minibatch size, >= 1.
+    order : ndarray(shape=[S]), optional
+        The sample permutation (default: as stored).
+
+    Raises
+    ------
+    ValueError
+        batch_size < 1 or learning_rate <= 0.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -205,10 +276,12 @@ def sgd_epoch_numba(weights: list[np.ndarray], biases: list[np.ndarray], x: np.n
     offs = np.concatenate([[0], np.cumsum(lens)])[:-1]
     layers = len(weights)
     order = np.arange(x.shape[0]) if order is None else np.asarray(order, dtype=np.int64)
-    _numba_kernel()(params, offs[:layers].copy(), offs[layers:].copy(), sizes,
-                    np.ascontiguousarray(x, dtype=np.float32),
-                    np.ascontiguousarray(y, dtype=np.float32), order,
-                    np.float32(learning_rate), int(batch_size))
+    from emergent.kernels.learning_kernels import epoch_kernel  # numba on first use only
+
+    epoch_kernel(params, offs[:layers].copy(), offs[layers:].copy(), sizes,
+                 np.ascontiguousarray(x, dtype=np.float32),
+                 np.ascontiguousarray(y, dtype=np.float32), order,
+                 np.float32(learning_rate), int(batch_size))
     for k in range(layers):
         weights[k][...] = params[offs[k]:offs[k] + lens[k]].reshape(weights[k].shape)
         biases[k][...] = params[offs[layers + k]:offs[layers + k] + lens[layers + k]]

@@ -5,7 +5,17 @@ dynamics, P1 2.1-2.11), :mod:`~emergent.septuple.activations` (the one activatio
 :mod:`~emergent.septuple.losses` (boundary and bulk loss, clamped minimisation, P1 §3),
 :mod:`~emergent.septuple.canonical` (the canonical ensemble of trainable variables, P2 (45)),
 :mod:`~emergent.septuple.thermodynamics` (the operator G, its spectrum, U, F, S, C, P1 §5-9),
-:mod:`~emergent.septuple.entropy_density` (the entropy density of P1 §8).
+:mod:`~emergent.septuple.entropy_density` (the entropy density and its flow, P1 §8),
+:mod:`~emergent.septuple.phases` (the phases of the entropy destruction rate in beta, P1 §9).
+
+Example
+-------
+>>> import numpy as np
+>>> import emergent
+>>> sep = emergent.septuple.random_septuple((6, 4, 2), np.random.default_rng(0))
+>>> s = emergent.septuple.summary(sep, sep.fixed_point(np.full(6, 0.5))[0], beta=1.0)
+>>> abs(s.log_det) < 1e-12  # det G = 1 for a feed-forward net (P1 7.8)
+True
 """
 
 from emergent.septuple import (
@@ -14,11 +24,12 @@ from emergent.septuple import (
     entropy_density,
     losses,
     network,
+    phases,
     thermodynamics,
 )
 from emergent.septuple.activations import ACTIVATIONS, Activation, get_activation
 from emergent.septuple.losses import boundary_loss, bulk_loss, clamped_minimisation
-from emergent.septuple.network import NeuralSeptuple
+from emergent.septuple.network import NeuralSeptuple, random_septuple
 from emergent.septuple.thermodynamics import Spectrum, ThermoSummary, spectrum, summary
 
 __all__ = [
@@ -36,6 +47,8 @@ __all__ = [
     "get_activation",
     "losses",
     "network",
+    "phases",
+    "random_septuple",
     "spectrum",
     "summary",
     "thermodynamics",

@@ -48,9 +48,27 @@ def _check(q: np.ndarray, beta: float, mass: float) -> np.ndarray:
 
 
 def canonical_free_energy(q: np.ndarray, *, beta: float, mass: float = 0.0) -> np.ndarray:
-    """F(q) of P2 (45), q = eigenvalues lambda of G, ndarray(shape=[..., N]) -> shape [...].
+    """F(q) of P2 (45), the free energy as a function of the eigenvalues q = lambda of G.
 
-    beta > 0 is the inverse temperature, mass is m of the local objective V(x) = -m x^2 / 2.
+    Parameters
+    ----------
+    q : ndarray(shape=[..., N])
+        Eigenvalues; the sum runs over the last axis.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of the local objective V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        F = 1/(2 beta) sum_i log((1 - beta m) + beta q_i) - N/(2 beta) log(2 pi).
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, a non-finite mass, or (1 - beta m) + beta q <= 0 (the Gaussian integral
+        P2 (7) diverges).
     """
     q = _check(q, beta, mass)
     n = q.shape[-1]
@@ -60,39 +78,137 @@ def canonical_free_energy(q: np.ndarray, *, beta: float, mass: float = 0.0) -> n
 
 def canonical_free_energy_gradient(q: np.ndarray, *, beta: float,
                                    mass: float = 0.0) -> np.ndarray:
-    """dF/dq_i = 1 / (2 ((1 - beta m) + beta q_i)), shape of q (the "force" of P2 (46))."""
+    """dF/dq_i of P2 (45): the "force" of P2 (46).
+
+    Parameters
+    ----------
+    q : ndarray(shape=[..., N])
+        Eigenvalues.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+        1 / (2 ((1 - beta m) + beta q_i)).
+
+    Raises
+    ------
+    ValueError
+        As :func:`canonical_free_energy`.
+    """
     q = _check(q, beta, mass)
     return 0.5 / ((1.0 - beta * mass) + beta * q)
 
 
 def canonical_free_energy_hessian_diag(q: np.ndarray, *, beta: float,
                                        mass: float = 0.0) -> np.ndarray:
-    """d^2F/dq_i^2 = -beta / (2 ((1 - beta m) + beta q_i)^2); off-diagonal terms vanish."""
+    """d^2F/dq_i^2 of P2 (45); the off-diagonal second derivatives vanish.
+
+    Parameters
+    ----------
+    q : ndarray(shape=[..., N])
+        Eigenvalues.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    ndarray(shape=[..., N])
+        -beta / (2 ((1 - beta m) + beta q_i)^2).
+
+    Raises
+    ------
+    ValueError
+        As :func:`canonical_free_energy`.
+    """
     q = _check(q, beta, mass)
     return -0.5 * beta / ((1.0 - beta * mass) + beta * q) ** 2
 
 
 def canonical_average_loss(q: np.ndarray, *, beta: float, mass: float = 0.0) -> np.ndarray:
-    """U = d(beta F)/d beta = 1/2 sum_i (q_i - m) / ((1 - beta m) + beta q_i) (P2 (10), (46))."""
+    """The average loss U = d(beta F)/d beta of P2 (10), (46).
+
+    Parameters
+    ----------
+    q : ndarray(shape=[..., N])
+        Eigenvalues.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        1/2 sum_i (q_i - m) / ((1 - beta m) + beta q_i).
+
+    Raises
+    ------
+    ValueError
+        As :func:`canonical_free_energy`.
+    """
     q = _check(q, beta, mass)
     return 0.5 * np.sum((q - mass) / ((1.0 - beta * mass) + beta * q), axis=-1)
 
 
 def virial(q: np.ndarray, *, beta: float, mass: float = 0.0) -> np.ndarray:
-    """Right side of the virial relation (46): sum_i (q_i - m) dF/dq_i, shape [...].
+    """The right side of the virial relation P2 (46): sum_i (q_i - m) dF/dq_i.
 
     For m = 0 this is the paper's sum_i lambda_i dF/dlambda_i; for m != 0 the relation
     U = sum_i lambda_i dF/dlambda_i as printed fails and the shift by m is needed.
+
+    Parameters
+    ----------
+    q : ndarray(shape=[..., N])
+        Eigenvalues.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        The sum, equal to :func:`canonical_average_loss`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`canonical_free_energy`.
     """
     q = _check(q, beta, mass)
     return np.sum((q - mass) * canonical_free_energy_gradient(q, beta=beta, mass=mass), axis=-1)
 
 
 def stationary_constants(n: int, *, beta: float, mass: float = 0.0) -> tuple[float, float, float]:
-    """(mu, C_k, C_0) for which (45) equals the stationary solution (44) of (43).
+    """(mu, C_k, C_0) for which P2 (45) equals the stationary solution (44) of (43).
 
     F = C_0 + (1/mu) sum_k log(C_k + mu q_k) with mu = 2 beta, C_k = 2 (1 - beta m),
-    C_0 = -n/(2 beta) log(4 pi); n is the number of eigenvalues N.
+    C_0 = -n/(2 beta) log(4 pi).
+
+    Parameters
+    ----------
+    n : int
+        N, the number of eigenvalues, >= 1.
+    beta : float
+        Inverse temperature, > 0.
+    mass : float
+        m of V(x) = -m x^2 / 2.
+
+    Returns
+    -------
+    tuple of float
+        (mu, C_k, C_0).
+
+    Raises
+    ------
+    ValueError
+        n < 1 or beta <= 0.
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")

@@ -14,6 +14,18 @@ Two readings of (8.1):
 - the probability-conserving ensemble (continuity equation, what M particles sample):
   p(beta, Q(beta)) = p0(Q0) / J, so S(beta) = S(0) + E[log J] and dS/dbeta = alpha E[Laplacian F]
   (the drift part of P2 eq 22); for a quadratic F, S grows linearly, not exponentially.
+
+Used by the tests of P1 §8 and available as ``emergent.septuple.entropy_density``.
+
+Example
+-------
+>>> import numpy as np
+>>> from emergent.septuple import entropy_density as ed
+>>> q, log_j = ed.quadratic_flow(np.ones((2, 3)), hessian=np.eye(3), alpha=0.5, beta=2.0)
+>>> log_j  # alpha beta tr H (Liouville)
+3.0
+>>> ed.canonical_laplacian(np.array([1.0, 3.0]), beta=1.0)  # (8.10)
+np.float64(-0.15625)
 """
 
 from __future__ import annotations
@@ -43,7 +55,25 @@ def _check_alpha(alpha: float) -> float:
 
 
 def entropy_density(p: np.ndarray, *, normalization: float = 1.0) -> np.ndarray:
-    """sigma = -p log(M p) (P1 eq 8.7), 0 where p = 0; M = normalization > 0 (shape of p, >= 1D)."""
+    """The entropy density sigma = -p log(M p) of P1 (8.7), 0 where p = 0.
+
+    Parameters
+    ----------
+    p : array_like
+        Probability density (at least 1D after conversion).
+    normalization : float
+        M > 0.
+
+    Returns
+    -------
+    ndarray
+        sigma, the shape of p.
+
+    Raises
+    ------
+    ValueError
+        normalization <= 0.
+    """
     if not normalization > 0:
         raise ValueError(f"normalization must be > 0, got {normalization!r}")
     p = np.atleast_1d(np.asarray(p, dtype=float))
@@ -55,15 +85,58 @@ def entropy_density(p: np.ndarray, *, normalization: float = 1.0) -> np.ndarray:
 
 def sigma_exponential(sigma0: np.ndarray, *, alpha: float, beta: float,
                       laplacian: float | np.ndarray) -> np.ndarray:
-    """P1 eq (8.8): sigma(beta) = sigma(0) exp(beta alpha Laplacian F)."""
+    """P1 (8.8): sigma(beta) = sigma(0) exp(beta alpha Laplacian F).
+
+    Parameters
+    ----------
+    sigma0 : array_like
+        sigma at beta = 0.
+    alpha : float
+        The drift rate of (8.2).
+    beta : float
+        Inverse temperature.
+    laplacian : float or array_like
+        Laplacian F (constant for a quadratic F).
+
+    Returns
+    -------
+    ndarray
+        sigma(beta).
+
+    Raises
+    ------
+    ValueError
+        A non-finite alpha.
+    """
     return np.asarray(sigma0) * np.exp(beta * _check_alpha(alpha) * np.asarray(laplacian))
 
 
 def quadratic_flow(q0: np.ndarray, *, hessian: np.ndarray, alpha: float,
                    beta: float) -> tuple[np.ndarray, float]:
-    """Exact flow of (8.2) for F = Q^T H Q / 2: Q(beta) = expm(alpha beta H) Q0.
+    """The exact flow of P1 (8.2) for F = Q^T H Q / 2: Q(beta) = expm(alpha beta H) Q0.
 
-    q0: [M, K]; hessian: [K, K] symmetric. Returns (Q [M, K], log J = alpha beta tr H).
+    Parameters
+    ----------
+    q0 : ndarray(shape=[M, K])
+        Initial parameters of M networks.
+    hessian : ndarray(shape=[K, K])
+        H, symmetric.
+    alpha : float
+        The drift rate of (8.2).
+    beta : float
+        Inverse temperature (the flow "time").
+
+    Returns
+    -------
+    q : ndarray(shape=[M, K])
+        Q(beta).
+    log_j : float
+        log J = alpha beta tr H (Liouville).
+
+    Raises
+    ------
+    ValueError
+        A non-symmetric hessian or a non-finite alpha.
     """
     h = np.asarray(hessian, dtype=float)
     alpha = _check_alpha(alpha)
@@ -76,10 +149,34 @@ def quadratic_flow(q0: np.ndarray, *, hessian: np.ndarray, alpha: float,
 def liouville_flow(q0: np.ndarray, *, gradient: Callable[[np.ndarray], np.ndarray],
                    laplacian: Callable[[np.ndarray], np.ndarray], alpha: float,
                    betas: np.ndarray, substeps: int = 8) -> tuple[np.ndarray, np.ndarray]:
-    """Integrate (8.2) and d log J/dbeta = alpha Laplacian F with classical RK4.
+    """Integrate P1 (8.2) and d log J/dbeta = alpha Laplacian F with classical RK4.
 
-    q0: [M, K]; gradient(Q [M, K]) -> [M, K]; laplacian(Q [M, K]) -> [M]; betas: increasing
-    [B] starting at the initial beta. Returns (Q [B, M, K], log J [B, M]).
+    Parameters
+    ----------
+    q0 : ndarray(shape=[M, K])
+        Initial parameters.
+    gradient : callable(ndarray(shape=[M, K])) -> ndarray(shape=[M, K])
+        dF/dQ.
+    laplacian : callable(ndarray(shape=[M, K])) -> ndarray(shape=[M])
+        Laplacian F at each network.
+    alpha : float
+        The drift rate of (8.2).
+    betas : ndarray(shape=[B])
+        Strictly increasing, starting at the initial beta.
+    substeps : int
+        RK4 steps between consecutive betas, >= 1.
+
+    Returns
+    -------
+    q : ndarray(shape=[B, M, K])
+        Q at every beta.
+    log_j : ndarray(shape=[B, M])
+        log J at every beta.
+
+    Raises
+    ------
+    ValueError
+        betas not strictly increasing, substeps < 1, or a non-finite alpha.
     """
     alpha = _check_alpha(alpha)
     betas = np.asarray(betas, dtype=float)
@@ -111,10 +208,23 @@ def liouville_flow(q0: np.ndarray, *, gradient: Callable[[np.ndarray], np.ndarra
 
 def conserved_entropy(logp0: np.ndarray, log_jacobian: np.ndarray, *,
                       normalization: float = 1.0) -> np.ndarray:
-    """S(beta) = -int p log(M p) (8.3) of the probability-conserving ensemble, by Monte Carlo.
+    """S(beta) = -int p log(M p) (P1 8.3) of the probability-conserving ensemble, by Monte Carlo.
 
-    logp0: [M] log p0 at the initial samples Q0 ~ p0; log_jacobian: [..., M].
-    p(beta, Q(beta)) = p0(Q0) / J gives S = -E[log(M p0) - log J]. Returns [...].
+    p(beta, Q(beta)) = p0(Q0) / J gives S = -E[log(M p0) - log J].
+
+    Parameters
+    ----------
+    logp0 : ndarray(shape=[M])
+        log p0 at the initial samples Q0 ~ p0.
+    log_jacobian : ndarray(shape=[..., M])
+        log J along each trajectory.
+    normalization : float
+        M of (8.3).
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        S.
     """
     return -np.mean(np.log(normalization) + np.asarray(logp0) - np.asarray(log_jacobian),
                     axis=-1)
@@ -122,15 +232,50 @@ def conserved_entropy(logp0: np.ndarray, log_jacobian: np.ndarray, *,
 
 def advected_entropy(logp0: np.ndarray, log_jacobian: np.ndarray, *,
                      normalization: float = 1.0) -> np.ndarray:
-    """S(beta) = int sigma dQ for (8.1) as printed (p carried unchanged along trajectories),
-    by Monte Carlo over Q0 ~ p0: S = E[-log(M p0(Q0)) J]. Returns [...]."""
+    """S(beta) = int sigma dQ for P1 (8.1) as printed (p carried unchanged along trajectories).
+
+    By Monte Carlo over Q0 ~ p0: S = E[-log(M p0(Q0)) J].
+
+    Parameters
+    ----------
+    logp0 : ndarray(shape=[M])
+        log p0 at the initial samples.
+    log_jacobian : ndarray(shape=[..., M])
+        log J along each trajectory.
+    normalization : float
+        M of (8.3).
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        S.
+    """
     return np.mean(-(np.log(normalization) + np.asarray(logp0)) * np.exp(log_jacobian),
                    axis=-1)
 
 
 def canonical_laplacian(lam: np.ndarray, *, beta: float) -> np.ndarray:
-    """P1 eq (8.10): Laplacian over the eigenvalues of F = (1/2beta) sum log(1 + beta lambda_i)
-    (8.9, m = 0): -beta/2 sum_i (1 + beta lambda_i)^-2. lam: [..., N] -> [...]."""
+    """P1 (8.10): the Laplacian over the eigenvalues of F = (1/2 beta) sum log(1 + beta lambda_i).
+
+    F is (8.9) with m = 0; the Laplacian is -beta/2 sum_i (1 + beta lambda_i)^-2.
+
+    Parameters
+    ----------
+    lam : ndarray(shape=[..., N])
+        Eigenvalues.
+    beta : float
+        Inverse temperature, > 0.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        Laplacian F.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0.
+    """
     if not beta > 0:
         raise ValueError(f"beta must be > 0, got {beta!r}")
     lam = np.asarray(lam, dtype=float)
@@ -138,13 +283,31 @@ def canonical_laplacian(lam: np.ndarray, *, beta: float) -> np.ndarray:
 
 
 def canonical_log_sigma_factor(lam: np.ndarray, *, alpha: float, beta: float) -> np.ndarray:
-    """log of sigma(beta) / sigma(0) in the comoving reading of (8.6) with the beta-dependent
-    Laplacian (8.10), at fixed eigenvalues: alpha int_0^beta Laplacian F(b) db
-    = -(alpha/2) sum_i [log(1 + x_i) + 1/(1 + x_i) - 1] / lambda_i^2, x_i = beta lambda_i.
+    """log sigma(beta) / sigma(0) in the comoving reading of P1 (8.6) with the Laplacian (8.10).
 
-    The printed (8.11), exp(-(alpha/2) sum (1 + beta lambda)^-2), is neither this nor
-    (8.8) with (8.10) substituted (that gives exp(-(alpha beta^2/2) sum (1 + beta lambda)^-2)).
-    lam: [..., N] -> [...].
+    At fixed eigenvalues: alpha int_0^beta Laplacian F(b) db
+    = -(alpha/2) sum_i [log(1 + x_i) + 1/(1 + x_i) - 1] / lambda_i^2, x_i = beta lambda_i.
+    The printed (8.11), exp(-(alpha/2) sum (1 + beta lambda)^-2), is neither this nor (8.8) with
+    (8.10) substituted (that gives exp(-(alpha beta^2/2) sum (1 + beta lambda)^-2)).
+
+    Parameters
+    ----------
+    lam : ndarray(shape=[..., N])
+        Eigenvalues.
+    alpha : float
+        The drift rate of (8.2).
+    beta : float
+        Inverse temperature, >= 0.
+
+    Returns
+    -------
+    ndarray(shape=[...])
+        The log factor.
+
+    Raises
+    ------
+    ValueError
+        beta < 0 or a non-finite alpha.
     """
     alpha = _check_alpha(alpha)
     if not beta >= 0:

@@ -14,7 +14,8 @@ Clamped minimisation (3.2): with the boundary neurons fixed to the data, x_in on
 y_out on outputs, minimise H over the hidden neurons only, for a whole batch at once: a damped
 Newton (Levenberg-Marquardt) iteration on the n_h hidden unknowns per sample, with the exact
 Hessian J^T J - sum_k r_k f''(y_k) w_kh w_kg + V''. Two routes run the same iteration (same
-damping, acceptance and stopping rules per sample): a Numba kernel, parallel over samples, that
+damping, acceptance and stopping rules per sample): a Numba kernel
+(:func:`emergent.kernels.loss_kernels.newton_kernel`), parallel over samples, that
 builds the Hessian from the sparse rows of w (only the weights into and out of the hidden
 neurons) and solves with a dense Cholesky (LU when the damped Hessian is indefinite), used for
 the built-in activations with V = 0 or the tachyonic V of (3.3) given by m; and a batched
@@ -27,8 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
 
+from emergent.kernels.loss_kernels import ACTIVATIONS as KERNEL_ACTIVATIONS
+from emergent.kernels.loss_kernels import newton_kernel
 from emergent.septuple.activations import ACTIVATIONS
 from emergent.septuple.network import NeuralSeptuple
 
@@ -47,7 +49,17 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class Potential:
-    """A local objective V(x) = sum_i V(x_i) (P1 3.3): element-wise value, V' and V''."""
+    """A local objective V(x) = sum_i V(x_i) (P1 3.3), given element-wise.
+
+    Attributes
+    ----------
+    value : callable(ndarray) -> ndarray
+        V(x) element by element.
+    derivative : callable(ndarray) -> ndarray
+        V'(x).
+    second_derivative : callable(ndarray) -> ndarray
+        V''(x).
+    """
 
     value: Callable[[Array], Array]
     derivative: Callable[[Array], Array]
@@ -55,7 +67,18 @@ class Potential:
 
 
 def tachyonic(m: float) -> Potential:
-    """The tachyonic potential V(x) = -m x^2 / 2 of P1 (3.3), P2 (after eq 3)."""
+    """The tachyonic potential V(x) = -m x^2 / 2 of P1 (3.3), P2 (after eq 3).
+
+    Parameters
+    ----------
+    m : float
+        The mass parameter m.
+
+    Returns
+    -------
+    Potential
+        V, V' = -m x and V'' = -m.
+    """
     m = float(m)
     return Potential(
         lambda x: -0.5 * m * np.square(x),
@@ -93,7 +116,34 @@ def bulk_hamiltonian(
     potential: Potential | None = None,
     input_residual: bool = False,
 ) -> Array:
-    """H(x) of P1 (3.4) (P2 3) for a batch of states x.shape == (S, N) -> (S,)."""
+    """The bulk loss H(x) of P1 (3.4), P2 (3) for a batch of states.
+
+    H(x) = 1/2 sum_i (x_i - f(sum_j w_ij x_j + b_i))^2 + sum_i V(x_i), the squared errors over
+    the non-input neurons unless `input_residual` (see the module docstring).
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x : ndarray(shape=[S, N])
+        States.
+    m : float
+        Mass of the tachyonic potential V = -m x^2 / 2 (3.3).
+    potential : Potential, optional
+        A further local objective.
+    input_residual : bool
+        Also count the mismatch x_i - f(b_i) of the input neurons (2.8).
+
+    Returns
+    -------
+    ndarray(shape=[S])
+        H per state.
+
+    Raises
+    ------
+    ValueError
+        x of the wrong shape, a non-finite m or a potential that is not a Potential.
+    """
     x = sep._states(x)
     pots = _potentials(m, potential)
     rows = _residual_rows(sep, input_residual)
@@ -118,8 +168,29 @@ def _targets(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> tuple[Array, Arr
 
 
 def boundary_loss_samples(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> Array:
-    """H_boundary per sample (P1 2.11): 1/2 |P_out x_bar - y_out|^2 with x_bar the fixed point
-    (2.9) reached from x_in; shape (S,). (P1 2.10 prints the same sum without the 1/2.)"""
+    """The boundary loss per sample (P1 2.11): 1/2 |P_out x_bar - y_out|^2.
+
+    x_bar is the fixed point (2.9) reached from x_in. (P1 2.10 prints the same sum without 1/2.)
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+
+    Returns
+    -------
+    ndarray(shape=[S])
+        H_boundary per sample.
+
+    Raises
+    ------
+    ValueError
+        Data of the wrong shape or not finite.
+    """
     x_in, y = _targets(sep, x_in, y_out)
     xb = sep.fixed_point(x_in)
     d = xb[:, sep.output_index] - y
@@ -127,218 +198,28 @@ def boundary_loss_samples(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> Arr
 
 
 def boundary_loss(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> float:
-    """U_boundary: the boundary loss (P1 2.11, P2 4) averaged over the batch (float)."""
+    """U_boundary: the boundary loss (P1 2.11, P2 4) averaged over the batch.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+
+    Returns
+    -------
+    float
+        The mean of :func:`boundary_loss_samples`.
+
+    Raises
+    ------
+    ValueError
+        Data of the wrong shape or not finite.
+    """
     return float(np.mean(boundary_loss_samples(sep, x_in, y_out)))
-
-
-# --- Numba route (P1 3.2): one damped Newton per sample, exact Hessian, dense Cholesky ---------
-
-#: activations with a compiled route: code used by the kernel
-_ACT_CODES = {"tanh": 0, "logistic": 1, "linear": 2, "relu": 3}
-
-
-@njit(cache=True, inline="always")
-def _act(code: int, y: float) -> tuple[float, float, float]:
-    """f(y), f'(y), f''(y) of the activation with kernel code `code` (see _ACT_CODES)."""
-    if code == 0:
-        t = np.tanh(y)
-        yc = min(max(y, -350.0), 350.0)
-        c = np.cosh(yc)
-        d = 1.0 / (c * c)
-        return t, d, -2.0 * t * d
-    if code == 1:
-        s = 0.5 * (1.0 + np.tanh(0.5 * y))
-        return s, s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s)
-    if code == 2:
-        return y, 1.0, 0.0
-    if y > 0.0:
-        return y, 1.0, 0.0
-    return 0.0, 0.0, 0.0
-
-
-@njit(cache=True, inline="always")
-def _phi(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m, yv, r, d1, cd, need):
-    """H over the residual rows of sample s at hidden state h (fills yv, r and, when `need`,
-    d1 = f' and cd = f'^2 - f'' r); returns H."""
-    n_p = c_p.shape[1]
-    phi = 0.0
-    for p in range(n_p):
-        acc = c_p[s, p]
-        for q in range(w_ptr[p], w_ptr[p + 1]):
-            acc += w_val[q] * h[w_col[q]]
-        yv[p] = acc
-        fv, df, d2f = _act(code, acc)
-        xp = h[p_cols[p]] if p_cols[p] >= 0 else xp_fixed[s, p]
-        rp = xp - fv
-        r[p] = rp
-        phi += 0.5 * rp * rp
-        if need:
-            d1[p] = df
-            cd[p] = df * df - d2f * rp
-    for k in range(h.size):
-        phi -= 0.5 * m * h[k] * h[k]
-    return phi
-
-
-@njit(cache=True)
-def _lu_solve(hess, lam, g, a, step, piv) -> bool:
-    """step = -(H + lam I)^-1 g by LU with partial pivoting, H symmetric given by its lower
-    triangle (an indefinite H: the step numpy.linalg.solve gives); False when singular."""
-    n = g.size
-    for i in range(n):
-        for j in range(i + 1):
-            a[i, j] = hess[i, j]
-            a[j, i] = hess[i, j]
-        a[i, i] += lam
-        step[i] = -g[i]
-    for k in range(n):
-        p = k
-        big = abs(a[k, k])
-        for i in range(k + 1, n):
-            if abs(a[i, k]) > big:
-                big = abs(a[i, k])
-                p = i
-        if big == 0.0:
-            return False
-        piv[k] = p
-        if p != k:
-            for j in range(n):
-                a[k, j], a[p, j] = a[p, j], a[k, j]
-            step[k], step[p] = step[p], step[k]
-        for i in range(k + 1, n):
-            fct = a[i, k] / a[k, k]
-            if fct != 0.0:
-                for j in range(k + 1, n):
-                    a[i, j] -= fct * a[k, j]
-                step[i] -= fct * step[k]
-    for i in range(n - 1, -1, -1):
-        acc = step[i]
-        for j in range(i + 1, n):
-            acc -= a[i, j] * step[j]
-        step[i] = acc / a[i, i]
-    return True
-
-
-@njit(cache=True, parallel=True)
-def _newton_kernel(h_all, c_p, xp_fixed, p_cols, prow, w_ptr, w_col, w_val, code, m, tol,
-                   max_iter, status):
-    """Damped Newton (Levenberg-Marquardt) on the hidden neurons of every sample, in place on
-    h_all (S, n_h); status[s] = 0 converged, 1 failed (the numpy route's rules, per sample)."""
-    n_s, n_h = h_all.shape
-    n_p = c_p.shape[1]
-    for s in prange(n_s):
-        h = h_all[s].copy()
-        trial = np.empty(n_h)
-        yv = np.empty(n_p)
-        r = np.empty(n_p)
-        d1 = np.empty(n_p)
-        cd = np.empty(n_p)
-        g = np.empty(n_h)
-        hess = np.empty((n_h, n_h))
-        chol = np.empty((n_h, n_h))
-        step = np.empty(n_h)
-        piv = np.empty(n_h, dtype=np.int64)
-        mu = 1e-3
-        st = 1
-        for _ in range(max_iter):
-            phi = _phi(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m,
-                       yv, r, d1, cd, True)
-            # gradient J^T r = r[prow] - W^T (f' r) - m h
-            for k in range(n_h):
-                g[k] = r[prow[k]] - m * h[k]
-            for p in range(n_p):
-                a = d1[p] * r[p]
-                for q in range(w_ptr[p], w_ptr[p + 1]):
-                    g[w_col[q]] -= a * w_val[q]
-            gmax = 0.0
-            for k in range(n_h):
-                gmax = max(gmax, abs(g[k]))
-            if gmax <= tol:
-                st = 0
-                break
-            # exact Hessian, lower triangle: I - B - B^T + W^T diag(f'^2 - f'' r) W - m I
-            for i in range(n_h):
-                for j in range(i + 1):
-                    hess[i, j] = 0.0
-                hess[i, i] = 1.0 - m
-            for p in range(n_p):
-                c = cd[p]
-                for qa in range(w_ptr[p], w_ptr[p + 1]):
-                    a = w_col[qa]
-                    va = c * w_val[qa]
-                    for qb in range(w_ptr[p], qa + 1):  # columns ascending: b <= a
-                        hess[a, w_col[qb]] += va * w_val[qb]
-            for k in range(n_h):
-                p = prow[k]
-                for q in range(w_ptr[p], w_ptr[p + 1]):
-                    j = w_col[q]
-                    v = d1[p] * w_val[q]
-                    if j == k:
-                        hess[k, k] -= 2.0 * v
-                    elif j < k:
-                        hess[k, j] -= v
-                    else:
-                        hess[j, k] -= v
-            scale = 1.0
-            for k in range(n_h):
-                scale = max(scale, abs(hess[k, k]))
-            for _t in range(30):
-                # Cholesky of hess + mu scale I; indefinite: LU (the numpy route's solve)
-                lam = mu * scale
-                pd = True
-                for j in range(n_h):
-                    acc = hess[j, j] + lam
-                    for k in range(j):
-                        acc -= chol[j, k] * chol[j, k]
-                    if not acc > 0.0:
-                        pd = False
-                        break
-                    djj = np.sqrt(acc)
-                    chol[j, j] = djj
-                    for i in range(j + 1, n_h):
-                        acc = hess[i, j]
-                        for k in range(j):
-                            acc -= chol[i, k] * chol[j, k]
-                        chol[i, j] = acc / djj
-                if pd:
-                    for i in range(n_h):
-                        acc = -g[i]
-                        for k in range(i):
-                            acc -= chol[i, k] * step[k]
-                        step[i] = acc / chol[i, i]
-                    for i in range(n_h - 1, -1, -1):
-                        acc = step[i]
-                        for k in range(i + 1, n_h):
-                            acc -= chol[k, i] * step[k]
-                        step[i] = acc / chol[i, i]
-                elif not _lu_solve(hess, lam, g, chol, step, piv):
-                    # singular: a gradient step, as the numpy route
-                    for k in range(n_h):
-                        step[k] = -g[k] / lam
-                slope = 0.0
-                for k in range(n_h):
-                    slope += step[k] * g[k]
-                    trial[k] = h[k] + step[k]
-                phi_new = _phi(s, trial, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code,
-                               m, yv, r, d1, cd, False)
-                # at the rounding level of phi a descent step is taken without the decrease test
-                tiny = -slope < 1e-13 * max(abs(phi), 1e-300)
-                ok = slope < 0.0 and (phi_new <= phi or tiny)
-                if ok:
-                    for k in range(n_h):
-                        h[k] = trial[k]
-                    mu = max(mu / 10.0, 1e-15)
-                    break
-                mu *= 10.0
-                if mu > 1e12:
-                    break
-            if mu > 1e12:
-                # no decrease possible any more: converged at the rounding level, or failed
-                st = 1 if gmax > 1e3 * tol else 0
-                break
-        status[s] = st
-        for k in range(n_h):
-            h_all[s, k] = h[k]
 
 
 def clamped_minimisation(
@@ -353,12 +234,45 @@ def clamped_minimisation(
     input_residual: bool = False,
     x0: Array | None = None,
 ) -> tuple[Array, Array]:
-    """x_bar and H(x_bar) of P1 (3.2) for a batch: min over hidden neurons of H (3.4).
+    """x_bar and H(x_bar) of P1 (3.2) for a batch: the minimum over the hidden neurons of H (3.4).
 
-    x_in: shape (S, n_in), y_out: shape (S, n_out) (the boundary data x_boundary). Returns
-    x_bar (S, N) with x_bar[:, input_index] = x_in, x_bar[:, output_index] = y_out, and
-    H (S,). Converged when max |dH/dx_hidden| <= tol per sample; raises ValueError (naming
-    max_iter) otherwise. Start: the forward fixed point (2.9) (or x0, shape (S, N)).
+    The boundary neurons are clamped to the data, x_bar[:, input_index] = x_in and
+    x_bar[:, output_index] = y_out. The start is the forward fixed point (2.9) (or x0).
+    Converged when max |dH/dx_hidden| <= tol per sample.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data (the boundary data x_boundary on the inputs).
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+    m : float
+        Mass of the tachyonic potential V = -m x^2 / 2 (3.3).
+    potential : Potential, optional
+        A further local objective (NumPy route).
+    tol : float
+        Gradient tolerance, > 0.
+    max_iter : int
+        Newton iterations per sample, >= 1.
+    input_residual : bool
+        Also count the mismatch of the input neurons (see :func:`bulk_hamiltonian`).
+    x0 : ndarray(shape=[S, N]), optional
+        Starting states.
+
+    Returns
+    -------
+    x_bar : ndarray(shape=[S, N])
+        The clamped minimisers.
+    h : ndarray(shape=[S])
+        H(x_bar) (3.4).
+
+    Raises
+    ------
+    ValueError
+        A sample did not converge within max_iter (the message names max_iter and tol), bad
+        tol or max_iter, or data of the wrong shape.
     """
     x_in, y = _targets(sep, x_in, y_out)
     if not (tol > 0):
@@ -425,7 +339,7 @@ def clamped_minimisation(
         return phi, g, hess
 
     h = x[:, hid].copy()
-    code = _ACT_CODES.get(f.name, -1)
+    code = KERNEL_ACTIVATIONS.index(f.name) if f.name in KERNEL_ACTIVATIONS else -1
     if potential is None and code >= 0 and ACTIVATIONS[f.name] is f:
         # compiled route: the same iteration per sample, parallel over samples
         csr = w_ph != 0  # row-major nonzeros: columns ascending within each row
@@ -433,7 +347,7 @@ def clamped_minimisation(
         w_col = np.nonzero(csr)[1].astype(np.int64)
         w_val = np.ascontiguousarray(w_ph[csr], dtype=np.float64)
         status = np.zeros(s_count, dtype=np.int64)
-        _newton_kernel(h, np.ascontiguousarray(c_p, dtype=np.float64),
+        newton_kernel(h, np.ascontiguousarray(c_p, dtype=np.float64),
                        np.ascontiguousarray(x_p_fixed, dtype=np.float64),
                        np.where(hid_in_p, p_cols, -1).astype(np.int64), prow.astype(np.int64),
                        w_ptr, w_col, w_val, code, float(m), float(tol), int(max_iter), status)
@@ -512,8 +426,37 @@ def bulk_loss(
     tol: float = 1e-10,
     input_residual: bool = False,
 ) -> float:
-    """U = <H(x_bar)>: the bulk loss (3.4) at the clamped minimum (3.2), averaged over the
-    batch (the ensemble average of P1 4.1/4.4 over the data)."""
+    """U = <H(x_bar)>: the bulk loss (3.4) at the clamped minimum (3.2), averaged over the batch.
+
+    This is the ensemble average of P1 (4.1)/(4.4) over the data.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_in : ndarray(shape=[S, n_in])
+        Input data.
+    y_out : ndarray(shape=[S, n_out])
+        Output data.
+    m : float
+        Mass of the tachyonic potential (3.3).
+    potential : Potential, optional
+        A further local objective.
+    tol : float
+        Gradient tolerance of :func:`clamped_minimisation`.
+    input_residual : bool
+        Also count the mismatch of the input neurons.
+
+    Returns
+    -------
+    float
+        U.
+
+    Raises
+    ------
+    ValueError
+        As :func:`clamped_minimisation`.
+    """
     _, h = clamped_minimisation(
         sep, x_in, y_out, m=m, potential=potential, tol=tol, input_residual=input_residual
     )

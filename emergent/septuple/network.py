@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from emergent.septuple.activations import Activation, get_activation
 
-__all__ = ["NeuralSeptuple"]
+__all__ = ["NeuralSeptuple", "random_septuple"]
 
 Array = np.ndarray
 
@@ -105,12 +105,30 @@ class NeuralSeptuple:
         *,
         input_bias: Array | None = None,
     ) -> NeuralSeptuple:
-        """A feed-forward net with L = len(weights) + 1 layers (P1 §10 layout).
+        """A feed-forward net with L = len(weights) + 1 layers (P1 2.1-2.3, the P1 §10 layout).
 
-        weights[l]: shape (n_l, n_{l+1}), the Keras kernel layout (a PyTorch ``Linear.weight``
-        is its transpose). biases[l]: shape (n_{l+1},). Neurons are numbered layer by layer:
-        layer 0 is the input layer, layer L-1 the output layer. input_bias: optional b on the
-        input neurons (default 0).
+        Neurons are numbered layer by layer: layer 0 is the input layer, layer L-1 the output layer.
+
+        Parameters
+        ----------
+        weights : sequence of ndarray(shape=[n_l, n_{l+1}])
+            The Keras kernel layout (a PyTorch ``Linear.weight`` is its transpose).
+        biases : sequence of ndarray(shape=[n_{l+1}])
+            The biases b of the non-input layers (P1 2.5).
+        activation : str or Activation
+            f (P1 2.6).
+        input_bias : ndarray(shape=[n_0]), optional
+            b on the input neurons (default 0; see the input-bias condition 2.8).
+
+        Returns
+        -------
+        NeuralSeptuple
+            The septuple with N = sum of the layer sizes.
+
+        Raises
+        ------
+        ValueError
+            No layers, mismatched shapes, or non-finite weights or biases.
         """
         if len(weights) == 0:
             raise ValueError("weights must hold at least one layer matrix")
@@ -166,10 +184,28 @@ class NeuralSeptuple:
         output_index,
         activation: str | Activation = "tanh",
     ) -> NeuralSeptuple:
-        """A net with a general N x N weight matrix (dense array or scipy.sparse).
+        """A net with a general N x N weight matrix (dense array or scipy.sparse) (P1 2.1-2.5).
 
-        w[i, j]: weight from neuron j to neuron i (P1 2.5). b: shape (N,). input_index,
-        output_index: disjoint index sets of the input and output neurons.
+        Parameters
+        ----------
+        w : array_like or scipy.sparse matrix, shape (N, N)
+            w[i, j] is the weight from neuron j to neuron i (P1 2.5).
+        b : ndarray(shape=[N])
+            The biases.
+        input_index, output_index : array_like of int
+            Disjoint index sets of the input and output neurons (P_in, P_out).
+        activation : str or Activation
+            f (P1 2.6).
+
+        Returns
+        -------
+        NeuralSeptuple
+            The septuple, w stored as CSR.
+
+        Raises
+        ------
+        ValueError
+            A non-square or non-finite w, a b of the wrong shape, or bad index sets.
         """
         if sp.issparse(w):
             wm = sp.csr_matrix(w, dtype=float)
@@ -203,16 +239,35 @@ class NeuralSeptuple:
     # ------------------------------------------------------------------ structure
     @property
     def is_layered(self) -> bool:
+        """Whether the net was built by :meth:`from_layers`.
+
+        Returns
+        -------
+        bool
+            True for a layered net (blocks stored, no N x N matrix).
+        """
         return self._blocks is not None
 
     @property
     def blocks(self) -> tuple[Array, ...] | None:
-        """Per-layer weight blocks in the physics layout (n_{l+1}, n_l), or None."""
+        """Per-layer weight blocks in the physics layout (n_{l+1}, n_l).
+
+        Returns
+        -------
+        tuple of ndarray or None
+            The blocks, or None for a net built from a matrix.
+        """
         return self._blocks
 
     @property
     def w(self) -> sp.csr_matrix:
-        """w as a sparse N x N CSR matrix (built once for a layered net)."""
+        """w as a sparse N x N CSR matrix (P1 2.5; built once for a layered net).
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix
+            w[i, j], the weight from neuron j to neuron i.
+        """
         if self._w is None:
             rows, cols, vals = [], [], []
             offs = self.layer_offsets
@@ -228,8 +283,20 @@ class NeuralSeptuple:
         return self._w
 
     def first_layer_gram(self) -> Array:
-        """W_0 W_0^T, shape (n_1, n_1), of the first weight block of a layered net (cached:
-        the low-rank spectrum of G needs only this product of the big input block)."""
+        """W_0 W_0^T of the first weight block of a layered net (cached).
+
+        The low-rank spectrum of G (P1 5.6) needs only this product of the big input block.
+
+        Returns
+        -------
+        ndarray(shape=[n_1, n_1])
+            The Gram matrix.
+
+        Raises
+        ------
+        ValueError
+            The net is not layered.
+        """
         if not self.is_layered:
             raise ValueError("first_layer_gram needs a layered net (from_layers)")
         if self._gram0 is None:
@@ -239,8 +306,15 @@ class NeuralSeptuple:
 
     @property
     def incoming_index(self) -> Array:
-        """Neurons with incoming weights (the non-zero rows of w; for a layered net all
-        neurons outside layer 0). Only these rows of f'w are non-zero (P1 5.6)."""
+        """Neurons with incoming weights: the non-zero rows of w.
+
+        For a layered net all neurons outside layer 0. Only these rows of f'w are non-zero (P1 5.6).
+
+        Returns
+        -------
+        ndarray of int
+            The sorted neuron indices.
+        """
         if self._incoming is None:
             if self.is_layered:
                 self._incoming = np.arange(self.layer_sizes[0], self.n)
@@ -249,7 +323,23 @@ class NeuralSeptuple:
         return self._incoming
 
     def projection(self, kind: str) -> sp.dia_matrix:
-        """P_in, P_out, P_boundary = P_in + P_out or P_bulk = I - P_in - P_out (P1 §2)."""
+        """The projection P_in, P_out, P_in + P_out or P_bulk = I - P_in - P_out (P1 §2).
+
+        Parameters
+        ----------
+        kind : str
+            "in", "out", "boundary" or "bulk".
+
+        Returns
+        -------
+        scipy.sparse.dia_matrix
+            The diagonal N x N projection.
+
+        Raises
+        ------
+        ValueError
+            An unknown kind.
+        """
         d = np.zeros(self.n)
         if kind == "in":
             d[self.input_index] = 1
@@ -265,7 +355,18 @@ class NeuralSeptuple:
         return sp.diags(d)
 
     def submatrix(self, rows: Array, cols: Array) -> Array:
-        """The dense block w[rows][:, cols], shape (len(rows), len(cols)), without forming w."""
+        """The dense block w[rows][:, cols] (P1 2.5), without forming w.
+
+        Parameters
+        ----------
+        rows, cols : array_like of int
+            Neuron indices.
+
+        Returns
+        -------
+        ndarray(shape=[len(rows), len(cols)])
+            The block.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
         if not self.is_layered:
@@ -282,10 +383,14 @@ class NeuralSeptuple:
         return out
 
     def nilpotency_index(self) -> int | None:
-        """The smallest L with w^L = (w^T)^L = 0 from the connection graph (P1 2.1).
+        """The smallest L with w^L = (w^T)^L = 0, from the connection graph (P1 2.1).
 
-        This is the number of layers: 1 + the longest directed path. None if the graph has a
-        cycle (w is then not structurally nilpotent).
+        This is the number of layers: 1 + the longest directed path.
+
+        Returns
+        -------
+        int or None
+            L, or None if the graph has a cycle (w is then not structurally nilpotent).
         """
         if self.is_layered:
             nonzero = [bool(np.any(blk)) for blk in self._blocks]
@@ -317,8 +422,11 @@ class NeuralSeptuple:
     def feedforward_conditions(self) -> dict[str, bool | int | None]:
         """Check the feed-forward conditions of P1 (2.1)-(2.3).
 
-        Returns {"2.1": w nilpotent, "layers": L (or None), "2.2": P_in w = 0 (no incoming
-        connections to inputs), "2.3": P_out w^T = 0 (no outgoing connections from outputs)}.
+        Returns
+        -------
+        dict
+            {"2.1": w nilpotent, "layers": L (or None), "2.2": P_in w = 0 (no incoming connections
+            to inputs), "2.3": P_out w^T = 0 (no outgoing connections from outputs)}.
         """
         layers = self.nilpotency_index()
         if self.is_layered:
@@ -355,7 +463,23 @@ class NeuralSeptuple:
         return x_in
 
     def preactivation(self, x: Array) -> Array:
-        """y = w x + b for a batch of states, x.shape == (S, N) -> (S, N)."""
+        """y = w x + b (P1 2.5) for a batch of states.
+
+        Parameters
+        ----------
+        x : ndarray(shape=[S, N]) or ndarray(shape=[N])
+            States.
+
+        Returns
+        -------
+        ndarray(shape=[S, N])
+            The pre-activations.
+
+        Raises
+        ------
+        ValueError
+            x of the wrong shape.
+        """
         x = self._states(x)
         if self.is_layered:
             y = np.broadcast_to(self.bias, x.shape).copy()
@@ -366,18 +490,51 @@ class NeuralSeptuple:
         return np.asarray(self.w @ x.T).T + self.bias
 
     def initial_state(self, x_in: Array) -> Array:
-        """x(0) = P_in x_boundary (P1 2.4), x_in.shape == (S, n_in) -> (S, N)."""
+        """x(0) = P_in x_boundary (P1 2.4).
+
+        Parameters
+        ----------
+        x_in : ndarray(shape=[S, n_in]) or ndarray(shape=[n_in])
+            The input data.
+
+        Returns
+        -------
+        ndarray(shape=[S, N])
+            The initial states (zero outside the input neurons).
+
+        Raises
+        ------
+        ValueError
+            x_in of the wrong shape or not finite.
+        """
         x_in = self._inputs(x_in)
         x0 = np.zeros((x_in.shape[0], self.n))
         x0[:, self.input_index] = x_in
         return x0
 
     def forward(self, x: Array, steps: int = 1, *, clamp_inputs: bool = True) -> Array:
-        """``steps`` steps of x(t+1) = f(w x(t) + b) (P1 2.5) for x.shape == (S, N).
+        """``steps`` steps of x(t+1) = f(w x(t) + b) (P1 2.5).
 
-        clamp_inputs: keep the input components fixed (P1 2.7), i.e. assume the input-bias
-        condition (2.8) f(P_in b) = P_in x_boundary holds sample by sample; with False the
-        step (2.5) is applied to every neuron literally.
+        Parameters
+        ----------
+        x : ndarray(shape=[S, N])
+            The states x(0).
+        steps : int
+            Number of steps, >= 0.
+        clamp_inputs : bool
+            Keep the input components fixed (P1 2.7), i.e. assume the input-bias condition (2.8)
+            f(P_in b) = P_in x_boundary holds sample by sample; with False the step (2.5) is applied
+            to every neuron literally.
+
+        Returns
+        -------
+        ndarray(shape=[S, N])
+            x(steps).
+
+        Raises
+        ------
+        ValueError
+            steps < 0 or x of the wrong shape.
         """
         if steps < 0:
             raise ValueError("steps must be >= 0")
@@ -393,13 +550,29 @@ class NeuralSeptuple:
     def fixed_point(
         self, x_in: Array, *, tol: float = 1e-12, max_steps: int | None = None
     ) -> Array:
-        """The fixed state x_bar = f(w x_bar + b) (P1 2.9) reached from x(0) = P_in x_in.
+        """The fixed state x_bar = f(w x_bar + b) (P1 2.9) reached from x(0) = P_in x_in (2.4).
 
-        x_in: shape (S, n_in) (or (n_in,)); returns shape (S, N). Input neurons stay at x_in
-        (P1 2.7-2.8). A layered net is swept layer by layer (exact after L - 1 steps); a general
-        net iterates (2.5) until max |x(t+1) - x(t)| <= tol. Raises ValueError (naming
-        max_steps) if that does not happen within max_steps (default: L steps for a nilpotent
-        w, else 10,000).
+        Input neurons stay at x_in (P1 2.7-2.8). A layered net is swept layer by layer (exact after
+        L - 1 steps); a general net iterates (2.5) until max |x(t+1) - x(t)| <= tol.
+
+        Parameters
+        ----------
+        x_in : ndarray(shape=[S, n_in]) or ndarray(shape=[n_in])
+            The input data.
+        tol : float
+            Convergence threshold of a general net.
+        max_steps : int, optional
+            Step limit of a general net (default: L + 1 for a nilpotent w, else 10,000).
+
+        Returns
+        -------
+        ndarray(shape=[S, N])
+            x_bar.
+
+        Raises
+        ------
+        ValueError
+            No convergence within max_steps, max_steps < 1, or x_in of the wrong shape.
         """
         x0 = self.initial_state(x_in)
         if self.is_layered:
@@ -430,7 +603,19 @@ class NeuralSeptuple:
         )
 
     def input_bias_residual(self, x_in: Array) -> Array:
-        """max_i |f(b_i) - x_in,i| over input neurons per sample: zero iff (P1 2.8) holds."""
+        """max_i |f(b_i) - x_in,i| over the inputs: zero iff the input-bias condition (P1 2.8)
+        holds.
+
+        Parameters
+        ----------
+        x_in : ndarray(shape=[S, n_in])
+            The input data.
+
+        Returns
+        -------
+        ndarray(shape=[S])
+            The residual per sample.
+        """
         x_in = self._inputs(x_in)
         return np.max(np.abs(self.activation.f(self.bias[self.input_index]) - x_in), axis=1)
 
@@ -440,3 +625,37 @@ class NeuralSeptuple:
             f"NeuralSeptuple(N={self.n}, n_in={self.input_index.size}, "
             f"n_out={self.output_index.size}, {kind}, f={self.activation.name})"
         )
+
+
+def random_septuple(
+    sizes: Sequence[int],
+    rng: np.random.Generator,
+    *,
+    weight_scale: float = 1.0,
+    bias_scale: float = 0.1,
+    activation: str | Activation = "tanh",
+) -> NeuralSeptuple:
+    """A random layered net, the ensemble of random nets of P1 §9 (9.5-9.6, 9.11).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer sizes (n_0, ..., n_{L-1}); N = sum(sizes).
+    rng : numpy.random.Generator
+        Source of the weights (drawn first, layer by layer) and then of the biases.
+    weight_scale : float
+        w ~ N(0, weight_scale^2 / fan_in) (the Keras layout (n_l, n_{l+1})).
+    bias_scale : float
+        b ~ N(0, bias_scale^2) on every non-input neuron.
+    activation : str or Activation
+        f (P1 2.6).
+
+    Returns
+    -------
+    NeuralSeptuple
+        ``NeuralSeptuple.from_layers(weights, biases, activation)``.
+    """
+    pairs = zip(sizes[:-1], sizes[1:], strict=True)
+    w = [rng.normal(size=(a, b)) * weight_scale / np.sqrt(a) for a, b in pairs]
+    bias = [rng.normal(size=n) * bias_scale for n in sizes[1:]]
+    return NeuralSeptuple.from_layers(w, bias, activation=activation)

@@ -74,12 +74,18 @@ LOG_2PI = float(np.log(2.0 * np.pi))
 class Spectrum:
     """The spectrum of G (P1 5.10) stored without its trivial part.
 
-    eigenvalues: shape (K,), the non-trivial eigenvalues, ascending (K = n_r + r, see module
-    docstring: 110 for 784-40-20-10, 130 for 784-60-10, 140 for 784-70; for a dense
-    computation all N eigenvalues). n_trivial: how many further
-    eigenvalues equal 1 exactly (N = K + n_trivial). coords: shape (K,) or None, the
-    components a_i = v_i . <x> of the mean state along the non-trivial eigenvectors (5.12);
-    rest_norm2: |<x>|^2 - sum_i a_i^2, the weight of <x> on the eigenvalue-1 subspace.
+    Attributes
+    ----------
+    eigenvalues : ndarray(shape=[K])
+        The non-trivial eigenvalues, ascending (K = n_r + r, see the module docstring: 110 for
+        784-40-20-10, 130 for 784-60-10, 140 for 784-70; all N for a dense computation).
+    n_trivial : int
+        How many further eigenvalues equal 1 exactly (N = K + n_trivial).
+    coords : ndarray(shape=[K]) or None
+        The components a_i = v_i . <x> of the mean state along the non-trivial eigenvectors
+        (5.12).
+    rest_norm2 : float
+        |<x>|^2 - sum_i a_i^2, the weight of <x> on the eigenvalue-1 subspace.
     """
 
     eigenvalues: Array
@@ -89,10 +95,23 @@ class Spectrum:
 
     @property
     def n(self) -> int:
+        """N, the number of all eigenvalues.
+
+        Returns
+        -------
+        int
+            K + n_trivial.
+        """
         return int(self.eigenvalues.size + self.n_trivial)
 
     def full(self) -> Array:
-        """All N eigenvalues, ascending (allocates N numbers)."""
+        """All N eigenvalues of G (P1 5.10), ascending (allocates N numbers).
+
+        Returns
+        -------
+        ndarray(shape=[N])
+            The eigenvalues with the trivial ones (= 1).
+        """
         return np.sort(np.concatenate([self.eigenvalues, np.ones(self.n_trivial)]))
 
 
@@ -117,13 +136,49 @@ def _x_mean(sep: NeuralSeptuple, x_mean) -> Array:
 
 
 def activation_slopes(sep: NeuralSeptuple, x_mean: Array) -> Array:
-    """f'_ii = f'(sum_j w_ij <x_j> + b_i) (P1 5.4, P2 9), shape (N,)."""
+    """f'_ii = f'(sum_j w_ij <x_j> + b_i) (P1 5.4, P2 9).
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_mean : ndarray(shape=[N])
+        The mean state <x>.
+
+    Returns
+    -------
+    ndarray(shape=[N])
+        The slopes.
+
+    Raises
+    ------
+    ValueError
+        x_mean of the wrong shape or not finite.
+    """
     x = _x_mean(sep, x_mean)
     return sep.activation.df(sep.preactivation(x[None, :])[0])
 
 
 def dense_g(sep: NeuralSeptuple, x_mean: Array) -> Array:
-    """The dense N x N operator G = (I - f'w)^T (I - f'w) (P1 5.6). For checks and small N."""
+    """The dense operator G = (I - f'w)^T (I - f'w) (P1 5.6), for checks and small N.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_mean : ndarray(shape=[N])
+        The mean state <x>.
+
+    Returns
+    -------
+    ndarray(shape=[N, N])
+        G.
+
+    Raises
+    ------
+    ValueError
+        x_mean of the wrong shape or not finite.
+    """
     fp = activation_slopes(sep, x_mean)
     a = sp.diags(fp) @ sep.w
     ia = np.eye(sep.n) - a.toarray()
@@ -175,8 +230,27 @@ def spectrum(
 ) -> Spectrum:
     """The spectrum of G at <x> = x_mean (P1 5.6, 5.10).
 
-    method: "lowrank" (exact, see module docstring; cost O(nnz(w) + n_r^3)) or "dense"
-    (numpy.linalg.eigh of the N x N G). mean_coords: also compute a_i (5.12) for log Z (5.11).
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_mean : ndarray(shape=[N])
+        The mean state <x> (5.3).
+    method : str
+        "lowrank" (exact, see the module docstring; cost O(nnz(w) + n_r^3)) or "dense"
+        (numpy.linalg.eigh of the N x N G).
+    mean_coords : bool
+        Also compute the a_i of (5.12) that log Z (5.11) needs.
+
+    Returns
+    -------
+    Spectrum
+        The non-trivial eigenvalues, the number of trivial ones and (optionally) the a_i.
+
+    Raises
+    ------
+    ValueError
+        An unknown method, or x_mean of the wrong shape or not finite.
     """
     x = _x_mean(sep, x_mean)
     fp = activation_slopes(sep, x)
@@ -229,9 +303,20 @@ def spectrum(
 def nontrivial_eigenvalues(sep: NeuralSeptuple, x_mean: Array) -> Array:
     """The non-trivial eigenvalues of G (P1 5.6, 5.10) by the exact low-rank route.
 
-    Returns shape (K,) = (n_r + r,), ascending, with n_r the number of neurons with incoming
-    weights and r the rank of the block of f'w from the other neurons (for a layered net
-    r = n_1, the first hidden layer); all other N - K eigenvalues of G equal 1 exactly.
+    All other N - K eigenvalues of G equal 1 exactly.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_mean : ndarray(shape=[N])
+        The mean state <x>.
+
+    Returns
+    -------
+    ndarray(shape=[K])
+        Ascending; K = n_r + r with n_r the number of neurons with incoming weights and r the
+        rank of the block of f'w from the other neurons (r = n_1 for a layered net).
     """
     return spectrum(sep, x_mean, mean_coords=False).eigenvalues
 
@@ -252,8 +337,27 @@ def _check_beta_m(beta: float, m: float) -> tuple[float, float]:
 def log_partition(spec, *, beta: float, m: float = 0.0, mean_term: bool = False) -> float:
     """log Z in the Gaussian approximation (P1 5.11; with mean_term=False the large-N form 5.14).
 
-    spec: a :class:`Spectrum` (from :func:`spectrum`) or an array of all N eigenvalues.
-    mean_term needs a Spectrum with coords (the a_i of 5.12).
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective V = -m x^2 / 2 (P1 3.3); 1 - beta m > 0.
+    mean_term : bool
+        Include the <x> term of (5.11) (needs a Spectrum with coords); False: the large-N
+        form (5.13)-(5.14).
+
+    Returns
+    -------
+    float
+        log Z.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, 1 - beta m <= 0, non-finite eigenvalues, or mean_term without coords.
     """
     beta, m = _check_beta_m(beta, m)
     s = _as_spectrum(spec)
@@ -277,7 +381,30 @@ def _mean_parts(s: Spectrum) -> tuple[Array, float]:
 
 
 def energy(spec, *, beta: float, m: float = 0.0, mean_term: bool = False) -> float:
-    """U = <H> = -d log Z / d beta (P1 6.1, P2 10), analytic derivative of :func:`log_partition`."""
+    """U = <H> = -d log Z / d beta (P1 6.1, P2 10), analytically from :func:`log_partition`.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective V = -m x^2 / 2 (P1 3.3); 1 - beta m > 0.
+    mean_term : bool
+        Include the <x> term of (5.11) (needs a Spectrum with coords); False: the large-N
+        form (5.13)-(5.14).
+
+    Returns
+    -------
+    float
+        U.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, 1 - beta m <= 0, non-finite eigenvalues, or mean_term without coords.
+    """
     beta, m = _check_beta_m(beta, m)
     s = _as_spectrum(spec)
     c = 1.0 - beta * m
@@ -298,20 +425,87 @@ def energy(spec, *, beta: float, m: float = 0.0, mean_term: bool = False) -> flo
 
 
 def free_energy(spec, *, beta: float, m: float = 0.0, mean_term: bool = False) -> float:
-    """F = -log Z / beta (P1 6.4-6.5, P2 6)."""
+    """F = -log Z / beta (P1 6.4-6.5, P2 6).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective V = -m x^2 / 2 (P1 3.3); 1 - beta m > 0.
+    mean_term : bool
+        Include the <x> term of (5.11) (needs a Spectrum with coords); False: the large-N
+        form (5.13)-(5.14).
+
+    Returns
+    -------
+    float
+        F.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, 1 - beta m <= 0, non-finite eigenvalues, or mean_term without coords.
+    """
     return -log_partition(spec, beta=beta, m=m, mean_term=mean_term) / float(beta)
 
 
 def entropy(spec, *, beta: float, m: float = 0.0, mean_term: bool = False) -> float:
-    """S = beta^2 dF/d beta = log Z + beta U (P1 7.1 with log Z for Z, P2 13)."""
+    """S = beta^2 dF/d beta = log Z + beta U (P1 7.1 with log Z for Z, P2 13).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective V = -m x^2 / 2 (P1 3.3); 1 - beta m > 0.
+    mean_term : bool
+        Include the <x> term of (5.11) (needs a Spectrum with coords); False: the large-N
+        form (5.13)-(5.14).
+
+    Returns
+    -------
+    float
+        S.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, 1 - beta m <= 0, non-finite eigenvalues, or mean_term without coords.
+    """
     return log_partition(spec, beta=beta, m=m, mean_term=mean_term) + float(beta) * energy(
         spec, beta=beta, m=m, mean_term=mean_term
     )
 
 
 def n_greater(spec, *, beta: float, threshold: float = 1.0) -> int:
-    """N_>: the number of eigenvalues with beta*lambda > threshold, the reading of
-    lambda >> 1/beta in P1 (6.6)-(6.8) (trivial eigenvalues 1 included)."""
+    """N_>: the number of eigenvalues with beta lambda > threshold (P1 6.6-6.8).
+
+    This is the reading of lambda >> 1/beta; the trivial eigenvalues 1 are included.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold.
+
+    Returns
+    -------
+    int
+        N_>.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or non-finite eigenvalues.
+    """
     beta, _ = _check_beta_m(beta, 0.0)
     s = _as_spectrum(spec)
     k = int(np.count_nonzero(beta * s.eigenvalues > threshold))
@@ -319,10 +513,28 @@ def n_greater(spec, *, beta: float, threshold: float = 1.0) -> int:
 
 
 def complexity(spec, *, beta: float, threshold: float = 1.0) -> float:
-    """C(b, w) = -1/2 sum_{beta lambda_i > threshold} log lambda_i + N/2 log 2 pi (P1 6.7).
+    """C(b, w) = -1/2 sum_(beta lambda_i > threshold) log lambda_i + N/2 log 2 pi (P1 6.7).
 
-    "lambda >> 1/beta" is read as beta*lambda > threshold (default 1); the eigenvalues equal to
-    1 add log 1 = 0.
+    The eigenvalues equal to 1 add log 1 = 0.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold.
+
+    Returns
+    -------
+    float
+        C.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or non-finite eigenvalues.
     """
     beta, _ = _check_beta_m(beta, 0.0)
     s = _as_spectrum(spec)
@@ -332,15 +544,56 @@ def complexity(spec, *, beta: float, threshold: float = 1.0) -> float:
 
 
 def a_free_energy(spec, *, beta: float, threshold: float = 1.0) -> float:
-    """A(beta) = N_> log(beta) / (2 beta), the thermodynamic part of F (P1 6.8)."""
+    """A(beta) = N_> log(beta) / (2 beta), the thermodynamic part of F (P1 6.8).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold.
+
+    Returns
+    -------
+    float
+        A.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or non-finite eigenvalues.
+    """
     k = n_greater(spec, beta=beta, threshold=threshold)
     return 0.5 * k * np.log(beta) / beta
 
 
 def split_free_energy(spec, *, beta: float, threshold: float = 1.0) -> float:
-    """The equilibrium form F ~ A(beta) - C(b, w)/beta of P1 (6.4), (6.6)-(6.8) (m = 0):
-    1/(2 beta) sum_{beta lambda > threshold} log lambda + N_> log(beta)/(2 beta)
-    - N log(2 pi)/(2 beta). It approaches F of (6.5) when no eigenvalue is near 1/beta."""
+    """The equilibrium form F ~ A(beta) - C(b, w)/beta of P1 (6.4), (6.6)-(6.8) (m = 0).
+
+    1/(2 beta) sum_(beta lambda > threshold) log lambda + N_> log(beta)/(2 beta)
+    - N log(2 pi)/(2 beta); it approaches F of (6.5) when no eigenvalue is near 1/beta.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold.
+
+    Returns
+    -------
+    float
+        A - C/beta.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or non-finite eigenvalues.
+    """
     beta, _ = _check_beta_m(beta, 0.0)
     return a_free_energy(spec, beta=beta, threshold=threshold) - complexity(
         spec, beta=beta, threshold=threshold
@@ -348,15 +601,53 @@ def split_free_energy(spec, *, beta: float, threshold: float = 1.0) -> float:
 
 
 def thermodynamic_entropy(spec, *, beta: float, threshold: float = 1.0) -> float:
-    """S_0 = beta^2 dA/d beta = N_>/2 (1 - log beta) for A of (6.8) (P1 7.3-7.4)."""
+    """S_0 = beta^2 dA/d beta = N_>/2 (1 - log beta) for A of (6.8) (P1 7.3-7.4).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold.
+
+    Returns
+    -------
+    float
+        S_0.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or non-finite eigenvalues.
+    """
     k = n_greater(spec, beta=beta, threshold=threshold)
     return 0.5 * k * (1.0 - np.log(beta))
 
 
 def complexity_n(spec, n: int) -> float:
-    """C_n = -1/2 sum_{i=1}^{n} log lambda_i + N/2 log 2 pi over the n LARGEST eigenvalues
-    lambda_1 >= lambda_2 >= ... of the full N-spectrum, trivial eigenvalues 1 included
-    (P1 10.5; C_20 and C_834 of Fig. 6 for N = 854). 0 <= n <= N."""
+    """C_n of P1 (10.5): -1/2 sum log lambda over the n LARGEST of all N eigenvalues + N/2 log 2 pi.
+
+    The trivial eigenvalues 1 are included (C_20 and C_834 of Fig. 6 for N = 854).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    n : int
+        0 <= n <= N.
+
+    Returns
+    -------
+    float
+        C_n.
+
+    Raises
+    ------
+    ValueError
+        n outside [0, N].
+    """
     s = _as_spectrum(spec)
     n = int(n)
     if n < 0 or n > s.n:
@@ -373,7 +664,20 @@ def complexity_n(spec, n: int) -> float:
 
 
 def trace_log_power(spec, k: int) -> float:
-    """Tr (log G)^k = sum_i (log lambda_i)^k (P1 9.5, 9.6, 9.11); eigenvalues 1 add nothing."""
+    """Tr (log G)^k = sum_i (log lambda_i)^k (P1 9.5, 9.6, 9.11); eigenvalues 1 add nothing.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    k : int
+        The power.
+
+    Returns
+    -------
+    float
+        The trace.
+    """
     s = _as_spectrum(spec)
     return float(np.sum(np.log(s.eigenvalues) ** int(k)))
 
@@ -389,29 +693,84 @@ def _moment(spec, k: int, normalisation: str) -> float:
 
 
 def mu2(spec, *, normalisation: str = "trace") -> float:
-    """mu2 (P1 9.5).
+    """mu2 of P1 (9.5).
 
-    normalisation="trace": Tr (log G)^2 = sum over all N eigenvalues of (log lambda)^2, the
-    paper's definition (eigenvalues 1 add 0, so this is the sum over the non-trivial ones).
-    normalisation="mean": that sum divided by the number K of non-trivial eigenvalues (the
-    ones not fixed to 1 by the architecture, K = n_r + r of :func:`nontrivial_eigenvalues`:
-    110 for the deep 784-40-20-10 and 130 for the shallow 784-60-10 net of P1 §10; for a
-    dense Spectrum K = N): the per-eigenvalue mean, the reading that fits the values
-    P1 §10 quotes (mu2 ~ 1.84 shallow, ~ 2.44 deep). For a feed-forward net sum log lambda = 0
-    (7.8), so both are central moments.
+    normalisation="trace": Tr (log G)^2, the sum over all N eigenvalues of (log lambda)^2, the
+    paper's definition (eigenvalues 1 add 0). normalisation="mean": that sum divided by the
+    number K of non-trivial eigenvalues (K = n_r + r of :func:`nontrivial_eigenvalues`: 110 for
+    the deep 784-40-20-10 and 130 for the shallow 784-60-10 net of P1 §10; K = N for a dense
+    Spectrum), the reading that fits the values P1 §10 quotes (mu2 ~ 1.84 shallow, ~ 2.44 deep).
+    For a feed-forward net sum log lambda = 0 (7.8), so both are central moments.
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    normalisation : str
+        "trace" or "mean".
+
+    Returns
+    -------
+    float
+        mu2.
+
+    Raises
+    ------
+    ValueError
+        An unknown normalisation.
     """
     return _moment(spec, 2, normalisation)
 
 
 def mu3(spec, *, normalisation: str = "trace") -> float:
-    """mu3 (P1 9.6): Tr (log G)^3 ("trace") or its mean over the K non-trivial eigenvalues
-    ("mean"); normalisations as in :func:`mu2`. Zero for nets without hidden layers (9.11)."""
+    """mu3 of P1 (9.6): Tr (log G)^3 ("trace") or its mean over the K non-trivial eigenvalues.
+
+    The normalisations are those of :func:`mu2`. Zero for nets without hidden layers (9.11).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    normalisation : str
+        "trace" or "mean".
+
+    Returns
+    -------
+    float
+        mu3.
+
+    Raises
+    ------
+    ValueError
+        An unknown normalisation.
+    """
     return _moment(spec, 3, normalisation)
 
 
 def laplacian_free_energy(spec, *, beta: float, m: float = 0.0) -> float:
-    """Delta F = sum_j d^2 F / d lambda_j^2 = -beta/2 sum_i (1 - beta m + beta lambda_i)^-2
-    (P1 8.10 for m = 0; -Delta F is the entropy destruction rate of 9.1)."""
+    """Delta F = sum_j d^2 F / d lambda_j^2 = -beta/2 sum_i (1 - beta m + beta lambda_i)^-2.
+
+    P1 (8.10) for m = 0; -Delta F is the entropy destruction rate of (9.1).
+
+    Parameters
+    ----------
+    spec : Spectrum or array_like
+        A :class:`Spectrum` (from :func:`spectrum`) or all N eigenvalues of G.
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective (P1 3.3).
+
+    Returns
+    -------
+    float
+        Delta F.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or 1 - beta m <= 0.
+    """
     beta, m = _check_beta_m(beta, m)
     s = _as_spectrum(spec)
     c = 1.0 - beta * m
@@ -433,7 +792,28 @@ def entropy_destruction_model(
 
     A fraction gamma of the N eigenvalues sits at lambda, the rest at lambda^(gamma/(gamma-1))
     so that det G = 1 (9.2); then -Delta F = N beta/2 [gamma (1 + beta lambda)^-2
-    + (1 - gamma)(1 + beta lambda^(gamma/(gamma-1)))^-2] (9.3). Shape of log_lambda.
+    + (1 - gamma)(1 + beta lambda^(gamma/(gamma-1)))^-2] (9.3).
+
+    Parameters
+    ----------
+    log_lambda : array_like
+        s = log lambda.
+    beta : float
+        Inverse temperature, > 0.
+    gamma : float
+        Fraction of small eigenvalues, 0 < gamma < 1.
+    n : float
+        N.
+
+    Returns
+    -------
+    ndarray
+        -Delta F, the shape of log_lambda.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or gamma outside (0, 1).
     """
     beta, _ = _check_beta_m(beta, 0.0)
     gamma = _check_gamma(gamma)
@@ -448,9 +828,33 @@ def entropy_destruction_model(
 def entropy_destruction_slope(
     log_lambda: Array, *, beta: float, gamma: float, n: float
 ) -> Array:
-    """d(-Delta F)/d log lambda of (9.3): -N gamma beta^2 [phi(lambda) - phi(lambda^k)] with
-    phi(l) = l (1 + beta l)^-3 and k = gamma/(gamma - 1), so the stationary points solve
-    phi(lambda) = phi(lambda^k); log lambda = 0 always is one."""
+    """d(-Delta F)/d log lambda of P1 (9.3).
+
+    -N gamma beta^2 [phi(lambda) - phi(lambda^k)] with phi(l) = l (1 + beta l)^-3 and
+    k = gamma/(gamma - 1), so the stationary points solve phi(lambda) = phi(lambda^k);
+    log lambda = 0 always is one.
+
+    Parameters
+    ----------
+    log_lambda : array_like
+        s = log lambda.
+    beta : float
+        Inverse temperature, > 0.
+    gamma : float
+        Fraction of small eigenvalues, 0 < gamma < 1.
+    n : float
+        N.
+
+    Returns
+    -------
+    ndarray
+        The slope, the shape of log_lambda.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0 or gamma outside (0, 1).
+    """
     beta, _ = _check_beta_m(beta, 0.0)
     gamma = _check_gamma(gamma)
     s = np.asarray(log_lambda, dtype=float)
@@ -470,14 +874,40 @@ def entropy_destruction_slope(
 class ThermoSummary:
     """The thermodynamic summary of a net at <x> (see :func:`summary`).
 
-    eigenvalues: non-trivial eigenvalues of G, ascending (shape (K,)); n_trivial: the number of
-    further eigenvalues equal to 1; log_z: log Z used for F, U, S ((5.11) if mean_term else
-    (5.14)); log_z_full / log_z_large_n: both forms; free_energy F, energy U, entropy S;
-    free_energy_split: A - C/beta, the equilibrium approximation (6.6) of F;
-    complexity C (6.7) with n_greater N_> (beta*lambda > threshold), a_beta A(beta) (6.8),
-    thermodynamic_entropy S_0 (7.4); laplacian Delta F (8.10); log_det sum log lambda (7.8);
-    mu2, mu3: traces Tr (log G)^k (9.5-9.6); mu2_mean, mu3_mean: per-non-trivial-eigenvalue
-    means (see :func:`mu2`).
+    Attributes
+    ----------
+    n : int
+        N.
+    beta, m : float
+        Inverse temperature and mass.
+    eigenvalues : ndarray(shape=[K])
+        Non-trivial eigenvalues of G, ascending (P1 5.10).
+    n_trivial : int
+        The number of further eigenvalues equal to 1.
+    log_z : float
+        log Z used for F, U, S ((5.11) if mean_term else (5.14)).
+    log_z_full, log_z_large_n : float
+        Both forms of log Z.
+    free_energy, energy, entropy : float
+        F (6.4), U (6.1), S (7.1).
+    free_energy_split : float
+        A - C/beta, the equilibrium approximation (6.6) of F.
+    complexity : float
+        C (6.7).
+    n_greater : int
+        N_> (beta lambda > threshold).
+    a_beta : float
+        A(beta) (6.8).
+    thermodynamic_entropy : float
+        S_0 (7.4).
+    laplacian : float
+        Delta F (8.10).
+    log_det : float
+        sum log lambda (7.8).
+    mu2, mu3 : float
+        Traces Tr (log G)^k (9.5-9.6).
+    mu2_mean, mu3_mean : float
+        Per-non-trivial-eigenvalue means (see :func:`mu2`).
     """
 
     n: int
@@ -505,11 +935,28 @@ class ThermoSummary:
 
     @property
     def spectrum(self) -> Spectrum:
+        """The spectrum without coordinates.
+
+        Returns
+        -------
+        Spectrum
+            eigenvalues and n_trivial.
+        """
         return Spectrum(self.eigenvalues, self.n_trivial)
 
     def complexity_n(self, n: int) -> float:
-        """C_n of P1 (10.5): -1/2 sum of log lambda over the n largest of all N eigenvalues
-        (trivial ones included) + N/2 log 2 pi."""
+        """C_n of P1 (10.5) (see :func:`complexity_n`).
+
+        Parameters
+        ----------
+        n : int
+            0 <= n <= N.
+
+        Returns
+        -------
+        float
+            C_n.
+        """
         return complexity_n(self.spectrum, n)
 
 
@@ -522,11 +969,33 @@ def summary(
     mean_term: bool = False,
     threshold: float = 1.0,
 ) -> ThermoSummary:
-    """Spectrum of G, log Z, F, U, S, C, N_>, A, S_0, Delta F, mu2, mu3 of ``sep`` at <x>.
+    """Spectrum of G, log Z, F, U, S, C, N_>, A, S_0, Delta F, mu2, mu3 of a net at <x> (P1 §5-9).
 
-    x_mean: shape (N,), the ensemble mean state <x> (e.g. the mean fixed point over a batch).
-    mean_term: use the full (5.11) (with the <x> term) for F, U, S instead of the large-N form
-    (5.14) that P1 §6-10 work with (both log Z values are returned either way).
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x_mean : ndarray(shape=[N])
+        The ensemble mean state <x> (e.g. the mean fixed point (2.9) over a batch).
+    beta : float
+        Inverse temperature, > 0.
+    m : float
+        Mass of the local objective (P1 3.3); 1 - beta m > 0.
+    mean_term : bool
+        Use the full (5.11) (with the <x> term) for F, U, S instead of the large-N form (5.14)
+        that P1 §6-10 work with (both log Z values are returned either way).
+    threshold : float
+        "lambda >> 1/beta" is read as beta lambda > threshold (6.6-6.8).
+
+    Returns
+    -------
+    ThermoSummary
+        Every quantity.
+
+    Raises
+    ------
+    ValueError
+        beta <= 0, 1 - beta m <= 0, or x_mean of the wrong shape.
     """
     beta, m = _check_beta_m(beta, m)
     spec = spectrum(sep, x_mean, mean_coords=True)

@@ -19,160 +19,91 @@ k = gamma/(gamma-1). For gamma = 1/3 (k = -1/2), z = lambda^(1/2) solves beta z^
 The curvature at s = 0 is proportional to (2 beta - 1) for every gamma; s = 0 is the global
 minimum iff (1 + beta)^-2 < min(gamma, 1 - gamma), i.e. beta > 1/sqrt(gamma) - 1 for
 gamma <= 1/2 (0.732 for gamma = 1/3; sqrt(N) - 1 is this boundary for gamma = 1/N).
+
+The analysis lives in :mod:`emergent.septuple.phases`; the scan over beta is one
+:func:`emergent.runs.loop.evolve_run` of its :class:`~emergent.septuple.phases.PhaseScan`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import brentq
 
-from emergent.runs.registry import Check, Param, Simulation, register
-from emergent.septuple.thermodynamics import entropy_destruction_model, entropy_destruction_slope
+from emergent.evolution import Frame
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.septuple.phases import (
+    PhasePoint,
+    PhaseScan,
+    derived_stationary,
+    global_minimum,
+    paper_94,
+    phase_boundaries,
+    stationary_points,
+)
+from emergent.septuple.thermodynamics import entropy_destruction_model
 
-__all__ = ["paper_94", "phase_analysis", "stationary_points"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
+    from emergent.runs.io import RunData, RunWriter
 
-def paper_94(beta: float) -> float:
-    """The location P1 (9.4) prints: s = 3 log(-1/2 + sqrt(1/4 + 1/beta))."""
-    return float(3.0 * np.log(-0.5 + np.sqrt(0.25 + 1.0 / beta)))
-
-
-def derived_stationary(beta: float, gamma: float) -> float:
-    """The non-trivial stationary point for gamma = 1/3: s* = 2 log((1 - beta)/beta), beta < 1
-    (nan otherwise or for other gamma)."""
-    if abs(gamma - 1.0 / 3.0) > 1e-12 or beta >= 1.0:
-        return float("nan")
-    return float(2.0 * np.log((1.0 - beta) / beta))
-
-
-def stationary_points(
-    beta: float, gamma: float, n: float, span: float = 60.0, points: int = 24001
-) -> list[tuple[float, int]]:
-    """All stationary points of -Delta F(s) (9.3) in [-span, span]:
-    [(s, +1 minimum / -1 maximum / 0 inflection)]."""
-    s = np.linspace(-span, span, points)
-    # s = 0 is always a root; +-1e-9 bracket it so roots next to it are not lost in its cell
-    s = np.union1d(s[np.abs(s) > 1e-9], [-1e-9, 1e-9])
-
-    def slope(t):
-        return entropy_destruction_slope(t, beta=beta, gamma=gamma, n=n)
-
-    d = slope(s)
-    scale = np.max(np.abs(d)) + 1e-300
-    out: list[tuple[float, int]] = []
-    for i in np.flatnonzero(d == 0.0):
-        out.append((float(s[i]), 0))
-    for i in np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0):
-        root = brentq(slope, s[i], s[i + 1], xtol=1e-14, rtol=1e-14)
-        out.append((float(root), 0))
-    out.sort()
-    result = []
-    for root, _ in out:
-        root = 0.0 if abs(root) < 1e-9 else root
-        h = 1e-4
-        curv = (slope(root + h) - slope(root - h)) / (2 * h)
-        if abs(curv) < 1e-8 * scale:  # degenerate: compare the slope on both sides
-            left, right = slope(root - 1e-3), slope(root + 1e-3)
-            kind = 0 if np.sign(left) == np.sign(right) else (1 if right > 0 else -1)
-        else:
-            kind = 1 if curv > 0 else -1
-        result.append((root, kind))
-    return result
+__all__ = ["Fig1Params", "checks", "plot", "run"]
 
 
-def global_minimum(beta: float, gamma: float, n: float, points: list[tuple[float, int]]) -> float:
-    """Where -Delta F is smallest: a stationary point or a plateau (returns +-inf there)."""
-    cands = {-np.inf: 0.5 * n * beta * gamma, np.inf: 0.5 * n * beta * (1 - gamma)}
-    for s, kind in points:
-        if kind >= 0:
-            cands[s] = float(entropy_destruction_model(s, beta=beta, gamma=gamma, n=n))
-    best = min(cands.values())
-    locs = [s for s, v in cands.items() if v <= best * (1 + 1e-12)]
-    return float(min(locs, key=abs))
+@parameters
+class Fig1Params:
+    """Parameters of ``fig1-entropy-destruction`` (P1 9.1-9.4)."""
+
+    betas: tuple[float, ...] = param((0.25, 0.50, 0.73, 1.00), "beta of the Fig. 1 curves",
+                                     low=0.0, low_open=True)
+    gamma: float = param(1.0 / 3.0, "fraction of small eigenvalues (9.2)", low=0.0, high=1.0,
+                         low_open=True, high_open=True)
+    neurons: int = param(854, "N, number of eigenvalues", low=2, high=10**12)
+    span: float = param(10.0, "plot range |log lambda| <= span", low=0.0, low_open=True,
+                        high=200.0)
+    points: int = param(2001, "grid points of the curves", low=11, high=10**7)
+    beta_min: float = param(0.02, "smallest beta of the phase scan", low=0.0, low_open=True)
+    beta_max: float = param(100.0, "largest beta of the phase scan", low=0.0, low_open=True)
+    beta_points: int = param(300, "betas in the phase scan (log-spaced)", low=3, high=10**6)
 
 
-def phase_analysis(betas: np.ndarray, gamma: float, n: float) -> dict[str, np.ndarray]:
-    """Per beta: the non-trivial stationary point s* and its kind, the kind of s = 0 and the
-    location of the global minimum."""
-    s_star = np.full(betas.size, np.nan)
-    kind_star = np.zeros(betas.size)
-    kind_zero = np.zeros(betas.size)
-    n_stat = np.zeros(betas.size, dtype=int)
-    glob = np.zeros(betas.size)
-    for i, beta in enumerate(betas):
-        pts = stationary_points(float(beta), gamma, n)
-        n_stat[i] = len(pts)
-        for s, kind in pts:
-            if abs(s) < 1e-9:
-                kind_zero[i] = kind
-            else:
-                s_star[i], kind_star[i] = s, kind
-        glob[i] = global_minimum(float(beta), gamma, n, pts)
-    return {"s_star": s_star, "kind_star": kind_star, "kind_zero": kind_zero,
-            "n_stationary": n_stat, "global_min": glob}
+def _row(point: PhasePoint, gamma: float) -> dict[str, float | int]:
+    """The series appended at one beta of the scan."""
+    b = point.beta
+    return {"beta": b, "s_star": point.s_star, "kind_star": point.kind_star,
+            "kind_zero": point.kind_zero, "n_stationary": point.n_stationary,
+            "global_min": point.global_min, "paper_94": paper_94(b),
+            "derived": derived_stationary(b, gamma)}
 
 
-def _boundary(betas: np.ndarray, flag: np.ndarray) -> float:
-    """The beta where a boolean flag over the sorted beta grid last changes value (midpoint)."""
-    change = np.flatnonzero(flag[1:] != flag[:-1])
-    if change.size == 0:
-        return float("nan")
-    i = change[-1]
-    return float(np.sqrt(betas[i] * betas[i + 1]))
+def run(run: RunWriter[Fig1Params]) -> None:
+    """The Fig. 1 curves (9.3), the phase scan over beta (one evolve_run) and the boundaries.
 
-
-def _refine(fn, lo: float, hi: float) -> float:
-    """Bisection on a boolean predicate that is False at lo and True at hi."""
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if fn(mid):
-            hi = mid
-        else:
-            lo = mid
-    return 0.5 * (lo + hi)
-
-
-def run(run: Any) -> None:
-    p = run.params
-    gamma, n = p["gamma"], float(p["neurons"])
-    s = np.linspace(-p["span"], p["span"], p["points"])
-    curves = np.array([entropy_destruction_model(s, beta=b, gamma=gamma, n=n) for b in p["betas"]])
+    Parameters
+    ----------
+    run : RunWriter[Fig1Params]
+        The run being written.
+    """
+    p = run.p
+    gamma, n = p.gamma, float(p.neurons)
+    s = np.linspace(-p.span, p.span, p.points)
+    curves = np.array([entropy_destruction_model(s, beta=b, gamma=gamma, n=n) for b in p.betas])
     run.write_field("minus_laplacian", curves,
-                    axes={"beta_curve": np.asarray(p["betas"]), "log_lambda": s})
-    betas = np.geomspace(p["beta_min"], p["beta_max"], p["beta_points"])
-    state = run.restore()
-    start = 0 if state is None else int(state["next"])
-    for i in run.progress(range(start, betas.size), total=betas.size, desc="beta grid"):
-        b = float(betas[i])
-        ph = phase_analysis(np.array([b]), gamma, n)
-        run.append(beta=b, s_star=ph["s_star"][0], kind_star=ph["kind_star"][0],
-                   kind_zero=ph["kind_zero"][0], n_stationary=int(ph["n_stationary"][0]),
-                   global_min=ph["global_min"][0], paper_94=paper_94(b),
-                   derived=derived_stationary(b, gamma))
-        run.checkpoint({"next": i + 1})
+                    axes={"beta_curve": np.asarray(p.betas), "log_lambda": s})
+    betas = np.geomspace(p.beta_min, p.beta_max, p.beta_points)
+    stepper = PhaseScan(gamma=gamma, n=n)
 
-    def zero_is_min(b):
-        return dict((round(x, 9), k) for x, k in stationary_points(b, gamma, n)).get(0.0) == 1
+    def observe(frame: Frame[PhasePoint]) -> dict[str, float | int]:
+        return _row(frame.state, gamma)
 
-    def star_gone(b):
-        return all(abs(x) < 1e-9 for x, _ in stationary_points(b, gamma, n))
-
-    def zero_global(b):
-        return global_minimum(b, gamma, n, stationary_points(b, gamma, n)) == 0.0
-
-    run.set_result("beta_switch", _refine(zero_is_min, 0.3, 0.7))
-    run.set_result("beta_star_vanishes", _refine(star_gone, 0.5 + 1e-6, p["beta_max"]))
-    run.set_result("beta_global_zero", _refine(zero_global, 1e-3, p["beta_max"]))
-    run.set_result("beta_global_zero_expected", float(1 / np.sqrt(min(gamma, 1 - gamma)) - 1))
-    g_n = 1.0 / n
-    run.set_result("beta_global_zero_gamma_1_over_n", _refine(
-        lambda b: global_minimum(b, g_n, n, stationary_points(b, g_n, n)) == 0.0,
-        1e-3, max(p["beta_max"], 4 * np.sqrt(n))))
-    run.set_result("sqrt_n_minus_1", float(np.sqrt(n) - 1))
+    evolve_run(run, stepper, lambda: stepper.point(float(betas[0])), betas, observe,
+               desc="beta grid")
+    for key, value in phase_boundaries(gamma, n, p.beta_max).items():
+        run.set_result(key, value)
     # stationary points of the four Fig. 1 curves
-    for b in p["betas"]:
+    for b in p.betas:
         pts = stationary_points(float(b), gamma, n)
         names = {1: "min", -1: "max", 0: "inflection"}
         desc = "; ".join(f"s={x:+.6f} ({names[k]})" for x, k in pts)
@@ -180,7 +111,22 @@ def run(run: Any) -> None:
         run.set_result(f"global_min_beta_{b:g}", global_minimum(float(b), gamma, n, pts))
 
 
-def plot(data: Any, fig: Any) -> None:
+def _params(data: RunData) -> Fig1Params:
+    """The run's parameters as the typed dataclass."""
+    p: Fig1Params = SIMULATION.typed(data.params)
+    return p
+
+
+def plot(data: RunData, fig: Figure) -> None:
+    """P1 Fig. 1 (-Delta F (9.3) against log lambda) and the stationary points over beta.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     curves, axes = data.field("minus_laplacian")
     s = axes["log_lambda"]
     ax1, ax2 = fig.subplots(1, 2)
@@ -188,7 +134,8 @@ def plot(data: Any, fig: Any) -> None:
         ax1.plot(s, c, label=f"beta = {b:g}")
     ax1.set_xlabel("log lambda")
     ax1.set_ylabel("-Delta F (P1 9.3)")
-    ax1.set_title(f"P1 Fig. 1: gamma = {data.params['gamma']:.3g}, N = {data.params['neurons']}")
+    p = _params(data)
+    ax1.set_title(f"P1 Fig. 1: gamma = {p.gamma:.3g}, N = {p.neurons}")
     ax1.legend()
     beta = data.series("beta")
     ks = data.series("kind_star")
@@ -208,13 +155,25 @@ def plot(data: Any, fig: Any) -> None:
     ax2.legend(fontsize=6)
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
+    """The claims of P1 §9 on the phases, (9.4) and the phase boundaries, against the run.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     r = data.results
-    p = data.params
+    p = _params(data)
     beta = data.series("beta")
     ss, ks, kz = data.series("s_star"), data.series("kind_star"), data.series("kind_zero")
     gmin = data.series("global_min")
-    n = float(p["neurons"])
+    n = float(p.neurons)
     sq = np.sqrt(n) - 1
     low = beta < 0.5 - 1e-9
     mid = (beta > 0.5 + 1e-9) & (beta < sq)
@@ -253,11 +212,11 @@ def checks(data: Any) -> list[Check]:
     out.append(Check(
         "P1 §9: the final phase (global minimum at 0) begins at beta = sqrt(N) - 1",
         f"{sq:.4f}",
-        f"{r['beta_global_zero']:.4f} = 1/sqrt(gamma) - 1 for gamma = {p['gamma']:.4g}; "
+        f"{r['beta_global_zero']:.4f} = 1/sqrt(gamma) - 1 for gamma = {p.gamma:.4g}; "
         f"{r['beta_global_zero_gamma_1_over_n']:.4f} for gamma = 1/N",
         bool(abs(r["beta_global_zero"] - sq) < 1e-3 * sq),
         correction=("beta = 1/sqrt(gamma) - 1 (= sqrt(N) - 1 only for gamma = 1/N)"
-                    if abs(r["beta_global_zero"] - (1 / np.sqrt(p["gamma"]) - 1)) < 1e-6 else "")))
+                    if abs(r["beta_global_zero"] - (1 / np.sqrt(p.gamma) - 1)) < 1e-6 else "")))
     out.append(Check(
         "P1 §9: only a fraction gamma < (beta + 1)^-2 can move to log lambda -> -inf",
         "gamma < (1 + beta)^-2",
@@ -271,22 +230,7 @@ SIMULATION = register(Simulation(
     name="fig1-entropy-destruction",
     summary="P1 Fig. 1: -Delta F(log lambda) of the two-peak spectrum and its phases in beta",
     equations=("P1 8.10", "P1 9.1", "P1 9.2", "P1 9.3", "P1 9.4"),
-    params=(
-        Param("betas", "floats", (0.25, 0.50, 0.73, 1.00), "beta of the Fig. 1 curves",
-              low=0.0, low_open=True),
-        Param("gamma", "float", 1.0 / 3.0, "fraction of small eigenvalues (9.2)", low=0.0,
-              high=1.0, low_open=True, high_open=True),
-        Param("neurons", "int", 854, "N, number of eigenvalues", low=2, high=10**12),
-        Param("span", "float", 10.0, "plot range |log lambda| <= span", low=0.0,
-              low_open=True, high=200.0),
-        Param("points", "int", 2001, "grid points of the curves", low=11, high=10**7),
-        Param("beta_min", "float", 0.02, "smallest beta of the phase scan", low=0.0,
-              low_open=True),
-        Param("beta_max", "float", 100.0, "largest beta of the phase scan", low=0.0,
-              low_open=True),
-        Param("beta_points", "int", 300, "betas in the phase scan (log-spaced)", low=3,
-              high=10**6),
-    ),
+    params=Fig1Params,
     run=run,
     plot=plot,
     checks=checks,

@@ -10,18 +10,30 @@ Choices where P1 §10 is silent (recorded with every run): one epoch = one pass 
 training samples in minibatches of `batch_size` (default 10); targets +1 on the digit's output
 neuron and -1 elsewhere (tanh outputs); loss per sample 1/2 sum_out (x - y)^2, averaged over the
 batch; Glorot-uniform initial weights, zero biases; pixels scaled to [0, 1].
+
+The run is one :func:`emergent.runs.loop.evolve_run` of the library stepper
+:class:`emergent.learning.training.TrainingStepper` over the logged epochs (the recorded times;
+checkpoints are written there), so a resumed run equals an uninterrupted one bit for bit.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from emergent.runs.registry import Check, Param, Simulation, register
+from emergent.evolution import Frame
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, Simulation, param, parameters, register
 
-__all__ = ["PAPER", "effective_sizes"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from emergent.learning.training import NetState
+    from emergent.runs.io import RunData, RunWriter
+
+__all__ = ["NETS", "PAPER", "MnistParams", "checks", "effective_sizes", "plot", "run"]
 
 NETS = ("deep", "shallow")
 
@@ -34,74 +46,115 @@ PAPER = {
 }
 
 
-def effective_sizes(p: dict[str, Any]) -> dict[str, Any]:
-    """epochs, samples, test_samples, analysis_samples after applying `preset` (paper: 30,000
-    epochs on 6,000 samples of the full set when a path is known, else all 5,000 bundled)."""
-    out = {k: p[k] for k in ("epochs", "samples", "test_samples", "analysis_samples")}
-    if p["preset"] == "paper":
-        full = bool(p["mnist_path"]) or bool(os.environ.get("EMERGENT_MNIST"))
+@parameters
+class MnistParams:
+    """Parameters of ``mnist-thermodynamics`` (P1 §10)."""
+
+    preset: Literal["small", "paper"] = param(
+        "small", "small (parameters as given) or paper (30,000 epochs on 6,000 full-MNIST or "
+        "all 5,000 bundled samples)")
+    networks: Literal["both", "deep", "shallow"] = param("both", "which nets to train")
+    epochs: int = param(300, "training epochs (passes over the samples)", low=1, high=10**7)
+    samples: int = param(4000, "training samples", low=10, high=60000)
+    test_samples: int = param(500, "held-out samples for the test accuracy", low=0, high=10000)
+    analysis_samples: int = param(200, "training samples used for U_d, U, <x> and G", low=1,
+                                  high=60000)
+    batch_size: int = param(10, "minibatch size of SGD", low=1, high=60000)
+    learning_rate: float = param(0.01, "SGD step on the batch mean of 1/2 sum (x-y)^2",
+                                 low=0.0, low_open=True, high=100.0)
+    targets: Literal["pm1", "onehot"] = param(
+        "pm1", "target encoding: pm1 (+-amplitude) or onehot (amplitude/0)")
+    target_amplitude: float = param(1.0, "size of the targets", low=0.0, low_open=True,
+                                    high=1.0)
+    backend: Literal["numpy", "numba", "keras-fit", "tf-function", "tf-xla"] = param(
+        "numpy", "training backend")
+    log_per_decade: int = param(3, "analysed epochs per decade (log-spaced)", low=1, high=1000)
+    tol: float = param(1e-8, "gradient tolerance of the clamped minimisation (3.2)", low=0.0,
+                       low_open=True, high=1.0)
+    mnist_path: str = param("", "full MNIST (IDX folder or mnist.npz); empty: "
+                            "$EMERGENT_MNIST, else the bundled 5,000 digits")
+
+
+def effective_sizes(p: MnistParams) -> dict[str, int]:
+    """The sizes a run uses after applying `preset`.
+
+    Parameters
+    ----------
+    p : MnistParams
+        The parameters.
+
+    Returns
+    -------
+    dict of str to int
+        epochs, samples, test_samples, analysis_samples (paper preset: 30,000 epochs on 6,000
+        samples of the full set when a path is known, else all 5,000 bundled digits).
+    """
+    out = {"epochs": p.epochs, "samples": p.samples, "test_samples": p.test_samples,
+           "analysis_samples": p.analysis_samples}
+    if p.preset == "paper":
+        full = bool(p.mnist_path) or bool(os.environ.get("EMERGENT_MNIST"))
         out.update(epochs=30000, samples=6000 if full else 5000,
                    test_samples=10000 if full else 0, analysis_samples=1000)
     out["analysis_samples"] = min(out["analysis_samples"], out["samples"])
     return out
 
 
-def run(run: Any) -> None:
-    from emergent.learning import callback, data, networks
-    from emergent.learning import numpy_backend as nb
+def run(run: RunWriter[MnistParams]) -> None:
+    """Train the nets epoch by epoch (one evolve_run over the logged epochs) and analyse them.
 
-    p = run.params
+    Parameters
+    ----------
+    run : RunWriter[MnistParams]
+        The run being written.
+    """
+    from emergent.learning import callback, data
+    from emergent.learning import numpy_backend as nb
+    from emergent.learning.training import TrainingStepper
+
+    p = run.p
     eff = effective_sizes(p)
-    nets = NETS if p["networks"] == "both" else (p["networks"],)
+    nets = NETS if p.networks == "both" else (p.networks,)
     split = data.training_split(eff["samples"], eff["test_samples"], seed=run.seed,
-                                path=p["mnist_path"] or None)
+                                path=p.mnist_path or None)
     run.set_result("data_source", split.source)
     for k, v in eff.items():
         run.set_result(f"effective_{k}", int(v))
-    y = data.encode_targets(split.y_train, encoding=p["targets"],
-                            amplitude=p["target_amplitude"])
+    y = data.encode_targets(split.y_train, encoding=p.targets, amplitude=p.target_amplitude)
     s_an = eff["analysis_samples"]
-    schedule = callback.log_spaced_epochs(eff["epochs"], per_decade=p["log_per_decade"])
+    schedule = callback.log_spaced_epochs(eff["epochs"], per_decade=p.log_per_decade)
     run.write_array("logged_epochs", schedule)
-    trainers, recorders = {}, {}
-    state = run.restore()
-    start = 0 if state is None else int(state["epoch"])
-    for k, name in enumerate(nets):
-        if state is None:
-            w, b = nb.init_layers(nb.PAPER_ARCHITECTURES[name], seed=run.seed + k)
-        else:
-            layers = len(nb.PAPER_ARCHITECTURES[name]) - 1
-            w = [state[f"{name}_w{i}"] for i in range(layers)]
-            b = [state[f"{name}_b{i}"] for i in range(layers)]
-        trainers[name] = networks.make_trainer(p["backend"], w, b,
-                                               learning_rate=p["learning_rate"],
-                                               batch_size=p["batch_size"])
-        recorders[name] = callback.SeptupleRecorder(
+    recorders = {
+        name: callback.SeptupleRecorder(
             epochs=schedule, x_analysis=split.x_train[:s_an], y_analysis=y[:s_an],
             x_train=split.x_train, y_train=y, labels_train=split.y_train,
-            x_test=split.x_test, labels_test=split.y_test, sink=run.append,
-            prefix=f"{name}_", tol=p["tol"])
-        if start == 0:
-            recorders[name].record(0, w, b)
-    for epoch in run.progress(range(start, eff["epochs"]), total=eff["epochs"], initial=start):
-        order = nb.epoch_order(eff["samples"], seed=run.seed, epoch=epoch)
-        ckpt: dict[str, Any] = {"epoch": epoch + 1}
+            x_test=split.x_test, labels_test=split.y_test, tol=p.tol)
+        for name in nets
+    }
+    stepper = TrainingStepper(split.x_train, y, backend=p.backend,
+                              learning_rate=p.learning_rate, batch_size=p.batch_size,
+                              seed=run.seed)
+
+    def initial() -> NetState:
+        return {name: nb.init_layers(nb.PAPER_ARCHITECTURES[name], seed=run.seed + k)
+                for k, name in enumerate(nets)}
+
+    def observe(frame: Frame[NetState]) -> dict[str, float | int | np.ndarray]:
+        row: dict[str, float | int | np.ndarray] = {}
         for name in nets:
-            trainers[name].epoch(split.x_train, y, order)
-            w, b = trainers[name].layers()
-            if recorders[name].due(epoch + 1):
-                recorders[name].record(epoch + 1, w, b)
-            ckpt.update({f"{name}_w{i}": wi for i, wi in enumerate(w)})
-            ckpt.update({f"{name}_b{i}": bi for i, bi in enumerate(b)})
-        run.checkpoint(ckpt)
+            w, b = frame.state[name]
+            values = recorders[name].record(int(frame.t), w, b)
+            row.update({f"{name}_{k}": v for k, v in values.items()})
+        return row
+
+    final = evolve_run(run, stepper, initial, schedule, observe, desc="logged epochs")
     for name in nets:
-        w, b = trainers[name].layers()
+        w, b = final[name]
         for i, (wi, bi) in enumerate(zip(w, b, strict=True)):
             run.write_array(f"{name}_w{i}", wi)
             run.write_array(f"{name}_b{i}", bi)
 
 
-def _has(data: Any, name: str) -> bool:
+def _has(data: RunData, name: str) -> bool:
     try:
         data.series(name)
     except (KeyError, ValueError):
@@ -131,7 +184,16 @@ def _hist_epochs(epochs: np.ndarray) -> list[int]:
     return picks
 
 
-def plot(data: Any, fig: Any) -> None:
+def plot(data: RunData, fig: Figure) -> None:
+    """P1 Figs. 2-7: losses, spectra, complexities, mu2, mu3 and accuracies over the epochs.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     nets = [n for n in NETS if _has(data, f"{n}_epoch")]
     axes = fig.subplots(2, 4).ravel()
     fig.set_size_inches(20, 9)
@@ -223,13 +285,25 @@ def plot(data: Any, fig: Any) -> None:
     ax.legend(fontsize=7)
 
 
-def _at(data: Any, net: str, key: str, epoch: int) -> float | None:
+def _at(data: RunData, net: str, key: str, epoch: int) -> float | None:
     e = data.series(f"{net}_epoch")
     hit = np.flatnonzero(e == epoch)
     return float(data.series(f"{net}_{key}")[hit[0]]) if hit.size else None
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
+    """P1 (7.7)-(7.8) and the P1 §10 claims (Figs. 2, 5, 7; mu2, mu3) against the run.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     nets = [n for n in NETS if _has(data, f"{n}_epoch")]
     out: list[Check] = []
     for n in nets:
@@ -298,33 +372,7 @@ SIMULATION = register(Simulation(
     summary="P1 §10: deep vs shallow tanh nets on MNIST; losses, spectrum of G, mu2, mu3, C_n",
     equations=("P1 2.11", "P1 3.2", "P1 3.4", "P1 5.6", "P1 7.8", "P1 9.4", "P1 9.5", "P1 9.6",
                "P1 10.5"),
-    params=(
-        Param("preset", "str", "small", "small (parameters as given) or paper (30,000 epochs "
-              "on 6,000 full-MNIST or all 5,000 bundled samples)", choices=("small", "paper")),
-        Param("networks", "str", "both", "which nets to train", choices=("both", *NETS)),
-        Param("epochs", "int", 300, "training epochs (passes over the samples)", low=1,
-              high=10**7),
-        Param("samples", "int", 4000, "training samples", low=10, high=60000),
-        Param("test_samples", "int", 500, "held-out samples for the test accuracy", low=0,
-              high=10000),
-        Param("analysis_samples", "int", 200, "training samples used for U_d, U, <x> and G",
-              low=1, high=60000),
-        Param("batch_size", "int", 10, "minibatch size of SGD", low=1, high=60000),
-        Param("learning_rate", "float", 0.01, "SGD step on the batch mean of 1/2 sum (x-y)^2",
-              low=0.0, low_open=True, high=100.0),
-        Param("targets", "str", "pm1", "target encoding: pm1 (+-amplitude) or onehot "
-              "(amplitude/0)", choices=("pm1", "onehot")),
-        Param("target_amplitude", "float", 1.0, "size of the targets", low=0.0, low_open=True,
-              high=1.0),
-        Param("backend", "str", "numpy", "training backend",
-              choices=("numpy", "numba", "keras-fit", "tf-function", "tf-xla")),
-        Param("log_per_decade", "int", 3, "analysed epochs per decade (log-spaced)", low=1,
-              high=1000),
-        Param("tol", "float", 1e-8, "gradient tolerance of the clamped minimisation (3.2)",
-              low=0.0, low_open=True, high=1.0),
-        Param("mnist_path", "str", "", "full MNIST (IDX folder or mnist.npz); empty: "
-              "$EMERGENT_MNIST, else the bundled 5,000 digits"),
-    ),
+    params=MnistParams,
     run=run,
     plot=plot,
     checks=checks,

@@ -7,26 +7,75 @@ N(0, weight_scale^2 / fan_in), biases N(0, bias_scale^2)), takes <x> as the mean
 (P1 2.9) over random inputs in [0, 1], and computes the exact spectrum of G (P1 5.6) by the
 low-rank route, mu2 and mu3 (both the trace and the per-non-trivial-eigenvalue mean, see
 :func:`emergent.septuple.thermodynamics.mu2`), sum log lambda (7.8) and -Delta F (9.1) at beta.
+
+The run is one :func:`emergent.runs.loop.evolve_run` of :class:`Ensemble` over the 3 x nets
+ensemble members (architecture fastest; member j has the generator ``run.rng(j % 3, j // 3)``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from emergent.runs.registry import Check, Param, Simulation, register
+from emergent.evolution import Frame
+from emergent.runs.loop import evolve_run
+from emergent.runs.registry import Check, Simulation, param, parameters, register
 from emergent.septuple import thermodynamics as thermo
-from emergent.septuple.network import NeuralSeptuple
+from emergent.septuple.network import random_septuple
 
-__all__ = ["architectures", "random_net"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from emergent.runs.io import RunData, RunWriter
+
+__all__ = ["ARCH_NAMES", "Ensemble", "Member", "RandomNetsParams", "architectures", "checks",
+           "plot", "run"]
 
 ARCH_NAMES = ("deep", "shallow", "no-hidden")
 
 
+@parameters
+class RandomNetsParams:
+    """Parameters of ``random-nets`` (P1 5.6, 7.8, 9.1, 9.5, 9.6, 9.11)."""
+
+    inputs: int = param(784, "input neurons", low=1, high=10**7)
+    deep: tuple[int, ...] = param((40, 20), "hidden layer sizes of the deep net", low=1)
+    shallow: tuple[int, ...] = param((60,), "hidden layer sizes of the shallow net", low=1)
+    outputs: int = param(10, "output neurons", low=1, high=10**6)
+    nets: int = param(20, "random nets per architecture", low=1, high=10**6)
+    samples: int = param(200, "random inputs for the mean state <x>", low=1, high=10**7)
+    weight_scale: float = param(1.0, "weight std times sqrt(fan_in)", low=0.0, low_open=True)
+    bias_scale: float = param(0.1, "bias std", low=0.0)
+    beta: float = param(1.0, "inverse temperature for -Delta F (9.1)", low=0.0, low_open=True)
+    bins: int = param(80, "histogram bins of log lambda", low=2, high=10**5)
+    log_range: float = param(8.0, "histogram range |log lambda| <= log_range", low=0.0,
+                             low_open=True)
+
+
 def architectures(inputs: int, deep: tuple[int, ...], shallow: tuple[int, ...],
                   outputs: int) -> dict[str, list[int]]:
-    """Layer sizes of the three nets; raises ValueError unless they have equal N."""
+    """Layer sizes of the deep, shallow and no-hidden-layer nets of equal N (P1 §9-10).
+
+    Parameters
+    ----------
+    inputs, outputs : int
+        Input and output neurons.
+    deep, shallow : tuple of int
+        Hidden layer sizes of the deep and the shallow net.
+
+    Returns
+    -------
+    dict of str to list of int
+        {"deep": sizes, "shallow": sizes, "no-hidden": [inputs, N - inputs]}.
+
+    Raises
+    ------
+    ValueError
+        The deep and the shallow net have different N.
+    """
     d = [inputs, *deep, outputs]
     s = [inputs, *shallow, outputs]
     if sum(d) != sum(s):
@@ -34,57 +83,172 @@ def architectures(inputs: int, deep: tuple[int, ...], shallow: tuple[int, ...],
     return {"deep": d, "shallow": s, "no-hidden": [inputs, sum(d) - inputs]}
 
 
-def random_net(sizes: list[int], rng: np.random.Generator, weight_scale: float,
-               bias_scale: float) -> NeuralSeptuple:
-    """A random tanh net: w ~ N(0, weight_scale^2 / fan_in), b ~ N(0, bias_scale^2)."""
-    pairs = zip(sizes[:-1], sizes[1:], strict=True)
-    w = [rng.normal(size=(a, b)) * weight_scale / np.sqrt(a) for a, b in pairs]
-    bias = [rng.normal(size=n) * bias_scale for n in sizes[1:]]
-    return NeuralSeptuple.from_layers(w, bias, activation="tanh")
+@dataclass
+class Member:
+    """The ensemble after one more random net: the log-spectrum histogram so far, per
+    architecture (shape [3, bins]), and the series row of the net just drawn."""
+
+    hist: np.ndarray
+    row: dict[str, float | int] = field(default_factory=dict)
 
 
-def run(run: Any) -> None:
-    p = run.params
-    arch = architectures(p["inputs"], tuple(p["deep"]), tuple(p["shallow"]), p["outputs"])
-    edges = np.linspace(-p["log_range"], p["log_range"], p["bins"] + 1)
-    centres = 0.5 * (edges[1:] + edges[:-1])
-    state = run.restore()
-    if state is None:
-        start, hist = 0, np.zeros((3, p["bins"]))
-    else:
-        start, hist = int(state["next"]), state["hist"]
-    jobs = [(a, k) for k in range(p["nets"]) for a in range(3)]
-    for j in run.progress(range(start, len(jobs)), total=len(jobs), desc="random nets"):
-        a, k = jobs[j]
-        rng = run.rng(a, k)
-        sep = random_net(arch[ARCH_NAMES[a]], rng, p["weight_scale"], p["bias_scale"])
-        x_in = rng.uniform(0.0, 1.0, size=(p["samples"], p["inputs"]))
+class Ensemble:
+    """Stepper over the ensemble members (architecture a, net k), a fastest: member j is
+    a = j % 3, k = j // 3; advancing to member j draws that net and bins its spectrum of G.
+
+    Parameters
+    ----------
+    p : RandomNetsParams
+        The parameters.
+    rng : callable(a, k) -> numpy.random.Generator
+        The generator of member (a, k) (``run.rng`` of the run).
+    """
+
+    def __init__(self, p: RandomNetsParams,
+                 rng: Callable[[int, int], np.random.Generator]) -> None:
+        self.p = p
+        self.rng = rng
+        self.arch = architectures(p.inputs, tuple(p.deep), tuple(p.shallow), p.outputs)
+        self.edges = np.linspace(-p.log_range, p.log_range, p.bins + 1)
+        self.members = 3 * p.nets
+
+    def member(self, j: int, hist: np.ndarray) -> Member:
+        """Draw member `j` and add its log-spectrum of G (P1 5.6) to a copy of `hist`.
+
+        Parameters
+        ----------
+        j : int
+            The member: architecture j % 3, net j // 3.
+        hist : ndarray(shape=[3, bins])
+            The histogram so far.
+
+        Returns
+        -------
+        Member
+            The new histogram and the row of mu2, mu3 (9.5-9.6), sum log lambda (7.8) and
+            -Delta F (9.1) of the net.
+        """
+        p = self.p
+        a, k = j % 3, j // 3
+        rng = self.rng(a, k)
+        sep = random_septuple(self.arch[ARCH_NAMES[a]], rng, weight_scale=p.weight_scale,
+                              bias_scale=p.bias_scale)
+        x_in = rng.uniform(0.0, 1.0, size=(p.samples, p.inputs))
         x_mean = sep.fixed_point(x_in).mean(axis=0)
         spec = thermo.spectrum(sep, x_mean, mean_coords=False)
         logs = np.log(spec.eigenvalues)
-        hist[a] += np.histogram(logs, bins=edges)[0]
+        hist = hist.copy()
+        hist[a] += np.histogram(logs, bins=self.edges)[0]
         m2 = thermo.mu2(spec, normalisation="mean")
         m3 = thermo.mu3(spec, normalisation="mean")
-        run.append(arch=a, net=k, mu2=thermo.mu2(spec), mu3=thermo.mu3(spec), mu2_mean=m2,
-                   mu3_mean=m3, skewness=m3 / m2**1.5, log_det=float(np.sum(logs)),
-                   minus_laplacian=-thermo.laplacian_free_energy(spec, beta=p["beta"]),
-                   log_lambda_min=float(logs.min()), log_lambda_max=float(logs.max()),
-                   nontrivial=int(spec.eigenvalues.size))
-        run.checkpoint({"next": j + 1, "hist": hist})
-    run.write_field("log_spectrum_histogram", hist,
+        row: dict[str, float | int] = dict(
+            arch=a, net=k, mu2=thermo.mu2(spec), mu3=thermo.mu3(spec), mu2_mean=m2,
+            mu3_mean=m3, skewness=m3 / m2**1.5, log_det=float(np.sum(logs)),
+            minus_laplacian=-thermo.laplacian_free_energy(spec, beta=p.beta),
+            log_lambda_min=float(logs.min()), log_lambda_max=float(logs.max()),
+            nontrivial=int(spec.eigenvalues.size))
+        return Member(hist, row)
+
+    def initial(self) -> Member:
+        """The ensemble after member 0.
+
+        Returns
+        -------
+        Member
+            Its histogram and row.
+        """
+        return self.member(0, np.zeros((3, self.p.bins)))
+
+    def advance(self, state: Member, t0: float, t1: float) -> Member:
+        """The ensemble after member ``int(t1)`` (the members are numbered by the times).
+
+        Parameters
+        ----------
+        state : Member
+            The ensemble after member `t0`.
+        t0, t1 : float
+            Consecutive member numbers.
+
+        Returns
+        -------
+        Member
+            The ensemble after member `t1`.
+        """
+        return self.member(int(t1), state.hist)
+
+    def save(self, state: Member) -> dict[str, np.ndarray]:
+        """The histogram so far (all a checkpoint needs).
+
+        Parameters
+        ----------
+        state : Member
+            The ensemble.
+
+        Returns
+        -------
+        dict of str to ndarray
+            {"hist": the histogram}.
+        """
+        return {"hist": state.hist}
+
+    def load(self, saved: Mapping[str, object]) -> Member:
+        """The ensemble from :meth:`save` (its last row is not needed again).
+
+        Parameters
+        ----------
+        saved : mapping
+            What :meth:`save` returned.
+
+        Returns
+        -------
+        Member
+            The histogram and an empty row.
+        """
+        return Member(np.asarray(saved["hist"], dtype=float))
+
+
+def run(run: RunWriter[RandomNetsParams]) -> None:
+    """Draw the ensemble (one evolve_run over its members) and write the histogram.
+
+    Parameters
+    ----------
+    run : RunWriter[RandomNetsParams]
+        The run being written.
+    """
+    p = run.p
+    ensemble = Ensemble(p, run.rng)
+
+    def observe(frame: Frame[Member]) -> dict[str, float | int]:
+        return frame.state.row
+
+    final = evolve_run(run, ensemble, ensemble.initial, np.arange(ensemble.members, dtype=float),
+                       observe, desc="random nets")
+    edges = ensemble.edges
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    run.write_field("log_spectrum_histogram", final.hist,
                     axes={"architecture": np.arange(3), "log_lambda_bin": centres})
+    arch = ensemble.arch
     run.set_result("architectures", "; ".join(
         f"{a}={index}:{'-'.join(map(str, arch[a]))}" for index, a in enumerate(ARCH_NAMES)))
     run.set_result("n", int(sum(arch["deep"])))
 
 
-def _by_arch(data: Any, name: str) -> list[np.ndarray]:
+def _by_arch(data: RunData, name: str) -> list[np.ndarray]:
     a = data.series("arch")
     v = data.series(name)
     return [v[a == i] for i in range(3)]
 
 
-def plot(data: Any, fig: Any) -> None:
+def plot(data: RunData, fig: Figure) -> None:
+    """The histogram of log lambda per architecture and mu3 against mu2 (P1 9.5-9.6).
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw into.
+    """
     hist, axes = data.field("log_spectrum_histogram")
     ax1, ax2 = fig.subplots(1, 2)
     for i, name in enumerate(ARCH_NAMES):
@@ -102,7 +266,19 @@ def plot(data: Any, fig: Any) -> None:
     ax2.set_title(f"random tanh nets, N = {data.results['n']}")
 
 
-def checks(data: Any) -> list[Check]:
+def checks(data: RunData) -> list[Check]:
+    """P1 (7.8), (9.10)-(9.11) and the deep-versus-shallow claims of P1 §9-10.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One comparison per claim.
+    """
     mu2, mu3 = _by_arch(data, "mu2"), _by_arch(data, "mu3")
     skew = _by_arch(data, "skewness")
     logdet = _by_arch(data, "log_det")
@@ -138,23 +314,7 @@ SIMULATION = register(Simulation(
     name="random-nets",
     summary="mu2, mu3 and log-spectrum of G for random deep vs shallow tanh nets of equal N",
     equations=("P1 5.6", "P1 7.8", "P1 9.1", "P1 9.5", "P1 9.6", "P1 9.11"),
-    params=(
-        Param("inputs", "int", 784, "input neurons", low=1, high=10**7),
-        Param("deep", "ints", (40, 20), "hidden layer sizes of the deep net", low=1),
-        Param("shallow", "ints", (60,), "hidden layer sizes of the shallow net", low=1),
-        Param("outputs", "int", 10, "output neurons", low=1, high=10**6),
-        Param("nets", "int", 20, "random nets per architecture", low=1, high=10**6),
-        Param("samples", "int", 200, "random inputs for the mean state <x>", low=1,
-              high=10**7),
-        Param("weight_scale", "float", 1.0, "weight std times sqrt(fan_in)", low=0.0,
-              low_open=True),
-        Param("bias_scale", "float", 0.1, "bias std", low=0.0),
-        Param("beta", "float", 1.0, "inverse temperature for -Delta F (9.1)", low=0.0,
-              low_open=True),
-        Param("bins", "int", 80, "histogram bins of log lambda", low=2, high=10**5),
-        Param("log_range", "float", 8.0, "histogram range |log lambda| <= log_range",
-              low=0.0, low_open=True),
-    ),
+    params=RandomNetsParams,
     run=run,
     plot=plot,
     checks=checks,
