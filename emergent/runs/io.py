@@ -396,6 +396,16 @@ class RunWriter(Generic[P]):
             state[key] = ds[()]
         return state
 
+    def checkpoint_due(self) -> bool:
+        """Whether the checkpoint interval has elapsed since the last checkpoint.
+
+        Returns
+        -------
+        bool
+            True when :meth:`checkpoint` would write one now.
+        """
+        return time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
+
     def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
         """Save `state` and all data so far if the checkpoint interval has elapsed.
 

@@ -31,16 +31,22 @@ _TIME = "_record_time"
 class SeriesWriter(Tracker):
     """Appends ``observe(frame)`` to the run's time series at every recorded time.
 
-    The series ``t`` is the frame's time unless `observe` gives its own.
+    The series ``t`` is the frame's time unless `observe` gives its own; when `observe` returns
+    None the frame adds no row (a time that is stepped to, and can be checkpointed at, but not
+    recorded).
     """
 
     def __init__(self, run: RunWriter[Any],
-                 observe: Callable[[Frame[Any]], Mapping[str, Any]]) -> None:
+                 observe: Callable[[Frame[Any]], Mapping[str, Any] | None]) -> None:
         self.run = run
         self.observe = observe
 
     def record(self, frame: Frame[Any]) -> None:
-        values = dict(self.observe(frame))
+        """Append the row of `frame` (nothing when `observe` returns None)."""
+        row = self.observe(frame)
+        if row is None:
+            return
+        values = dict(row)
         values.setdefault("t", frame.t)
         self.run.append(**values)
 
@@ -55,7 +61,7 @@ class Checkpointer(Tracker):
         self.stepper = stepper
 
     def record(self, frame: Frame[Any]) -> None:
-        if frame.index == 0:
+        if frame.index == 0 or not self.run.checkpoint_due():
             return
         self.run.checkpoint({**self.stepper.save(frame.state), _INDEX: frame.index,
                              _TIME: frame.t})
@@ -88,7 +94,7 @@ def evolve_run(
     stepper: Stepper[S],
     initial: Callable[[], S],
     times: Sequence[float] | np.ndarray,
-    observe: Callable[[Frame[S]], Mapping[str, Any]],
+    observe: Callable[[Frame[S]], Mapping[str, Any] | None],
     *,
     trackers: Sequence[Tracker] = (),
     desc: str | None = None,
@@ -105,8 +111,8 @@ def evolve_run(
         The initial state (not called when resuming).
     times : sequence of float
         The recorded times (the first is the initial state's).
-    observe : callable(Frame) -> mapping
-        The series appended at every recorded time.
+    observe : callable(Frame) -> mapping or None
+        The series appended at every recorded time (None: no row at that time).
     trackers : sequence of Tracker
         More trackers, told after the series are appended and before the checkpoint.
     desc : str, optional
