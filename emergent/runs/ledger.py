@@ -170,7 +170,7 @@ def scan_references(root: Path) -> tuple[dict, dict]:
                     continue
                 for ref in scan_text(ast.get_docstring(node) or ""):
                     code[ref].add(f"{rel}:{node.name}")
-    for path in sorted((root / "tests").glob("test_*.py")):
+    for path in sorted((root / "tests").rglob("test_*.py")):
         rel = path.relative_to(root).as_posix()
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

@@ -42,7 +42,7 @@ def test_simulation_metadata_is_complete(sim):
 def test_every_simulation_has_a_runnable_script():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1] / "simulations"
+    root = Path(__file__).resolve().parents[2] / "simulations"
     scripts = {p.stem for p in root.glob("*.py")}
     names = {s.name for s in all_simulations()}
     assert scripts == names

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from emergent.runs.ledger import EQUATIONS, _testname_refs, build, render, scan_text
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_equation_in_scope_is_listed_once():
