@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 TWO_PI = 2.0 * np.pi
+"""2 pi, the default length of a closed string in sigma (the period of the chain's neurons)."""
 
 
 def _check_n(n: int, minimum: int = 2) -> int:
