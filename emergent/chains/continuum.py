@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 TWO_PI = 2.0 * np.pi
+"""2 pi, the default coordinate length of the closed string: n neurons of a cycle sit at
+sigma_i = i / alpha, alpha = n / (2 pi) ((53), (62))."""
 
 
 def _check_n(n: int, minimum: int = 2) -> int:

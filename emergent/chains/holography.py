@@ -237,7 +237,16 @@ class BulkChains:
         return int(self.w.shape[0])
 
     def expected_lengths(self) -> np.ndarray:
-        """d(i, j) for disjoint chains: lengths[c] at (targets[c], sources[c]), inf elsewhere."""
+        """The boundary distances (100) that disjoint chains should give.
+
+        For chains without crossings the distance d(i, j) between boundary neurons is the
+        number of bulk neurons of the chain joining them.
+
+        Returns
+        -------
+        ndarray(shape=[n_boundary, n_boundary])
+            lengths[c] at (targets[c], sources[c]), inf elsewhere.
+        """
         out = np.full((self.n_boundary, self.n_boundary), np.inf)
         out[self.targets, self.sources] = self.lengths
         return out
@@ -464,15 +473,49 @@ class BoundaryScan:
         return BoundaryMap(self.eps[k], w_d, time.perf_counter() - t0)
 
     def advance(self, state: BoundaryMap, t0: float, t1: float) -> BoundaryMap:
-        """The map at index `t1` (the previous one is not needed)."""
+        """The map (99) at index `t1` (the previous one is not needed).
+
+        Parameters
+        ----------
+        state : BoundaryMap
+            The map at index `t0` (unused).
+        t0, t1 : float
+            Indices into the eps values (whole numbers).
+
+        Returns
+        -------
+        BoundaryMap
+            :meth:`map` at eps_{t1}.
+        """
         return self.map(int(round(t1)))
 
     def save(self, state: BoundaryMap) -> dict[str, object]:
-        """The checkpoint of a map."""
+        """The checkpoint of a map.
+
+        Parameters
+        ----------
+        state : BoundaryMap
+            The map.
+
+        Returns
+        -------
+        dict of str to object
+            ``eps``, ``w_d`` and ``seconds``.
+        """
         return {"eps": state.eps, "w_d": state.w_d, "seconds": state.seconds}
 
     def load(self, saved: dict[str, object]) -> BoundaryMap:
-        """The map from :meth:`save`'s checkpoint."""
+        """The map from :meth:`save`'s checkpoint.
+
+        Parameters
+        ----------
+        saved : dict of str to object
+            The checkpoint (``eps``, ``w_d``, ``seconds``).
+
+        Returns
+        -------
+        BoundaryMap
+        """
         return BoundaryMap(float(saved["eps"]),  # type: ignore[arg-type]
                            np.asarray(saved["w_d"], dtype=float),
                            float(saved["seconds"]))  # type: ignore[arg-type]

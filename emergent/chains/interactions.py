@@ -402,7 +402,21 @@ class MetricStepper:
             raise ValueError(f"dt must be finite and > 0, got {dt!r}")
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
-        """The state [x, v] at tau = `t1` from the state at `t0` (P2 (78))."""
+        """The state [x, v] at tau = `t1` from the state at `t0` (P2 (78), sign corrected).
+
+        Parameters
+        ----------
+        state : ndarray(shape=[2, D + 1, N])
+            x and v = d x / d tau at tau = `t0`.
+        t0, t1 : float
+            The times tau (t1 > t0).
+
+        Returns
+        -------
+        ndarray(shape=[2, D + 1, N])
+            [x, v] at tau = `t1`, by velocity Verlet steps of `dt` (or equal steps of at most
+            `dt` when `t1 - t0` is not a whole number of them).
+        """
         span = t1 - t0
         n = int(round(span / self.dt))
         if n >= 1 and abs(n * self.dt - span) <= 1e-9 * span:
@@ -413,11 +427,33 @@ class MetricStepper:
         return np.stack([x, v])
 
     def save(self, state: np.ndarray) -> dict[str, np.ndarray]:
-        """The checkpoint of a state: ``{"xv": state}``."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : ndarray(shape=[2, D + 1, N])
+            [x, v].
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{"xv": state}``.
+        """
         return {"xv": np.asarray(state)}
 
     def load(self, saved: dict[str, np.ndarray]) -> np.ndarray:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from :meth:`save`'s checkpoint.
+
+        Parameters
+        ----------
+        saved : dict of str to ndarray
+            The checkpoint (key ``"xv"``).
+
+        Returns
+        -------
+        ndarray(shape=[2, D + 1, N])
+            [x, v] as floats.
+        """
         return np.asarray(saved["xv"], dtype=float)
 
 

@@ -69,10 +69,15 @@ __all__ = [
 ]
 
 METHODS = ("auto", "step", "tiled")
-TILE = 8192  # positions per tile of the blocked kernel
-DEPTH = 256  # steps per pass of the blocked kernel
-#: activation codes (of :mod:`emergent.septuple.activations`) the chain kernels implement
+"""The kernel choices of :class:`PermutationChain`: per step, temporally blocked ("tiled"), or
+chosen by size ("auto")."""
+TILE = 8192
+"""Positions per tile of the temporally blocked kernel (``method="tiled"``)."""
+DEPTH = 256
+"""Chain steps per pass over memory of the temporally blocked kernel (``method="tiled"``)."""
 CHAIN_ACTIVATIONS = (LINEAR, TANH)
+"""The activation codes (of :mod:`emergent.septuple.activations`) that the chain kernels
+implement: linear and tanh."""
 
 
 def cycle_permutation(n: int, shift: int = 1) -> np.ndarray:
@@ -506,7 +511,18 @@ class ChainEnsemble:
 
     @staticmethod
     def average(x: np.ndarray) -> np.ndarray:
-        """The ensemble average (68), x = (x^- + x^+) / 2, of a state [2, ...]."""
+        """The ensemble average (68), x = (x^- + x^+) / 2, of a state [2, ...].
+
+        Parameters
+        ----------
+        x : ndarray(shape=[2, ...])
+            The branches (x^-, x^+).
+
+        Returns
+        -------
+        ndarray(shape=[...])
+            Their average x.
+        """
         return 0.5 * (x[0] + x[1])
 
     def exact(self, x0: np.ndarray, t: int) -> np.ndarray:
@@ -547,6 +563,18 @@ class ChainStepper:
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
 
+        Parameters
+        ----------
+        state : ndarray(shape=[D + 1, N] or [N]; [2, D + 1, N] for a ChainEnsemble)
+            The state at step `t0`.
+        t0, t1 : float
+            The chain steps (whole numbers, t1 >= t0).
+
+        Returns
+        -------
+        ndarray
+            A new array of the shape of `state`: `t1 - t0` updates x <- f(w x + b).
+
         Raises
         ------
         ValueError
@@ -555,11 +583,33 @@ class ChainStepper:
         return self.model.apply(state, _whole_steps(t0, t1))
 
     def save(self, state: np.ndarray) -> dict[str, np.ndarray]:
-        """The checkpoint of a state: ``{"x": state}``."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : ndarray
+            The chain state.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{"x": state}``.
+        """
         return {"x": np.asarray(state)}
 
     def load(self, saved: dict[str, np.ndarray]) -> np.ndarray:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from :meth:`save`'s checkpoint.
+
+        Parameters
+        ----------
+        saved : dict of str to ndarray
+            The checkpoint (key ``"x"``).
+
+        Returns
+        -------
+        ndarray
+            The state, a C-contiguous float64 array.
+        """
         return np.ascontiguousarray(saved["x"], dtype=np.float64)
 
 

@@ -63,6 +63,9 @@ __all__ = [
 ]
 
 STRING_KINDS = ("pulsating", "kibble-turok", "unconstrained")
+"""The initial strings of :func:`closed_string`: the pulsating circle and the Kibble-Turok family
+(both satisfy the constraints (64)-(65)), and the pulsating string with excess energy (which
+violates them)."""
 
 
 def minkowski(dims: int) -> np.ndarray:
@@ -436,6 +439,19 @@ class StringStepper:
     def advance(self, state: StringState, t0: float, t1: float) -> StringState:
         """The state at step `t1` from the state at `t0` (>= 1 step), P2 (69)-(70).
 
+        Parameters
+        ----------
+        state : StringState
+            The branches at step `t0`.
+        t0, t1 : float
+            The chain steps (whole numbers, t1 > t0).
+
+        Returns
+        -------
+        StringState
+            The branches at step `t1`, with those of step `t1 - 1` as the previous branches
+            (for the centred tau derivative).
+
         Raises
         ------
         ValueError
@@ -451,14 +467,35 @@ class StringStepper:
         return StringState(m1, p1, minus, plus)
 
     def save(self, state: StringState) -> dict[str, np.ndarray]:
-        """The checkpoint of a state: its branches (and previous branches, if any)."""
+        """The checkpoint of a state.
+
+        Parameters
+        ----------
+        state : StringState
+            The branches.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``minus`` and ``plus`` (and ``minus_prev``, ``plus_prev`` when the state has them).
+        """
         out = {"minus": state.minus, "plus": state.plus}
         if state.minus_prev is not None and state.plus_prev is not None:
             out.update(minus_prev=state.minus_prev, plus_prev=state.plus_prev)
         return out
 
     def load(self, saved: dict[str, np.ndarray]) -> StringState:
-        """The state from :meth:`save`'s checkpoint."""
+        """The state from :meth:`save`'s checkpoint.
+
+        Parameters
+        ----------
+        saved : dict of str to ndarray
+            The checkpoint (keys as written by :meth:`save`).
+
+        Returns
+        -------
+        StringState
+        """
         def arr(key: str) -> np.ndarray | None:
             return np.ascontiguousarray(saved[key], dtype=float) if key in saved else None
 

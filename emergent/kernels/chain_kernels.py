@@ -25,20 +25,43 @@ __all__ = [
     "cycle_steps_tiled",
 ]
 
-#: activation codes (``emergent.septuple.activations.ACTIVATIONS[name].code``)
 LINEAR = 0
+"""Activation code of the linear f(y) = y (``emergent.septuple.activations``)."""
 TANH = 1
+"""Activation code of f(y) = tanh(y) (``emergent.septuple.activations``)."""
 
-#: below this many neuron updates per step the serial kernels are used
 PARALLEL_THRESHOLD = 50_000
+"""Below this many neuron updates per step the serial kernels are used (thread start-up costs
+more than the update)."""
 
 
 def _chain_steps(
     x: np.ndarray, perm: np.ndarray, w: np.ndarray, b: np.ndarray, steps: int, activation: int
 ) -> np.ndarray:
-    """`steps` updates x_i <- f(w_i x_perm[i] + b_i) of every row of x (shape [D + 1, N]).
+    """`steps` updates x_i <- f(w_i x_perm[i] + b_i) of every row of x, P2 (1), (49)-(50).
 
-    activation: LINEAR or TANH. Parallel over subsystems and neurons; two buffers.
+    Compiled serially (``chain_steps_0``) and in parallel over neurons (``chain_steps_1``);
+    two buffers.
+
+    Parameters
+    ----------
+    x : ndarray(shape=[D + 1, N], dtype=float64)
+        The subsystems x^(mu) (not modified).
+    perm : ndarray(shape=[N], dtype=int64)
+        The permutation (59): neuron i reads neuron perm[i].
+    w : ndarray(shape=[N], dtype=float64)
+        Edge weights.
+    b : ndarray(shape=[N], dtype=float64)
+        The bias.
+    steps : int
+        Number of updates (>= 0).
+    activation : int
+        :data:`LINEAR` or :data:`TANH`.
+
+    Returns
+    -------
+    ndarray(shape=[D + 1, N])
+        The state after `steps` updates (a new array).
     """
     rows, n = x.shape
     a = x.copy()
@@ -68,9 +91,33 @@ def _chain_steps_shifted(
 ) -> np.ndarray:
     """`steps` updates x^(mu)_i <- f(w_i x^(mu)_perm[i] + b_i + c_mu) of x (shape [M, N]).
 
-    Like :func:`chain_steps` with an extra per-subsystem offset c (shape [M]) added to the
-    shared bias b (shape [N]); c carries the drift of the string's time coordinate x^(0).
-    Parallel over neurons within each subsystem; two buffers.
+    Like :func:`chain_steps` with an extra per-subsystem offset c added to the shared bias b;
+    c carries the drift of the string's coordinates per chain step (drift / alpha, used for the
+    branches (69)-(70) of :class:`emergent.chains.strings.StringChain`). Compiled serially
+    (``chain_steps_shifted_0``) and in parallel over neurons within each subsystem
+    (``chain_steps_shifted_1``); two buffers.
+
+    Parameters
+    ----------
+    x : ndarray(shape=[M, N], dtype=float64)
+        The subsystems (not modified).
+    perm : ndarray(shape=[N], dtype=int64)
+        The permutation: neuron i reads neuron perm[i].
+    w : ndarray(shape=[N], dtype=float64)
+        Edge weights.
+    b : ndarray(shape=[N], dtype=float64)
+        The bias shared by all subsystems.
+    c : ndarray(shape=[M], dtype=float64)
+        The offset of each subsystem (added at every step).
+    steps : int
+        Number of updates (>= 0).
+    activation : int
+        :data:`LINEAR` or :data:`TANH`.
+
+    Returns
+    -------
+    ndarray(shape=[M, N])
+        The state after `steps` updates (a new array).
     """
     rows, n = x.shape
     a = x.copy()
@@ -99,11 +146,20 @@ chain_steps_shifted, chain_steps_shifted_serial = _SHIFTED[True], _SHIFTED[False
 
 @njit(cache=True)
 def cycle_order(perm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cycle decomposition of a permutation index array (x_i <- x_perm[i]).
+    """Cycle decomposition (P2 (59)-(60)) of a permutation index array (x_i <- x_perm[i]).
 
-    Returns (order, starts): neurons listed cycle by cycle so that order[q] reads from
-    order[q - 1] within its cycle (order[starts[c]] reads from the cycle's last neuron);
-    starts has one entry per cycle plus the end N.
+    Parameters
+    ----------
+    perm : ndarray(shape=[N], dtype=int64)
+        A valid permutation of 0..N-1 (not checked).
+
+    Returns
+    -------
+    order : ndarray(shape=[N], dtype=int64)
+        The neurons listed cycle by cycle so that order[q] reads from order[q - 1] within its
+        cycle (order[starts[c]] reads from the cycle's last neuron).
+    starts : ndarray(shape=[cycles + 1], dtype=int64)
+        Where each cycle starts in `order`, then N.
     """
     n = perm.size
     inv = np.empty(n, dtype=np.int64)
@@ -205,12 +261,34 @@ def cycle_steps_tiled(
     tile: int,
     depth: int,
 ) -> np.ndarray:
-    """`steps` updates of every row of y (shape [M, N]) stored in cycle order (see cycle_order).
+    """`steps` updates x <- f(w x + b) (P2 (1), (49)) of every row of y stored in cycle order.
 
-    Within a cycle segment [s, s + L) position q reads from q - 1 (wrapping), with weights w and
-    bias b (shape [N], cycle order). Temporal blocking: each pass advances `depth` steps tile by
-    tile (tiles of `tile` positions plus a halo of `depth`, all in cache), so memory is touched
-    once per `depth` steps. Parallel over subsystems x tiles (and short cycles).
+    Within a cycle segment [s, s + L) position q reads from q - 1 (wrapping). Temporal
+    blocking: each pass advances `depth` steps tile by tile (tiles of `tile` positions plus a
+    halo of `depth`, all in cache), so memory is touched once per `depth` steps. Parallel over
+    subsystems x tiles (and short cycles). Bitwise identical to :func:`chain_steps`.
+
+    Parameters
+    ----------
+    y : ndarray(shape=[M, N], dtype=float64)
+        The subsystems with their neurons in the `order` of :func:`cycle_order` (not modified).
+    starts : ndarray(shape=[cycles + 1], dtype=int64)
+        The cycle starts of :func:`cycle_order`.
+    w, b : ndarray(shape=[N], dtype=float64)
+        Edge weights and bias, in cycle order.
+    steps : int
+        Number of updates (>= 0).
+    activation : int
+        :data:`LINEAR` or :data:`TANH`.
+    tile : int
+        Positions per tile (>= 1).
+    depth : int
+        Steps per pass (clipped to 1..tile).
+
+    Returns
+    -------
+    ndarray(shape=[M, N])
+        The state after `steps` updates, in cycle order (a new array).
     """
     rows, n = y.shape
     depth = max(1, min(depth, tile))

@@ -27,9 +27,10 @@ from emergent.quantum.schrodinger import hamiltonian_apply
 __all__ = ["ACTION_TERMS", "action_terms", "action_terms_from_wavefunction",
            "entropy_production"]
 
-#: The names of the five terms of P2 (28), in the order of the paper's list.
 ACTION_TERMS = ("stochastic_entropy", "learning_entropy", "free_energy_x", "free_energy_q",
                 "potential")
+"""The names of the five terms of the action density P2 (28), in the order of the paper's list
+(the keys of :func:`action_terms`)."""
 
 
 def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGrid,

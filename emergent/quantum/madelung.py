@@ -205,7 +205,13 @@ class MadelungState:
     spectral: np.ndarray
 
     def stacked(self) -> np.ndarray:
-        """p and u as one real array of shape [1 + K, *grid.shape]."""
+        """p and u as one real array.
+
+        Returns
+        -------
+        ndarray(shape=[1 + K, *grid.shape])
+            p, then the K components of u.
+        """
         return np.stack([self.p, *self.u])
 
 
@@ -261,8 +267,13 @@ class Madelung:
                                                                    self.grid.shape)
 
     def dispersive_limit(self) -> float:
-        """RK4's stability limit for the quantum-pressure (dispersive) term of P2 (33):
-        2.5 / (c sum_k k_max,k^2), c = sqrt(4 D gamma / mu)."""
+        """RK4's stability limit for the quantum-pressure (dispersive) term of P2 (33).
+
+        Returns
+        -------
+        float
+            2.5 / (c sum_k k_max,k^2), c = sqrt(4 D gamma / mu) (a time step).
+        """
         return RK4_LIMIT / (self.constants.kinetic * sum(km**2 for km in self.grid.k_max))
 
     def default_dt(self, state: MadelungState) -> float:

@@ -61,7 +61,6 @@ _BA4 = 1.0 - 2.0 * sum(_BA)
 _BB = (0.209515106613362, -0.143851773179818)
 _BB3 = 0.5 - sum(_BB)
 
-#: name -> (order, ((flow, coefficient), ...)); flow "A" = potential, "B" = kinetic
 SPLITTINGS: dict[str, tuple[int, tuple[tuple[str, float], ...]]] = {
     "strang": (2, (("A", 0.5), ("B", 1.0), ("A", 0.5))),
     "yoshida4": (4, (("A", _W1 / 2), ("B", _W1), ("A", (_W1 + _W0) / 2), ("B", _W0),
@@ -70,14 +69,19 @@ SPLITTINGS: dict[str, tuple[int, tuple[tuple[str, float], ...]]] = {
                          ("A", _BA[2]), ("B", _BB3), ("A", _BA4), ("B", _BB3), ("A", _BA[2]),
                          ("B", _BB[1]), ("A", _BA[1]), ("B", _BB[0]), ("A", _BA[0]))),
 }
+"""The split-step schemes for the Schrödinger equation P2 (34): name -> (order, ((flow,
+coefficient), ...)), flow "A" the potential step, "B" the kinetic step (exact in Fourier
+space), each for coefficient * dt: Strang (order 2), Yoshida (order 4) and Blanes & Moan
+(order 4)."""
 
-#: Largest share of an initial state's spectral power allowed in the outer 10% of wave numbers.
 RESOLUTION_TOL = 1e-14
-#: Estimated global error (relative L2) that the default step of :func:`solve_schrodinger` meets.
+"""Largest share of an initial state's spectral power allowed in the outer 10% of wave numbers."""
 DEFAULT_ERROR_TARGET = 1e-8
+"""Estimated global error (relative L2) that the default step of :func:`solve_schrodinger`
+meets."""
 
-#: A potential V(q): an array on the grid, a function of time giving one, or None (V = 0).
 Potential = np.ndarray | Callable[[float], np.ndarray] | None
+"""A potential V(q): an array on the grid, a function of time giving one, or None (V = 0)."""
 
 
 def norm(psi: np.ndarray, grid: PeriodicGrid) -> float:

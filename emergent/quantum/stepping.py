@@ -156,5 +156,11 @@ class StateKeeper(Tracker):
         self.kept.append(np.array(self.convert(frame.state), copy=True))
 
     def array(self) -> np.ndarray:
-        """The kept arrays, stacked along a new first axis."""
+        """The kept arrays, stacked.
+
+        Returns
+        -------
+        ndarray(shape=[records, ...])
+            One kept array per recorded time, along a new first axis.
+        """
         return np.array(self.kept)

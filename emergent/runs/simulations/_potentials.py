@@ -24,7 +24,11 @@ __all__ = [
 
 
 class PotentialParams(Protocol):
-    """The parameters every free-energy simulation declares (see :func:`potential_fields`)."""
+    """The parameters every free-energy simulation declares.
+
+    The fields come from :func:`stiffness_field`, :func:`height_field`, :func:`beta_field`
+    and :func:`mass_field` (and the simulation's own `potential`, `lower`, `upper`).
+    """
 
     potential: str
     stiffness: float
@@ -41,7 +45,18 @@ def stiffness_field() -> float:
 
 
 def height_field(default: float) -> float:
-    """h of the double-well F (a @parameters field)."""
+    """h of the double-well F (a @parameters field).
+
+    Parameters
+    ----------
+    default : float
+        The simulation's default height (> 0).
+
+    Returns
+    -------
+    float
+        The field declaration (a float at class level).
+    """
     return param(default, "h of the double-well F", low=0, low_open=True)
 
 
@@ -56,16 +71,44 @@ def mass_field() -> float:
 
 
 Potential = Literal["ou", "double-well", "canonical"]
+"""The free energies F(q): Ornstein-Uhlenbeck, double well, canonical (P2 (45))."""
 
 
 def potential_kwargs(p: PotentialParams) -> dict[str, float]:
-    """stiffness, height, beta, mass from validated parameters."""
+    """The keyword arguments of the free energy F from validated parameters.
+
+    Parameters
+    ----------
+    p : PotentialParams
+        The simulation's parameters.
+
+    Returns
+    -------
+    dict of str to float
+        ``stiffness``, ``height``, ``beta`` and ``mass``.
+    """
     return {"stiffness": p.stiffness, "height": p.height, "beta": p.beta, "mass": p.mass}
 
 
 def box(p: PotentialParams) -> tuple[float, float]:
-    """(lower, upper) of the box, checked: upper > lower, and inside the domain of the
-    canonical F (P2 45), lambda > m - 1/beta."""
+    """(lower, upper) of the box, checked.
+
+    Parameters
+    ----------
+    p : PotentialParams
+        The simulation's parameters.
+
+    Returns
+    -------
+    (float, float)
+        The box's lower and upper edge.
+
+    Raises
+    ------
+    ParameterError
+        upper <= lower, or for the canonical F (P2 (45)) a box reaching outside its domain
+        lambda > m - 1/beta.
+    """
     lower, upper = float(p.lower), float(p.upper)
     if upper <= lower:
         raise ParameterError(f"upper must exceed lower, got lower={lower}, upper={upper}")
@@ -79,7 +122,27 @@ def box(p: PotentialParams) -> tuple[float, float]:
 
 
 def per_axis(values: float | tuple[float, ...], dim: int, name: str) -> list[float]:
-    """One value per axis from 1 or `dim` values of parameter `name`."""
+    """One value per axis from 1 or `dim` values of parameter `name`.
+
+    Parameters
+    ----------
+    values : float or tuple of float
+        One value (for every axis) or one per axis.
+    dim : int
+        The number of axes.
+    name : str
+        The parameter's name (for the error message).
+
+    Returns
+    -------
+    list of float
+        `dim` values.
+
+    Raises
+    ------
+    ParameterError
+        Neither 1 nor `dim` values.
+    """
     values = [float(v) for v in np.atleast_1d(values)]
     if len(values) == 1:
         return values * dim

@@ -145,7 +145,25 @@ def model(p: ChainsParams, run: RunWriter[ChainsParams]) -> PermutationChain | C
 
 
 def run(run: RunWriter[ChainsParams]) -> None:
-    """Evolve the chain (P2 (57), (61)) and compare with the exact shift and the continuum."""
+    """Evolve the chain (P2 (57), (61)) and compare with the exact shift and the continuum.
+
+    Records, every `record_every` steps, the norm sum_i x_i^2 / N, the largest deviation from
+    the exact shift solution (61) (of the ensemble average (68) for direction = both) and
+    `show` sampled neurons of every subsystem; writes the final state ``x_final`` and the
+    result ``max_shift_error``. For one unshuffled cycle with a band-limited profile it also
+    measures the convergence of the continuous-tau chain (61) to the wave equation (63) on
+    finer chains (``continuum_n``, ``continuum_error``, result ``continuum_order``).
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run being written (parameters ``run.p``, random streams, output).
+
+    Raises
+    ------
+    ParameterError
+        More cycles than neurons.
+    """
     p = run.p
     n, rows = p.neurons, p.subsystems + 1
     net = model(p, run)
@@ -182,7 +200,19 @@ def run(run: RunWriter[ChainsParams]) -> None:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """x^(0)(tau, sigma) and the errors against the exact shift."""
+    """The travelling wave x^(0)(tau, sigma) and the errors against the exact shift.
+
+    Left: x^(0) of the sampled neurons against the step (a wave moving one neuron per step,
+    P2 (61)). Right: the deviation from the exact shift and the drift of the norm (59)
+    against the step, on a log scale.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw on.
+    """
     p = SIMULATION.typed(data.params)
     t = data.series("t")
     xs = data.series("x")  # [records, rows, show]
@@ -202,7 +232,23 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P2 (61) -> (63) order 1, (61)-(63)/(68) exact shift, (59) norm conservation."""
+    """The paper claims this run checks.
+
+    P2 (61) -> (63): the continuous-tau chain converges to the wave equation with order 1
+    (when measured); P2 (61)-(63), (68): a linear pure permutation chain (or the pi / pi^T
+    ensemble) is an exact travelling wave; P2 (59): permutation weights conserve sum_i x_i^2
+    (one direction). The last two only for the linear activation without noise.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One verdict per claim that applies to the run's parameters.
+    """
     p = SIMULATION.typed(data.params)
     out: list[Check] = []
     if "continuum_order" in data.results:
@@ -237,3 +283,4 @@ SIMULATION = register(Simulation(
     full={"neurons": 1 << 20, "steps": 1 << 14, "record_every": 128},
     smoke={"neurons": 256, "steps": 64, "record_every": 8, "show": 64},
 ))
+"""The registered `chains` simulation (P2 (49)-(50), (57)-(63), (66)-(70))."""

@@ -117,6 +117,14 @@ def _interp(f: np.ndarray, x: float, length: float) -> float:
 def run(run: RunWriter[HamiltonJacobiParams]) -> None:
     """Parts 1-4 of the module doc (P2 (38), (40)-(42), (44)-(46)); part 1 through one evolve_run.
 
+    Records the series ``cole_hopf_error`` (max |F - Cole-Hopf| of (38) on 32 cells) and writes
+    the field ``cole_hopf_F``; the detected stop per grid (``detected_stop``) against the exact
+    blow-up time; the classical-limit F and the characteristics (fields ``classical_F``,
+    ``characteristics``, result ``characteristics_max_error``); the residual of (43) for the
+    stationary solution (44) and its order; and, for random networks, the eigenvalues, the
+    average loss U (46), the difference between (45) and (44) with mu = 2 beta, and the
+    virial error (46) in the derived and the printed form.
+
     Parameters
     ----------
     run : RunWriter[HamiltonJacobiParams]
@@ -215,6 +223,10 @@ def _params(data: RunData) -> HamiltonJacobiParams:
 def plot(data: RunData, fig: Figure) -> None:
     """Cole-Hopf error and stops (P2 (38)), classical F and characteristics (P2 (40)-(42)).
 
+    Left: the error of (38) against the Cole-Hopf solution over time, with the exact blow-up
+    time and the detected stops. Middle: the classical-limit F(t, q) with the characteristics
+    on top. Right: the average loss U (46) of the random networks against sum lambda.
+
     Parameters
     ----------
     data : RunData
@@ -250,6 +262,12 @@ def plot(data: RunData, fig: Figure) -> None:
 
 def checks(data: RunData) -> list[Check]:
     """P2 (38), (40)-(42), (44), (45), (46) against their independent routes.
+
+    P2 (38): the viscous Hamilton-Jacobi equation agrees with the exact Cole-Hopf solution;
+    P2 (33)/(38): its negative viscosity makes it ill-posed (every detected stop at or before
+    the exact t*); P2 (40)-(42): the classical limit follows the characteristics (in the
+    derived form dq/dt = 2 gamma dF/dq); P2 (44) solves (43); P2 (45) equals (44) with
+    mu = 2 beta; P2 (46): the virial relation, with the mass m (the paper has m = 0).
 
     Parameters
     ----------
@@ -300,3 +318,4 @@ SIMULATION = register(Simulation(
     smoke={"grids": (16, 32), "cells": 128, "networks": 5, "dt": 2e-3},
     stochastic=True,
 ))
+"""The registered `hamilton-jacobi` simulation (P2 (37)-(46))."""

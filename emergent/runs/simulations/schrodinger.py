@@ -170,6 +170,13 @@ def setup(p: SchrodingerParams, rng: np.random.Generator) -> SchrodingerSetup:
 def run(run: RunWriter[SchrodingerParams]) -> None:
     """Integrate P2 (34) with the library stepper; record norm, <H>, (22) and the (28) terms.
 
+    Records at every `record_every` steps the norm, <H>, the mean position <q>, the entropy
+    production (22), the five terms of the action density (28) integrated over q, |Psi|^2
+    along the q1 axis and, for the harmonic oscillator and the free packet without absorbing
+    layer, the relative L2 error against the analytic solution. Writes the final density and
+    the potential as fields (and the network's eigenvalues lambda_0 for the canonical
+    potential (45)), and the step, absorbing width, hbar and phase constant as results.
+
     Parameters
     ----------
     run : RunWriter[SchrodingerParams]
@@ -224,6 +231,10 @@ def _params(data: RunData) -> SchrodingerParams:
 def plot(data: RunData, fig: Figure) -> None:
     """|Psi|^2 along q1 over time, norm and <H> drift (P2 (34)), the P2 (28) terms.
 
+    Left: |Psi|^2 along q1 against time. Middle: the drift of the norm and the relative drift
+    of <H> (and the L2 error against the analytic solution where there is one), log scale.
+    Right: the five terms of the action density (28), integrated over q, against time.
+
     Parameters
     ----------
     data : RunData
@@ -258,6 +269,12 @@ def plot(data: RunData, fig: Figure) -> None:
 
 def checks(data: RunData) -> list[Check]:
     """P2 (34)-(36): norm and <H> conserved, free packet and coherent state vs analytic.
+
+    P2 (34): unitary evolution conserves the norm, and P2 (34)-(36): <H> is conserved for a
+    static V (both without absorbing layer, not for the canonical potential); P2 (34): the
+    free Gaussian packet spreads as on the infinite line (while it stays away from the box's
+    edges); P2 (34): the coherent state oscillates with the derived omega = sqrt(2 gamma
+    kappa).
 
     Parameters
     ----------
@@ -309,3 +326,4 @@ SIMULATION = register(Simulation(
     smoke={"cells": 256, "steps": 40, "t_final": 1.0, "record_every": 8},
     stochastic=False,
 ))
+"""The registered `schrodinger` simulation (P2 (22), (28), (34)-(36), (45))."""

@@ -123,7 +123,28 @@ def _metric_start(data: StringData) -> np.ndarray:
 
 
 def run(run: RunWriter[StringsParams]) -> None:
-    """Evolve the string (P2 (68)-(73)) and record the constraints (75) and the action (76)."""
+    """Evolve the string (P2 (68)-(73)) and record the constraints (75) and the action (76).
+
+    The pi / pi^T ensemble of a closed string of :func:`~emergent.chains.strings.closed_string`
+    runs for `periods` x N steps. Every `record_every` steps it records tau, the light-cone
+    residuals (75) (absolute and relative to the mean energy density), the Polyakov action (76)
+    and twice the Nambu-Goto action, the deviation from the exact free string (the d'Alembert
+    solution (73)) and the mean time coordinate. With curvature > 0 the same data also evolve
+    in a weakly curved metric by (78) (sign corrected), recording its energy H (77), the
+    constraint residual (56) and the deviation from the flat string. Writes the trajectory
+    ``x`` (and the metric ``g``) and the results ``alpha``, ``energy`` (and the metric energy
+    and its scale).
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run being written (parameters ``run.p``, random streams, output).
+
+    Raises
+    ------
+    ParameterError
+        A Kibble-Turok string with dims < 3.
+    """
     p = run.p
     n, dims = p.neurons, p.dims
     if p.kind == "kibble-turok" and dims < 3:
@@ -191,7 +212,19 @@ def run(run: RunWriter[StringsParams]) -> None:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    """x^(1)(tau, sigma), the string in the (x^(1), x^(2)) plane and the residuals."""
+    """x^(1)(tau, sigma), the string in the (x^(1), x^(2)) plane and the residuals.
+
+    Left: x^(1) over tau and sigma. Middle: the string at five times in the (x^(1), x^(2))
+    plane. Right: the relative constraint residual (75) (and the curved-metric residual (56)),
+    and the deviation from the free string, against tau on a log scale.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw on.
+    """
     p = SIMULATION.typed(data.params)
     x, axes = data.field("x")
     tau, sigma = axes["tau"], axes["sigma"]
@@ -219,8 +252,24 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """P2 (75) constraints (and the wrong-energy control), (76) action, (68)/(73) the
-    d'Alembert solution, (77)-(78) energy conservation in a curved metric."""
+    """The paper claims this run checks (linear activation without noise only).
+
+    P2 (75): the light-cone constraints hold for closed-string data to the grid bound, or,
+    for the unconstrained control, are violated by exactly (E^2 - R^2) / 4; P2 (76): the
+    Polyakov action equals twice the Nambu-Goto action on-shell; P2 (68), (73): the pi / pi^T
+    ensemble is the d'Alembert (closed-string) solution exactly on the grid; P2 (77)-(78)
+    (sign corrected): the energy is conserved in a curved metric (curvature > 0).
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+
+    Returns
+    -------
+    list of Check
+        One verdict per claim that applies to the run's parameters.
+    """
     p = SIMULATION.typed(data.params)
     out: list[Check] = []
     if p.activation != "linear" or p.noise != 0:
@@ -267,3 +316,4 @@ SIMULATION = register(Simulation(
     full={"neurons": 4096, "periods": 4.0, "record_every": 64},
     smoke={"neurons": 64, "record_every": 8, "curvature": 0.05},
 ))
+"""The registered `strings` simulation (P2 (64)-(65), (68), (71)-(73), (75)-(78))."""
