@@ -34,6 +34,13 @@ class SeriesWriter(Tracker):
     The series ``t`` is the frame's time unless `observe` gives its own; when `observe` returns
     None the frame adds no row (a time that is stepped to, and can be checkpointed at, but not
     recorded).
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run whose series (/series/<name>) receive the rows.
+    observe : callable(Frame) -> mapping or None
+        The row at a recorded time: one number or fixed-shape array per series name.
     """
 
     def __init__(self, run: RunWriter[Any],
@@ -42,7 +49,21 @@ class SeriesWriter(Tracker):
         self.observe = observe
 
     def record(self, frame: Frame[Any]) -> None:
-        """Append the row of `frame` (nothing when `observe` returns None)."""
+        """Append the row of `frame` (nothing when `observe` returns None).
+
+        Parameters
+        ----------
+        frame : Frame
+            The state at the recorded time; its time fills the series ``t`` unless the row
+            has one.
+
+        Raises
+        ------
+        TypeError
+            A non-numeric value in the row (:meth:`emergent.runs.io.RunWriter.append`).
+        ValueError
+            A row whose shape differs from the earlier rows of its series.
+        """
         row = self.observe(frame)
         if row is None:
             return
@@ -54,7 +75,15 @@ class SeriesWriter(Tracker):
 class Checkpointer(Tracker):
     """Hands the stepper's saved state to the run's checkpoint at every recorded time (the
     run writes one when its checkpoint interval has elapsed), with the index and the time of
-    that recorded time (``_record_index``, ``_record_time``)."""
+    that recorded time (``_record_index``, ``_record_time``).
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run that writes the checkpoints.
+    stepper : Stepper
+        Gives the state to save (:meth:`emergent.evolution.Stepper.save`).
+    """
 
     def __init__(self, run: RunWriter[Any], stepper: Stepper[Any]) -> None:
         self.run = run
@@ -68,7 +97,17 @@ class Checkpointer(Tracker):
 
 
 class Progress(Tracker):
-    """A tqdm progress bar over the recorded times (off when the run is quiet)."""
+    """A tqdm progress bar over the recorded times (off when the run is quiet).
+
+    Parameters
+    ----------
+    run : RunWriter
+        The run (its ``quiet`` flag and the simulation's name).
+    total : int
+        The number of recorded times after the initial one.
+    desc : str, optional
+        The bar's label (default: the simulation's name).
+    """
 
     def __init__(self, run: RunWriter[Any], total: int, desc: str | None = None) -> None:
         self.run = run

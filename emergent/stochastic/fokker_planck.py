@@ -68,6 +68,21 @@ class Grid(GridAxes):
 
     periodic[k] selects a periodic axis (else zero flux). Arrays on the grid have shape `cells`;
     ``axes`` are the cell centres (the shared vocabulary of :mod:`emergent.grids`).
+
+    Parameters
+    ----------
+    lower, upper : float or sequence of float
+        The edges of the box per axis (finite, upper > lower); stored as tuples of K floats.
+    cells : int or sequence of int
+        The number of cells per axis (>= 4); K = len(cells) is 1, 2 or 3.
+    periodic : sequence of bool, optional
+        One flag per axis: periodic (True) or zero flux (False, the default for every axis).
+
+    Raises
+    ------
+    ValueError
+        K > 3 (use :mod:`emergent.stochastic.langevin`), lengths that differ, fewer than 4 cells
+        on an axis, a non-finite box or upper <= lower, or the wrong number of periodic flags.
     """
 
     lower: tuple[float, ...]
@@ -126,11 +141,35 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
                       diffusion: float) -> list[tuple[np.ndarray, np.ndarray]]:
     """Scharfetter-Gummel coefficients (a_k, b_k) per axis, arrays of shape `cells`.
 
-    Flux / h through the face i + 1/2 along axis k: a_k[i] p_i - b_k[i] p_(i+1), with
-    a = D/h^2 B(-x), b = D/h^2 B(x), x = gamma (F_(i+1) - F_i) / D; the wrap face of a
+    They discretise the flux of P2 (20), J_k = gamma dF/dq_k p - D dp/dq_k, through the cell
+    faces. Flux / h through the face i + 1/2 along axis k: a_k[i] p_i - b_k[i] p_(i+1), with
+    a = D/h^2 B(-x), b = D/h^2 B(x), x = gamma (F_(i+1) - F_i) / D and B(x) = x / (e^x - 1)
+    the Bernoulli function; the wrap face of a
     zero-flux axis has a = b = 0. B below TINY (1e-150, |x| > 350) is set to zero, like the
     densities in the kernels, to keep the arithmetic out of subnormal numbers (the stationary
     ratio across such a face is below e^-350 anyway).
+
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells; h = grid.spacing[k].
+    free_energy : ndarray(shape=grid.cells)
+        F on the cells.
+    gamma : float
+        The drift rate of dq/dt = gamma dF/dq (P2 (19)); any finite sign.
+    diffusion : float
+        D > 0.
+
+    Returns
+    -------
+    list of (ndarray(shape=grid.cells), ndarray(shape=grid.cells))
+        (a_k, b_k) for k = 0..K-1, C-contiguous, in units of 1/time; entry i belongs to the
+        face between cell i and cell i + 1 along axis k.
+
+    Raises
+    ------
+    ValueError
+        D not a finite number > 0.
     """
     gamma = float(gamma)
     diffusion = _check_positive("diffusion", diffusion)
@@ -152,7 +191,18 @@ def face_coefficients(grid: Grid, free_energy: np.ndarray, *, gamma: float,
 
 def stability_limit(coefficients: Sequence[tuple[np.ndarray, np.ndarray]]) -> float:
     """Largest explicit dt keeping every diagonal of I + dt A non-negative (positivity, L1
-    stability): 1 / max_i sum_k (b_k[i-1] + a_k[i])."""
+    stability): 1 / max_i sum_k (b_k[i-1] + a_k[i]).
+
+    Parameters
+    ----------
+    coefficients : sequence of (ndarray, ndarray)
+        The face coefficients (a_k, b_k) of :func:`face_coefficients`, one pair per axis.
+
+    Returns
+    -------
+    float
+        The limit on the forward-Euler step (time units).
+    """
     total = 0.0
     for k, (a, b) in enumerate(coefficients):
         total = total + np.roll(b, 1, axis=k) + a
@@ -160,7 +210,23 @@ def stability_limit(coefficients: Sequence[tuple[np.ndarray, np.ndarray]]) -> fl
 
 
 def gaussian_cells(grid: Grid, mean: Sequence[float], var: Sequence[float]) -> np.ndarray:
-    """Cell averages of a normal density with diagonal covariance (product of erf differences)."""
+    """Cell averages of a normal density with diagonal covariance (product of erf differences).
+
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells.
+    mean : sequence of float
+        The mean per axis (K values).
+    var : sequence of float
+        The variance per axis (K values, > 0).
+
+    Returns
+    -------
+    ndarray(shape=grid.cells)
+        The density averaged over every cell; its integral is the normal probability of the
+        box (below 1 when the tails reach past its edges), not renormalised.
+    """
     out = np.ones(grid.cells)
     for k in range(grid.ndim):
         e = grid.edges(k)
@@ -177,7 +243,32 @@ def ou_solution(grid: Grid, t: float, *, mean0: Sequence[float], var0: Sequence[
     """Exact Ornstein-Uhlenbeck density (cell averages) for F = -stiffness |q|^2 / 2:
 
     mean(t) = mean0 e^(-gamma k t),
-    var(t) = var0 e^(-2 gamma k t) + D/(gamma k) (1 - e^(-2 gamma k t)).
+    var(t) = var0 e^(-2 gamma k t) + D/(gamma k) (1 - e^(-2 gamma k t)),
+
+    the solution of P2 (20) on all of R^K from a Gaussian with diagonal covariance (on a
+    zero-flux box it holds while the tails outside the box are negligible).
+
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells.
+    t : float
+        The time.
+    mean0 : sequence of float
+        The initial mean per axis (K values).
+    var0 : sequence of float
+        The initial variance per axis (K values, > 0).
+    stiffness : float
+        k of F = -k |q|^2 / 2; gamma k must be nonzero (> 0 for a relaxing density).
+    gamma : float
+        The drift rate (P2 (19)).
+    diffusion : float
+        D > 0.
+
+    Returns
+    -------
+    ndarray(shape=grid.cells)
+        The cell averages of the Gaussian at time `t` (:func:`gaussian_cells`).
     """
     r = gamma * stiffness
     decay = np.exp(-r * t)
@@ -188,7 +279,32 @@ def ou_solution(grid: Grid, t: float, *, mean0: Sequence[float], var0: Sequence[
 
 def stationary_state(grid: Grid, free_energy: np.ndarray, *, gamma: float,
                      diffusion: float) -> np.ndarray:
-    """p = exp(gamma F / D) / Z on the cells (the exact discrete stationary state)."""
+    """p = exp(gamma F / D) / Z on the cells (the exact discrete stationary state).
+
+    Zero flux in P2 (20), D dp/dq = gamma dF/dq p, holds face by face for the
+    Scharfetter-Gummel scheme of :func:`face_coefficients`.
+
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells.
+    free_energy : ndarray(shape=grid.cells)
+        F on the cells.
+    gamma : float
+        The drift rate (P2 (19)).
+    diffusion : float
+        D > 0.
+
+    Returns
+    -------
+    ndarray(shape=grid.cells)
+        The density, normalised to sum(p) h^K = 1.
+
+    Raises
+    ------
+    ValueError
+        D not a finite number > 0.
+    """
     diffusion = _check_positive("diffusion", diffusion)
     x = gamma * np.asarray(free_energy, dtype=float) / diffusion
     p = np.exp(x - x.max())
@@ -196,7 +312,20 @@ def stationary_state(grid: Grid, free_energy: np.ndarray, *, gamma: float,
 
 
 def shannon_entropy(p: np.ndarray, grid: Grid) -> float:
-    """S_q = -int d^Kq p log p (P2 eq 21), 0 log 0 = 0."""
+    """S_q = -int d^Kq p log p (P2 eq 21), 0 log 0 = 0.
+
+    Parameters
+    ----------
+    p : ndarray(shape=grid.cells)
+        The density on the cells (entries <= 0 contribute nothing).
+    grid : Grid
+        The grid of `p`; the integral is the sum times the cell volume h^K.
+
+    Returns
+    -------
+    float
+        The Shannon entropy S_q.
+    """
     pos = p[p > 0]
     return float(-np.sum(pos * np.log(pos)) * grid.cell_volume)
 
@@ -224,6 +353,31 @@ def diagnostics(p: np.ndarray, grid: Grid, *, free_energy: np.ndarray, gamma: fl
     = 4 D int |grad sqrt p|^2, production_drift = gamma int p Laplacian F, production
     = their sum (P2 eq 22), and production_discrete = -sum_faces J (Delta log p), the exact
     rate of change of the discrete S_q under the semi-discrete scheme.
+
+    Parameters
+    ----------
+    p : ndarray(shape=grid.cells)
+        The density on the cells.
+    grid : Grid
+        The box and its cells.
+    free_energy : ndarray(shape=grid.cells)
+        F on the cells.
+    gamma : float
+        The drift rate (P2 (19)).
+    diffusion : float
+        D > 0.
+
+    Returns
+    -------
+    dict of str to float or ndarray
+        ``total`` (int p), ``mean`` (ndarray(shape=[K])), ``cov`` (ndarray(shape=[K, K]),
+        both normalised by the total), ``entropy`` (P2 eq 21), ``production_diffusion``,
+        ``production_drift``, ``production`` (P2 eq 22) and ``production_discrete`` (floats).
+
+    Raises
+    ------
+    ValueError
+        D not a finite number > 0.
     """
     dv = grid.cell_volume
     total = float(p.sum() * dv)
@@ -272,6 +426,27 @@ class FokkerPlanck:
     coefficients each step. Memory: the explicit 2D stepper keeps its five-point stencil
     (5 arrays of the grid's size, plus 64 ghost columns) and one work array besides the face
     coefficients.
+
+    Parameters
+    ----------
+    grid : Grid
+        The box and its cells.
+    free_energy : ndarray(shape=grid.cells) or callable
+        F on the cells, or a callable F(*mesh) evaluated on the cell centres.
+    gamma : float
+        The drift rate of dq/dt = gamma dF/dq (P2 (19)); any finite sign.
+    diffusion : float
+        D > 0.
+    dt : float
+        The step (> 0; for ``"explicit"`` at most the stability limit ``dt_limit``).
+    method : {"cn", "explicit"}
+        Crank-Nicolson (Douglas ADI in 2D/3D) or forward Euler.
+
+    Raises
+    ------
+    ValueError
+        An unknown method, non-finite gamma or F, D <= 0, dt <= 0, or an explicit dt above
+        the stability limit (:func:`stability_limit`).
     """
 
     def __init__(self, grid: Grid, free_energy: np.ndarray, *, gamma: float, diffusion: float,
@@ -302,7 +477,27 @@ class FokkerPlanck:
     def step(self, p: np.ndarray, nsteps: int = 1, out: np.ndarray | None = None) -> np.ndarray:
         """p after `nsteps` steps (p itself is not modified). `out` (float64, C-contiguous,
         shape `cells`, not overlapping p): write the result there, for loops that reuse one
-        buffer; used by the explicit 2D stepper, which also keeps one work buffer."""
+        buffer; used by the explicit 2D stepper, which also keeps one work buffer.
+
+        Parameters
+        ----------
+        p : ndarray(shape=grid.cells)
+            The density at the start.
+        nsteps : int
+            The number of steps of size ``dt`` (>= 0).
+        out : ndarray(shape=grid.cells), optional
+            A float64, C-contiguous buffer for the result that does not overlap `p`.
+
+        Returns
+        -------
+        ndarray(shape=grid.cells)
+            The density nsteps * dt later (`out` when given).
+
+        Raises
+        ------
+        ValueError
+            `p` of the wrong shape, nsteps < 0, or an unusable `out`.
+        """
         p = np.ascontiguousarray(p, dtype=float)
         if p.shape != self.grid.cells:
             raise ValueError(f"p must have shape {self.grid.cells}, got {p.shape}")
@@ -353,7 +548,20 @@ class FokkerPlanck:
 
 
 def check_finite(p: np.ndarray, t: float) -> None:
-    """Raise FloatingPointError naming the time and the cell if p is not finite."""
+    """Raise FloatingPointError naming the time and the cell if p is not finite.
+
+    Parameters
+    ----------
+    p : ndarray
+        The density (any shape).
+    t : float
+        The time of `p`, for the message.
+
+    Raises
+    ------
+    FloatingPointError
+        An entry of `p` is NaN or infinite; the message names the first such cell.
+    """
     if not np.isfinite(p).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(p))[0])
         raise FloatingPointError(f"p became non-finite at t = {t:.6g} in cell {bad}")
@@ -399,27 +607,91 @@ class FokkerPlanckModel:
                                _free_energy_values(self.grid, self.free_energy, 0.0, False))
 
     def free_energy_at(self, t: float) -> np.ndarray:
-        """F on the cells at time `t` (the same array for a time-independent F)."""
+        """F on the cells at time `t` (the same array for a time-independent F).
+
+        Parameters
+        ----------
+        t : float
+            The time (used only when the model is `time_dependent`).
+
+        Returns
+        -------
+        ndarray(shape=grid.cells)
+            F on the cells (a read-only broadcast view).
+
+        Raises
+        ------
+        ValueError
+            The callable F gave a non-finite value.
+        """
         return _free_energy_values(self.grid, self.free_energy, t, self.time_dependent)
 
     def stepper(self, t: float, dt: float, method: str) -> FokkerPlanck:
-        """The compiled one-step operator for F(t) and step `dt` (see :class:`FokkerPlanck`)."""
+        """The compiled one-step operator for F(t) and step `dt` (see :class:`FokkerPlanck`).
+
+        Parameters
+        ----------
+        t : float
+            The time at which F is evaluated.
+        dt : float
+            The step (> 0).
+        method : {"cn", "explicit"}
+            The time stepping.
+
+        Returns
+        -------
+        FokkerPlanck
+            The stepper.
+
+        Raises
+        ------
+        ValueError
+            As :class:`FokkerPlanck` (an unknown method, dt <= 0, an explicit dt above the
+            limit) or a non-finite F(t).
+        """
         return FokkerPlanck(self.grid, self.free_energy_at(t), gamma=self.gamma,
                             diffusion=self.diffusion, dt=dt, method=method)
 
     def dt_limit(self, t: float = 0.0) -> float:
-        """The explicit stability limit at time `t` (:func:`stability_limit`)."""
+        """The explicit stability limit at time `t` (:func:`stability_limit`).
+
+        Parameters
+        ----------
+        t : float
+            The time at which F is evaluated.
+
+        Returns
+        -------
+        float
+            The largest forward-Euler step that keeps p >= 0.
+        """
         return stability_limit(face_coefficients(self.grid, self.free_energy_at(t),
                                                  gamma=self.gamma, diffusion=self.diffusion))
 
     def diagnostics(self, p: np.ndarray, t: float = 0.0) -> dict[str, Any]:
-        """:func:`diagnostics` of the density `p` at time `t`."""
+        """:func:`diagnostics` of the density `p` at time `t`.
+
+        Parameters
+        ----------
+        p : ndarray(shape=grid.cells)
+            The density on the cells.
+        t : float
+            The time at which F is evaluated.
+
+        Returns
+        -------
+        dict of str to float or ndarray
+            total, mean, cov, entropy (P2 eq 21) and the entropy production (P2 eq 22) with
+            its parts, as :func:`diagnostics`.
+        """
         return diagnostics(p, self.grid, free_energy=self.free_energy_at(t), gamma=self.gamma,
                            diffusion=self.diffusion)
 
 
 METHODS = ("cn", "explicit")
+"""The time-stepping methods: Crank-Nicolson (Douglas ADI in 2D/3D) and forward Euler."""
 CN_MAX_DT = 0.02
+"""The cap on the default Crank-Nicolson step (:func:`default_dt`)."""
 
 
 def default_dt(model: FokkerPlanckModel, method: str = "cn") -> float:
@@ -486,13 +758,46 @@ class FokkerPlanckStepper:
     def operator(self, sub: float) -> FokkerPlanck:
         """The compiled operator for the step `sub`, kept while the step stays the same to
         1e-12 (equally spaced recorded times differ in their last bits; the time error of
-        reusing the operator is below 1e-12 of a step)."""
+        reusing the operator is below 1e-12 of a step).
+
+        Parameters
+        ----------
+        sub : float
+            The step (> 0), at most ``dt``.
+
+        Returns
+        -------
+        FokkerPlanck
+            The operator for F at t = 0 (a time-independent F) and step `sub`.
+        """
         if self._op is None or abs(self._op.dt - sub) > 1e-12 * sub:
             self._op = self.model.stepper(0.0, sub, self.method)
         return self._op
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
-        """The density at `t1` from the density `state` at `t0` (a new array)."""
+        """The density at `t1` from the density `state` at `t0` (a new array).
+
+        The interval is cut into equal steps of at most ``dt``
+        (:func:`emergent.evolution.substeps`); a time-dependent F is evaluated at the
+        midpoint of every step.
+
+        Parameters
+        ----------
+        state : ndarray(shape=grid.cells)
+            The density at `t0`.
+        t0, t1 : float
+            The interval, t0 < t1.
+
+        Returns
+        -------
+        ndarray(shape=grid.cells)
+            The density at `t1`.
+
+        Raises
+        ------
+        FloatingPointError
+            The density became non-finite; the message names the time and the cell.
+        """
         n, sub = substeps(t0, t1, self.dt)
         p = state
         if self.model.time_dependent:
@@ -507,14 +812,36 @@ class FokkerPlanckStepper:
 
     def save(self, state: np.ndarray) -> dict[str, Any]:
         """The checkpoint: the density and the step of the operator in use (so that a resumed
-        run steps with the same operator, bit for bit)."""
+        run steps with the same operator, bit for bit).
+
+        Parameters
+        ----------
+        state : ndarray(shape=grid.cells)
+            The density.
+
+        Returns
+        -------
+        dict of str to Any
+            ``p`` (the density) and, once an operator is built, ``substep`` (its step).
+        """
         saved: dict[str, Any] = {"p": state}
         if self._op is not None:
             saved["substep"] = self._op.dt
         return saved
 
     def load(self, saved: Mapping[str, Any]) -> np.ndarray:
-        """The density of a checkpoint made by :meth:`save` (and its operator)."""
+        """The density of a checkpoint made by :meth:`save` (and its operator).
+
+        Parameters
+        ----------
+        saved : mapping of str to Any
+            The checkpoint: ``p`` and optionally ``substep``, whose operator is rebuilt.
+
+        Returns
+        -------
+        ndarray(shape=grid.cells)
+            The density, as a float array.
+        """
         if "substep" in saved and not self.model.time_dependent:
             self._op = self.model.stepper(0.0, float(saved["substep"]), self.method)
         return np.asarray(saved["p"], dtype=float)
@@ -522,6 +849,18 @@ class FokkerPlanckStepper:
 
 def check_initial(p0: np.ndarray, grid: Grid) -> np.ndarray:
     """`p0` as a float array after checking its shape, finiteness and sign.
+
+    Parameters
+    ----------
+    p0 : array_like
+        The initial density on the cells.
+    grid : Grid
+        The grid it must fit.
+
+    Returns
+    -------
+    ndarray(shape=grid.cells)
+        `p0` as float64 (not normalised).
 
     Raises
     ------

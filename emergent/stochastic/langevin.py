@@ -37,7 +37,9 @@ __all__ = [
 ]
 
 POTENTIALS = ("ou", "double-well", "canonical", "flat")
+"""The named free energies F(q) of :func:`potential_values`."""
 BOUNDARIES = ("reflect", "periodic", "free")
+"""The walls of :class:`LangevinModel`: reflecting, periodic, or none."""
 
 
 def potential_values(potential: str, coords: Sequence[np.ndarray], *, stiffness: float = 1.0,
@@ -48,6 +50,32 @@ def potential_values(potential: str, coords: Sequence[np.ndarray], *, stiffness:
     q_k = +-1, where the drift up F collects the ensemble); "canonical": the canonical free
     energy of a net as a function of its eigenvalues q = lambda (P2 45,
     :func:`emergent.septuple.canonical.canonical_free_energy`); "flat": 0 (P1 11.5).
+
+    Parameters
+    ----------
+    potential : {"ou", "double-well", "canonical", "flat"}
+        The free energy.
+    coords : sequence of ndarray
+        K arrays of one shape: q_1, ..., q_K at every point (a mesh, or one value each).
+    stiffness : float
+        k of "ou".
+    height : float
+        h of "double-well".
+    beta : float
+        The inverse temperature of "canonical" (> 0).
+    mass : float
+        m of "canonical".
+
+    Returns
+    -------
+    ndarray
+        F at every point, of the common shape of `coords`.
+
+    Raises
+    ------
+    ValueError
+        An unknown potential, or for "canonical" beta <= 0 or a point outside its domain
+        (1 - beta m) + beta q_k > 0.
     """
     if potential not in POTENTIALS:
         raise ValueError(f"potential must be one of {POTENTIALS}, got {potential!r}")
@@ -69,6 +97,29 @@ def gradient_table(potential: str, lower: float, upper: float, *, points: int = 
     Only "canonical" (P2 45) needs it: dF/dq_k from
     :func:`emergent.septuple.canonical.canonical_free_energy_gradient`, evaluated one eigenvalue
     at a time.
+
+    Parameters
+    ----------
+    potential : {"canonical"}
+        The potential to tabulate.
+    lower, upper : float
+        The range of q_k covered by the table.
+    points : int
+        The number of equally spaced nodes, `lower` and `upper` included (>= 2).
+    beta : float
+        The inverse temperature of P2 (45), > 0.
+    mass : float
+        m of P2 (45).
+
+    Returns
+    -------
+    ndarray(shape=[points + 2])
+        [lower, spacing, dF/dq at the `points` nodes], the layout the Langevin kernel reads.
+
+    Raises
+    ------
+    ValueError
+        Another potential, beta <= 0, or a node outside the domain (1 - beta m) + beta q > 0.
     """
     if potential != "canonical":
         raise ValueError(f"potential: only 'canonical' is tabulated, got {potential!r}")
@@ -135,7 +186,26 @@ class LangevinModel:
 
     def walls(self, kdim: int) -> tuple[np.ndarray, np.ndarray, int]:
         """The box per axis for K = `kdim` and the kernel's wall code (0 free, 1 reflect,
-        2 periodic)."""
+        2 periodic).
+
+        Parameters
+        ----------
+        kdim : int
+            K, the number of coordinates of a particle.
+
+        Returns
+        -------
+        lower, upper : ndarray(shape=[kdim])
+            The box edges per axis (-inf and inf without walls; one value is repeated on every
+            axis).
+        wall : int
+            0 free, 1 reflect, 2 periodic.
+
+        Raises
+        ------
+        ValueError
+            upper <= lower on an axis, or `lower`/`upper` that cannot broadcast to K values.
+        """
         if self.boundary == "free":
             return np.full(kdim, -np.inf), np.full(kdim, np.inf), 0
         lo = np.broadcast_to(np.asarray(self.lower, dtype=float), (kdim,)).copy()
@@ -145,7 +215,22 @@ class LangevinModel:
         return lo, hi, 1 if self.boundary == "reflect" else 2
 
     def curvature(self) -> float:
-        """The largest |d^2F/dq^2| over the box (over [-5, 5] without one), per axis."""
+        """The largest |d^2F/dq^2| over the box (over [-5, 5] without one), per axis.
+
+        F is evaluated along one axis on 2001 points and differenced twice; non-finite
+        differences are skipped.
+
+        Returns
+        -------
+        float
+            max |F''| (0 for a flat F), used by :func:`default_dt`.
+
+        Raises
+        ------
+        ValueError
+            For "canonical": beta <= 0, or the range reaches outside the domain
+            (1 - beta m) + beta q > 0 (without a box [-5, 5] usually does).
+        """
         lo = min(self.lower) if self.lower is not None else -5.0
         hi = max(self.upper) if self.upper is not None else 5.0
         q = np.linspace(lo, hi, 2001)
@@ -266,24 +351,79 @@ class LangevinStepper:
         self.seed = int(seed)
 
     def advance(self, state: Ensemble, t0: float, t1: float) -> Ensemble:
-        """The ensemble at `t1`: round((t1 - t0) / dt) steps on stream key + 1."""
+        """The ensemble at `t1`: round((t1 - t0) / dt) steps on stream key + 1.
+
+        Parameters
+        ----------
+        state : Ensemble
+            The particles at `t0` and the key of the last stream used.
+        t0, t1 : float
+            The interval (a whole number of steps ``dt``).
+
+        Returns
+        -------
+        Ensemble
+            New particles and the key used for this interval.
+
+        Raises
+        ------
+        ValueError
+            As :func:`step_ensemble` (e.g. t1 < t0, non-finite particles).
+        """
         steps = int(round((t1 - t0) / self.dt))
         key = state.key + 1
         return Ensemble(step_ensemble(state.q, self.model, dt=self.dt, steps=steps,
                                       seed=self.seed, key=key), key)
 
     def save(self, state: Ensemble) -> dict[str, Any]:
-        """The checkpoint: the particles and the stream key."""
+        """The checkpoint: the particles and the stream key.
+
+        Parameters
+        ----------
+        state : Ensemble
+            The ensemble.
+
+        Returns
+        -------
+        dict of str to Any
+            ``q`` (ndarray(shape=[M, K])) and ``key`` (int).
+        """
         return {"q": state.q, "key": state.key}
 
     def load(self, saved: Mapping[str, Any]) -> Ensemble:
-        """The ensemble of a checkpoint made by :meth:`save`."""
+        """The ensemble of a checkpoint made by :meth:`save`.
+
+        Parameters
+        ----------
+        saved : mapping of str to Any
+            The checkpoint, with ``q`` and ``key``.
+
+        Returns
+        -------
+        Ensemble
+            The particles (float) and the stream key.
+        """
         return Ensemble(np.asarray(saved["q"], dtype=float), int(saved["key"]))
 
 
 def step_times(steps: int, record_every: int, dt: float) -> np.ndarray:
     """Recorded times of a run of `steps` steps recorded every `record_every` steps (and at
-    the end): t_k = min(k record_every, steps) dt."""
+    the end): t_k = min(k record_every, steps) dt.
+
+    Parameters
+    ----------
+    steps : int
+        The number of steps of the run (>= 0).
+    record_every : int
+        The steps between recorded times (>= 1).
+    dt : float
+        The step.
+
+    Returns
+    -------
+    ndarray(shape=[ceil(steps / record_every) + 1])
+        The times, from 0 to steps * dt.
+    """
     marks = np.minimum(np.arange(0, -(-steps // record_every) + 1) * record_every, steps)
     return marks * dt
 
@@ -345,6 +485,25 @@ def histogram(q: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
 
     Returns (density, stderr), both of shape `cells`: counts / (M h^K) and
     sqrt(c (1 - c / M)) / (M h^K). Particles outside the box are not counted.
+
+    Parameters
+    ----------
+    q : ndarray(shape=[M, K])
+        The particles; K must equal grid.ndim.
+    grid : Grid
+        The cells to count in (h^K is the cell volume).
+
+    Returns
+    -------
+    density : ndarray(shape=grid.cells)
+        counts / (M h^K), comparable with the density of the grid solver.
+    stderr : ndarray(shape=grid.cells)
+        Its binomial standard error, sqrt(c (1 - c / M)) / (M h^K).
+
+    Raises
+    ------
+    ValueError
+        `q` not of shape [M, grid.ndim].
     """
     q = np.asarray(q, dtype=float)
     if q.ndim != 2 or q.shape[1] != grid.ndim:

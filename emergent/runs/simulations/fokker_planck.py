@@ -65,7 +65,32 @@ class FokkerPlanckParams:
 
 
 def build_problem(p: FokkerPlanckParams) -> tuple[FokkerPlanckModel, np.ndarray]:
-    """The model (grid, F on the cells, gamma, D) and the Gaussian initial density."""
+    """The model (grid, F on the cells, gamma, D) and the Gaussian initial density.
+
+    The grid is the same box [lower, upper] with `cells` cells on each of the K = `dims` axes;
+    F is the named potential on the cell centres
+    (:func:`emergent.stochastic.langevin.potential_values`; "canonical" is F of P2 (45)); p0 is
+    the Gaussian of mean `mean0` and variance `var0` per axis, averaged over the cells and
+    renormalised to int p0 d^Kq = 1 on the box.
+
+    Parameters
+    ----------
+    p : FokkerPlanckParams
+        The validated parameters of the simulation.
+
+    Returns
+    -------
+    model : emergent.stochastic.fokker_planck.FokkerPlanckModel
+        The problem of P2 (20).
+    p0 : ndarray(shape=model.grid.cells)
+        The initial density.
+
+    Raises
+    ------
+    ParameterError
+        upper <= lower, a box outside the domain of the canonical F, `mean0` with neither 1
+        nor K values, or an initial Gaussian with less than half its mass in the box.
+    """
     dim = p.dims
     lower, upper = box(p)
     grid = Grid((lower,) * dim, (upper,) * dim, (p.cells,) * dim,
