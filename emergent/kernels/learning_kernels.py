@@ -15,9 +15,36 @@ __all__ = ["epoch_kernel"]
 
 @njit(cache=True)
 def epoch_kernel(params, woff, boff, sizes, x, y, order, lr, batch):  # pragma: no cover
-    """One epoch of minibatch SGD on the mean of 1/2 sum_out (x - y)^2 (P1 2.11) of a tanh MLP,
-    in place on the flat float32 parameter vector `params` (kernel k at woff[k], bias k at
-    boff[k], Keras layout (n_k, n_k+1)); samples visited in `order`, batches of `batch`."""
+    """One epoch of plain minibatch SGD of a layered tanh net (P1 §10), in place on `params`.
+
+    Each minibatch goes forward as a_(k+1) = tanh(a_k W_k + b_k) and takes one step
+    W <- W - lr dL/dW on the loss L, the boundary loss H_d = 1/2 sum_out (x - y)^2 of P1 (2.11)
+    averaged over the minibatch (a last, shorter minibatch is averaged over its own size). The
+    same epoch as :func:`emergent.learning.numpy_backend.sgd_epoch`, in float32.
+
+    Parameters
+    ----------
+    params : ndarray(shape=[P], float32)
+        All kernels and biases in one flat vector; updated in place.
+    woff : ndarray(shape=[L], int64)
+        Offset in `params` of kernel k, stored as a row-major (n_k, n_(k+1)) matrix (Keras
+        layout).
+    boff : ndarray(shape=[L], int64)
+        Offset in `params` of bias k, of length n_(k+1).
+    sizes : ndarray(shape=[L + 1], int64)
+        The layer widths n_0, ..., n_L (e.g. 784, 40, 20, 10).
+    x : ndarray(shape=[S, n_0], float32)
+        The training inputs.
+    y : ndarray(shape=[S, n_L], float32)
+        The training targets.
+    order : ndarray(shape=[S], int64)
+        The order in which the samples are visited (a permutation, see
+        :func:`emergent.learning.numpy_backend.epoch_order`).
+    lr : float32
+        The learning rate.
+    batch : int
+        The minibatch size.
+    """
     layers = sizes.size - 1
     total = 0
     for k in range(layers + 1):

@@ -15,12 +15,32 @@ from numba import njit, prange
 
 __all__ = ["ACTIVATIONS", "activation_values", "lu_solve", "newton_kernel", "residual_loss"]
 
-#: The activations with a compiled route; a kernel's activation code is the index in this tuple.
 ACTIVATIONS = ("tanh", "logistic", "linear", "relu")
+"""Names of the activations with a compiled route; the kernel code of one is its index here.
+
+These codes are local to this module (tanh 0, logistic 1, linear 2, relu 3) and differ from
+:attr:`emergent.septuple.activations.Activation.code`.
+"""
 
 @njit(cache=True, inline="always")
 def activation_values(code: int, y: float) -> tuple[float, float, float]:
-    """f(y), f'(y), f''(y) of the activation with kernel code `code` (its index in ACTIVATIONS)."""
+    """The activation f of P1 (2.6) and its first two derivatives at one pre-activation.
+
+    Parameters
+    ----------
+    code : int
+        Kernel code of the activation: its index in :data:`ACTIVATIONS` (0 tanh, 1 logistic,
+        2 linear, 3 relu; any other value is treated as relu).
+    y : float
+        The pre-activation y = sum_j w_ij x_j + b_i.
+
+    Returns
+    -------
+    tuple of float
+        (f(y), f'(y), f''(y)). For tanh, f' = sech^2(y) (P1 10.4), with the argument of cosh
+        clipped to [-350, 350] so that f' underflows to 0 instead of overflowing; the logistic
+        function is 1 / (1 + e^-y), evaluated as (1 + tanh(y / 2)) / 2.
+    """
     if code == 0:
         t = np.tanh(y)
         yc = min(max(y, -350.0), 350.0)
@@ -39,8 +59,51 @@ def activation_values(code: int, y: float) -> tuple[float, float, float]:
 
 @njit(cache=True, inline="always")
 def residual_loss(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m, yv, r, d1, cd, need):
-    """H over the residual rows of sample s at hidden state h (fills yv, r and, when `need`,
-    d1 = f' and cd = f'^2 - f'' r); returns H."""
+    """The bulk loss H of P1 (3.4) of one sample as a function of its hidden neurons only.
+
+    Evaluates, up to the terms constant under the clamping of (3.2),
+
+        H(h) = 1/2 sum_p r_p^2 - m/2 sum_k h_k^2,   r_p = x_p - f(y_p),
+        y_p = c_p[s, p] + sum_k W_pk h_k,
+
+    the squared errors of the fixed-point equation (2.9) over the residual rows p plus the
+    tachyonic potential V of (3.3) on the hidden neurons (V on the clamped boundary neurons is a
+    constant and is left out).
+
+    Parameters
+    ----------
+    s : int
+        Index of the sample (row of `c_p` and `xp_fixed`).
+    h : ndarray(shape=[n_h], float64)
+        The hidden neurons of the sample.
+    c_p : ndarray(shape=[S, n_p], float64)
+        The part of the pre-activation of each residual row fixed by the boundary neurons and
+        the bias, b_p + sum_(j boundary) w_pj x_j.
+    xp_fixed : ndarray(shape=[S, n_p], float64)
+        The state x_p of each residual row, used where the row is not a hidden neuron.
+    p_cols : ndarray(shape=[n_p], int64)
+        For each residual row, the position of its neuron among the hidden ones, or -1 when it is
+        a boundary neuron (then x_p comes from `xp_fixed`).
+    w_ptr, w_col, w_val : ndarray(int64), ndarray(int64), ndarray(float64)
+        The weights W_pk from the hidden neurons into the residual rows in compressed sparse
+        rows: row p holds columns ``w_col[w_ptr[p]:w_ptr[p+1]]`` (ascending) with values
+        ``w_val[w_ptr[p]:w_ptr[p+1]]``; shape of w_ptr [n_p + 1].
+    code : int
+        Kernel code of the activation, see :func:`activation_values`.
+    m : float
+        The parameter m of the tachyonic potential V(x) = -m x^2 / 2 (P1 3.3); 0 for none.
+    yv, r, d1, cd : ndarray(shape=[n_p], float64)
+        Work arrays, overwritten: the pre-activations y_p, the residuals r_p and, when `need`,
+        d1 = f'(y_p) and cd = f'(y_p)^2 - f''(y_p) r_p (the Gauss-Newton plus curvature weight
+        of the exact Hessian).
+    need : bool
+        Whether to fill `d1` and `cd` (needed for the gradient and the Hessian).
+
+    Returns
+    -------
+    float
+        H(h) of the sample.
+    """
     n_p = c_p.shape[1]
     phi = 0.0
     for p in range(n_p):
@@ -63,8 +126,33 @@ def residual_loss(s, h, c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m, yv,
 
 @njit(cache=True)
 def lu_solve(hess, lam, g, a, step, piv) -> bool:
-    """step = -(H + lam I)^-1 g by LU with partial pivoting, H symmetric given by its lower
-    triangle (an indefinite H: the step numpy.linalg.solve gives); False when singular."""
+    """Solve (H + lam I) step = -g by LU with partial pivoting, in place.
+
+    The route for a damped Hessian that is not positive definite (where the Cholesky solve of
+    :func:`newton_kernel` fails); it gives the step that ``numpy.linalg.solve`` gives on the
+    NumPy route of :func:`emergent.septuple.losses.clamped_minimisation`.
+
+    Parameters
+    ----------
+    hess : ndarray(shape=[n, n], float64)
+        The symmetric matrix H, read from its lower triangle only.
+    lam : float
+        The damping added to the diagonal.
+    g : ndarray(shape=[n], float64)
+        The right-hand side (the gradient).
+    a : ndarray(shape=[n, n], float64)
+        Work array, overwritten with the LU factors.
+    step : ndarray(shape=[n], float64)
+        Output: the solution -(H + lam I)^-1 g when the matrix is regular.
+    piv : ndarray(shape=[n], int64)
+        Work array, overwritten with the pivot rows.
+
+    Returns
+    -------
+    bool
+        True when solved; False when a pivot column is exactly zero (a singular matrix), in which
+        case `step` is incomplete.
+    """
     n = g.size
     for i in range(n):
         for j in range(i + 1):
@@ -103,8 +191,39 @@ def lu_solve(hess, lam, g, a, step, piv) -> bool:
 @njit(cache=True, parallel=True)
 def newton_kernel(h_all, c_p, xp_fixed, p_cols, prow, w_ptr, w_col, w_val, code, m, tol,
                    max_iter, status):
-    """Damped Newton (Levenberg-Marquardt) on the hidden neurons of every sample, in place on
-    h_all (S, n_h); status[s] = 0 converged, 1 failed (the numpy route's rules, per sample)."""
+    """The clamped minimisation of P1 (3.2) of the bulk loss (3.4) for every sample, in place.
+
+    With the boundary neurons fixed, minimises H(h) of :func:`residual_loss` over the hidden
+    neurons h of each sample by a damped Newton (Levenberg-Marquardt) iteration with the exact
+    Hessian
+
+        I - B - B^T + W^T diag(f'^2 - f'' r) W - m I,   B = (diag(f') W)[prow],
+
+    i.e. J^T J - sum_p r_p f''(y_p) W_p W_p^T + V'' with V of (3.3). A step solves
+    (Hessian + mu s I) step = -g with s the largest |diagonal entry| (at least 1), by Cholesky or,
+    when that fails, :func:`lu_solve` (a plain gradient step when singular); it is accepted when
+    it descends and does not increase H (or the decrease is below the rounding of H), and mu is
+    then divided by 10, else multiplied by 10 and the step retried (up to 30 times). These are
+    the damping, acceptance and stopping rules of the NumPy route of
+    :func:`emergent.septuple.losses.clamped_minimisation`, applied per sample; the samples run
+    in parallel.
+
+    Parameters
+    ----------
+    h_all : ndarray(shape=[S, n_h], float64)
+        Starting hidden states of the S samples; overwritten with the minimisers.
+    c_p, xp_fixed, p_cols, w_ptr, w_col, w_val, code, m
+        The residual rows, as in :func:`residual_loss`.
+    prow : ndarray(shape=[n_h], int64)
+        For each hidden neuron, the index of its own residual row (every hidden neuron is one).
+    tol : float
+        Convergence when the largest |component| of the gradient of H is at most `tol`.
+    max_iter : int
+        The most Newton iterations per sample.
+    status : ndarray(shape=[S], int64)
+        Output per sample: 0 converged; 1 failed (`max_iter` reached, or no decrease possible
+        any more while the gradient is still above 1000 `tol`).
+    """
     n_s, n_h = h_all.shape
     n_p = c_p.shape[1]
     for s in prange(n_s):

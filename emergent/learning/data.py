@@ -37,8 +37,14 @@ __all__ = [
 ]
 
 ENV_VAR = "EMERGENT_MNIST"
+"""The environment variable that gives the path of the full MNIST set (a folder of IDX files or
+Keras' ``mnist.npz``) when no path is passed."""
 BUNDLED_PATH = Path(__file__).resolve().parents[2] / "data" / "mnist_5k.csv.gz"
+"""The bundled 5,000-digit subset, ``data/mnist_5k.csv.gz`` in the repository: one digit a row,
+784 pixels (0-255) then the label."""
 BUNDLED_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+"""SHA-256 of :data:`BUNDLED_PATH` as recorded in ``data/MNIST-PROVENANCE.md``;
+:func:`load_bundled` checks it."""
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
                0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}

@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 BACKENDS = ("numpy", "numba", "keras-fit", "tf-function", "tf-xla")
+"""The trainer backends :func:`make_trainer` accepts (see the module docstring); only the
+Keras ones need TensorFlow."""
 
 
 def _tf() -> Any:

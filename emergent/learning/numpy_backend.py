@@ -28,8 +28,9 @@ __all__ = [
     "sgd_epoch_numba",
 ]
 
-#: The two networks of P1 §10: N = 854 neurons each.
 PAPER_ARCHITECTURES = {"deep": (784, 40, 20, 10), "shallow": (784, 60, 10)}
+"""Layer widths of the two networks of P1 §10, by name: deep 784-40-20-10 and shallow 784-60-10,
+N = 854 neurons each."""
 
 Layers = tuple[list[np.ndarray], list[np.ndarray]]
 

@@ -37,10 +37,11 @@ from emergent.learning.networks import BACKENDS, Trainer, make_trainer
 
 __all__ = ["Layers", "NetState", "TrainingStepper", "initial_layers", "train"]
 
-#: (weights, biases) of one layered net: kernels (n_l, n_{l+1}) and biases (n_{l+1},).
 Layers = tuple[list[np.ndarray], list[np.ndarray]]
-#: The state of a :class:`TrainingStepper`: the layers of every net, by name.
+"""(weights, biases) of one layered net: kernels of shape (n_l, n_{l+1}) (Keras layout) and
+biases of shape (n_{l+1},), float32."""
 NetState = dict[str, Layers]
+"""The state of a :class:`TrainingStepper`: the :data:`Layers` of every net, by name."""
 
 _KEY = re.compile(r"^(?P<name>.+)_(?P<kind>[wb])(?P<index>\d+)$")
 

@@ -90,10 +90,30 @@ ACTIVATIONS: dict[str, Activation] = {
         code=3,
     ),
 }
+"""The built-in activations by name: tanh (P1 10.4, the nets of P1 §10), linear, logistic
+1 / (1 + e^-y) (P2 after eq 2) and relu, each with f', f'' and the range of f."""
 
 
 def get_activation(activation: str | Activation) -> Activation:
-    """Return the :class:`Activation` named ``activation`` (or ``activation`` itself)."""
+    """The :class:`Activation` of a name, or an :class:`Activation` passed through.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        The activation f of P1 (2.6): a key of :data:`ACTIVATIONS` ("tanh", "linear",
+        "logistic", "relu") or an :class:`Activation`, returned as it is.
+
+    Returns
+    -------
+    Activation
+        ``ACTIVATIONS[activation]``, or `activation` itself.
+
+    Raises
+    ------
+    ValueError
+        `activation` is neither a known name nor an :class:`Activation`; the message lists the
+        names.
+    """
     if isinstance(activation, Activation):
         return activation
     try:

@@ -37,14 +37,18 @@ if TYPE_CHECKING:
 __all__ = ["NETS", "PAPER", "MnistParams", "checks", "effective_sizes", "plot", "run"]
 
 NETS = ("deep", "shallow")
+"""The nets of P1 §10 a run can train (parameter ``networks``: one of these or "both")."""
 
-#: P1 §10's quoted numbers (after 10^4 epochs unless stated).
 PAPER = {
     "shallow_mu3": -2.7e-10, "shallow_mu2": 1.84, "deep_mu3": -1.7, "deep_mu2": 2.44,
     "gap": {100: -2.3, 1000: -2.5, 10000: -3.0}, "gap_beta": {100: 1.37, 1000: 1.40,
                                                               10000: 1.47},
     "c20": (769.0, 1.25), "c834": (772.0, 1.41),
 }
+"""The numbers P1 §10 quotes, which :func:`checks` compares with: mu3 and mu2 (9.5-9.6) of each
+net after 10^4 epochs; the gap of the deep log-spectrum (log lambda) and the beta it implies by
+(9.4), by epoch (Fig. 5); and (a, b) of the fits C_n ~ a + b log U of C_20 and C_834 (10.5) in
+Fig. 7."""
 
 
 @parameters

@@ -35,6 +35,8 @@ __all__ = ["ARCH_NAMES", "Ensemble", "Member", "RandomNetsParams", "architecture
            "plot", "run"]
 
 ARCH_NAMES = ("deep", "shallow", "no-hidden")
+"""The architectures of :func:`architectures`, in the order of their index: ensemble member j
+is a net of architecture ``ARCH_NAMES[j % 3]``."""
 
 
 @parameters
