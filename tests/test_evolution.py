@@ -90,7 +90,7 @@ class _Params:
 
 
 def test_typed_parameters_from_dataclass():
-    sim = Simulation(name="toy", summary="", equations=(), params=_Params,
+    sim = Simulation(name="toy", summary="", equations=(), parameters=_Params,
                      run=lambda run: None, plot=lambda data, fig: None)
     kinds = {p.name: (p.type, p.choices) for p in sim.params}
     assert kinds == {"neurons": ("int", None), "boundary": ("str", ("periodic", "zero-flux")),

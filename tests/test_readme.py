@@ -65,5 +65,10 @@ def test_python_api_examples_run_and_give_what_the_readme_says(tmp_path, monkeyp
             exact = qm.coherent_state(g, c, stiffness=1.0, displacement=2.0, t=1.0)
             assert np.abs(ns["res"].final - exact).max() < 1e-8
             assert abs(c.hbar - np.sqrt(4 * 0.3 * 2.5 / 0.6)) < 1e-12
+        if "learning.analyse" in code:
+            report = ns["report"]
+            assert abs(report["log_det"]) < 1e-10  # det G = 1 for a feed-forward net, P1 (7.7)
+            assert report["eigenvalues"].size == 130 and report["bulk_loss"] <= report[
+                "boundary_loss"]
         if "emergent.run(" in code:
             assert ns["again"].simulation == "chains" and (tmp_path / "chains.h5").exists()

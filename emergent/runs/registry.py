@@ -360,7 +360,10 @@ ReduceFn = Callable[["RunData"], dict[str, float]]  # reduce(data) -> {name: num
 class Simulation:
     """A registered simulation.
 
-    run(run) does the work through the :class:`emergent.runs.io.RunWriter` it is given;
+    parameters is the simulation's ``@parameters`` dataclass (typed fields declared with
+    :func:`param`); ``params``, derived from it, is the tuple of :class:`Param` that the command
+    line, configs and sweeps read. run(run) does the work through the
+    :class:`emergent.runs.io.RunWriter` it is given;
     plot(data, fig) draws the standard figure from a finished :class:`emergent.runs.io.RunData`;
     full holds the parameter overrides for paper scale (`reproduce --full`); smoke holds
     overrides for a seconds-long run that exercises everything (tests, notebooks on small data);
@@ -372,7 +375,7 @@ class Simulation:
     name: str
     summary: str
     equations: tuple[str, ...]
-    params: tuple[Param, ...] | type
+    parameters: type
     run: RunFn
     plot: PlotFn
     full: Mapping[str, Any] = field(default_factory=dict)
@@ -380,12 +383,10 @@ class Simulation:
     checks: ChecksFn | None = None
     reduce: ReduceFn | None = None
     stochastic: bool = True
-    parameters: type | None = None
+    params: tuple[Param, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.params, type):  # a @parameters dataclass: the typed declaration
-            object.__setattr__(self, "parameters", self.params)
-            object.__setattr__(self, "params", params_of(self.params))
+        object.__setattr__(self, "params", params_of(self.parameters))
         names = [p.name for p in self.params]
         if len(set(names)) != len(names):
             raise ValueError(f"simulation {self.name!r}: duplicate parameter names")
@@ -430,12 +431,10 @@ class Simulation:
 
         Returns
         -------
-        parameter dataclass or None
-            ``run.p``; None for a simulation declared with a plain Param tuple.
+        parameter dataclass
+            ``run.p``.
         """
-        if self.parameters is None:
-            return None
-        names = {p.name for p in self.params}  # type: ignore[union-attr]
+        names = {p.name for p in self.params}
         return self.parameters(**{k: tuple(v) if isinstance(v, list) else v
                                    for k, v in values.items() if k in names})
 

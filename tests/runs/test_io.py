@@ -19,7 +19,7 @@ from emergent.runs.io import (
     partial_path,
     read_run,
 )
-from emergent.runs.registry import Param, Simulation, get
+from emergent.runs.registry import Simulation, get, param, parameters
 
 SMALL = {"neurons": 256, "steps": 64, "record_every": 8, "show": 32}
 
@@ -35,11 +35,20 @@ def _roundtrip_run(run):
     run.set_result("error", 1.5e-9)
 
 
+@parameters
+class _RoundtripParams:
+    beta: float = param(0.5, "inverse temperature", low=0, low_open=True)
+    sizes: tuple[int, ...] = param((784, 40, 10), "layer sizes", low=1)
+
+
+@parameters
+class _NoParams:
+    pass
+
+
 ROUNDTRIP = Simulation(
     name="roundtrip", summary="io round trip", equations=("P2 57",),
-    params=(Param("beta", "float", 0.5, "inverse temperature", low=0, low_open=True),
-            Param("sizes", "ints", (784, 40, 10), "layer sizes", low=1)),
-    run=_roundtrip_run, plot=lambda data, fig: None,
+    parameters=_RoundtripParams, run=_roundtrip_run, plot=lambda data, fig: None,
 )
 
 
@@ -77,8 +86,8 @@ def test_failed_run_leaves_no_file(tmp_path):
         run.append(t=1)
         raise RuntimeError("physics exploded")
 
-    sim = Simulation(name="boom", summary="fails", equations=("P2 1",), params=(), run=boom,
-                     plot=lambda d, f: None)
+    sim = Simulation(name="boom", summary="fails", equations=("P2 1",), parameters=_NoParams,
+                     run=boom, plot=lambda d, f: None)
     with pytest.raises(RuntimeError):
         execute(sim, {}, 0, tmp_path / "b.h5", quiet=True)
     assert os.listdir(tmp_path) == []

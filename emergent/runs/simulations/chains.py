@@ -276,7 +276,7 @@ SIMULATION = register(Simulation(
             "as waves",
     equations=("P2 49", "P2 50", "P2 57", "P2 59", "P2 60", "P2 61", "P2 63", "P2 66", "P2 68",
                "P2 69", "P2 70"),
-    params=ChainsParams,
+    parameters=ChainsParams,
     run=run,
     plot=plot,
     checks=checks,

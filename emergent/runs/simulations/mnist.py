@@ -383,7 +383,7 @@ SIMULATION = register(Simulation(
     summary="P1 §10: deep vs shallow tanh nets on MNIST; losses, spectrum of G, mu2, mu3, C_n",
     equations=("P1 2.11", "P1 3.2", "P1 3.4", "P1 5.6", "P1 7.8", "P1 9.4", "P1 9.5", "P1 9.6",
                "P1 10.5"),
-    params=MnistParams,
+    parameters=MnistParams,
     run=run,
     plot=plot,
     checks=checks,

@@ -318,7 +318,7 @@ SIMULATION = register(Simulation(
     summary="Split-step Schrödinger equation of learning (34): packets, oscillator, double "
             "well, canonical free energy",
     equations=("P2 22", "P2 28", "P2 34", "P2 35", "P2 36", "P2 45", "P1 11.9"),
-    params=SchrodingerParams,
+    parameters=SchrodingerParams,
     run=run,
     plot=plot,
     checks=checks,

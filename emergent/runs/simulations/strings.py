@@ -309,7 +309,7 @@ SIMULATION = register(Simulation(
     summary="pi/pi^T chain ensemble as a closed relativistic string: constraints, Polyakov action",
     equations=("P2 64", "P2 65", "P2 68", "P2 71", "P2 72", "P2 73", "P2 75", "P2 76",
                "P2 77", "P2 78"),
-    params=StringsParams,
+    parameters=StringsParams,
     run=run,
     plot=plot,
     checks=checks,
