@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from emergent import __version__
-from emergent.runs.errors import UsageError
+from emergent.runs.errors import RunError, UsageError
 from emergent.runs.registry import ParameterError, Simulation, all_simulations, get
 
 __all__ = ["UsageError", "main", "run_script"]
@@ -312,7 +312,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status: 0 success, 1 a failed check (``verify``, ``reproduce``, ``sweep``),
         2 bad usage, parameters or run file, 130 interrupted.
     """
-    from emergent.runs.io import RunError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

@@ -56,3 +56,13 @@ def test_run_refuses_bad_parameter():
 
     with pytest.raises(ParameterError, match="neurons"):
         emergent.run("chains", neurons=-5)
+
+
+def test_emergent_list_loads_no_file_or_progress_machinery():
+    """`emergent list` needs the registry only: h5py, tqdm and matplotlib stay unloaded (what
+    keeps its start-up from growing; its timing is measured in benchmarks, not here)."""
+    code = ("import sys, io, contextlib; from emergent.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['list'])\n"
+            "print([m for m in ('h5py', 'tqdm', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from emergent.kernels.activation_codes import LINEAR, TANH
 from emergent.kernels.compile import variants
 
 __all__ = [
@@ -25,10 +26,6 @@ __all__ = [
     "cycle_steps_tiled",
 ]
 
-LINEAR = 0
-"""Activation code of the linear f(y) = y (``emergent.septuple.activations``)."""
-TANH = 1
-"""Activation code of f(y) = tanh(y) (``emergent.septuple.activations``)."""
 
 PARALLEL_THRESHOLD = 50_000
 """Below this many neuron updates per step the serial kernels are used (thread start-up costs

@@ -13,14 +13,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ACTIVATIONS", "activation_values", "lu_solve", "newton_kernel", "residual_loss"]
+from emergent.kernels.activation_codes import LINEAR, LOGISTIC, RELU, TANH
 
-ACTIVATIONS = ("tanh", "logistic", "linear", "relu")
-"""Names of the activations with a compiled route; the kernel code of one is its index here.
+__all__ = ["CODES", "activation_values", "lu_solve", "newton_kernel", "residual_loss"]
 
-These codes are local to this module (tanh 0, logistic 1, linear 2, relu 3) and differ from
-:attr:`emergent.septuple.activations.Activation.code`.
-"""
+CODES = (LINEAR, TANH, LOGISTIC, RELU)
+"""The activation codes (:mod:`emergent.kernels.activation_codes`) with a compiled route."""
 
 @njit(cache=True, inline="always")
 def activation_values(code: int, y: float) -> tuple[float, float, float]:
@@ -29,8 +27,8 @@ def activation_values(code: int, y: float) -> tuple[float, float, float]:
     Parameters
     ----------
     code : int
-        Kernel code of the activation: its index in :data:`ACTIVATIONS` (0 tanh, 1 logistic,
-        2 linear, 3 relu; any other value is treated as relu).
+        Code of the activation (:mod:`emergent.kernels.activation_codes`: LINEAR, TANH,
+        LOGISTIC; any other value is treated as RELU).
     y : float
         The pre-activation y = sum_j w_ij x_j + b_i.
 
@@ -41,16 +39,16 @@ def activation_values(code: int, y: float) -> tuple[float, float, float]:
         clipped to [-350, 350] so that f' underflows to 0 instead of overflowing; the logistic
         function is 1 / (1 + e^-y), evaluated as (1 + tanh(y / 2)) / 2.
     """
-    if code == 0:
+    if code == TANH:
         t = np.tanh(y)
         yc = min(max(y, -350.0), 350.0)
         c = np.cosh(yc)
         d = 1.0 / (c * c)
         return t, d, -2.0 * t * d
-    if code == 1:
+    if code == LOGISTIC:
         s = 0.5 * (1.0 + np.tanh(0.5 * y))
         return s, s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s)
-    if code == 2:
+    if code == LINEAR:
         return y, 1.0, 0.0
     if y > 0.0:
         return y, 1.0, 0.0

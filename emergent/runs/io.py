@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import h5py
 import numpy as np
-from tqdm.auto import tqdm
 
 from emergent import __version__
+from emergent.runs.errors import RunError
 
 if TYPE_CHECKING:
     from emergent.runs.registry import Simulation
@@ -57,10 +57,6 @@ FORMAT = "emergent-run/1"
 _CKPT = "_checkpoint"
 _MAX_SEED = 2**63 - 1
 P = TypeVar("P")
-
-
-class RunError(Exception):
-    """A run cannot start, continue or be read (bad output path, foreign or corrupt file)."""
 
 
 def partial_path(output: Path) -> Path:
@@ -284,6 +280,8 @@ class RunWriter(Generic[P]):
         iterator
             The items of `iterable`, in order.
         """
+        from tqdm.auto import tqdm  # imported on use: `emergent list` does not need it
+
         return iter(
             tqdm(iterable, total=total, desc=desc or self.sim.name, initial=initial,
                  disable=self.quiet, leave=False, dynamic_ncols=True)

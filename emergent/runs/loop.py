@@ -13,13 +13,14 @@ loop continues from there, so the datasets equal those of an uninterrupted run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from emergent.evolution import Frame, Stepper, Tracker, evolve
-from emergent.runs.io import RunWriter
+
+if TYPE_CHECKING:
+    from emergent.runs.io import RunWriter
 
 __all__ = ["Checkpointer", "Progress", "SeriesWriter", "evolve_run"]
 
@@ -116,6 +117,8 @@ class Progress(Tracker):
         self.bar: Any = None
 
     def start(self, frame: Frame[Any], resumed: bool) -> None:
+        from tqdm.auto import tqdm  # imported on use: `emergent list` does not need it
+
         self.bar = tqdm(total=self.total, initial=frame.index, desc=self.desc or self.run.sim.name,
                         disable=self.run.quiet, leave=False, dynamic_ncols=True)
 

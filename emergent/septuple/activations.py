@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emergent.kernels.activation_codes import LINEAR, LOGISTIC, RELU, TANH
+
 __all__ = ["ACTIVATIONS", "Activation", "activation_code", "get_activation"]
 
 Array = np.ndarray
@@ -68,7 +70,7 @@ def _logistic_d2f(y: Array) -> Array:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "tanh": Activation("tanh", np.tanh, _tanh_df, _tanh_d2f, -1.0, 1.0, code=1),
+    "tanh": Activation("tanh", np.tanh, _tanh_df, _tanh_d2f, -1.0, 1.0, code=TANH),
     "linear": Activation(
         "linear",
         lambda y: np.asarray(y, dtype=float).copy(),
@@ -76,10 +78,10 @@ ACTIVATIONS: dict[str, Activation] = {
         lambda y: np.zeros_like(y, dtype=float),
         -np.inf,
         np.inf,
-        code=0,
+        code=LINEAR,
     ),
     "logistic": Activation("logistic", _logistic, _logistic_df, _logistic_d2f, 0.0, 1.0,
-                           code=2),
+                           code=LOGISTIC),
     "relu": Activation(
         "relu",
         lambda y: np.maximum(y, 0.0),
@@ -87,7 +89,7 @@ ACTIVATIONS: dict[str, Activation] = {
         lambda y: np.zeros_like(y, dtype=float),
         0.0,
         np.inf,
-        code=3,
+        code=RELU,
     ),
 }
 """The built-in activations by name: tanh (P1 10.4, the nets of P1 §10), linear, logistic

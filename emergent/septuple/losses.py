@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emergent.kernels.loss_kernels import ACTIVATIONS as KERNEL_ACTIVATIONS
+from emergent.kernels.loss_kernels import CODES as KERNEL_CODES
 from emergent.kernels.loss_kernels import newton_kernel
 from emergent.septuple.activations import ACTIVATIONS
 from emergent.septuple.network import NeuralSeptuple
@@ -339,7 +339,7 @@ def clamped_minimisation(
         return phi, g, hess
 
     h = x[:, hid].copy()
-    code = KERNEL_ACTIVATIONS.index(f.name) if f.name in KERNEL_ACTIVATIONS else -1
+    code = f.code if f.code in KERNEL_CODES else -1
     if potential is None and code >= 0 and ACTIVATIONS[f.name] is f:
         # compiled route: the same iteration per sample, parallel over samples
         csr = w_ph != 0  # row-major nonzeros: columns ascending within each row

@@ -216,13 +216,14 @@ def test_p1_eq3_2_moved_newton_kernel_gives_the_previous_results():
 
 
 def test_loss_kernel_activation_values_match_the_activations():
-    from emergent.kernels.loss_kernels import ACTIVATIONS, activation_values
-    from emergent.septuple.activations import get_activation
+    """The compiled route branches on the one vocabulary's codes (Activation.code)."""
+    from emergent.kernels.loss_kernels import CODES, activation_values
+    from emergent.septuple.activations import ACTIVATIONS
 
     ys = np.array([-3.0, -0.7, 0.0, 0.4, 2.5])
-    for code, name in enumerate(ACTIVATIONS):
-        f = get_activation(name)
-        got = np.array([activation_values(code, float(v)) for v in ys])
+    assert sorted(CODES) == sorted(f.code for f in ACTIVATIONS.values())
+    for f in ACTIVATIONS.values():
+        got = np.array([activation_values(f.code, float(v)) for v in ys])
         np.testing.assert_allclose(got[:, 0], f.f(ys), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(got[:, 1], f.df(ys), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(got[:, 2], f.d2f(ys), rtol=1e-10, atol=1e-15)

@@ -22,8 +22,6 @@ from emergent.chains.permutation import (
     record_steps,
     transpose,
 )
-from emergent.evolution import Frame
-from emergent.runs.io import RunData, RunWriter
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -36,6 +34,9 @@ from emergent.runs.registry import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from emergent.evolution import Frame
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["SIMULATION", "ChainsParams", "initial_profile", "model"]
 

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from emergent.evolution import Frame
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Simulation, param, parameters, register
 from emergent.septuple.phases import (
@@ -47,6 +46,7 @@ from emergent.septuple.thermodynamics import entropy_destruction_model
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from emergent.evolution import Frame
     from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["Fig1Params", "checks", "plot", "run"]

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from emergent.evolution import Frame, record_times, substeps
-from emergent.runs.io import RunData, RunWriter
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, ParameterError, Simulation, param, parameters, register
 from emergent.runs.simulations._potentials import (
@@ -32,6 +31,8 @@ from emergent.stochastic.langevin import potential_values
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["FokkerPlanckParams", "build_problem"]
 

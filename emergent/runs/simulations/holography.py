@@ -21,7 +21,6 @@ from emergent.chains.holography import (
     random_crossings,
 )
 from emergent.evolution import Frame, Tracker
-from emergent.runs.io import RunData, RunWriter
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -34,6 +33,8 @@ from emergent.runs.registry import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["SIMULATION", "HolographyParams"]
 

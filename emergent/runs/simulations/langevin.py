@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from emergent.evolution import Frame
-from emergent.runs.io import RunData, RunWriter
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Simulation, param, parameters, register
 from emergent.runs.simulations._potentials import (
@@ -31,6 +29,9 @@ from emergent.stochastic.langevin import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from emergent.evolution import Frame
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["LangevinParams"]
 

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from emergent.evolution import Frame
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Simulation, param, parameters, register
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from emergent.evolution import Frame
     from emergent.learning.training import NetState
     from emergent.runs.io import RunData, RunWriter
 

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from emergent.evolution import Frame
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Simulation, param, parameters, register
 from emergent.septuple import thermodynamics as thermo
@@ -29,6 +28,7 @@ from emergent.septuple.network import random_septuple
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from emergent.evolution import Frame
     from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["ARCH_NAMES", "Ensemble", "Member", "RandomNetsParams", "architectures", "checks",

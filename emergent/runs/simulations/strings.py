@@ -34,8 +34,6 @@ from emergent.chains.strings import (
     nambu_goto_density,
     polyakov_action,
 )
-from emergent.evolution import Frame
-from emergent.runs.io import RunData, RunWriter
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -48,6 +46,9 @@ from emergent.runs.registry import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from emergent.evolution import Frame
+    from emergent.runs.io import RunData, RunWriter
 
 __all__ = ["SIMULATION", "StringsParams"]
 
