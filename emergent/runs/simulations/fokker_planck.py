@@ -144,14 +144,14 @@ def run(run: RunWriter[FokkerPlanckParams]) -> None:
 def plot(data: RunData, fig: Figure) -> None:
     t = data.series("t")
     marg = data.series("marginal_q1")
-    p = data.params
-    q = np.linspace(p["lower"], p["upper"], p["cells"] + 1)
+    p: FokkerPlanckParams = SIMULATION.typed(data.params)
+    q = np.linspace(p.lower, p.upper, p.cells + 1)
     ax1, ax2 = fig.subplots(1, 2)
     ax1.imshow(marg.T, aspect="auto", origin="lower", extent=(t[0], t[-1], q[0], q[-1]),
                cmap="viridis")
     ax1.set_xlabel("t")
     ax1.set_ylabel("q1")
-    ax1.set_title(f"p(t, q1) ({p['potential']}, K = {p['dims']})")
+    ax1.set_title(f"p(t, q1) ({p.potential}, K = {p.dims})")
     ax2.plot(t, data.series("production"), label="(22) integral")
     ax2.plot(t, data.series("production_diffusion"), ":", label="diffusion part")
     ax2.plot(t, data.series("production_drift"), ":", label="drift part")

@@ -114,8 +114,9 @@ def plot(data: RunData, fig: Figure) -> None:
     ax1.plot(t, data.series("mean"), label="mean")
     ax1.plot(t, data.series("var"), "--", label="variance")
     ax1.set_xlabel("t")
-    ax1.set_title(f"ensemble of {data.params['particles']} ({data.params['potential']})")
-    if data.params["dims"] <= 3:
+    p: LangevinParams = SIMULATION.typed(data.params)
+    ax1.set_title(f"ensemble of {p.particles} ({p.potential})")
+    if p.dims <= 3:
         h, axes = data.field("histogram")
         g, _ = data.field("p_grid")
         other = tuple(range(1, h.ndim))
