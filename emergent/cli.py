@@ -8,7 +8,9 @@ parameter and what is allowed, exit status 2, and no output file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import sys
 import time
 import tomllib
@@ -17,12 +19,19 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from emergent import __version__
-from emergent.runs.errors import RunError, UsageError
+from emergent.runs.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NUMERICAL,
+    EXIT_USAGE,
+    NumericalError,
+    RunError,
+    UsageError,
+)
 from emergent.runs.registry import ParameterError, Simulation, all_simulations, get
 
 __all__ = ["UsageError", "main", "run_script"]
 
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -309,28 +318,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        The exit status: 0 success, 1 a failed check (``verify``, ``reproduce``, ``sweep``),
-        2 bad usage, parameters or run file, 130 interrupted.
+        The exit status: 0 success, 1 a failed check (``verify``, ``reproduce``, ``sweep``)
+        or an unexpected error, 2 bad usage, parameters or run file, 3 a numerical failure,
+        130 interrupted (see :mod:`emergent.runs.errors`).
     """
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "run":
-            return cmd_run(argv[1:])
-        if argv and argv[0] == "verify":
-            return cmd_verify(argv[1:])
-        if argv and argv[0] == "sweep":
-            return cmd_sweep(argv[1:])
-        args = _parser().parse_args(argv)
-        return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
-                "reproduce": cmd_reproduce, "equations": cmd_equations}[args.command](args)
+        return _dispatch(argv)
     except (UsageError, ParameterError, RunError) as exc:
-        print(f"emergent: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(f"error: {exc}", EXIT_USAGE)
+    except (NumericalError, FloatingPointError) as exc:
+        return _fail(f"numerical failure: {exc}", EXIT_NUMERICAL)
+    except MemoryError as exc:
+        return _fail(f"error: out of memory{': ' + str(exc) if str(exc) else ''}; choose "
+                     "smaller sizes", EXIT_USAGE)
     except KeyboardInterrupt:
-        print("emergent: interrupted; the last checkpoint (if any) is kept for --resume",
-              file=sys.stderr)
-        return 130
+        return _fail("interrupted; the last checkpoint (if any) is kept for --resume",
+                     EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `emergent show f.h5 | head`: the reader left; nothing to say
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # the last guard: a bug, still in one line
+        if type(exc).__name__ == "LinAlgError":  # numpy / scipy: a failed decomposition
+            return _fail(f"numerical failure: {exc}", EXIT_NUMERICAL)
+        if os.environ.get("EMERGENT_DEBUG"):
+            raise
+        return _fail(f"internal error: {type(exc).__name__}: {exc} (this is a bug; "
+                     "EMERGENT_DEBUG=1 shows the traceback)", EXIT_INTERNAL)
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] == "run":
+        return cmd_run(argv[1:])
+    if argv and argv[0] == "verify":
+        return cmd_verify(argv[1:])
+    if argv and argv[0] == "sweep":
+        return cmd_sweep(argv[1:])
+    args = _parser().parse_args(argv)
+    return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
+            "reproduce": cmd_reproduce, "equations": cmd_equations}[args.command](args)
+
+
+def _fail(message: str, status: int) -> int:
+    """Print `message` as one line on stderr (control characters escaped); return `status`."""
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message.replace("\n", " "))
+    with contextlib.suppress(OSError):
+        print(f"emergent: {line}", file=sys.stderr)
+    return status
 
 
 def run_script(name: str) -> int:
