@@ -24,13 +24,18 @@ from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
 from emergent.quantum.schrodinger import hamiltonian_apply
 
-__all__ = ["ACTION_TERMS", "action_terms", "action_terms_from_wavefunction",
+__all__ = ["ACTION_TERMS", "RESOLVED_DENSITY", "action_terms", "action_terms_from_wavefunction",
            "entropy_production"]
 
 ACTION_TERMS = ("stochastic_entropy", "learning_entropy", "free_energy_x", "free_energy_q",
                 "potential")
 """The names of the five terms of the action density P2 (28), in the order of the paper's list
 (the keys of :func:`action_terms`)."""
+
+
+RESOLVED_DENSITY = 1e-12
+"""Cells with p <= RESOLVED_DENSITY x max p are left out of the quotients by Psi in
+:func:`action_terms_from_wavefunction` (there Psi is round-off)."""
 
 
 def entropy_production(p: np.ndarray, grad_f: list[np.ndarray], grid: PeriodicGrid,
@@ -106,9 +111,12 @@ def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid,
                                    potential: np.ndarray | None = None) -> dict[str, float]:
     """The P2 (28) terms for a solution of P2 (34), from the wave function alone.
 
-    grad F = Im(grad Psi / Psi) / a and mu dF/dt = -Re(H Psi / Psi) (from i hbar dPsi/dt =
-    H Psi and hbar a = mu, the corrected constants of (34)-(35)). Cells where Psi = 0
-    contribute nothing.
+    grad F = Im(Psi* grad Psi) / (a p) and mu dF/dt = -Re(Psi* H Psi) / p (from i hbar dPsi/dt =
+    H Psi and hbar a = mu, the corrected constants of (34)-(35)), evaluated where the density is
+    resolved, p > :data:`RESOLVED_DENSITY` x max p. Elsewhere Psi is round-off (its far tails
+    underflow towards 1e-300 while the spectral derivatives carry errors of 1e-16 max |Psi|), a
+    quotient by it is noise of any size, and the cells' weight in every term is below
+    1e-12 of the total: they contribute nothing.
 
     Parameters
     ----------
@@ -128,11 +136,11 @@ def action_terms_from_wavefunction(psi: np.ndarray, grid: PeriodicGrid,
     """
     c = constants
     psi_h = grid.fft(psi)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grad_f = [np.imag(grid.ifft(1j * kk * psi_h) / psi) / c.phase for kk in grid.k]
-        dfdt = -np.real(hamiltonian_apply(psi, grid, c, potential) / psi) / c.mu
     p = np.abs(psi) ** 2
-    ok = p > 0
-    grad_f = [np.where(ok, g, 0.0) for g in grad_f]
-    dfdt = np.where(ok, dfdt, 0.0)
+    ok = p > RESOLVED_DENSITY * p.max()
+    inv = np.zeros_like(p)
+    inv[ok] = 1.0 / p[ok]
+    conj = np.conj(psi)
+    grad_f = [np.imag(conj * grid.ifft(1j * kk * psi_h)) * inv / c.phase for kk in grid.k]
+    dfdt = -np.real(conj * hamiltonian_apply(psi, grid, c, potential)) * inv / c.mu
     return action_terms(p, grad_f, dfdt, grid, c, potential=potential)
