@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Check",
+    "Output",
     "Param",
     "ParameterError",
     "Simulation",
@@ -51,7 +52,9 @@ class Param:
     comma-separated lists on the command line and arrays in TOML).
     low / high: allowed range (inclusive unless low_open / high_open), for numbers and for
     every element of a list. choices: the allowed values of a "str" (or "int") parameter.
-    help: the meaning and the unit.
+    help: the meaning (its first clause is the parameter's long name). units: the unit as
+    written in the files' ``units`` attributes (CF style; "1" for a dimensionless number, "" for
+    text, flags and choices).
     """
 
     name: str
@@ -63,6 +66,7 @@ class Param:
     low_open: bool = False
     high_open: bool = False
     choices: tuple[Any, ...] | None = None
+    units: str = "1"
 
     def __post_init__(self) -> None:
         if self.type not in PARAM_TYPES:
@@ -229,6 +233,7 @@ def param(
     low_open: bool = False,
     high_open: bool = False,
     choices: tuple[Any, ...] | None = None,
+    units: str = "1",
 ) -> Any:
     """One field of a simulation's parameter dataclass (see :func:`parameters`).
 
@@ -244,6 +249,8 @@ def param(
         Exclude the bound itself.
     choices : tuple, optional
         The allowed values (a ``Literal`` annotation gives them too).
+    units : str
+        The unit written to the files (CF style: "1" dimensionless; "" for text and flags).
 
     Returns
     -------
@@ -253,7 +260,7 @@ def param(
     if isinstance(default, list):
         default = tuple(default)
     facts = dict(help=help, low=low, high=high, low_open=low_open, high_open=high_open,
-                 choices=choices)
+                 choices=choices, units=units)
     return dataclasses.field(default=default, metadata={_META: facts})
 
 
@@ -334,6 +341,23 @@ def parameters(cls: type[P]) -> type[P]:
 
 
 @dataclass(frozen=True)
+class Output:
+    """What a dataset of a simulation's run files means: its long name and unit.
+
+    Parameters
+    ----------
+    long_name : str
+        The quantity, in words (CF ``long_name``), e.g. "probability density p(t, q)".
+    units : str
+        Its unit (CF ``units``): "1" for a dimensionless number; the papers' quantities are in
+        the units of their equations, e.g. "1" for t and q.
+    """
+
+    long_name: str
+    units: str = "1"
+
+
+@dataclass(frozen=True)
 class Check:
     """One comparison of a run's result with a paper's claim (for `reproduce`'s table).
 
@@ -369,7 +393,9 @@ class Simulation:
     overrides for a seconds-long run that exercises everything (tests, notebooks on small data);
     checks(data), optional, compares the finished run with the papers' claims;
     reduce(data), optional, gives the scalars a parameter sweep gathers per point (default:
-    the run's numeric scalar results, see :meth:`reduction`).
+    the run's numeric scalar results, see :meth:`reduction`); outputs maps the name of every
+    dataset the run writes (series, fields and their axes, array and scalar results) to its
+    :class:`Output` (long name and unit), which the files carry as ``long_name`` and ``units``.
     """
 
     name: str
@@ -383,6 +409,7 @@ class Simulation:
     checks: ChecksFn | None = None
     reduce: ReduceFn | None = None
     stochastic: bool = True
+    outputs: Mapping[str, Output] = field(default_factory=dict)
     params: tuple[Param, ...] = field(init=False)
 
     def __post_init__(self) -> None:
