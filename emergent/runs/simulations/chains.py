@@ -274,7 +274,7 @@ def checks(data: RunData) -> list[Check]:
 
 OUTPUTS: dict[str, Output] = {
     "t": Output("time step t of the network (P2 (57))"),
-    "norm": Output("mean square state sum_i (x_i^(mu))^2 / N over all subsystems"),
+    "norm": Output("sum over subsystems mu and neurons i of (x_i^(mu))^2, divided by N"),
     "shift_error": Output("largest deviation of x from the exact shift solution (P2 (61), (68))"),
     "x": Output("hidden variables x_i^(mu)(t) of the sampled neurons (P2 (57), (68))"),
     "x_final": Output("hidden variables x_i^(mu) at the final step (P2 (57), (68))"),

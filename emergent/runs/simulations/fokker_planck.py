@@ -197,7 +197,7 @@ def checks(data: RunData) -> list[Check]:
 
 OUTPUTS: dict[str, Output] = {
     "t": Output("time t (P2 (18))"),
-    "total": Output("total probability int p(t, q) d^Kq (P2 (18): 1)"),
+    "total": Output("total probability int p(t, q) d^Kq, conserved by P2 (18)"),
     "mean": Output("mean <q_k> of p(t, q), one per trainable variable k = 1..K"),
     "cov": Output("covariance <(q_j - <q_j>)(q_k - <q_k>)> of p(t, q), K x K"),
     "entropy": Output("Shannon entropy S_q(t) = -int p log p d^Kq (P2 (21))"),

@@ -319,10 +319,10 @@ OUTPUTS: dict[str, Output] = {
     "t_cl": Output("time t of the classical-limit run"),
     "q_cl": Output("trainable variable q of the classical-limit run (grid points)"),
     "particle": Output("index of the characteristic (starting point)"),
-    "grids": Output("cells of the grids of the anti-diffusion stop"),
+    "grids": Output("cells of each grid of the anti-diffusion stop test"),
     "detected_stop": Output(
         "time at which the solver detects the loss of resolution on each grid (inf: none)"),
-    "eigenvalues": Output("eigenvalues lambda_i of G of the random networks (P2 (45))"),
+    "eigenvalues": Output("eigenvalues lambda_i of G of each random network (P2 (45))"),
     "average_loss": Output("average loss U of each random network (P2 (46))"),
     "cole_hopf_blowup_time": Output("exact blow-up time t* = mu log(A/B) / (gamma k^2) of the "
                                     "anti-diffusion in P2 (38)"),

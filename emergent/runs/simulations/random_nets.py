@@ -316,12 +316,12 @@ OUTPUTS: dict[str, Output] = {
     "t": Output("ensemble member number j (the run loop's running variable)"),
     "arch": Output("architecture of the member: 0 deep, 1 shallow, 2 no hidden layer", ""),
     "net": Output("index of the random net within its architecture"),
-    "mu2": Output("second moment mu2 = Tr (log G)^2 (P1 (9.5))"),
-    "mu3": Output("third moment mu3 = Tr (log G)^3 (P1 (9.6))"),
+    "mu2": Output("variance mu2 = Tr (log G)^2 (P1 (9.5))"),
+    "mu3": Output("skewness mu3 = Tr (log G)^3 (P1 (9.6))"),
     "mu2_mean": Output("mu2 (P1 (9.5)) divided by the number of non-trivial eigenvalues of G"),
     "mu3_mean": Output("mu3 (P1 (9.6)) divided by the number of non-trivial eigenvalues of G"),
-    "skewness": Output("skewness of log lambda over the non-trivial eigenvalues of G "
-                       "(P1 (9.11))"),
+    "skewness": Output("standardised skewness of log lambda over the non-trivial eigenvalues "
+                       "of G, mean (log lambda)^3 / (mean (log lambda)^2)^(3/2)"),
     "log_det": Output("sum of log lambda over the eigenvalues of G (P1 (7.8))"),
     "minus_laplacian": Output("entropy destruction rate -Delta F at beta (P1 (9.1))"),
     "log_lambda_min": Output("smallest log lambda of the eigenvalues of G (P1 (5.6))"),

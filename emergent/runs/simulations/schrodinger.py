@@ -336,7 +336,8 @@ OUTPUTS: dict[str, Output] = {
                      "action density P2 (28)",
     }.items() if k in ACTION_TERMS},
     "density_final": Output("probability density p = |Psi|^2 at the final time (P2 (35))"),
-    "potential": Output("potential V(q) (P2 (34)); for the canonical potential F of P2 (45)"),
+    "potential": Output("potential V(q) of P2 (34) (0 for the free packet, the canonical F "
+                        "of P2 (45) for the canonical potential)"),
     **{f"q{k}": Output(f"trainable variable q_{k} (grid points)") for k in (1, 2, 3)},
     "lambda0": Output("eigenvalues lambda_0 of the network's G where the packet starts "
                       "(canonical potential (45) only)"),

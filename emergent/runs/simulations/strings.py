@@ -315,8 +315,9 @@ OUTPUTS: dict[str, Output] = {
         "largest light-cone constraint eta d_-x d_-x of P2 (75) over the string"),
     "residual_rel": Output(
         "largest light-cone constraint (P2 (75)) relative to the mean energy density"),
-    "action": Output("Polyakov action (P2 (76)) of the recorded step"),
-    "action_nambu_goto": Output("twice the Nambu-Goto action of the recorded step"),
+    "action": Output("Polyakov action (P2 (76)) per unit tau at the recorded step"),
+    "action_nambu_goto": Output("twice the Nambu-Goto action per unit tau at the recorded "
+                                "step (equal to P2 (76) on the constraints (75))"),
     "free_string_error": Output(
         "largest deviation of x from the exact free string (d'Alembert solution of P2 (73))"),
     "time_coordinate": Output("mean over the string of the time coordinate x^(0)"),
