@@ -25,6 +25,7 @@ from emergent.chains.permutation import (
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
+    Output,
     ParameterError,
     Simulation,
     param,
@@ -50,16 +51,16 @@ class ChainsParams:
     subsystems: int = param(3, "D, subsystems x^(1..D) besides x^(0)", low=1, high=64)
     steps: int = param(2048, "time steps t", low=1, high=10**9)
     record_every: int = param(16, "steps between recorded rows", low=1, high=10**9)
-    activation: Literal["linear", "tanh"] = param("linear", "activation f")
+    activation: Literal["linear", "tanh"] = param("linear", "activation f", units="")
     noise: float = param(0.0, "std of the edge weights around 1 (noisy permutation)",
                          low=0.0, high=10.0)
     direction: Literal["right", "left", "both"] = param(
-        "right", "pi (right-moving), pi^T (left-moving) or both (the ensemble (68))")
+        "right", "pi (right-moving), pi^T (left-moving) or both (the ensemble (68))", units="")
     cycles: int = param(1, "cycles of the permutation (equal lengths, eq 59)", low=1,
                         high=10**9)
-    shuffle: bool = param(False, "relabel the neurons at random (pi up to relabelling)")
+    shuffle: bool = param(False, "relabel the neurons at random (pi up to relabelling)", units="")
     method: Literal["auto", "step", "tiled"] = param(
-        "auto", "kernel: per step, temporally blocked, or auto")
+        "auto", "kernel: per step, temporally blocked, or auto", units="")
     modes: int = param(4, "Fourier modes of the random initial profile", low=1, high=4096)
     amplitude: float = param(0.5, "max |x| of the initial profile", low=0.0, low_open=True,
                              high=1e6)
@@ -271,6 +272,24 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time step t of the network (P2 (57))"),
+    "norm": Output("sum over subsystems mu and neurons i of (x_i^(mu))^2, divided by N"),
+    "shift_error": Output("largest deviation of x from the exact shift solution (P2 (61), (68))"),
+    "x": Output("hidden variables x_i^(mu)(t) of the sampled neurons (P2 (57), (68))"),
+    "x_final": Output("hidden variables x_i^(mu) at the final step (P2 (57), (68))"),
+    "mu": Output("subsystem index mu = 0..D (P2 (49)-(50))"),
+    "sigma": Output("neuron index i, the discrete position sigma on the chain (P2 (62))"),
+    "max_shift_error": Output(
+        "largest deviation of the final state from the exact shift solution (P2 (61))"),
+    "continuum_n": Output("neurons N of the finer chains of the continuum-limit study"),
+    "continuum_error": Output(
+        "error of the continuous-tau chain (P2 (61)) against the wave equation (P2 (63))"),
+    "continuum_order": Output("convergence order of the chain (P2 (61)) to the wave equation "
+                              "(P2 (63)) in 1/N"),
+}
+
+
 SIMULATION = register(Simulation(
     name="chains",
     summary="Permutation chains (one or several cycles, pi, pi^T or both): hidden variables move "
@@ -283,5 +302,6 @@ SIMULATION = register(Simulation(
     checks=checks,
     full={"neurons": 1 << 20, "steps": 1 << 14, "record_every": 128},
     smoke={"neurons": 256, "steps": 64, "record_every": 8, "show": 64},
+    outputs=OUTPUTS,
 ))
 """The registered `chains` simulation (P2 (49)-(50), (57)-(63), (66)-(70))."""

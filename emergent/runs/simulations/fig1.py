@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.phases import (
     PhasePoint,
     PhaseScan,
@@ -226,6 +226,42 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("inverse temperature beta of the phase scan (the scan's running variable)"),
+    "beta": Output("inverse temperature beta of the phase scan (P1 (9.1))"),
+    "s_star": Output("non-trivial stationary point s* = log lambda of -Delta F (P1 (9.3)); "
+                     "NaN where there is none"),
+    "kind_star": Output("kind of s*: +1 minimum, -1 maximum, 0 inflection or none", ""),
+    "kind_zero": Output("kind of the stationary point s = 0: +1 minimum, -1 maximum, "
+                        "0 inflection", ""),
+    "n_stationary": Output("number of stationary points of -Delta F in log lambda (P1 (9.3))"),
+    "global_min": Output("log lambda of the global minimum of -Delta F (P1 (9.3)); +-inf for "
+                         "a plateau"),
+    "paper_94": Output("stationary point s = 3 log(-1/2 + sqrt(1/4 + 1/beta)) as P1 (9.4) "
+                       "prints it"),
+    "derived": Output("derived stationary point s* = 2 log((1 - beta)/beta) for gamma = 1/3"),
+    "minus_laplacian": Output(
+        "entropy destruction rate -Delta F of the two-peak spectrum (P1 (9.1)-(9.3), Fig. 1)"),
+    "beta_curve": Output("inverse temperature beta of each Fig. 1 curve"),
+    "log_lambda": Output("logarithm of the eigenvalue, log lambda (P1 (9.2))"),
+    "beta_switch": Output("beta where s = 0 turns from a maximum to a minimum of -Delta F"),
+    "beta_star_vanishes": Output("beta where the non-trivial stationary point s* disappears"),
+    "beta_global_zero": Output("beta above which s = 0 is the global minimum of -Delta F"),
+    "beta_global_zero_expected": Output(
+        "derived boundary 1/sqrt(min(gamma, 1 - gamma)) - 1 of the global minimum at s = 0"),
+    "beta_global_zero_gamma_1_over_n": Output(
+        "beta above which s = 0 is the global minimum, for gamma = 1/N"),
+    "sqrt_n_minus_1": Output("phase boundary sqrt(N) - 1 as P1 section 9 states it"),
+    # per Fig. 1 curve: the names carry beta (the defaults; other betas give other names)
+    **{f"stationary_beta_{b:g}": Output(
+        f"stationary points of -Delta F (P1 (9.3)) in s = log lambda at beta = {b:g}", "")
+       for b in Fig1Params().betas},
+    **{f"global_min_beta_{b:g}": Output(
+        f"log lambda of the global minimum of -Delta F (P1 (9.3)) at beta = {b:g}")
+       for b in Fig1Params().betas},
+}
+
+
 SIMULATION = register(Simulation(
     name="fig1-entropy-destruction",
     summary="P1 Fig. 1: -Delta F(log lambda) of the two-peak spectrum and its phases in beta",
@@ -237,4 +273,5 @@ SIMULATION = register(Simulation(
     full={"beta_points": 3000, "points": 20001},
     smoke={"beta_points": 30, "points": 201},
     stochastic=False,
+    outputs=OUTPUTS,
 ))

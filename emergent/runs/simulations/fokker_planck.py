@@ -8,7 +8,15 @@ import numpy as np
 
 from emergent.evolution import Frame, record_times, substeps
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, ParameterError, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
 from emergent.runs.simulations._potentials import (
     Potential,
     beta_field,
@@ -47,9 +55,9 @@ class FokkerPlanckParams:
     cells: int = param(1024, "cells per axis", low=16, high=1 << 14)
     lower: float = param(-6.0, "lower edge of the box (every axis)")
     upper: float = param(6.0, "upper edge of the box (every axis)")
-    boundary: Literal["zero-flux", "periodic"] = param("zero-flux", "boundary condition")
+    boundary: Literal["zero-flux", "periodic"] = param("zero-flux", "boundary condition", units="")
     potential: Potential = param("ou", "free energy F(q): -k|q|^2/2, -h sum (q^2-1)^2, or the "
-                                 "canonical F(lambda) of P2 (45)")
+                                 "canonical F(lambda) of P2 (45)", units="")
     stiffness: float = stiffness_field()
     height: float = height_field(1.0)
     beta: float = beta_field()
@@ -59,7 +67,7 @@ class FokkerPlanckParams:
     t_end: float = param(1.0, "final time", low=0, low_open=True)
     dt: float = param(0.0, "time step (0: the solver's default, min(0.02, 2 x explicit limit) "
                       "for cn, 0.9 x the limit for explicit)", low=0)
-    method: Literal["cn", "explicit"] = param("cn", "time stepping")
+    method: Literal["cn", "explicit"] = param("cn", "time stepping", units="")
     saves: int = param(51, "recorded times (including t = 0)", low=2, high=100000)
     mean0: tuple[float, ...] = param((1.0,), "mean of the initial Gaussian (1 or K values)")
     var0: float = param(0.25, "variance of the initial Gaussian per axis", low=0, low_open=True)
@@ -187,6 +195,36 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time t (P2 (18))"),
+    "total": Output("total probability int p(t, q) d^Kq, conserved by P2 (18)"),
+    "mean": Output("mean <q_k> of p(t, q), one per trainable variable k = 1..K"),
+    "cov": Output("covariance <(q_j - <q_j>)(q_k - <q_k>)> of p(t, q), K x K"),
+    "entropy": Output("Shannon entropy S_q(t) = -int p log p d^Kq (P2 (21))"),
+    "production": Output("entropy production dS_q/dt, P2 (22): diffusion plus drift part"),
+    "production_diffusion": Output(
+        "diffusion part 4 D int |grad sqrt p|^2 d^Kq of the entropy production (P2 (22))"),
+    "production_drift": Output(
+        "drift part gamma int p Laplacian F d^Kq of the entropy production (P2 (22))"),
+    "production_discrete": Output(
+        "rate of change of the discrete entropy S_q under the semi-discrete scheme"),
+    "min_p": Output("smallest value of p(t, q) on the grid"),
+    "marginal_q1": Output("marginal density p(t, q1), p integrated over q2..qK"),
+    "p": Output("probability density p(t, q) at the final time (P2 (20))"),
+    "p0": Output("initial probability density p(0, q), a Gaussian"),
+    "p_stationary": Output("stationary density exp(gamma F / D) / Z of P2 (20)"),
+    "free_energy": Output("free energy F(q) (P2 (19), (45))"),
+    **{axis: Output(f"trainable variable q_{axis[1:]} (cell centres)") for axis in AXES},
+    "dt": Output("time step of the solver"),
+    "dt_explicit_limit": Output("stability limit of the explicit time step"),
+    "l1_to_stationary": Output(
+        "L1 distance int |p - p_st| d^Kq of the final density from the stationary "
+        "density p_st"),
+    "l1_error_exact": Output("L1 error int |p - p_ex| d^Kq at the final time against the "
+                             "exact Ornstein-Uhlenbeck solution (OU potential only)"),
+}
+
+
 SIMULATION = register(Simulation(
     name="fokker-planck",
     summary="Grid Fokker-Planck for trainable variables: drift up F, diffusion, entropy production",
@@ -198,4 +236,5 @@ SIMULATION = register(Simulation(
     full={"cells": 4096},
     smoke={"cells": 128, "saves": 6},
     stochastic=False,
+    outputs=OUTPUTS,
 ))

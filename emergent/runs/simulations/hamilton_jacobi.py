@@ -38,7 +38,7 @@ from emergent.quantum import (
     step_times,
 )
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.canonical import (
     canonical_average_loss,
     canonical_free_energy,
@@ -306,6 +306,41 @@ def checks(data: RunData) -> list[Check]:
     ]
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time t of the Cole-Hopf accuracy run (P2 (38))"),
+    "cole_hopf_error": Output(
+        "largest deviation of F from the exact Cole-Hopf solution of P2 (38) (V = 0)"),
+    "cole_hopf_F": Output("free energy F(t, q) of P2 (38) with V = 0 (Cole-Hopf data, 32 cells)"),
+    "t_ch": Output("time t of the Cole-Hopf accuracy run (P2 (38))"),
+    "q_ch": Output("trainable variable q of the Cole-Hopf run (grid points)"),
+    "classical_F": Output(
+        "free energy F(t, q) in the classical limit of P2 (38) (viscous term dropped)"),
+    "characteristics": Output("positions q(t) of Hamilton's characteristics (P2 (40)-(42))"),
+    "t_cl": Output("time t of the classical-limit run"),
+    "q_cl": Output("trainable variable q of the classical-limit run (grid points)"),
+    "particle": Output("index of the characteristic (starting point)"),
+    "grids": Output("cells of each grid of the anti-diffusion stop test"),
+    "detected_stop": Output(
+        "time at which the solver detects the loss of resolution on each grid (inf: none)"),
+    "eigenvalues": Output("eigenvalues lambda_i of G of each random network (P2 (45))"),
+    "average_loss": Output("average loss U of each random network (P2 (46))"),
+    "cole_hopf_blowup_time": Output("exact blow-up time t* = mu log(A/B) / (gamma k^2) of the "
+                                    "anti-diffusion in P2 (38)"),
+    "characteristics_max_error": Output(
+        "largest deviation of F and grad F in the classical limit from the characteristics"),
+    "stationary_residual": Output(
+        "largest residual of P2 (43) for the stationary solution (44) on the finer grid"),
+    "stationary_residual_order": Output(
+        "convergence order of the residual of P2 (43) for the stationary solution (44)"),
+    "eq45_vs_eq44": Output(
+        "largest difference between the canonical F (P2 (45)) and (44) with mu = 2 beta"),
+    "virial_error": Output(
+        "largest error of the virial relation U = sum (lambda_i - m) dF/dlambda_i (P2 (46))"),
+    "virial_printed_error": Output(
+        "largest error of the virial relation (P2 (46)) in the form the paper prints"),
+}
+
+
 SIMULATION = register(Simulation(
     name="hamilton-jacobi",
     summary="Classical limit of learning: viscous HJ (38), characteristics (40)-(42), (44)-(46)",
@@ -317,5 +352,6 @@ SIMULATION = register(Simulation(
     full={"grids": (16, 32, 64, 128), "cells": 1024, "networks": 1000},
     smoke={"grids": (16, 32), "cells": 128, "networks": 5, "dt": 2e-3},
     stochastic=True,
+    outputs=OUTPUTS,
 ))
 """The registered `hamilton-jacobi` simulation (P2 (37)-(46))."""

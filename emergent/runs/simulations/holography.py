@@ -24,6 +24,7 @@ from emergent.evolution import Frame, Tracker
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
+    Output,
     ParameterError,
     Simulation,
     param,
@@ -201,6 +202,32 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("index of the eps value of the scan (the scan's running variable)"),
+    "eps": Output("eps of P2 (99)-(100)"),
+    "solve_seconds": Output("wall-clock time of solving for w_d (P2 (99))", "s"),
+    "disjoint_max_error": Output(
+        "largest error of the recovered chain lengths d (P2 (100)) on chains without crossings"),
+    "connected_pairs": Output("boundary pairs (i, j) with a finite recovered length d_ij"),
+    "new_pairs": Output("connected boundary pairs that no single chain joins (via crossings)"),
+    "multipath_pairs": Output("boundary pairs whose d is shorter than the shortest bulk path"),
+    "max_excess": Output(
+        "largest excess of the recovered length d over the shortest bulk path"),
+    "w_boundary": Output("boundary weight matrix w_d(eps) of P2 (99) at the first eps"),
+    "d": Output("recovered chain lengths d_ij = log_eps w_d_ij - 1 (P2 (100)) at the first eps"),
+    "d_shortest": Output("bulk neurons on the shortest bulk path from boundary neuron j to i"),
+    "i": Output("boundary neuron index i (target)"),
+    "j": Output("boundary neuron index j (source)"),
+    "lengths": Output("bulk neurons in each chain (P2 (97)-(98))"),
+    "crossings": Output("crossings (c1, k1, c2, k2): bulk neuron k2 of chain c2 merged into "
+                        "bulk neuron k1 of chain c1", ""),
+    "bulk_neurons": Output("number of bulk neurons"),
+    "boundary_neurons": Output("number of boundary neurons"),
+    "crossings_made": Output("number of crossings between chains"),
+    "build_seconds": Output("wall-clock time of building the bulk network", "s"),
+}
+
+
 SIMULATION = register(Simulation(
     name="holography",
     summary="Bulk of (crossing) chains -> boundary weights w_d(eps) -> recovered chain lengths",
@@ -211,5 +238,6 @@ SIMULATION = register(Simulation(
     checks=checks,
     full={"chains": 400, "crossings": 100},
     smoke={"chains": 20, "min_length": 20, "max_length": 100, "crossings": 4},
+    outputs=OUTPUTS,
 ))
 """The registered `holography` simulation (P2 (97)-(100))."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.runs.simulations._potentials import (
     beta_field,
     box,
@@ -49,7 +49,7 @@ class LangevinParams:
     dt: float = param(5e-4, "time step", low=0, low_open=True)
     record_every: int = param(100, "steps between recorded rows", low=1, high=10**9)
     potential: Literal["ou", "double-well", "canonical", "flat"] = param(
-        "double-well", "free energy F(q)")
+        "double-well", "free energy F(q)", units="")
     stiffness: float = stiffness_field()
     height: float = height_field(0.5)
     beta: float = beta_field()
@@ -140,6 +140,24 @@ def checks(data: RunData) -> list[Check]:
                   f"chi2 = {chi2:.1f} for {dof} cells", bool(ok))]
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time t (P2 (19)-(20))"),
+    "mean": Output("ensemble mean of q_k, one per trainable variable k = 1..K"),
+    "var": Output("ensemble variance of q_k, one per trainable variable k = 1..K"),
+    "histogram": Output(
+        "density p(T, q) at the final time T, estimated by the histogram of the ensemble"),
+    "histogram_error": Output("statistical error of the histogram density (one sigma)"),
+    "p_grid": Output(
+        "density p(T, q) at the final time T of the grid Fokker-Planck solver (P2 (20))"),
+    **{axis: Output(f"trainable variable q_{axis[1:]} (cell centres)") for axis in AXES},
+    "t_end": Output("final time T = steps x dt"),
+    "chi2": Output("chi-squared of the histogram against the grid solution"),
+    "chi2_dof": Output("number of histogram cells in the chi-squared (degrees of freedom)"),
+    "l1_grid_vs_exact": Output("L1 error int |p - p_ex| d^Kq of the grid solver's p against "
+                               "the exact Ornstein-Uhlenbeck solution (OU potential only)"),
+}
+
+
 SIMULATION = register(Simulation(
     name="langevin",
     summary="Langevin ensemble of trainable variables (any K) vs the grid Fokker-Planck solver",
@@ -151,4 +169,5 @@ SIMULATION = register(Simulation(
     full={"particles": 10_000_000, "steps": 20_000, "dt": 5e-5, "record_every": 1000},
     smoke={"particles": 5000, "steps": 200, "record_every": 50},
     stochastic=True,
+    outputs=OUTPUTS,
 ))

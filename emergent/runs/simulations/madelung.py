@@ -45,7 +45,7 @@ from emergent.quantum import (
     velocity_from_wavefunction,
 )
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -319,6 +319,42 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time t (P2 (31)-(34))"),
+    "grid": Output("cells per axis of the grid of this row"),
+    "err_off": Output("relative L2 distance of p from the Schrodinger reference (P2 (34)), "
+                      "Madelung equations with the learning terms off"),
+    "err_on": Output("relative L2 distance of p from the Schrodinger reference (P2 (34)), "
+                     "Madelung equations (P2 (32)-(33)) with the learning terms on, per gamma/mu"),
+    "entropy_production_on": Output(
+        "entropy production dS_q/dt, P2 (22), of the learning runs, per gamma/mu"),
+    "entropy_production_off": Output(
+        "entropy production dS_q/dt, P2 (22), of the Schrodinger reference (P2 (34))"),
+    **{f"action_{k}": Output(v) for k, v in {
+        "stochastic_entropy": "stochastic entropy production int sqrt p (-4 D Laplacian) sqrt p "
+                              "d^Kq, term (1) of the action density P2 (28)",
+        "learning_entropy": "learning entropy production gamma int p Laplacian F d^Kq, term (2) "
+                            "of the action density P2 (28)",
+        "free_energy_x": "free energy production by x, mu int p dF/dt d^Kq, term (3) of the "
+                         "action density P2 (28)",
+        "free_energy_q": "free energy production by q, mu gamma int p |grad F|^2 d^Kq, term (4) "
+                         "of the action density P2 (28)",
+        "potential": "mu int p V d^Kq (minus the total free energy production), term (5) of the "
+                     "action density P2 (28)",
+    }.items() if k in ACTION_TERMS},
+    "grids": Output("cells per axis of each grid"),
+    "ratios": Output("gamma/mu of each learning run"),
+    "time_within_tolerance": Output("time the learning run stays within the tolerance of the "
+                                    "Schrodinger reference, per gamma/mu and grid"),
+    "blowup_time": Output("time at which the solver detects the loss of resolution of the "
+                          "learning run (inf: none), per gamma/mu and grid"),
+    "learning_off_max_error": Output("largest relative L2 distance of p from the Schrodinger "
+                                     "reference with the learning terms off, per grid"),
+    "learning_off_worst": Output("largest relative L2 distance of p from the Schrodinger "
+                                 "reference with the learning terms off, over all grids"),
+}
+
+
 SIMULATION = register(Simulation(
     name="madelung",
     summary="Madelung hydrodynamics (32)-(33) with learning terms off/on vs Schrödinger (34)",
@@ -330,5 +366,6 @@ SIMULATION = register(Simulation(
     full={"grids": (64, 128, 256), "t_final": 2.0, "dt": 1.5e-4},
     smoke={"grids": (48, 64), "ratios": (0.1,), "t_final": 0.4, "dt": 1e-3},
     stochastic=False,
+    outputs=OUTPUTS,
 ))
 """The registered `madelung` simulation (P2 (31)-(35))."""

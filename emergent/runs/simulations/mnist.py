@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -57,8 +57,8 @@ class MnistParams:
 
     preset: Literal["small", "paper"] = param(
         "small", "small (parameters as given) or paper (30,000 epochs on 6,000 full-MNIST or "
-        "all 5,000 bundled samples)")
-    networks: Literal["both", "deep", "shallow"] = param("both", "which nets to train")
+        "all 5,000 bundled samples)", units="")
+    networks: Literal["both", "deep", "shallow"] = param("both", "which nets to train", units="")
     epochs: int = param(300, "training epochs (passes over the samples)", low=1, high=10**7)
     samples: int = param(4000, "training samples", low=10, high=60000)
     test_samples: int = param(500, "held-out samples for the test accuracy", low=0, high=10000)
@@ -68,16 +68,16 @@ class MnistParams:
     learning_rate: float = param(0.01, "SGD step on the batch mean of 1/2 sum (x-y)^2",
                                  low=0.0, low_open=True, high=100.0)
     targets: Literal["pm1", "onehot"] = param(
-        "pm1", "target encoding: pm1 (+-amplitude) or onehot (amplitude/0)")
+        "pm1", "target encoding: pm1 (+-amplitude) or onehot (amplitude/0)", units="")
     target_amplitude: float = param(1.0, "size of the targets", low=0.0, low_open=True,
                                     high=1.0)
     backend: Literal["numpy", "numba", "keras-fit", "tf-function", "tf-xla"] = param(
-        "numpy", "training backend")
+        "numpy", "training backend", units="")
     log_per_decade: int = param(3, "analysed epochs per decade (log-spaced)", low=1, high=1000)
     tol: float = param(1e-8, "gradient tolerance of the clamped minimisation (3.2)", low=0.0,
                        low_open=True, high=1.0)
     mnist_path: str = param("", "full MNIST (IDX folder or mnist.npz); empty: "
-                            "$EMERGENT_MNIST, else the bundled 5,000 digits")
+                            "$EMERGENT_MNIST, else the bundled 5,000 digits", units="")
 
 
 def effective_sizes(p: MnistParams) -> dict[str, int]:
@@ -378,6 +378,58 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("training epoch (the run loop's running variable)"),
+    **{f"{net}_{key}": Output(f"{meaning}, {net} net {arch} (P1 section 10)", units)
+       for net, arch in (("deep", "784-40-20-10"), ("shallow", "784-60-10")) if net in NETS
+       for key, (meaning, units) in {
+           "epoch": ("training epoch of the record", "1"),
+           "train_loss": ("boundary loss U_d (P1 (2.11)) over all training samples", "1"),
+           "train_accuracy": ("fraction of training samples classified correctly", "1"),
+           "test_accuracy": ("fraction of held-out samples classified correctly", "1"),
+           "boundary_loss": ("boundary loss U_d (P1 (2.11)) on the analysis samples", "1"),
+           "bulk_loss": ("bulk loss U (P1 (3.2)-(3.4), m = 0) on the analysis samples", "1"),
+           "x_mean": ("mean state <x> of the N neurons at the clamped minimum (P1 (3.2))",
+                      "1"),
+           "eigenvalues": ("non-trivial eigenvalues lambda of G (P1 (5.6)), ascending", "1"),
+           "log_det": ("sum of log lambda over the eigenvalues of G (P1 (7.8))", "1"),
+           "mu2": ("variance mu2 = Tr (log G)^2 (P1 (9.5))", "1"),
+           "mu3": ("skewness mu3 = Tr (log G)^3 (P1 (9.6))", "1"),
+           "mu2_mean": ("mu2 (P1 (9.5)) divided by the number of non-trivial eigenvalues",
+                        "1"),
+           "mu3_mean": ("mu3 (P1 (9.6)) divided by the number of non-trivial eigenvalues",
+                        "1"),
+           "n_dynamical": ("number of eigenvalues of G with |log lambda| above the tolerance",
+                           "1"),
+           "mu2_dynamical": ("mu2 (P1 (9.5)) divided by the number of dynamical eigenvalues",
+                             "1"),
+           "mu3_dynamical": ("mu3 (P1 (9.6)) divided by the number of dynamical eigenvalues",
+                             "1"),
+           "c_20": ("complexity C_20 (P1 (10.5)) of the 20 largest eigenvalues of G", "1"),
+           "c_834": ("complexity C_834 (P1 (10.5)) of the 834 largest eigenvalues of G", "1"),
+           "gap_log_lambda": ("log lambda at the middle of the widest gap of the "
+                              "log-spectrum of G (P1 section 10, Fig. 5)", "1"),
+           "gap_width": ("width in log lambda of the widest gap of the log-spectrum of G", "1"),
+           "gap_below": ("number of eigenvalues of G below the widest gap", "1"),
+           "gap_beta": ("beta that P1 (9.4) assigns to the gap's log lambda", "1"),
+       }.items()},
+    "logged_epochs": Output("epochs at which the nets were analysed (log-spaced)"),
+    **{f"{net}_w{i}": Output(f"weight matrix of layer {i + 1} of the trained {net} net "
+                             f"{arch}, inputs x outputs")
+       for net, arch, layers in (("deep", "784-40-20-10", 3), ("shallow", "784-60-10", 2))
+       for i in range(layers)},
+    **{f"{net}_b{i}": Output(f"bias vector of layer {i + 1} of the trained {net} net {arch}")
+       for net, arch, layers in (("deep", "784-40-20-10", 3), ("shallow", "784-60-10", 2))
+       for i in range(layers)},
+    "data_source": Output("source of the digits (bundled set or full MNIST path)", ""),
+    "effective_epochs": Output("training epochs after the preset"),
+    "effective_samples": Output("training samples after the preset"),
+    "effective_test_samples": Output("held-out test samples after the preset"),
+    "effective_analysis_samples": Output(
+        "training samples used for U_d, U, <x> and G after the preset"),
+}
+
+
 SIMULATION = register(Simulation(
     name="mnist-thermodynamics",
     summary="P1 §10: deep vs shallow tanh nets on MNIST; losses, spectrum of G, mu2, mu3, C_n",
@@ -389,4 +441,5 @@ SIMULATION = register(Simulation(
     checks=checks,
     full={"preset": "paper", "log_per_decade": 6},
     smoke={"epochs": 3, "samples": 100, "test_samples": 50, "analysis_samples": 50},
+    outputs=OUTPUTS,
 ))

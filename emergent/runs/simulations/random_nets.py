@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple import thermodynamics as thermo
 from emergent.septuple.network import random_septuple
 
@@ -312,6 +312,30 @@ def checks(data: RunData) -> list[Check]:
     ]
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("ensemble member number j (the run loop's running variable)"),
+    "arch": Output("architecture of the member: 0 deep, 1 shallow, 2 no hidden layer", ""),
+    "net": Output("index of the random net within its architecture"),
+    "mu2": Output("variance mu2 = Tr (log G)^2 (P1 (9.5))"),
+    "mu3": Output("skewness mu3 = Tr (log G)^3 (P1 (9.6))"),
+    "mu2_mean": Output("mu2 (P1 (9.5)) divided by the number of non-trivial eigenvalues of G"),
+    "mu3_mean": Output("mu3 (P1 (9.6)) divided by the number of non-trivial eigenvalues of G"),
+    "skewness": Output("standardised skewness of log lambda over the non-trivial eigenvalues "
+                       "of G, mean (log lambda)^3 / (mean (log lambda)^2)^(3/2)"),
+    "log_det": Output("sum of log lambda over the eigenvalues of G (P1 (7.8))"),
+    "minus_laplacian": Output("entropy destruction rate -Delta F at beta (P1 (9.1))"),
+    "log_lambda_min": Output("smallest log lambda of the eigenvalues of G (P1 (5.6))"),
+    "log_lambda_max": Output("largest log lambda of the eigenvalues of G (P1 (5.6))"),
+    "nontrivial": Output("number of non-trivial eigenvalues of G (P1 (5.6))"),
+    "log_spectrum_histogram": Output(
+        "histogram of log lambda of G (P1 (5.6)) over the random nets, per architecture"),
+    "architecture": Output("architecture: 0 deep, 1 shallow, 2 no hidden layer", ""),
+    "log_lambda_bin": Output("log lambda at the centre of the histogram bin"),
+    "architectures": Output("layer sizes of each architecture code", ""),
+    "n": Output("N, number of neurons of every architecture"),
+}
+
+
 SIMULATION = register(Simulation(
     name="random-nets",
     summary="mu2, mu3 and log-spectrum of G for random deep vs shallow tanh nets of equal N",
@@ -323,4 +347,5 @@ SIMULATION = register(Simulation(
     full={"nets": 200, "samples": 1000},
     smoke={"nets": 3, "samples": 20},
     stochastic=True,
+    outputs=OUTPUTS,
 ))

@@ -39,7 +39,7 @@ from emergent.quantum import (
     step_times,
 )
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Simulation, param, parameters, register
+from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.canonical import canonical_free_energy
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class SchrodingerParams:
     """The parameters of the `schrodinger` simulation (P2 (34)-(36), (45))."""
 
     potential: Literal["free", "harmonic", "double-well", "canonical"] = param(
-        "harmonic", "V(q)")
+        "harmonic", "V(q)", units="")
     dims: int = param(1, "K, number of trainable variables q_k", low=1, high=3)
     cells: int = param(1024, "grid points per axis", low=16, high=1 << 16)
     length: float = param(20.0, "box length per axis", low=0, low_open=True)
@@ -64,7 +64,7 @@ class SchrodingerParams:
     steps: int = param(240, "time steps", low=1, high=10**8)
     record_every: int = param(4, "steps between records", low=1, high=10**8)
     method: Literal["strang", "yoshida4", "blanes-moan4"] = param(
-        "blanes-moan4", "operator splitting")
+        "blanes-moan4", "operator splitting", units="")
     diffusion: float = param(0.25, "D, diffusion coefficient of (18)", low=0, low_open=True)
     gamma: float = param(1.0, "gamma, learning rate of the drift (19)", low=0, low_open=True)
     mu: float = param(1.0, "mu, Lagrange multiplier of (26)", low=0, low_open=True)
@@ -313,6 +313,43 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("time t (P2 (34))"),
+    "norm": Output("norm int |Psi|^2 d^Kq of the wave function"),
+    "energy": Output("energy <H> = <Psi| -4 D Laplacian + mu V |Psi> (P2 (34))"),
+    "mean_q": Output("mean position <q_k> of |Psi|^2, one per trainable variable k = 1..K"),
+    "entropy_production": Output(
+        "entropy production dS_q/dt, P2 (22): terms (1) plus (2) of the action density (28)"),
+    "density": Output("probability density p = |Psi|^2 along the q1 axis (centre of the others)"),
+    "error": Output("relative L2 error of Psi against the analytic solution (harmonic "
+                    "potential, and free packet without absorbing layer)"),
+    **{f"action_{k}": Output(v) for k, v in {
+        "stochastic_entropy": "stochastic entropy production int sqrt p (-4 D Laplacian) sqrt p "
+                              "d^Kq, term (1) of the action density P2 (28)",
+        "learning_entropy": "learning entropy production gamma int p Laplacian F d^Kq, term (2) "
+                            "of the action density P2 (28)",
+        "free_energy_x": "free energy production by x, mu int p dF/dt d^Kq, term (3) of the "
+                         "action density P2 (28)",
+        "free_energy_q": "free energy production by q, mu gamma int p |grad F|^2 d^Kq, term (4) "
+                         "of the action density P2 (28)",
+        "potential": "mu int p V d^Kq (minus the total free energy production), term (5) of the "
+                     "action density P2 (28)",
+    }.items() if k in ACTION_TERMS},
+    "density_final": Output("probability density p = |Psi|^2 at the final time (P2 (35))"),
+    "potential": Output("potential V(q) of P2 (34) (0 for the free packet, the canonical F "
+                        "of P2 (45) for the canonical potential)"),
+    **{f"q{k}": Output(f"trainable variable q_{k} (grid points)") for k in (1, 2, 3)},
+    "lambda0": Output("eigenvalues lambda_0 of the network's G where the packet starts "
+                      "(canonical potential (45) only)"),
+    "dt": Output("time step"),
+    "absorb_width": Output("width of the absorbing layer as a fraction of the box length"),
+    "hbar_eff": Output("effective Planck constant hbar = sqrt(4 D mu / gamma), the "
+                       "coefficient of i dPsi/dt in P2 (34)"),
+    "phase_constant": Output("phase constant a = sqrt(gamma mu / (4 D)) of Psi = sqrt(p) "
+                             "exp(i a F) (P2 (35))"),
+}
+
+
 SIMULATION = register(Simulation(
     name="schrodinger",
     summary="Split-step Schrödinger equation of learning (34): packets, oscillator, double "
@@ -325,5 +362,6 @@ SIMULATION = register(Simulation(
     full={"dims": 2, "cells": 512, "steps": 1200, "record_every": 20},
     smoke={"cells": 256, "steps": 40, "t_final": 1.0, "record_every": 8},
     stochastic=False,
+    outputs=OUTPUTS,
 ))
 """The registered `schrodinger` simulation (P2 (22), (28), (34)-(36), (45))."""

@@ -37,6 +37,7 @@ from emergent.chains.strings import (
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
+    Output,
     ParameterError,
     Simulation,
     param,
@@ -62,12 +63,12 @@ class StringsParams:
                          high=1 << 24)
     dims: int = param(3, "D, spatial dimensions of the emergent space-time", low=2, high=16)
     kind: Literal["pulsating", "kibble-turok", "unconstrained"] = param(
-        "kibble-turok", "closed-string initial data")
+        "kibble-turok", "closed-string initial data", units="")
     radius: float = param(1.0, "R, size of the string", low=0.0, low_open=True, high=1e6)
     periods: float = param(1.0, "duration in units of 2 pi in tau (N steps each)", low=0.0,
                            low_open=True, high=1000.0)
     record_every: int = param(4, "chain steps between recorded rows", low=1, high=1 << 20)
-    activation: Literal["linear", "tanh"] = param("linear", "activation f")
+    activation: Literal["linear", "tanh"] = param("linear", "activation f", units="")
     noise: float = param(0.0, "std of the edge weights around 1 (noisy permutation)",
                          low=0.0, high=10.0)
     curvature: float = param(
@@ -305,6 +306,39 @@ def checks(data: RunData) -> list[Check]:
     return out
 
 
+OUTPUTS: dict[str, Output] = {
+    "t": Output("chain step t of the network (P2 (57))"),
+    "tau": Output("emergent time tau = t / alpha (P2 (53), (62))"),
+    "residual_plus": Output(
+        "largest light-cone constraint eta d_+x d_+x of P2 (75) over the string"),
+    "residual_minus": Output(
+        "largest light-cone constraint eta d_-x d_-x of P2 (75) over the string"),
+    "residual_rel": Output(
+        "largest light-cone constraint (P2 (75)) relative to the mean energy density"),
+    "action": Output("Polyakov action (P2 (76)) per unit tau at the recorded step"),
+    "action_nambu_goto": Output("twice the Nambu-Goto action per unit tau at the recorded "
+                                "step (equal to P2 (76) on the constraints (75))"),
+    "free_string_error": Output(
+        "largest deviation of x from the exact free string (d'Alembert solution of P2 (73))"),
+    "time_coordinate": Output("mean over the string of the time coordinate x^(0)"),
+    "metric_energy": Output("energy H of the string in the curved metric (P2 (77)-(78))"),
+    "metric_residual": Output(
+        "largest constraint residual (P2 (56), (75)) of the string in the curved metric"),
+    "metric_deviation": Output(
+        "largest deviation of the string in the curved metric from the flat free string"),
+    "x": Output("ensemble-averaged hidden variables x^(mu)(tau, sigma) (P2 (68))"),
+    "g": Output("weakly curved metric g_(mu nu)(sigma) = eta + h (P2 (77))"),
+    "mu": Output("space-time index mu = 0..D"),
+    "nu": Output("space-time index nu = 0..D"),
+    "sigma": Output("position sigma_i = i / alpha on the string (P2 (62))"),
+    "alpha": Output("alpha of P2 (53), N / (2 pi) for the closed string"),
+    "energy": Output("energy E of the string, x^(0) = E tau"),
+    "metric_energy0": Output("energy H (P2 (77)) of the string in the curved metric at tau = 0"),
+    "metric_energy_scale": Output(
+        "positive energy scale sum v.v + alpha^2 x.G.x of the curved-metric string at tau = 0"),
+}
+
+
 SIMULATION = register(Simulation(
     name="strings",
     summary="pi/pi^T chain ensemble as a closed relativistic string: constraints, Polyakov action",
@@ -316,5 +350,6 @@ SIMULATION = register(Simulation(
     checks=checks,
     full={"neurons": 4096, "periods": 4.0, "record_every": 64},
     smoke={"neurons": 64, "record_every": 8, "curvature": 0.05},
+    outputs=OUTPUTS,
 ))
 """The registered `strings` simulation (P2 (64)-(65), (68), (71)-(73), (75)-(78))."""
