@@ -34,6 +34,7 @@ import h5py
 import numpy as np
 
 from emergent import __version__
+from emergent.runs import netcdf
 from emergent.runs.errors import RunError
 
 if TYPE_CHECKING:
@@ -315,12 +316,13 @@ class RunWriter(Generic[P]):
             The field values.
         axes : mapping of str to array_like
             One axis per dimension of `data`, in order: its name and its coordinates (stored
-            as HDF5 dimension scales under /axes).
+            beside the fields as HDF5 dimension scales: netCDF-4 coordinate variables).
 
         Raises
         ------
         ValueError
-            The number of axes or an axis length does not match `data`.
+            The number of axes or an axis length does not match `data`, or a field and an axis
+            share a name.
         """
         data = np.asarray(data)
         if len(axes) != data.ndim:
@@ -328,7 +330,9 @@ class RunWriter(Generic[P]):
                 f"field {name!r}: {data.ndim} dimensions but {len(axes)} axes given"
             )
         fields = self.file.require_group("fields")
-        axes_group = self.file.require_group("axes")
+        axes_group = fields  # netCDF-4: a dimension scale lives in its variables' group
+        if name in axes or (name in fields and fields[name].is_scale):
+            raise ValueError(f"field {name!r}: a field and an axis cannot share a name")
         if name in fields:
             del fields[name]
         ds = fields.create_dataset(name, data=data, compression="gzip", compression_opts=4,
@@ -446,6 +450,7 @@ class RunWriter(Generic[P]):
             del self.file[_CKPT]
         if "checkpointed" in self.file.attrs:
             del self.file.attrs["checkpointed"]
+        netcdf.finalize(self.file, self.sim.outputs, self.sim.params, self.params)
         self.file.attrs["completed"] = _now()
 
 
@@ -642,10 +647,17 @@ class RunData:
                     )
                 if "completed" not in attrs:
                     raise RunError(f"{str(path)!r} is an unfinished run")
-                self.series_names = sorted(f["series"]) if "series" in f else []
-                self.field_names = sorted(f["fields"]) if "fields" in f else []
+                self.series_names = (
+                    sorted(k for k, v in f["series"].items() if not netcdf.is_dimension(v))
+                    if "series" in f else []
+                )
+                self.field_names = (
+                    sorted(k for k, v in f["fields"].items() if not v.is_scale)
+                    if "fields" in f else []
+                )
                 self.array_names = (
-                    sorted(k for k in f["results"] if isinstance(f["results"][k], h5py.Dataset))
+                    sorted(k for k, v in f["results"].items()
+                           if isinstance(v, h5py.Dataset) and not netcdf.is_dimension(v))
                     if "results" in f else []
                 )
                 self.results = (
@@ -720,6 +732,28 @@ class RunData:
             ds = f[f"fields/{name}"]
             axes = {ds.dims[i].label: ds.dims[i][0][()] for i in range(ds.ndim)}
             return ds[()], axes
+
+    def to_xarray(self) -> Any:
+        """The run as an ``xarray.DataTree``: groups series (coordinate ``t``), fields (with their
+        grid axes), results and parameters, each variable with ``units`` and ``long_name``.
+
+        Returns
+        -------
+        xarray.DataTree
+            Opened lazily (needs the ``data`` extra: xarray, h5netcdf).
+        """
+        return netcdf.to_xarray(str(self.path))
+
+    def to_dataframe(self) -> Any:
+        """The run's time series as a ``pandas.DataFrame`` indexed by ``t`` (see
+        :func:`emergent.runs.netcdf.to_dataframe`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per scalar series (and per component of a short vector series).
+        """
+        return netcdf.to_dataframe(str(self.path))
 
     def array(self, name: str) -> np.ndarray:
         """The array result /results/<name>.

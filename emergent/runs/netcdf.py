@@ -28,7 +28,15 @@ if TYPE_CHECKING:
 
     from emergent.runs.registry import Output, Param
 
-__all__ = ["DIMENSION_ONLY", "describe", "dimension", "finalize", "to_dataframe", "to_xarray"]
+__all__ = [
+    "DIMENSION_ONLY",
+    "describe",
+    "dimension",
+    "finalize",
+    "is_dimension",
+    "to_dataframe",
+    "to_xarray",
+]
 
 DIMENSION_ONLY = "This is a netCDF dimension but not a netCDF variable.{:10d}"
 """The NAME a netCDF-4 dimension without a coordinate variable carries in HDF5."""
@@ -60,6 +68,25 @@ def dimension(group: h5py.Group, name: str, size: int) -> h5py.Dataset:
     return scale
 
 
+def is_dimension(obj: h5py.HLObject) -> bool:
+    """Whether `obj` is a dimension placeholder made by :func:`dimension` (not a variable).
+
+    Parameters
+    ----------
+    obj : h5py object
+        A member of a group.
+
+    Returns
+    -------
+    bool
+    """
+    if not isinstance(obj, h5py.Dataset) or not obj.is_scale:
+        return False
+    name = obj.attrs.get("NAME", b"")
+    return (name.decode() if isinstance(name, bytes) else str(name)).startswith(
+        DIMENSION_ONLY[:40])
+
+
 def describe(ds: h5py.Dataset, output: Output | None) -> None:
     """Write ``long_name`` and ``units`` of a declared dataset (nothing when undeclared).
 
@@ -83,7 +110,7 @@ def _attach_trailing(group: h5py.Group, ds: h5py.Dataset, name: str, start: int)
 
 def _series(group: h5py.Group, outputs: Mapping[str, Output]) -> None:
     names = [n for n, obj in group.items() if isinstance(obj, h5py.Dataset)
-             and not obj.is_scale]
+             and not is_dimension(obj)]
     t = group.get("t")
     if t is not None and t.ndim == 1:
         if not t.is_scale:
@@ -104,7 +131,7 @@ def _plain_group(group: h5py.Group, outputs: Mapping[str, Output]) -> None:
         if isinstance(obj, h5py.Dataset):
             if not obj.is_scale:
                 _attach_trailing(group, obj, name, 0)
-            if not (obj.is_scale and obj.attrs.get("NAME", b"").startswith(b"This is a netCDF")):
+            if not is_dimension(obj):
                 describe(obj, outputs.get(name))
 
 
@@ -190,7 +217,7 @@ def to_dataframe(path: str, max_columns: int = 16) -> pandas.DataFrame:
         group = f["series"]
         t = group["t"][()] if "t" in group else None
         for name, ds in group.items():
-            if name == "t" or not isinstance(ds, h5py.Dataset) or ds.is_scale:
+            if name == "t" or not isinstance(ds, h5py.Dataset) or is_dimension(ds):
                 continue
             if t is not None and (ds.ndim == 0 or ds.shape[0] != t.shape[0]):
                 continue
