@@ -58,3 +58,30 @@ def test_to_xarray_and_to_dataframe_agree_with_the_series(smoke_runs):
     np.testing.assert_array_equal(tree["series"].ds["marginal_q1"].values,
                                   data.series("marginal_q1"))
     assert tree["series"].ds["entropy"].attrs["units"] == "1"
+
+
+def test_sweep_file_is_an_xarray_dataset_with_one_dimension_per_axis(tmp_path):
+    """The sweep file: one dimension per swept parameter and the seed, reductions with units."""
+    from emergent.runs.registry import get
+    from emergent.runs.sweep.grid import SweepSpec
+    from emergent.runs.sweep.store import SweepFile, read_sweep
+
+    sim = get("chains")
+    spec = SweepSpec.build(sim, ["noise=0:0.1:3", "activation=linear,tanh"],
+                           fixed={"neurons": 64}, seeds=2)
+    store = SweepFile(tmp_path / "s.h5", spec, summary=sim.summary, sim=sim)
+    for k, point in enumerate(spec.points()):
+        store.record(point.index, {"max_shift_error": float(k)}, 0.5)
+    store.close()
+    ds = read_sweep(tmp_path / "s.h5").to_xarray()
+    assert dict(ds.sizes) == {"noise": 3, "activation": 2, "seed": 2}
+    assert list(ds["activation"].values) == ["linear", "tanh"]
+    err = ds["max_shift_error"]
+    assert err.dims == ("noise", "activation", "seed")
+    assert err.attrs["long_name"] == sim.outputs["max_shift_error"].long_name
+    assert ds["noise"].attrs["units"] == "1" and ds["seconds"].attrs["units"] == "s"
+    np.testing.assert_array_equal(err.values.ravel(), np.arange(12.0))
+    tree = xr.open_datatree(tmp_path / "s.h5", engine="h5netcdf")
+    assert tree["reduction"].ds["max_shift_error"].dims == ("noise", "activation", "seed")
+    with netCDF4.Dataset(tmp_path / "s.h5") as nc:
+        assert nc["reduction"]["max_shift_error"].dimensions == ("noise", "activation", "seed")

@@ -330,7 +330,7 @@ def run_sweep(
                 todo.append(point)
             else:
                 found.append((point, reduction))
-        store = SweepFile(output, spec, summary=sim.summary)
+        store = SweepFile(output, spec, summary=sim.summary, sim=sim)
         for point, reduction in found:
             store.record(point.index, reduction, None)
             report.skipped.append(point.index)

@@ -7,8 +7,8 @@ Layout of ``SWEEP.h5`` (one run file per point lives in the folder ``SWEEP.runs/
                         params_json (the fixed parameters), axes (sweep axis names, in order),
                         runs (the folder of the run files, relative to the sweep file),
                         points, done, failed
-    /axes/<key>         the values of each sweep axis (an HDF5 dimension scale)
-    /axes/seed          the seeds (a dimension scale; always the last dimension)
+    /<key>              the values of each sweep axis (a coordinate variable)
+    /seed               the seeds (a coordinate variable; always the last dimension)
     /reduction/<name>   float64 [n_1, ..., n_k, seeds]: the simulation's reduction of each
                         point (Simulation.reduction), NaN where the point is not done
     /done               bool [n_1, ..., n_k, seeds]
@@ -16,9 +16,12 @@ Layout of ``SWEEP.h5`` (one run file per point lives in the folder ``SWEEP.runs/
                         by this invocation (reused from an earlier one)
     /runs               str [...]: the run file of each point, relative to the runs folder
 
-Every dataset of the grid has its dimensions labelled and attached to the axes, so generic
-HDF5/netCDF-aware tools see named axes. The run files are the source of truth: the sweep file
-is rebuilt from them whenever the sweep is (re)started.
+The file is netCDF-4: the axes are coordinate variables of the root group (visible to
+/reduction), every variable has ``units`` and ``long_name`` (from the simulation's parameter and
+output declarations), and ``xarray.open_datatree(path, engine="h5netcdf")`` or
+``SweepData.to_xarray()`` give one dimension per swept parameter and one for the seed. The run
+files are the source of truth: the sweep file is rebuilt from them whenever the sweep is
+(re)started. (Files of the first layout, with the axes in a group /axes, are still read.)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import numpy as np
 
 from emergent import __version__
 from emergent.runs.io import RunError, git_commit
+from emergent.runs.registry import Output, Simulation
 from emergent.runs.sweep.grid import Axis, SweepSpec
 
 __all__ = ["FORMAT", "SweepData", "SweepFile", "is_sweep_file", "read_sweep", "runs_folder"]
@@ -104,9 +108,14 @@ def is_sweep_file(path: str | os.PathLike[str]) -> bool:
 class SweepFile:
     """The sweep file while a sweep runs: created from a spec, then filled point by point."""
 
-    def __init__(self, path: Path, spec: SweepSpec, summary: str = "") -> None:
+    def __init__(self, path: Path, spec: SweepSpec, summary: str = "",
+                 sim: Simulation | None = None) -> None:
         self.path = path
         self.spec = spec
+        self.outputs: Mapping[str, Output] = sim.outputs if sim is not None else {}
+        reserved = {"runs", "done", "seconds", "seed", "reduction"} & {a.name for a in spec.axes}
+        if reserved:
+            raise RunError(f"a sweep axis cannot be called {sorted(reserved)[0]!r} (reserved)")
         self.file = h5py.File(path, "w")
         f = self.file
         f.attrs["format"] = FORMAT
@@ -121,15 +130,19 @@ class SweepFile:
         f.attrs["points"] = spec.size
         f.attrs["done"] = 0
         f.attrs["failed"] = 0
-        axes = f.create_group("axes")
+        params = {p.name: p for p in sim.params} if sim is not None else {}
         self.scales = []
         for axis in spec.axes:
-            ds = axes.create_dataset(axis.name, data=_axis_data(axis))
+            ds = f.create_dataset(axis.name, data=_axis_data(axis))
             ds.attrs["param_type"] = axis.type
             ds.make_scale(axis.name)
+            if axis.name in params:
+                ds.attrs["long_name"] = params[axis.name].help
+                ds.attrs["units"] = params[axis.name].units
             self.scales.append(ds)
-        seeds = axes.create_dataset("seed", data=np.array(spec.seeds, dtype=np.int64))
+        seeds = f.create_dataset("seed", data=np.array(spec.seeds, dtype=np.int64))
         seeds.make_scale("seed")
+        seeds.attrs.update(long_name="seed of the point's run", units="")
         self.scales.append(seeds)
         self.dim_names = [a.name for a in spec.axes] + ["seed"]
         shape = spec.shape
@@ -138,9 +151,11 @@ class SweepFile:
         names = np.empty(shape, dtype=object)
         for point in spec.points():
             names[point.index] = point.filename
-        self._grid("runs", names, dtype=_STR)
-        self._grid("done", self.done)
-        self._grid("seconds", self.seconds)
+        self._grid("runs", names, dtype=_STR).attrs.update(
+            long_name="run file of the point, in the runs folder", units="")
+        self._grid("done", self.done).attrs.update(long_name="the point has finished", units="")
+        self._grid("seconds", self.seconds).attrs.update(
+            long_name="wall time of the point's run (NaN: reused)", units="s")
         self.reductions: dict[str, np.ndarray] = {}
         self.file.create_group("reduction")
         self.failed: set[tuple[int, ...]] = set()
@@ -174,6 +189,9 @@ class SweepFile:
                 self.reductions[key] = np.full(self.spec.shape, np.nan)
                 ds = self._grid(f"reduction/{key}", self.reductions[key])
                 ds.attrs["name"] = name
+                out = self.outputs.get(name)
+                ds.attrs["long_name"] = out.long_name if out is not None else name
+                ds.attrs["units"] = out.units if out is not None else "1"
             self.reductions[key][index] = value
         self.done[index] = True
         self.failed.discard(index)
@@ -236,8 +254,9 @@ class SweepData:
                 self.params: dict[str, Any] = json.loads(attrs["params_json"])
                 names = [n.decode() if isinstance(n, bytes) else str(n) for n in attrs["axes"]]
                 self.axes: list[Axis] = []
+                axes_group = f["axes"] if isinstance(f.get("axes"), h5py.Group) else f
                 for name in names:
-                    ds = f["axes"][name]
+                    ds = axes_group[name]
                     kind = ds.attrs["param_type"]
                     kind = kind.decode() if isinstance(kind, bytes) else str(kind)
                     raw = ds[()]
@@ -247,7 +266,7 @@ class SweepData:
                     else:
                         values = tuple(v.item() for v in raw)
                     self.axes.append(Axis(name, values, kind))
-                self.seeds: tuple[int, ...] = tuple(int(s) for s in f["axes/seed"][()])
+                self.seeds: tuple[int, ...] = tuple(int(s) for s in axes_group["seed"][()])
                 self.done: np.ndarray = f["done"][()]
                 self.seconds: np.ndarray = f["seconds"][()]
                 self.runs: np.ndarray = np.vectorize(
@@ -263,6 +282,25 @@ class SweepData:
                 f"cannot read {str(path)!r}: not a readable sweep file ({exc})"
             ) from None
         self.runs_dir = path.parent / str(attrs.get("runs", runs_folder(path).name))
+
+    def to_xarray(self) -> Any:
+        """The sweep as an ``xarray.Dataset``: one dimension per swept parameter and one for the
+        seed; the reductions, ``done`` and ``seconds`` as variables with units and long names.
+
+        Returns
+        -------
+        xarray.Dataset
+            Read into memory (needs the ``data`` extra: xarray, h5netcdf).
+        """
+        import xarray as xr
+
+        tree = xr.open_datatree(self.path, engine="h5netcdf")
+        try:
+            root = tree.to_dataset().drop_vars("runs", errors="ignore").load()
+            reductions = tree["reduction"].to_dataset().load()
+        finally:
+            tree.close()
+        return xr.merge([root, reductions], combine_attrs="override")
 
     @property
     def shape(self) -> tuple[int, ...]:
