@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from matplotlib.image import AxesImage
     from matplotlib.lines import Line2D
 
-__all__ = ["FORMATS", "STYLE", "draw_figure", "fit_range", "image", "log_plot", "note", "save_figure"]
+__all__ = ["FORMATS", "STYLE", "draw_figure", "fit_range", "image", "log_plot", "note",
+           "save_figure"]
 
 FORMATS = ("png", "pdf", "svg")
 """The figure file formats `save_figure` writes (chosen by the file's suffix)."""
@@ -137,13 +138,17 @@ def log_plot(ax: Axes, x: Any, y: Any, *fmt: str, logx: bool = False, logy: bool
         ax.set_yscale("log")
     if not ok.any():
         return None
+    isolated = ok & ~np.r_[False, ok[:-1]] & ~np.r_[ok[1:], False]
+    if isolated.any() and not fmt:
+        kwargs.setdefault("marker", ".")  # points without a neighbour draw no segment
     keep = np.isfinite(x) & (x > 0 if logx else True) & (x != 0 if drop_t0 else True)
     (line,) = ax.plot(x[keep], np.where(ok, y, np.nan)[keep], *fmt, **kwargs)
     return line
 
 
 def image(ax: Axes, z: Any, extent: Sequence[float], *, label: str, cmap: str | None = None,
-          symmetric: bool = False, **kwargs: Any) -> tuple[AxesImage, Colorbar]:
+          symmetric: bool = False, crop: float | None = None,
+          **kwargs: Any) -> tuple[AxesImage, Colorbar]:
     """Show the 2D field `z` (rows along y) as an image with a labelled colorbar.
 
     Parameters
@@ -160,6 +165,9 @@ def image(ax: Axes, z: Any, extent: Sequence[float], *, label: str, cmap: str | 
         The colour map (default: the style's, or a diverging one with `symmetric`).
     symmetric : bool
         Centre the colour scale on 0 (for signed fields such as waves).
+    crop : float, optional
+        Fit the view to the cells where ``|z|`` reaches this fraction of its maximum (e.g.
+        1e-3 for a density that fills a small part of a large box).
     **kwargs
         Passed to ``ax.imshow``.
 
@@ -177,6 +185,13 @@ def image(ax: Axes, z: Any, extent: Sequence[float], *, label: str, cmap: str | 
     im = ax.imshow(z, aspect="auto", origin="lower", extent=tuple(extent), cmap=cmap,
                    interpolation="nearest", **kwargs)
     cb = ax.figure.colorbar(im, ax=ax, label=label, shrink=0.95, pad=0.02)
+    if crop is not None and np.isfinite(z).any():
+        a = np.where(np.isfinite(z), np.abs(z), 0.0)
+        rows, cols = np.nonzero(a >= crop * a.max())
+        x0, x1, y0, y1 = (float(e) for e in extent)
+        dx, dy = (x1 - x0) / z.shape[1], (y1 - y0) / z.shape[0]
+        ax.set_xlim(x0 + dx * max(cols.min() - 1, 0), x0 + dx * min(cols.max() + 2, z.shape[1]))
+        ax.set_ylim(y0 + dy * max(rows.min() - 1, 0), y0 + dy * min(rows.max() + 2, z.shape[0]))
     return im, cb
 
 
