@@ -237,12 +237,14 @@ def plot(data: RunData, fig: Figure) -> None:
     ax[0].set_ylabel(r"$\tau$")
     ax[0].set_title("first transverse coordinate")
     for k in np.linspace(0, len(tau) - 1, 5).astype(int):
-        ax[1].plot(x[k, 1], x[k, 2], lw=1, label=f"$\\tau = {tau[k]:.2f}$")
+        ax[1].plot(np.r_[x[k, 1], x[k, 1, :1]], np.r_[x[k, 2], x[k, 2, :1]], lw=1,
+                   label=f"$\\tau = {tau[k]:.2f}$")  # a closed string: back to sigma = 0
+    ax[1].margins(x=0.05, y=0.3)  # room for the legend above the curves
     ax[1].set_aspect("equal", adjustable="datalim")
     ax[1].set_xlabel("$x^{(1)}$")
     ax[1].set_ylabel("$x^{(2)}$")
     ax[1].set_title(f"{p.kind} string in the $(x^{{(1)}}, x^{{(2)}})$ plane")
-    ax[1].legend()
+    ax[1].legend(loc="upper center", ncols=3, fontsize=6.5)
     t = data.series("tau")
     log_plot(ax[2], t, data.series("residual_rel"), label="constraint residual (75), relative")
     if "metric_residual" in data.series_names:
