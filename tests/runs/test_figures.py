@@ -124,7 +124,7 @@ def _unfitted(ax, where):
         if log:
             lim = np.log10(np.clip(lim, 1e-300, None))
         span = v.max() - v.min()
-        if lim.max() - lim.min() > 1.5 * span + (1.0 if log else 0.0):
+        if lim.max() - lim.min() > 2 * span + (1.0 if log else 0.0):
             out.append(f"{where}: {axis} range {tuple(np.round(lim, 3))} for data in "
                        f"{v.min():.3g}..{v.max():.3g}{' (log10)' if log else ''}")
     return out
@@ -167,7 +167,7 @@ def test_plot_formats_and_dpi(smoke_runs, tmp_path, capsys):
         assert main(["plot", str(src), "-o", str(out)]) == 0
         assert out.read_bytes()[:len(magic)] == magic
     capsys.readouterr()
-    for argv, needle in ((["-o", str(tmp_path / "x.jpg")], "png, pdf or svg"),
+    for argv, needle in ((["-o", str(tmp_path / "x.jpg")], ".png, .pdf or .svg"),
                          (["-o", str(tmp_path / "x.png"), "--dpi", "0"], "--dpi"),
                          (["-o", str(tmp_path / "x.png"), "--dpi", "many"], "--dpi")):
         assert main(["plot", str(src), *argv]) == 2
