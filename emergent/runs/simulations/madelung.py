@@ -44,7 +44,7 @@ from emergent.quantum import (
     step_times,
     velocity_from_wavefunction,
 )
-from emergent.runs.figures import fit_range, log_plot
+from emergent.runs.figures import fit_range, log_plot, note
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Simulation, param, parameters, register
 
@@ -266,11 +266,18 @@ def plot(data: RunData, fig: Figure) -> None:
     within, blow = data.array("time_within_tolerance"), data.array("blowup_time")
     ax1, ax2 = fig.subplots(1, 2)
     for gi, n in enumerate(grids):
+        coarse = gi < len(grids) - 1  # open and larger: visible where the grids agree
         log_plot(ax1, ratios, within[:, gi], "o-", color=f"C{gi}", logx=True, drop_t0=False,
-                 mfc="none" if gi < len(grids) - 1 else None,
+                 mfc="none" if coarse else None, ms=8 if coarse else 4,
                  label=f"within tolerance, {n} cells")
         log_plot(ax1, ratios, blow[:, gi], "x--", color=f"C{gi}", logx=True, drop_t0=False,
-                 label=f"blow-up detected, {n} cells")
+                 ms=8 if coarse else 5, label=f"blow-up detected, {n} cells")
+    missing = [f"{n} cells at $\\gamma/\\mu = {r:g}$" for gi, n in enumerate(grids)
+               for ri, r in enumerate(ratios) if not np.isfinite(blow[ri, gi])]
+    if missing:
+        lo, hi = ax1.get_ylim()
+        ax1.set_ylim(lo, hi * 2.5)  # room for the note above the data
+        note(ax1, "no blow-up detected: " + ", ".join(missing), loc="upper right")
     ax1.set_xlabel(r"$\gamma / \mu$")
     ax1.set_ylabel("time $t$")
     ax1.legend()

@@ -294,7 +294,7 @@ def plot(data: RunData, fig: Figure) -> None:
     ax.set_xlabel("epoch")
     ax.set_ylabel(r"$\mu_2$, $\mu_3$ (means over the non-trivial eigenvalues)")
     ax.set_title(r"moments $\mu_2$, $\mu_3$ of the spectrum")
-    ax.legend()
+    ax.legend(loc="center right")
     ax = axes[7]
     for n in nets:
         vs_epoch(ax, n, data.series(f"{n}_train_accuracy"), color=colours[n],
