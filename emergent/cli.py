@@ -286,11 +286,10 @@ def _parser() -> _Parser:
     sub.add_parser("run", help="run one simulation (emergent run NAME --help)", add_help=False)
     s = sub.add_parser("show", help="print a run's parameters, provenance and datasets")
     s.add_argument("file")
-    s = sub.add_parser(
-        "plot", help="draw a run's standard figure (PNG, PDF or SVG)",
-        description="Draw the standard figure of a run file (or the plots of a sweep file). "
-                    "The format follows the suffix of -o: png (raster, at --dpi), pdf or svg "
-                    "(vector).")
+    s = sub.add_parser("plot", help="draw a run's standard figure")
+    s.description = ("Draw the standard figure of a run file (or the plots of a sweep file) as "
+                     "PNG, PDF or SVG. The format follows the suffix of -o: png (raster, at "
+                     "--dpi), pdf or svg (vector).")
     s.add_argument("file", help="a run file written by `emergent run` (or a sweep file)")
     s.add_argument("-o", "--output", metavar="OUT",
                    help="figure file ending in .png, .pdf or .svg (default: FILE with .png)")
