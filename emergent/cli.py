@@ -197,6 +197,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".png")
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise UsageError(f"-o: figure file must end in .png, .pdf or .svg, got {str(out)!r}")
+    if not 10 <= args.dpi <= 2400:
+        raise UsageError(f"--dpi: must be between 10 and 2400, got {args.dpi}")
     if not out.parent.is_dir():
         raise UsageError(f"-o: directory {str(out.parent)!r} does not exist")
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
@@ -207,7 +209,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from emergent.runs.figures import save_figure
 
     data = read_run(args.file)
-    print(f"wrote {save_figure(get(data.simulation), data, out)}")
+    print(f"wrote {save_figure(get(data.simulation), data, out, dpi=args.dpi)}")
     return 0
 
 
@@ -285,8 +287,14 @@ def _parser() -> _Parser:
     s = sub.add_parser("show", help="print a run's parameters, provenance and datasets")
     s.add_argument("file")
     s = sub.add_parser("plot", help="draw a run's standard figure")
-    s.add_argument("file")
-    s.add_argument("-o", "--output", help="figure file (default: FILE.png)")
+    s.description = ("Draw the standard figure of a run file (or the plots of a sweep file) as "
+                     "PNG, PDF or SVG. The format follows the suffix of -o: png (raster, at "
+                     "--dpi), pdf or svg (vector).")
+    s.add_argument("file", help="a run file written by `emergent run` (or a sweep file)")
+    s.add_argument("-o", "--output", metavar="OUT",
+                   help="figure file ending in .png, .pdf or .svg (default: FILE with .png)")
+    s.add_argument("--dpi", type=int, default=150, metavar="N",
+                   help="resolution of a PNG in dots per inch, 10..2400 (default: 150)")
     s = sub.add_parser("reproduce", help="run every simulation and print the paper comparison")
     s.add_argument("--full", action="store_true", help="paper scale instead of the small default")
     s.add_argument("--out", default="data", help="output folder (default: data/)")

@@ -22,6 +22,7 @@ from emergent.chains.permutation import (
     record_steps,
     transpose,
 )
+from emergent.runs.figures import fit_range, image, log_plot, note
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -206,7 +207,8 @@ def plot(data: RunData, fig: Figure) -> None:
 
     Left: x^(0) of the sampled neurons against the step (a wave moving one neuron per step,
     P2 (61)). Right: the deviation from the exact shift and the drift of the norm (59)
-    against the step, on a log scale.
+    against the step, on a log scale (t = 0, where both vanish, is left out; a quantity that
+    is exactly zero at every step is said so instead of drawn).
 
     Parameters
     ----------
@@ -216,21 +218,30 @@ def plot(data: RunData, fig: Figure) -> None:
         The figure to draw on.
     """
     p = SIMULATION.typed(data.params)
-    t = data.series("t")
+    t = np.asarray(data.series("t"), dtype=float)
     xs = data.series("x")  # [records, rows, show]
     ax1, ax2 = fig.subplots(1, 2)
-    ax1.imshow(xs[:, 0, :], aspect="auto", origin="lower", cmap="RdBu_r",
-               extent=(0, p.neurons, t[0], t[-1]))
-    ax1.set_xlabel("sigma (neuron i)")
-    ax1.set_ylabel("tau (step t)")
-    ax1.set_title(f"x^(0)(tau, sigma), {p.direction}")
-    err = np.maximum(data.series("shift_error")[1:], 1e-17)
-    ax2.semilogy(t[1:], err, label="|x - exact shift|")
+    image(ax1, xs[:, 0, :], (0, p.neurons, t[0], t[-1]), label=r"$x^{(0)}$",
+          symmetric=True)
+    ax1.set_xlabel(r"neuron $\sigma$")
+    ax1.set_ylabel(r"step $t$")
+    ax1.set_title(f"hidden variables of subsystem 0, direction {p.direction}")
+    err = data.series("shift_error")
     norm = data.series("norm")
-    ax2.semilogy(t, np.maximum(np.abs(norm - norm[0]), 1e-17), label="|norm drift|")
-    ax2.set_xlabel("t")
-    ax2.legend()
-    ax2.set_title(f"{p.activation}, noise={p.noise:g}, cycles={p.cycles}")
+    drift = np.abs(norm - norm[0])
+    exact = []
+    for y, lab in ((err, "deviation from the exact shift (61)"),
+                   (drift, r"norm drift $|\overline{x^2}(t) - \overline{x^2}(0)|$")):
+        if log_plot(ax2, t, y, label=lab) is None:
+            exact.append(lab.split(" $")[0])
+    if exact:
+        note(ax2, "exactly 0 at every step: " + "; ".join(exact), loc="upper left")
+    if ax2.get_lines():
+        ax2.legend(loc="lower right")
+    fit_range(ax2, t[t > 0], "x", pad=0.01)
+    ax2.set_xlabel(r"step $t$")
+    ax2.set_ylabel(r"$\max_\sigma |x - x_{\rm exact}|$, norm drift")
+    ax2.set_title(f"{p.activation} activation, noise {p.noise:g}, {p.cycles} cycle(s)")
 
 
 def checks(data: RunData) -> list[Check]:

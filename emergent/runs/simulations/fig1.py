@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from emergent.runs.figures import fit_range
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.phases import (
@@ -120,6 +121,9 @@ def _params(data: RunData) -> Fig1Params:
 def plot(data: RunData, fig: Figure) -> None:
     """P1 Fig. 1 (-Delta F (9.3) against log lambda) and the stationary points over beta.
 
+    Left: the curves -Delta F(log lambda) of Fig. 1. Right: the stationary points against
+    beta, with (9.4) as printed, the derived 2 log((1 - beta)/beta) and the phase boundaries.
+
     Parameters
     ----------
     data : RunData
@@ -131,28 +135,37 @@ def plot(data: RunData, fig: Figure) -> None:
     s = axes["log_lambda"]
     ax1, ax2 = fig.subplots(1, 2)
     for b, c in zip(axes["beta_curve"], curves, strict=True):
-        ax1.plot(s, c, label=f"beta = {b:g}")
-    ax1.set_xlabel("log lambda")
-    ax1.set_ylabel("-Delta F (P1 9.3)")
+        ax1.plot(s, c, label=f"$\\beta = {b:g}$")
+    ax1.set_xlabel(r"$\log\lambda$")
+    ax1.set_ylabel(r"$-\Delta F$, P1 (9.3)")
+    fit_range(ax1, s, "x", pad=0)
     p = _params(data)
-    ax1.set_title(f"P1 Fig. 1: gamma = {p.gamma:.3g}, N = {p.neurons}")
+    ax1.set_title(f"P1 Fig. 1: $\\gamma = {p.gamma:.3g}$, $N = {p.neurons}$")
     ax1.legend()
     beta = data.series("beta")
     ks = data.series("kind_star")
     ss = data.series("s_star")
-    for kind, mk, lab in ((1, "o", "s* minimum"), (-1, "x", "s* maximum")):
+    for kind, mk, lab in ((1, "o", "stationary minimum"), (-1, "x", "stationary maximum")):
         sel = ks == kind
-        ax2.semilogx(beta[sel], ss[sel], mk, ms=3, label=lab)
-    ax2.semilogx(beta, data.series("paper_94"), "k--", lw=1, label="P1 (9.4) as printed")
-    ax2.semilogx(beta, data.series("derived"), "r-", lw=1, label="2 log((1-beta)/beta)")
+        if sel.any():
+            ax2.plot(beta[sel], ss[sel], mk, ms=3, label=lab)
+    ax2.plot(beta, data.series("paper_94"), "k--", lw=1, label="P1 (9.4) as printed")
+    ax2.plot(beta, data.series("derived"), "r-", lw=1,
+             label=r"derived: $2\log((1-\beta)/\beta)$")
+    ax2.set_xscale("log")
     r = data.results
-    for key, col in (("beta_switch", "g"), ("beta_star_vanishes", "m"),
-                     ("beta_global_zero", "b"), ("sqrt_n_minus_1", "k")):
-        ax2.axvline(r[key], color=col, lw=0.8, ls=":", label=key)
-    ax2.set_ylim(-15, 15)
-    ax2.set_xlabel("beta")
-    ax2.set_ylabel("stationary log lambda")
-    ax2.legend(fontsize=6)
+    for key, col, lab in (
+            ("beta_switch", "g", "minimum turns into maximum"),
+            ("beta_star_vanishes", "m", "the maximum vanishes"),
+            ("beta_global_zero", "b", r"global minimum at $\log\lambda = 0$ from here"),
+            ("sqrt_n_minus_1", "k", r"$\sqrt{N} - 1$ (P1 §9 as printed)")):
+        ax2.axvline(r[key], color=col, lw=0.8, ls=":", label=lab)
+    fit_range(ax2, [beta, r["sqrt_n_minus_1"]], "x", pad=0.02)
+    fit_range(ax2, [ss, data.series("paper_94"), data.series("derived")], "y")
+    ax2.set_xlabel(r"$\beta$")
+    ax2.set_ylabel(r"stationary point $\log\lambda^*$")
+    ax2.set_title("stationary points of $-\\Delta F$ against $\\beta$")
+    ax2.legend(fontsize=6.5)
 
 
 def checks(data: RunData) -> list[Check]:

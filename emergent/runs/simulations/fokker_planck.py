@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from emergent.evolution import Frame, record_times, substeps
+from emergent.runs.figures import fit_range, image
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -150,25 +151,49 @@ def run(run: RunWriter[FokkerPlanckParams]) -> None:
 
 
 def plot(data: RunData, fig: Figure) -> None:
+    """The density p(t, q1) over time, the final 2D density and the entropy production (22).
+
+    Left: the marginal density p(t, q1) against time. Middle (K >= 2 only): the final density
+    p(q1, q2) (for K = 3 its marginal over q3). Right: the entropy production (22), its
+    diffusion and drift parts and the differenced dS_q/dt against time.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw on.
+    """
     t = data.series("t")
     marg = data.series("marginal_q1")
     p: FokkerPlanckParams = SIMULATION.typed(data.params)
-    q = np.linspace(p.lower, p.upper, p.cells + 1)
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.imshow(marg.T, aspect="auto", origin="lower", extent=(t[0], t[-1], q[0], q[-1]),
-               cmap="viridis")
-    ax1.set_xlabel("t")
-    ax1.set_ylabel("q1")
-    ax1.set_title(f"p(t, q1) ({p.potential}, K = {p.dims})")
-    ax2.plot(t, data.series("production"), label="(22) integral")
-    ax2.plot(t, data.series("production_diffusion"), ":", label="diffusion part")
-    ax2.plot(t, data.series("production_drift"), ":", label="drift part")
+    axs = fig.subplots(1, 3 if p.dims >= 2 else 2)
+    ax1, ax2 = axs[0], axs[-1]
+    image(ax1, marg.T, (t[0], t[-1], p.lower, p.upper), label=r"$p(t, q_1)$", crop=1e-3)
+    ax1.set_xlabel("$t$")
+    ax1.set_ylabel("$q_1$")
+    ax1.set_title(f"marginal density, {p.potential} potential, $K = {p.dims}$")
+    if p.dims >= 2:
+        dens, axes = data.field("p")
+        if dens.ndim == 3:
+            dens = dens.sum(axis=2) * float(np.diff(axes["q3"][:2])[0])
+        image(axs[1], dens.T, (p.lower, p.upper, p.lower, p.upper),
+              label=r"$p(t_{\rm end}, q_1, q_2)$", crop=1e-3)
+        axs[1].set_xlabel("$q_1$")
+        axs[1].set_ylabel("$q_2$")
+        axs[1].set_title(f"final density at $t = {t[-1]:g}$"
+                         + (", marginal over $q_3$" if p.dims == 3 else ""))
+    ax2.plot(t, data.series("production"), label="entropy production (22)")
+    ax2.plot(t, data.series("production_diffusion"), ":", label="its diffusion part")
+    ax2.plot(t, data.series("production_drift"), ":", label="its drift part")
     if len(t) > 2:
         ax2.plot(t, np.gradient(data.series("entropy"), t, edge_order=2), "--",
-                 label="d S_q / dt (differenced)")
-    ax2.set_xlabel("t")
+                 label=r"$dS_q/dt$ of the solution, differenced")
+    fit_range(ax2, t, "x", pad=0.01)
+    ax2.set_xlabel("$t$")
+    ax2.set_ylabel(r"entropy production $dS_q/dt$")
     ax2.set_title("entropy production")
-    ax2.legend(fontsize="small")
+    ax2.legend()
 
 
 def checks(data: RunData) -> list[Check]:

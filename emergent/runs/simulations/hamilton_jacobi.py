@@ -37,6 +37,7 @@ from emergent.quantum import (
     stationary_free_energy,
     step_times,
 )
+from emergent.runs.figures import fit_range, image, log_plot, note
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.canonical import (
@@ -223,9 +224,11 @@ def _params(data: RunData) -> HamiltonJacobiParams:
 def plot(data: RunData, fig: Figure) -> None:
     """Cole-Hopf error and stops (P2 (38)), classical F and characteristics (P2 (40)-(42)).
 
-    Left: the error of (38) against the Cole-Hopf solution over time, with the exact blow-up
-    time and the detected stops. Middle: the classical-limit F(t, q) with the characteristics
-    on top. Right: the average loss U (46) of the random networks against sum lambda.
+    Left: the error of (38) against the Cole-Hopf solution over time (the detected stops of
+    the anti-diffusion and the exact blow-up time are marked where they fall in the range of
+    the data and listed in a note). Middle: the classical-limit F(t, q) with the
+    characteristics on top. Right: sum lambda of the random networks against their average
+    loss U (46).
 
     Parameters
     ----------
@@ -235,29 +238,48 @@ def plot(data: RunData, fig: Figure) -> None:
         The figure to draw on.
     """
     ax1, ax2, ax3 = fig.subplots(1, 3)
-    ax1.semilogy(data.series("t")[1:], np.maximum(data.series("cole_hopf_error")[1:], 1e-17),
-                 label="max |F - exact|, 32 cells")
-    ax1.axvline(data.results["cole_hopf_blowup_time"], color="r", ls=":", label="exact t*")
-    for s in data.array("detected_stop"):
-        if np.isfinite(s):
-            ax1.axvline(s, color="gray", ls="--")
-    ax1.set_xlabel("t")
-    ax1.set_title("(38) vs Cole-Hopf; dashed: detected stops")
-    ax1.legend(fontsize=7)
+    t = data.series("t")
+    log_plot(ax1, t, data.series("cole_hopf_error"), "o-", ms=3,
+             label="(38) against Cole-Hopf, 32 cells")
+    fit_range(ax1, t[t > 0], "x")
+    lo, hi = ax1.get_xlim()
+    t_star = data.results["cole_hopf_blowup_time"]
+    stops = data.array("detected_stop")
+    grids = data.array("grids")
+    listed = []
+    for k, (n, s) in enumerate(zip(grids, stops, strict=False)):
+        if not np.isfinite(s):
+            listed.append(f"{n} cells: none")
+            continue
+        listed.append(f"{n} cells: $t = {s:.3g}$")
+        if lo <= s <= hi:
+            ax1.axvline(s, color="0.5", ls=("--", "-.", ":")[k % 3], lw=0.9,
+                        label=f"stop detected, {n} cells")
+    if lo <= t_star <= hi:
+        ax1.axvline(t_star, color="r", ls=":", label="exact blow-up $t^*$")
+    note(ax1, "anti-diffusion stops detected:\n" + "\n".join(listed)
+         + f"\nexact blow-up time $t^* = {t_star:.3g}$", loc="lower right")
+    ax1.set_xlabel("$t$")
+    ax1.set_ylabel(r"$\max_q |F - F_{\rm Cole-Hopf}|$")
+    ax1.set_title("(38) against the exact Cole-Hopf solution")
+    ax1.legend(loc="upper left")
     f, axes = data.field("classical_F")
-    ax2.imshow(f, aspect="auto", origin="lower", extent=(axes["q_cl"][0], axes["q_cl"][-1],
-                                                        axes["t_cl"][0], axes["t_cl"][-1]))
+    q, tc = axes["q_cl"], axes["t_cl"]
+    image(ax2, f, (q[0], q[-1], tc[0], tc[-1]), label="$F(t, q)$")
     paths, pax = data.field("characteristics")
     for j in range(paths.shape[1]):
-        ax2.plot(paths[:, j], pax["t_cl"], "w-", lw=0.8)
-    ax2.set_xlabel("q")
-    ax2.set_ylabel("t")
-    ax2.set_title("F(t, q), classical limit, characteristics")
+        ax2.plot(paths[:, j], pax["t_cl"], "w-", lw=0.8,
+                 label="characteristics (40)-(42)" if j == 0 else None)
+    ax2.set_xlim(q[0], q[-1])
+    ax2.set_ylim(tc[0], tc[-1])
+    ax2.set_xlabel("$q$")
+    ax2.set_ylabel("$t$")
+    ax2.set_title("classical limit $F(t, q)$, characteristics in white")
     lam = data.array("eigenvalues")
     ax3.plot(data.array("average_loss"), lam.sum(axis=1), "o")
-    ax3.set_xlabel("U (46)")
-    ax3.set_ylabel("sum lambda")
-    ax3.set_title("canonical networks")
+    ax3.set_xlabel("average loss $U$ (46)")
+    ax3.set_ylabel(r"sum of the eigenvalues $\lambda_k$ of $G$")
+    ax3.set_title("random networks, canonical ensemble")
 
 
 def checks(data: RunData) -> list[Check]:

@@ -21,6 +21,7 @@ from emergent.chains.holography import (
     random_crossings,
 )
 from emergent.evolution import Frame, Tracker
+from emergent.runs.figures import image
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -137,8 +138,9 @@ def run(run: RunWriter[HolographyParams]) -> None:
 def plot(data: RunData, fig: Figure) -> None:
     """The recovered d(i, j) (100) and its comparison with the shortest bulk path.
 
-    Left: d(i, j) of the first eps over target and source boundary neurons. Right: d(i, j)
-    against the shortest bulk path (BFS) for every connected pair, with the diagonal.
+    Left: d(i, j) of the first eps over target and source boundary neurons (blank where no
+    path connects them). Right: d(i, j) against the shortest bulk path (BFS) for every
+    connected pair, with the diagonal d = shortest path.
 
     Parameters
     ----------
@@ -152,17 +154,20 @@ def plot(data: RunData, fig: Figure) -> None:
     short, _ = data.field("d_shortest")
     ax = fig.subplots(1, 2)
     show = np.where(np.isfinite(d), d, np.nan)
-    im = ax[0].imshow(show, origin="lower", cmap="viridis")
-    fig.colorbar(im, ax=ax[0], label="d(i, j) = log_eps w_d - 1")
-    ax[0].set_xlabel("source j")
-    ax[0].set_ylabel("target i")
-    ax[0].set_title(f"eps = {p.eps[0]:g}")
+    n_t, n_s = show.shape
+    image(ax[0], show, (-0.5, n_s - 0.5, -0.5, n_t - 0.5),
+          label=r"$d(i, j) = \log_\epsilon w_d - 1$ (100)")
+    ax[0].set_xlabel("source boundary neuron $j$")
+    ax[0].set_ylabel("target boundary neuron $i$")
+    ax[0].set_title(f"recovered distance, $\\epsilon = {p.eps[0]:g}$ (blank: not connected)")
     fin = np.isfinite(d)
-    ax[1].plot(short[fin], d[fin], ".", ms=3)
-    m = np.nanmax(short[fin]) if fin.any() else 1
-    ax[1].plot([0, m], [0, m], "k-", lw=0.5)
-    ax[1].set_xlabel("shortest bulk path (BFS)")
-    ax[1].set_ylabel("recovered d(i, j)")
+    ax[1].plot(short[fin], d[fin], ".", ms=3, label="connected pairs $(i, j)$")
+    if fin.any():
+        lo, hi = float(np.nanmin(short[fin])), float(np.nanmax(short[fin]))
+        ax[1].plot([lo, hi], [lo, hi], "k-", lw=0.5, label="$d$ = shortest path")
+        ax[1].legend(loc="upper left")
+    ax[1].set_xlabel("shortest bulk path (BFS), edges")
+    ax[1].set_ylabel("recovered $d(i, j)$ (100)")
     ax[1].set_title(f"{data.results['crossings_made']} crossings")
 
 

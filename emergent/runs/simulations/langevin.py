@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from emergent.runs.figures import fit_range
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.runs.simulations._potentials import (
@@ -109,23 +110,50 @@ def run(run: RunWriter[LangevinParams]) -> None:
 
 
 def plot(data: RunData, fig: Figure) -> None:
-    ax1, ax2 = fig.subplots(1, 2)
-    t = data.series("t")
-    ax1.plot(t, data.series("mean"), label="mean")
-    ax1.plot(t, data.series("var"), "--", label="variance")
-    ax1.set_xlabel("t")
+    """The ensemble's mean and variance over time and its final marginal against the grid.
+
+    Left: the mean and variance of every q_k of the Langevin ensemble against time. Right
+    (K <= 3): the ensemble's histogram of q1 at the end against the marginal p(q1) of the
+    grid Fokker-Planck solver, with the chi-squared of the comparison.
+
+    Parameters
+    ----------
+    data : RunData
+        A finished run of this simulation.
+    fig : matplotlib.figure.Figure
+        The figure to draw on.
+    """
     p: LangevinParams = SIMULATION.typed(data.params)
-    ax1.set_title(f"ensemble of {p.particles} ({p.potential})")
+    axs = fig.subplots(1, 2 if p.dims <= 3 else 1, squeeze=False)[0]
+    ax1 = axs[0]
+    t = data.series("t")
+    mean = np.asarray(data.series("mean")).reshape(len(t), -1)
+    var = np.asarray(data.series("var")).reshape(len(t), -1)
+    for k in range(mean.shape[1]):
+        ax1.plot(t, mean[:, k], color=f"C{k}", label=f"mean $\\langle q_{k + 1}\\rangle$")
+        ax1.plot(t, var[:, k], "--", color=f"C{k}", label=f"variance of $q_{k + 1}$")
+    fit_range(ax1, t, "x", pad=0.01)
+    ax1.set_xlabel("$t$")
+    ax1.set_ylabel("ensemble mean, variance")
+    ax1.set_title(f"Langevin ensemble of {p.particles} ({p.potential} potential, $K = {p.dims}$)")
+    ax1.legend()
     if p.dims <= 3:
+        ax2 = axs[1]
         h, axes = data.field("histogram")
         g, _ = data.field("p_grid")
         other = tuple(range(1, h.ndim))
         q = axes["q1"]
         dq = np.prod([np.diff(v[:2])[0] for k, v in axes.items() if k != "q1"]) if other else 1
-        ax2.step(q, h.sum(axis=other) * dq if other else h, where="mid", label="Langevin")
-        ax2.plot(q, g.sum(axis=other) * dq if other else g, label="grid solver")
-        ax2.set_xlabel("q1")
-        ax2.set_title(f"chi2 = {data.results['chi2']:.0f} / {data.results['chi2_dof']} cells")
+        hq = h.sum(axis=other) * dq if other else h
+        gq = g.sum(axis=other) * dq if other else g
+        ax2.step(q, hq, where="mid", label="Langevin ensemble")
+        ax2.plot(q, gq, label="grid solver")
+        top = np.fmax(np.abs(hq), np.abs(gq))
+        fit_range(ax2, q[top >= 1e-3 * np.nanmax(top)] if np.isfinite(top).any() else q, "x")
+        ax2.set_xlabel("$q_1$")
+        ax2.set_ylabel(f"marginal density $p(t = {t[-1]:g}, q_1)$")
+        ax2.set_title(f"$\\chi^2 = {data.results['chi2']:.0f}$ over "
+                      f"{data.results['chi2_dof']} cells")
         ax2.legend()
 
 

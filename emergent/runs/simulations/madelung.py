@@ -44,6 +44,7 @@ from emergent.quantum import (
     step_times,
     velocity_from_wavefunction,
 )
+from emergent.runs.figures import fit_range, log_plot, note
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 
@@ -265,25 +266,36 @@ def plot(data: RunData, fig: Figure) -> None:
     within, blow = data.array("time_within_tolerance"), data.array("blowup_time")
     ax1, ax2 = fig.subplots(1, 2)
     for gi, n in enumerate(grids):
-        ax1.loglog(ratios, within[:, gi], "o-", label=f"within tol, {n} cells")
-        b = np.where(np.isfinite(blow[:, gi]), blow[:, gi], np.nan)
-        ax1.loglog(ratios, b, "x--", label=f"blow-up detected, {n} cells")
-    ax1.set_xlabel("gamma / mu")
-    ax1.set_ylabel("time")
-    ax1.legend(fontsize=6)
+        coarse = gi < len(grids) - 1  # open and larger: visible where the grids agree
+        log_plot(ax1, ratios, within[:, gi], "o-", color=f"C{gi}", logx=True, drop_t0=False,
+                 mfc="none" if coarse else None, ms=8 if coarse else 4,
+                 label=f"within tolerance, {n} cells")
+        log_plot(ax1, ratios, blow[:, gi], "x--", color=f"C{gi}", logx=True, drop_t0=False,
+                 ms=8 if coarse else 5, label=f"blow-up detected, {n} cells")
+    missing = [f"{n} cells at $\\gamma/\\mu = {r:g}$" for gi, n in enumerate(grids)
+               for ri, r in enumerate(ratios) if not np.isfinite(blow[ri, gi])]
+    if missing:
+        lo, hi = ax1.get_ylim()
+        ax1.set_ylim(lo, hi * 2.5)  # room for the note above the data
+        note(ax1, "no blow-up detected: " + ", ".join(missing), loc="upper right")
+    ax1.set_xlabel(r"$\gamma / \mu$")
+    ax1.set_ylabel("time $t$")
+    ax1.legend()
     ax1.set_title("learning terms on: agreement with Schrödinger")
     t, g = data.series("t"), data.series("grid")
-    last = (g == grids[-1]) & (t > 0)
-    ax2.semilogy(t[last], np.maximum(data.series("err_off")[last], 1e-17), "k",
-                 label="learning off")
+    last = g == grids[-1]
+    tol = _params(data).tolerance
+    log_plot(ax2, t[last], data.series("err_off")[last], "k", label="learning terms off")
     eon = data.series("err_on")[last]
     for ri, r in enumerate(ratios):
-        ax2.semilogy(t[last], np.maximum(eon[:, ri], 1e-17), label=f"on, gamma/mu={r:g}")
-    ax2.axhline(_params(data).tolerance, color="gray", ls=":")
-    ax2.set_xlabel("t")
-    ax2.set_ylabel("||p - p_Schr|| / ||p_Schr||")
-    ax2.legend(fontsize=6)
-    ax2.set_title(f"{grids[-1]} cells")
+        log_plot(ax2, t[last], eon[:, ri], color=f"C{ri}",
+                 label=f"learning terms on, $\\gamma/\\mu = {r:g}$")
+    ax2.axhline(tol, color="gray", ls=":", label="tolerance")
+    fit_range(ax2, [t[last & (t > 0)]], "x", pad=0.01)
+    ax2.set_xlabel("$t$")
+    ax2.set_ylabel(r"$\|p - p_{\rm Schr}\| \,/\, \|p_{\rm Schr}\|$")
+    ax2.legend()
+    ax2.set_title(f"distance from Schrödinger, {grids[-1]} cells")
 
 
 def checks(data: RunData) -> list[Check]:

@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from emergent.runs.figures import log_plot
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from emergent.evolution import Frame
@@ -198,6 +200,8 @@ def _hist_epochs(epochs: np.ndarray) -> list[int]:
 def plot(data: RunData, fig: Figure) -> None:
     """P1 Figs. 2-7: losses, spectra, complexities, mu2, mu3 and accuracies over the epochs.
 
+    Epoch axes are logarithmic, so epoch 0 (the untrained net) is left out of them.
+
     Parameters
     ----------
     data : RunData
@@ -207,31 +211,34 @@ def plot(data: RunData, fig: Figure) -> None:
     """
     nets = [n for n in NETS if _has(data, f"{n}_epoch")]
     axes = fig.subplots(2, 4).ravel()
-    fig.set_size_inches(20, 9)
+    fig.set_size_inches(20, 8.5)
     colours = {"deep": "C0", "shallow": "C2"}
     main = "deep" if "deep" in nets else nets[0]
+
+    def vs_epoch(ax: Axes, n: str, y: np.ndarray, *fmt: str, **kw: object) -> None:
+        log_plot(ax, data.series(f"{n}_epoch"), y, *fmt, logx=True, logy=False, **kw)
+
     # Fig. 2: bulk and boundary loss vs epoch
     ax = axes[0]
     for n in nets:
-        e = data.series(f"{n}_epoch")
         ls = "-" if n == main else ":"
-        ax.plot(np.maximum(e, 0.5), np.log(data.series(f"{n}_bulk_loss")), ls, color="C0",
-                label=f"log U bulk ({n})")
-        ax.plot(np.maximum(e, 0.5), np.log(data.series(f"{n}_boundary_loss")), ls,
-                color="C3", label=f"log U_d boundary ({n})")
-    ax.set_xscale("log")
-    ax.set_xlabel("epoch (0 drawn at 0.5)")
+        vs_epoch(ax, n, np.log(data.series(f"{n}_bulk_loss")), ls, color="C0",
+                 label=f"bulk loss $\\log U$, {n} net")
+        vs_epoch(ax, n, np.log(data.series(f"{n}_boundary_loss")), ls, color="C3",
+                 label=f"boundary loss $\\log U_d$, {n} net")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"$\log U$, $\log U_d$")
     ax.set_title("Fig. 2: bulk and boundary loss")
-    ax.legend(fontsize=7)
+    ax.legend()
     # Fig. 3: bulk vs boundary loss
     ax = axes[1]
     for n in nets:
         ax.plot(np.log(data.series(f"{n}_boundary_loss")), np.log(data.series(f"{n}_bulk_loss")),
-                ".-", color=colours[n], label=n)
-    ax.set_xlabel("log U_d")
-    ax.set_ylabel("log U")
-    ax.set_title("Fig. 3: bulk vs boundary loss")
-    ax.legend(fontsize=7)
+                ".-", color=colours[n], label=f"{n} net")
+    ax.set_xlabel(r"boundary loss $\log U_d$")
+    ax.set_ylabel(r"bulk loss $\log U$")
+    ax.set_title("Fig. 3: bulk against boundary loss")
+    ax.legend()
     # Figs. 4, 5: histograms of log lambda
     for ax, n, fig_no in ((axes[2], "shallow", 4), (axes[3], "deep", 5)):
         if n not in nets:
@@ -248,52 +255,57 @@ def plot(data: RunData, fig: Figure) -> None:
                 ax.annotate("", xy=(gaps[i], 0.5), xytext=(gaps[i], 4),
                             arrowprops={"color": f"C{k}", "arrowstyle": "->"})
         ax.set_yscale("log")
-        ax.set_xlabel("log lambda (non-trivial eigenvalues of G)")
-        ax.set_title(f"Fig. {fig_no}: {n} net")
-        ax.legend(fontsize=7)
+        ax.set_xlabel(r"$\log\lambda$ (non-trivial eigenvalues of $G$)")
+        ax.set_ylabel("number of eigenvalues")
+        ax.set_title(f"Fig. {fig_no}: spectrum of the {n} net"
+                     + (" (arrows: gap)" if n == "deep" else ""))
+        ax.legend()
     # Fig. 6: C_20, C_834 vs epoch
     ax = axes[4]
     e = data.series(f"{main}_epoch")
     c20, c834 = data.series(f"{main}_c_20"), data.series(f"{main}_c_834")
-    ax.plot(np.maximum(e, 0.5), c20, color="C0", label="C_20")
-    ax.plot(np.maximum(e, 0.5), c834, color="C3", label="C_834")
-    ax.set_xscale("log")
+    vs_epoch(ax, main, c20, color="C0", label="$C_{20}$")
+    vs_epoch(ax, main, c834, color="C3", label="$C_{834}$")
     ax.set_xlabel("epoch")
-    ax.set_title(f"Fig. 6: complexity ({main})")
-    ax.legend(fontsize=7)
+    ax.set_ylabel("complexity $C$")
+    ax.set_title(f"Fig. 6: complexity, {main} net")
+    ax.legend()
     # Fig. 7: C vs log U with fits
     ax = axes[5]
     logu = np.log(data.series(f"{main}_bulk_loss"))
     mask = _fit_mask(e)
-    for c, col, name in ((c20, "C0", "C_20"), (c834, "C3", "C_834")):
+    for c, col, name in ((c20, "C0", "C_{20}"), (c834, "C3", "C_{834}")):
         a, b = _fit(logu[mask], c[mask])
-        ax.plot(logu, c, ".", color=col)
+        ax.plot(logu, c, ".", color=col, label=f"${name}$")
         xs = np.linspace(logu[mask].min(), logu[mask].max(), 2)
-        ax.plot(xs, a + b * xs, "-", color=col, label=f"{name} = {a:.1f} + {b:.2f} log U")
-    ax.set_xlabel("log U")
-    ax.set_title(f"Fig. 7: complexity vs bulk loss ({main})")
-    ax.legend(fontsize=7)
+        ax.plot(xs, a + b * xs, "-", color=col,
+                label=f"fit ${name} = {a:.1f} {b:+.2f}\\,\\log U$")
+    ax.set_xlabel(r"bulk loss $\log U$")
+    ax.set_ylabel("complexity $C$")
+    ax.set_title(f"Fig. 7: complexity against bulk loss, {main} net")
+    ax.legend()
     # mu2, mu3 (per non-trivial eigenvalue) vs epoch
     ax = axes[6]
     for n in nets:
-        e = np.maximum(data.series(f"{n}_epoch"), 0.5)
-        ax.plot(e, data.series(f"{n}_mu2_mean"), color=colours[n], label=f"mu2 {n}")
-        ax.plot(e, data.series(f"{n}_mu3_mean"), "--", color=colours[n], label=f"mu3 {n}")
-    ax.set_xscale("log")
+        vs_epoch(ax, n, data.series(f"{n}_mu2_mean"), color=colours[n],
+                 label=f"$\\mu_2$, {n} net")
+        vs_epoch(ax, n, data.series(f"{n}_mu3_mean"), "--", color=colours[n],
+                 label=f"$\\mu_3$, {n} net")
     ax.set_xlabel("epoch")
-    ax.set_title("mu2, mu3 (means over the K non-trivial eigenvalues)")
-    ax.legend(fontsize=7)
+    ax.set_ylabel(r"$\mu_2$, $\mu_3$ (means over the non-trivial eigenvalues)")
+    ax.set_title(r"moments $\mu_2$, $\mu_3$ of the spectrum")
+    ax.legend(loc="center right")
     ax = axes[7]
     for n in nets:
-        e = np.maximum(data.series(f"{n}_epoch"), 0.5)
-        ax.plot(e, data.series(f"{n}_train_accuracy"), color=colours[n], label=f"train {n}")
+        vs_epoch(ax, n, data.series(f"{n}_train_accuracy"), color=colours[n],
+                 label=f"training set, {n} net")
         test = data.series(f"{n}_test_accuracy")
         if np.any(np.isfinite(test)):
-            ax.plot(e, test, "--", color=colours[n], label=f"test {n}")
-    ax.set_xscale("log")
+            vs_epoch(ax, n, test, "--", color=colours[n], label=f"test set, {n} net")
     ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (fraction correct)")
     ax.set_title("accuracy")
-    ax.legend(fontsize=7)
+    ax.legend()
 
 
 def _at(data: RunData, net: str, key: str, epoch: int) -> float | None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from emergent.runs.figures import fit_range, log_plot
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple import thermodynamics as thermo
@@ -252,20 +253,25 @@ def plot(data: RunData, fig: Figure) -> None:
         The figure to draw into.
     """
     hist, axes = data.field("log_spectrum_histogram")
+    bins = axes["log_lambda_bin"]
     ax1, ax2 = fig.subplots(1, 2)
     for i, name in enumerate(ARCH_NAMES):
-        ax1.step(axes["log_lambda_bin"], hist[i], where="mid", label=name)
-    ax1.set_yscale("log")
-    ax1.set_xlabel("log lambda (non-trivial eigenvalues of G)")
-    ax1.set_ylabel("count (all nets)")
+        log_plot(ax1, bins, hist[i], drawstyle="steps-mid", drop_t0=False,
+                 label=f"{name} nets")
+    used = bins[(np.asarray(hist) > 0).any(axis=0)]
+    half = float(np.diff(bins[:2])[0]) / 2 if len(bins) > 1 else 0.5
+    fit_range(ax1, [used - half, used + half], "x", pad=0.01)
+    ax1.set_xlabel(r"$\log\lambda$ (non-trivial eigenvalues of $G$)")
+    ax1.set_ylabel("number of eigenvalues (all nets)")
+    ax1.set_title(r"spectrum of $G$ per architecture")
     ax1.legend()
     m2, m3 = _by_arch(data, "mu2_mean"), _by_arch(data, "mu3_mean")
     for i, name in enumerate(ARCH_NAMES):
-        ax2.plot(m2[i], m3[i], "o", ms=4, label=name)
-    ax2.set_xlabel("mu2 (mean over non-trivial eigenvalues)")
-    ax2.set_ylabel("mu3 (mean over non-trivial eigenvalues)")
+        ax2.plot(m2[i], m3[i], "o", ms=4, label=f"{name} nets")
+    ax2.set_xlabel(r"$\mu_2$ (9.5), mean over the non-trivial eigenvalues")
+    ax2.set_ylabel(r"$\mu_3$ (9.6), mean over the non-trivial eigenvalues")
     ax2.legend()
-    ax2.set_title(f"random tanh nets, N = {data.results['n']}")
+    ax2.set_title(f"random tanh nets, $N = {data.results['n']}$")
 
 
 def checks(data: RunData) -> list[Check]:

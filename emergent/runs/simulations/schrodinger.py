@@ -38,6 +38,7 @@ from emergent.quantum import (
     norm,
     step_times,
 )
+from emergent.runs.figures import fit_range, image, log_plot
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
 from emergent.septuple.canonical import canonical_free_energy
@@ -228,12 +229,24 @@ def _params(data: RunData) -> SchrodingerParams:
     return p
 
 
-def plot(data: RunData, fig: Figure) -> None:
-    """|Psi|^2 along q1 over time, norm and <H> drift (P2 (34)), the P2 (28) terms.
+_TERM_LABELS = {
+    "stochastic_entropy": "stochastic entropy production",
+    "learning_entropy": "learning entropy production",
+    "free_energy_x": r"free energy, $\mu\int p\,\partial_t F$",
+    "free_energy_q": r"free energy, $\mu\gamma\int p\,|\nabla F|^2$",
+    "potential": r"potential, $\mu\int p\,V$",
+}
 
-    Left: |Psi|^2 along q1 against time. Middle: the drift of the norm and the relative drift
-    of <H> (and the L2 error against the analytic solution where there is one), log scale.
-    Right: the five terms of the action density (28), integrated over q, against time.
+
+def plot(data: RunData, fig: Figure) -> None:
+    """|Psi|^2 along q1 over time, the final 2D density, norm and <H> drift (P2 (34)), the P2
+    (28) terms.
+
+    Left: |Psi|^2 along q1 (through the centre of the other axes) against time. Next (K >= 2
+    only): the final |Psi|^2 over (q1, q2) (for K = 3 its marginal over q3). Then: the drift
+    of the norm and the relative drift of <H> (and the L2 error against the analytic solution
+    where there is one), log scale, t = 0 left out. Right: the five terms of the action
+    density (28), integrated over q, against time.
 
     Parameters
     ----------
@@ -245,26 +258,48 @@ def plot(data: RunData, fig: Figure) -> None:
     p = _params(data)
     t = data.series("t")
     dens = data.series("density")
-    ax1, ax2, ax3 = fig.subplots(1, 3)
-    ax1.imshow(dens, aspect="auto", origin="lower", extent=(-p.length / 2, p.length / 2,
-                                                          t[0], t[-1]), cmap="magma")
-    ax1.set_xlabel("q1")
-    ax1.set_ylabel("t")
-    ax1.set_title(f"|Psi|^2, {p.potential}, K={p.dims}")
-    ax2.semilogy(t, np.maximum(np.abs(data.series("norm") - data.series("norm")[0]), 1e-17),
-                 label="|norm drift|")
+    axs = fig.subplots(1, 4 if p.dims >= 2 else 3)
+    if p.dims >= 2:
+        fig.set_size_inches(15, 4.2)
+    ax1, ax2, ax3 = axs[0], axs[-2], axs[-1]
+    half = p.length / 2
+    image(ax1, dens, (-half, half, t[0], t[-1]), cmap="magma", crop=1e-4,
+          label=r"$|\Psi(t, q_1)|^2$" if p.dims == 1
+          else r"$|\Psi|^2$ on the $q_1$ axis")
+    ax1.set_xlabel("$q_1$")
+    ax1.set_ylabel("$t$")
+    ax1.set_title(f"density, {p.potential} potential, $K = {p.dims}$")
+    if p.dims >= 2:
+        final, axes = data.field("density_final")
+        q = list(axes.values())
+        if final.ndim == 3:
+            final = final.sum(axis=2) * float(np.diff(q[2][:2])[0])
+        image(axs[1], final.T, (q[0][0], q[0][-1], q[1][0], q[1][-1]), cmap="magma",
+              crop=1e-4, label=r"$|\Psi(t_{\rm end}, q_1, q_2)|^2$")
+        axs[1].set_xlabel("$q_1$")
+        axs[1].set_ylabel("$q_2$")
+        axs[1].set_title(f"final density at $t = {t[-1]:g}$"
+                         + (", marginal over $q_3$" if p.dims == 3 else ""))
+    n = data.series("norm")
     e = data.series("energy")
-    ax2.semilogy(t, np.maximum(np.abs(e - e[0]) / max(abs(e[0]), 1e-300), 1e-17),
-                 label="|<H> drift|/|<H>|")
+    log_plot(ax2, t, np.abs(n - n[0]), label=r"norm drift $|\,\|\Psi\|^2(t) - \|\Psi\|^2(0)|$")
+    log_plot(ax2, t, np.abs(e - e[0]) / max(abs(e[0]), 1e-300),
+             label=r"energy drift $|\langle H\rangle(t) - \langle H\rangle(0)|"
+                   r"\,/\,|\langle H\rangle(0)|$")
     if p.potential == "harmonic" or (p.potential == "free" and p.absorb_width == 0):
-        ax2.semilogy(t[1:], np.maximum(data.series("error")[1:], 1e-17), label="L2 error vs exact")
-    ax2.set_xlabel("t")
-    ax2.legend(fontsize=7)
+        log_plot(ax2, t, data.series("error"), label="$L^2$ error against the exact solution")
+    fit_range(ax2, t[t > 0], "x", pad=0.01)
+    ax2.set_xlabel("$t$")
+    ax2.set_ylabel("drift, relative error")
+    ax2.set_title("conservation and accuracy (34)")
+    ax2.legend()
     for k in ACTION_TERMS:
-        ax3.plot(t, data.series(f"action_{k}"), label=k)
-    ax3.set_xlabel("t")
-    ax3.set_title("(28) terms, integrated over q")
-    ax3.legend(fontsize=6)
+        ax3.plot(t, data.series(f"action_{k}"), label=_TERM_LABELS.get(k, k.replace("_", " ")))
+    fit_range(ax3, t, "x", pad=0.01)
+    ax3.set_xlabel("$t$")
+    ax3.set_ylabel(r"term of the action density (28), $\int d^Kq$")
+    ax3.set_title("the five terms of (28)")
+    ax3.legend()
 
 
 def checks(data: RunData) -> list[Check]:

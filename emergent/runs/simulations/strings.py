@@ -34,6 +34,7 @@ from emergent.chains.strings import (
     nambu_goto_density,
     polyakov_action,
 )
+from emergent.runs.figures import fit_range, image, log_plot
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import (
     Check,
@@ -218,7 +219,7 @@ def plot(data: RunData, fig: Figure) -> None:
 
     Left: x^(1) over tau and sigma. Middle: the string at five times in the (x^(1), x^(2))
     plane. Right: the relative constraint residual (75) (and the curved-metric residual (56)),
-    and the deviation from the free string, against tau on a log scale.
+    and the deviation from the free string, against tau on a log scale (tau = 0 left out).
 
     Parameters
     ----------
@@ -231,26 +232,31 @@ def plot(data: RunData, fig: Figure) -> None:
     x, axes = data.field("x")
     tau, sigma = axes["tau"], axes["sigma"]
     ax = fig.subplots(1, 3)
-    ax[0].imshow(x[:, 1, :], aspect="auto", origin="lower", cmap="RdBu_r",
-                 extent=(sigma[0], sigma[-1], tau[0], tau[-1]))
-    ax[0].set_xlabel("sigma")
-    ax[0].set_ylabel("tau")
-    ax[0].set_title("x^(1)(tau, sigma)")
+    image(ax[0], x[:, 1, :], (sigma[0], sigma[-1], tau[0], tau[-1]), symmetric=True,
+          label=r"$x^{(1)}(\tau, \sigma)$")
+    ax[0].set_xlabel(r"$\sigma$")
+    ax[0].set_ylabel(r"$\tau$")
+    ax[0].set_title("first transverse coordinate")
     for k in np.linspace(0, len(tau) - 1, 5).astype(int):
-        ax[1].plot(x[k, 1], x[k, 2], lw=1, label=f"tau={tau[k]:.2f}")
-    ax[1].set_xlabel("x^(1)")
-    ax[1].set_ylabel("x^(2)")
-    ax[1].set_title(f"{p.kind} string")
-    ax[1].legend(fontsize=6)
+        ax[1].plot(np.r_[x[k, 1], x[k, 1, :1]], np.r_[x[k, 2], x[k, 2, :1]], lw=1,
+                   label=f"$\\tau = {tau[k]:.2f}$")  # a closed string: back to sigma = 0
+    ax[1].margins(x=0.05, y=0.3)  # room for the legend above the curves
+    ax[1].set_aspect("equal", adjustable="datalim")
+    ax[1].set_xlabel("$x^{(1)}$")
+    ax[1].set_ylabel("$x^{(2)}$")
+    ax[1].set_title(f"{p.kind} string in the $(x^{{(1)}}, x^{{(2)}})$ plane")
+    ax[1].legend(loc="upper center", ncols=3, fontsize=6.5)
     t = data.series("tau")
-    ax[2].semilogy(t, np.maximum(data.series("residual_rel"), 1e-17), label="(75) residual (rel)")
+    log_plot(ax[2], t, data.series("residual_rel"), label="constraint residual (75), relative")
     if "metric_residual" in data.series_names:
-        ax[2].semilogy(t, data.series("metric_residual"), label="(56) curved metric")
-    ax[2].semilogy(t, np.maximum(data.series("free_string_error"), 1e-17),
-                   label="|x - free string|")
-    ax[2].set_xlabel("tau")
-    ax[2].legend(fontsize=7)
-    ax[2].set_title(f"{p.activation}, noise={p.noise:g}")
+        log_plot(ax[2], t, data.series("metric_residual"), label="curved-metric residual (56)")
+    log_plot(ax[2], t, data.series("free_string_error"),
+             label=r"deviation from the free string $\max|x - x_{\rm free}|$")
+    fit_range(ax[2], t[t > 0], "x", pad=0.01)
+    ax[2].set_xlabel(r"$\tau$")
+    ax[2].set_ylabel("residual, deviation")
+    ax[2].legend()
+    ax[2].set_title(f"{p.activation} activation, noise {p.noise:g}")
 
 
 def checks(data: RunData) -> list[Check]:
