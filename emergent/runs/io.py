@@ -9,21 +9,38 @@ One file per run. Layout::
     /axes/<axis>      the grid axes (dimension scales)
     /results          attrs: scalar results; datasets: array results
 
-A run writes to a hidden temporary file beside the target (``.NAME.h5.partial``) and renames
-it to the final name only when it has completed. Checkpoints are consistent copies of that file
-(``.NAME.h5.ckpt``, written to a temporary name and renamed), holding the simulation's state in
-``/_checkpoint``; ``resume`` continues from the last one. This module knows nothing of physics.
-Reading never unpickles or evaluates anything.
+A run holds an exclusive lock on its output for its whole duration (``flock`` on
+``.NAME.h5.lock`` beside it, released by the kernel if the process dies), so that two runs,
+``--force`` or ``--resume`` runs of the same output never write at once: the second is refused.
+It writes to a hidden temporary file of its own (``.NAME.h5.partial.PID.RANDOM``, created
+exclusively) and moves it to the final name only when it has completed, never over a file that
+appeared meanwhile (unless forced). Values are checked before they are written: a non-finite
+value in a series, field or result fails the run with :class:`NumericalError` unless the
+simulation declared that dataset may hold them (:meth:`RunWriter.allow_nonfinite`).
+
+Checkpoints are consistent copies of the run's file (``.NAME.h5.ckpt``, written to a temporary
+name and renamed), holding the simulation's state in ``/_checkpoint`` and followed by a
+trailer with the SHA-256 of the copy, which ``resume`` verifies before it continues from the
+last one. SIGTERM during a run writes a checkpoint at the next consistent point and stops.
+
+Reading never unpickles or evaluates anything, refuses HDF5 external links, external storage
+and virtual datasets, and reads datasets under a size cap (:data:`MAX_READ_BYTES`). This module
+knows nothing of physics.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import json
 import math
 import os
-import shutil
+import re
+import secrets
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -34,13 +51,19 @@ import h5py
 import numpy as np
 
 from emergent import __version__
-from emergent.runs.errors import RunError
+from emergent.runs.errors import NumericalError, RunError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no locking
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from emergent.runs.registry import Simulation
 
 __all__ = [
     "FORMAT",
+    "MAX_READ_BYTES",
     "RunData",
     "RunError",
     "RunWriter",
@@ -48,6 +71,7 @@ __all__ = [
     "checkpoint_path",
     "execute",
     "git_commit",
+    "lock_path",
     "partial_path",
     "read_run",
 ]
@@ -56,11 +80,21 @@ FORMAT = "emergent-run/1"
 """The value of the root attribute ``format`` of every run file written by this version."""
 _CKPT = "_checkpoint"
 _MAX_SEED = 2**63 - 1
+_CKPT_MAGIC = b"emergent-ckpt/1\n"
+_CKPT_TRAILER = len(_CKPT_MAGIC) + 8 + 32  # magic, length of the HDF5 part, its SHA-256
+MAX_READ_BYTES = 1 << 30
+"""Default cap on the bytes one read of :class:`RunData` may allocate (1 GiB)."""
+_MAX_ATTR_BYTES = 16 << 20
+_MAX_OBJECTS = 100_000
+_MAX_JSON_DEPTH = 32
 P = TypeVar("P")
 
 
 def partial_path(output: Path) -> Path:
-    """The temporary file a run writes before it is renamed to `output`.
+    """The stem of the temporary files runs write before they are renamed to `output`.
+
+    Each run writes its own ``.NAME.h5.partial.PID.RANDOM``; a file named exactly
+    ``.NAME.h5.partial`` (written by earlier versions) counts as an unfinished run as well.
 
     Parameters
     ----------
@@ -73,6 +107,166 @@ def partial_path(output: Path) -> Path:
         ``.NAME.h5.partial`` beside `output`.
     """
     return output.with_name(f".{output.name}.partial")
+
+
+def lock_path(output: Path) -> Path:
+    """The lock file a run holds (``flock``) while it writes `output`.
+
+    Parameters
+    ----------
+    output : Path
+        The final run file.
+
+    Returns
+    -------
+    Path
+        ``.NAME.h5.lock`` beside `output` (removed by the run when it ends).
+    """
+    return output.with_name(f".{output.name}.lock")
+
+
+def _partials(output: Path) -> list[Path]:
+    """The temporary files of runs of `output` (unfinished runs when nobody holds the lock)."""
+    stem = partial_path(output).name
+    pattern = re.compile(re.escape(stem) + r"(\.\d+\.[0-9a-f]{16})?")
+    parent = output.parent
+    try:
+        names = os.listdir(parent if str(parent) else ".")
+    except OSError:
+        return []
+    return [output.with_name(n) for n in names if pattern.fullmatch(n)]
+
+
+def _new_partial(output: Path) -> Path:
+    """A new, empty, exclusively created temporary file for one run of `output`."""
+    stem = partial_path(output).name
+    for _ in range(100):
+        path = output.with_name(f"{stem}.{os.getpid()}.{secrets.token_hex(8)}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise RunError(
+                f"output file {str(output)!r} cannot be written: {os.strerror(exc.errno or 0)}"
+            ) from None
+        os.close(fd)
+        return path
+    raise RunError(f"output file {str(output)!r}: cannot create a temporary file")  # pragma: no cover
+
+
+class _OutputLock:
+    """An exclusive ``flock`` on ``.NAME.h5.lock``, held while one run writes `output`."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.path = lock_path(output)
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        for _ in range(20):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                             0o666)
+            except OSError as exc:
+                raise RunError(
+                    f"output file {str(self.output)!r}: cannot create the lock "
+                    f"{str(self.path)!r}: {os.strerror(exc.errno or 0)}"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = ""
+                with contextlib.suppress(OSError, ValueError):
+                    holder = os.pread(fd, 32, 0).decode("ascii").strip()
+                os.close(fd)
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise RunError(
+                        f"output file {str(self.output)!r}: cannot lock {str(self.path)!r}: "
+                        f"{os.strerror(exc.errno or 0)}"
+                    ) from None
+                who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+                raise RunError(
+                    f"another run is writing {str(self.output)!r} ({who}); wait for it to "
+                    "finish or stop it, then run again"
+                ) from None
+            # the file may have been removed (and recreated) by the run that held it before
+            try:
+                mine, there = os.fstat(fd), os.stat(self.path)
+                same = (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+            except OSError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                self.fd = fd
+                return
+            os.close(fd)
+        raise RunError(f"output file {str(self.output)!r}: cannot lock {str(self.path)!r}")
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()  # while still holding it: see the inode check in acquire
+        os.close(self.fd)
+        self.fd = None
+
+
+def _copy_to_checkpoint(partial: Path, ckpt: Path) -> None:
+    """Copy `partial` to `ckpt` (via a temporary name) followed by its SHA-256 trailer."""
+    tmp = ckpt.with_name(ckpt.name + ".tmp")
+    digest, size = hashlib.sha256(), 0
+    with open(partial, "rb") as src, open(tmp, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.write(_CKPT_MAGIC + size.to_bytes(8, "little") + digest.digest())
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, ckpt)
+
+
+def _copy_from_checkpoint(ckpt: Path, partial: Path) -> None:
+    """Verify the SHA-256 trailer of `ckpt` and copy its HDF5 part to `partial`."""
+    again = "pass --force to start again"
+    try:
+        with open(ckpt, "rb") as src:
+            total = os.fstat(src.fileno()).st_size
+            if total >= _CKPT_TRAILER:
+                src.seek(total - _CKPT_TRAILER)
+                trailer = src.read(_CKPT_TRAILER)
+            else:
+                trailer = b""
+            magic = trailer[:len(_CKPT_MAGIC)]
+            size = int.from_bytes(trailer[len(_CKPT_MAGIC):len(_CKPT_MAGIC) + 8], "little")
+            if magic != _CKPT_MAGIC or size != total - _CKPT_TRAILER:
+                raise RunError(
+                    f"cannot resume: {str(ckpt)!r} is not an emergent checkpoint (no checksum); "
+                    + again
+                )
+            src.seek(0)
+            digest, left = hashlib.sha256(), size
+            with open(partial, "wb") as dst:
+                while left > 0:
+                    chunk = src.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    left -= len(chunk)
+    except OSError as exc:
+        raise RunError(
+            f"cannot resume: checkpoint {str(ckpt)!r} is unreadable: {os.strerror(exc.errno or 0)}"
+        ) from None
+    if left != 0 or digest.digest() != trailer[-32:]:
+        raise RunError(
+            f"cannot resume: checkpoint {str(ckpt)!r} is corrupt (its SHA-256 does not match); "
+            + again
+        )
 
 
 def checkpoint_path(output: Path) -> Path:
@@ -155,18 +349,51 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_finite(value: Any, what: str, allowed: bool) -> None:
+    """Raise NumericalError when `value` holds a NaN or an infinity (unless `allowed`)."""
+    if allowed:
+        return
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    where = ""
+    if arr.ndim:
+        first = np.unravel_index(int(np.argmax(bad)), arr.shape)
+        where = f" at index {tuple(int(i) for i in first)} ({int(bad.sum())} of {arr.size})"
+    raise NumericalError(
+        f"{what} holds a non-finite value ({arr[first] if arr.ndim else arr}){where}: the run "
+        "failed numerically (a blow-up?); nothing was published"
+    )
+
+
 class _Series:
     """Buffered appendable datasets under /series."""
 
-    def __init__(self, group: h5py.Group) -> None:
+    def __init__(self, group: h5py.Group, allowed: set[str]) -> None:
         self.group = group
+        self.allowed = allowed
         self.buffer: dict[str, list[np.ndarray]] = {}
 
     def append(self, values: Mapping[str, Any]) -> None:
+        checked = []
         for name, value in values.items():
             arr = np.asarray(value)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"series {name!r}: numeric values only, got {arr.dtype}")
+            if name not in self.allowed:
+                rows = len(self.buffer.get(name, ()))
+                if name in self.group:
+                    rows += self.group[name].shape[0]
+                step = f" row {rows}"
+                if "t" in values and name != "t":
+                    with contextlib.suppress(TypeError, ValueError):
+                        step += f" (t={float(values['t']):g})"
+                _check_finite(arr, f"series {name!r}{step}", False)
+            checked.append((name, arr))
+        for name, arr in checked:
             if name not in self.group:
                 rowbytes = max(arr.nbytes, 1)
                 chunk_rows = int(max(1, min(4096, (256 * 1024) // rowbytes)))
@@ -222,8 +449,11 @@ class RunWriter(Generic[P]):
         self._checkpoint_path = checkpoint
         self._partial_path = partial
         self._last_checkpoint = time.monotonic()
-        self._series = _Series(file.require_group("series"))
+        self._allowed: set[str] = set()
+        self._series = _Series(file.require_group("series"), self._allowed)
         self.checkpoints_written = 0
+        self._checkpointing = False  # the run calls checkpoint(): SIGTERM can wait for it
+        self._stop_requested = False  # SIGTERM arrived: checkpoint at the next chance and stop
 
     # -- randomness ----------------------------------------------------------------------
     def seed_sequence(self, *key: int) -> np.random.SeedSequence:
@@ -288,6 +518,22 @@ class RunWriter(Generic[P]):
         )
 
     # -- data ----------------------------------------------------------------------------
+    def allow_nonfinite(self, *names: str) -> None:
+        """Declare that the named series, fields or results may hold NaN or infinities.
+
+        Every other dataset and scalar result is checked before it is written, and a
+        non-finite value fails the run (:class:`~emergent.runs.errors.NumericalError`).
+        Declare a name only where a non-finite value is a legitimate outcome (e.g. an
+        undefined ratio recorded as NaN), not to hide a blow-up.
+
+        Parameters
+        ----------
+        *names : str
+            Names as passed to :meth:`append`, :meth:`write_field`, :meth:`write_array` or
+            :meth:`set_result`.
+        """
+        self._allowed.update(str(n) for n in names)
+
     def append(self, **values: Any) -> None:
         """Append one row to each named time series (/series/<name>).
 
@@ -301,6 +547,9 @@ class RunWriter(Generic[P]):
         ------
         TypeError
             A non-numeric value.
+        NumericalError
+            A NaN or infinity in a series not declared by :meth:`allow_nonfinite` (the
+            message names the series and the row).
         """
         self._series.append(values)
 
@@ -321,8 +570,14 @@ class RunWriter(Generic[P]):
         ------
         ValueError
             The number of axes or an axis length does not match `data`.
+        NumericalError
+            A NaN or infinity in `data` or an axis, unless declared
+            (:meth:`allow_nonfinite`).
         """
         data = np.asarray(data)
+        _check_finite(data, f"field {name!r}", name in self._allowed)
+        for axis, values in axes.items():
+            _check_finite(values, f"axis {axis!r} of field {name!r}", name in self._allowed)
         if len(axes) != data.ndim:
             raise ValueError(
                 f"field {name!r}: {data.ndim} dimensions but {len(axes)} axes given"
@@ -359,7 +614,13 @@ class RunWriter(Generic[P]):
             The result's name.
         data : array_like
             Its value.
+
+        Raises
+        ------
+        NumericalError
+            A NaN or infinity in `data`, unless declared (:meth:`allow_nonfinite`).
         """
+        _check_finite(data, f"array result {name!r}", name in self._allowed)
         results = self.file.require_group("results")
         if name in results:
             del results[name]
@@ -374,7 +635,14 @@ class RunWriter(Generic[P]):
             The result's name.
         value : number, bool or str
             Its value.
+
+        Raises
+        ------
+        NumericalError
+            A NaN or infinity, unless declared (:meth:`allow_nonfinite`).
         """
+        if not isinstance(value, str):
+            _check_finite(value, f"result {name!r}", name in self._allowed)
         self.file.require_group("results").attrs[name] = _attr_value(value)
 
     # -- checkpoints ---------------------------------------------------------------------
@@ -400,9 +668,10 @@ class RunWriter(Generic[P]):
         Returns
         -------
         bool
-            True when :meth:`checkpoint` would write one now.
+            True when :meth:`checkpoint` would write one now (always after SIGTERM).
         """
-        return time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
+        self._checkpointing = True
+        return self._stop_requested or time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
 
     def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
         """Save `state` and all data so far if the checkpoint interval has elapsed.
@@ -418,7 +687,14 @@ class RunWriter(Generic[P]):
         -------
         bool
             Whether a checkpoint was written.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            After writing the checkpoint, when the run received SIGTERM.
         """
+        self._checkpointing = True
+        force = force or self._stop_requested
         now = time.monotonic()
         if not force and now - self._last_checkpoint < self.checkpoint_interval:
             return False
@@ -433,12 +709,20 @@ class RunWriter(Generic[P]):
                 group.attrs[key] = _attr_value(value)
         self.file.attrs["checkpointed"] = _now()
         self.file.flush()
-        tmp = self._checkpoint_path.with_name(self._checkpoint_path.name + ".tmp")
-        shutil.copyfile(self._partial_path, tmp)
-        os.replace(tmp, self._checkpoint_path)
+        _copy_to_checkpoint(self._partial_path, self._checkpoint_path)
         self._last_checkpoint = time.monotonic()
         self.checkpoints_written += 1
+        if self._stop_requested:
+            raise KeyboardInterrupt("terminated (SIGTERM); checkpoint written")
         return True
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        """SIGTERM: checkpoint at the run's next checkpoint opportunity, then stop (a run
+        that does not checkpoint, or a second SIGTERM, stops at once)."""
+        if self._checkpointing and not self._stop_requested:
+            self._stop_requested = True
+            return
+        raise KeyboardInterrupt("terminated (SIGTERM)")
 
     def _finish(self) -> None:
         self._series.flush()
@@ -457,12 +741,17 @@ def _check_seed(seed: int) -> int:
     return int(seed)
 
 
-def _stored_params(file: h5py.File) -> tuple[str, int, dict[str, Any]]:
-    return (
-        _plain(file.attrs["simulation"]),
-        int(file.attrs["seed"]),
-        json.loads(_plain(file.attrs["params_json"])),
-    )
+def _stored_params(file: h5py.File, where: str) -> tuple[str, int, dict[str, Any]]:
+    try:
+        name, seed = _plain(file.attrs["simulation"]), _plain(file.attrs["seed"])
+        params = json.loads(_plain(file.attrs["params_json"]))
+    except (KeyError, TypeError, ValueError, RecursionError, OSError):
+        raise RunError(f"{where} is not an emergent run (no valid simulation, seed and "
+                       "params_json attributes)") from None
+    if not isinstance(name, str) or not isinstance(seed, int) or not isinstance(params, dict):
+        raise RunError(f"{where} is not an emergent run (malformed simulation, seed or "
+                       "params_json attribute)")
+    return name, seed, params
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -557,31 +846,91 @@ def execute(
             f"{checkpoint_interval!r}"
         )
     output = check_output_path(output)
+    if output.is_dir():
+        raise RunError(f"output file {str(output)!r} is a directory")
+    lock = _OutputLock(output)
+    lock.acquire()
+    try:
+        return _execute_locked(sim, params, seed, output, resume=resume, force=force,
+                               quiet=quiet, checkpoint_interval=checkpoint_interval)
+    finally:
+        lock.release()
+
+
+def _execute_locked(
+    sim: Simulation, params: dict[str, Any], seed: int, output: Path, *, resume: bool,
+    force: bool, quiet: bool, checkpoint_interval: float,
+) -> Path:
+    """:func:`execute` once the lock on `output` is held."""
     if output.exists() and not force:
         raise RunError(f"output file {str(output)!r} exists; pass --force to overwrite it")
-    partial, ckpt = partial_path(output), checkpoint_path(output)
+    ckpt = checkpoint_path(output)
+    stale = _partials(output)  # nobody else holds the lock: these are from runs that died
     resuming = resume and ckpt.exists()
-    if not resume and (ckpt.exists() or partial.exists()):
+    if not resume and (ckpt.exists() or stale):
         if not force:
             raise RunError(
                 f"an unfinished run of {str(output)!r} exists; pass --resume to continue it "
                 "or --force to start again"
             )
         ckpt.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
+    for path in stale:
+        path.unlink(missing_ok=True)
 
-    if resuming:
-        shutil.copyfile(ckpt, partial)
+    partial = _new_partial(output)
+    try:
+        file = _open_partial(sim, params, seed, output, partial, ckpt if resuming else None)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    writer: RunWriter[Any] = RunWriter(
+        sim, file, params, seed, quiet=quiet, checkpoint_interval=checkpoint_interval,
+        checkpoint=ckpt, partial=partial,
+    )
+    handler = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, writer._on_sigterm) if handler else None
+    try:
+        sim.run(writer)
+        writer._finish()
+        file.close()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            file.close()
+        partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
+        raise
+    finally:
+        if handler:
+            signal.signal(signal.SIGTERM, previous)
+    _publish(partial, output, force)
+    ckpt.unlink(missing_ok=True)
+    return output
+
+
+def _open_partial(
+    sim: Simulation, params: dict[str, Any], seed: int, output: Path, partial: Path,
+    ckpt: Path | None,
+) -> h5py.File:
+    """The run's own temporary file, new or restored from the checkpoint `ckpt`."""
+    if ckpt is not None:
+        _copy_from_checkpoint(ckpt, partial)
         try:
             file = h5py.File(partial, "a")
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise RunError(f"checkpoint {str(ckpt)!r} is unreadable: {exc}") from None
-        name, stored_seed, stored = _stored_params(file)
+        except OSError:
+            raise RunError(
+                f"cannot resume: checkpoint {str(ckpt)!r} is not a readable HDF5 file; "
+                "pass --force to start again"
+            ) from None
+        try:
+            name, stored_seed, stored = _stored_params(file, f"checkpoint {str(ckpt)!r}")
+            if _CKPT not in file or not isinstance(file[_CKPT], h5py.Group):
+                raise RunError(f"checkpoint {str(ckpt)!r} holds no saved state; pass --force "
+                               "to start again")
+        except BaseException:
+            file.close()
+            raise
         mismatch = [k for k in params if k in stored and not _same(params[k], stored[k])]
         if name != sim.name or stored_seed != seed or mismatch:
             file.close()
-            partial.unlink(missing_ok=True)
             what = (
                 f"simulation {name!r}" if name != sim.name
                 else f"seed {stored_seed}" if stored_seed != seed
@@ -592,40 +941,50 @@ def execute(
                 "pass the same settings, or --force to start again"
             )
         file.attrs["resumed"] = _now()
-    else:
-        try:
-            file = h5py.File(partial, "w")
-        except OSError as exc:
-            why = os.strerror(exc.errno) if exc.errno else "unknown reason"
-            raise RunError(f"output file {str(output)!r} cannot be written: {why}") from None
-        file.attrs["format"] = FORMAT
-        file.attrs["simulation"] = sim.name
-        file.attrs["summary"] = sim.summary
-        file.attrs["emergent_version"] = __version__
-        file.attrs["seed"] = seed
-        file.attrs["equations"] = np.array(sim.equations, dtype=h5py.string_dtype())
-        file.attrs["created"] = _now()
-        file.attrs["git_commit"] = git_commit()
-        file.attrs["params_json"] = json.dumps(params, sort_keys=True)
-        for key, value in params.items():
-            file.attrs[f"param.{key}"] = _attr_value(value)
-
-    writer = RunWriter(
-        sim, file, params, seed, quiet=quiet, checkpoint_interval=checkpoint_interval,
-        checkpoint=ckpt, partial=partial,
-    )
+        return file
     try:
-        sim.run(writer)
-        writer._finish()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            file.close()
-        partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
-        raise
-    file.close()
-    os.replace(partial, output)
-    ckpt.unlink(missing_ok=True)
-    return output
+        file = h5py.File(partial, "w")
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else "unknown reason"
+        raise RunError(f"output file {str(output)!r} cannot be written: {why}") from None
+    file.attrs["format"] = FORMAT
+    file.attrs["simulation"] = sim.name
+    file.attrs["summary"] = sim.summary
+    file.attrs["emergent_version"] = __version__
+    file.attrs["seed"] = seed
+    file.attrs["equations"] = np.array(sim.equations, dtype=h5py.string_dtype())
+    file.attrs["created"] = _now()
+    file.attrs["git_commit"] = git_commit()
+    file.attrs["params_json"] = json.dumps(params, sort_keys=True)
+    for key, value in params.items():
+        file.attrs[f"param.{key}"] = _attr_value(value)
+    return file
+
+
+def _publish(partial: Path, output: Path, force: bool) -> None:
+    """Move the finished `partial` to `output`; never over a file that appeared meanwhile
+    (a writer that does not take the lock), unless `force`."""
+    if force:
+        os.replace(partial, output)
+        return
+    try:
+        os.link(partial, output)  # fails if `output` exists
+    except FileExistsError:
+        partial.unlink(missing_ok=True)
+        raise RunError(
+            f"output file {str(output)!r} was created by someone else while this run was "
+            "writing; it was left as it is (pass --force to overwrite it)"
+        ) from None
+    except OSError:  # no hard links here: a check just before the rename
+        if output.exists():
+            partial.unlink(missing_ok=True)
+            raise RunError(
+                f"output file {str(output)!r} was created by someone else while this run was "
+                "writing; it was left as it is (pass --force to overwrite it)"
+            ) from None
+        os.replace(partial, output)
+        return
+    partial.unlink()
 
 
 class RunData:
