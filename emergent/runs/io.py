@@ -987,60 +987,169 @@ def _publish(partial: Path, output: Path, force: bool) -> None:
     partial.unlink()
 
 
-class RunData:
-    """A finished run, read back (:func:`read_run`). Arrays are read on demand."""
+def _json_depth(value: Any, depth: int = 0) -> int:
+    if depth > _MAX_JSON_DEPTH:
+        return depth
+    if isinstance(value, dict):
+        return max([_json_depth(v, depth + 1) for v in value.values()], default=depth + 1)
+    if isinstance(value, list):
+        return max([_json_depth(v, depth + 1) for v in value], default=depth + 1)
+    return depth
 
-    def __init__(self, path: Path) -> None:
+
+def _check_safe(f: h5py.File, path: Path) -> list[tuple[str, h5py.Dataset]]:
+    """Every dataset of `f`, after refusing links, external storage and virtual datasets."""
+    found: list[tuple[str, h5py.Dataset]] = []
+    todo: list[tuple[str, h5py.Group]] = [("", f)]
+    seen = 0
+    while todo:
+        prefix, group = todo.pop()
+        for key in group:
+            name = prefix + key
+            seen += 1
+            if seen > _MAX_OBJECTS:
+                raise RunError(f"{str(path)!r} has more than {_MAX_OBJECTS} objects; refused")
+            link = group.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise RunError(f"{str(path)!r}: {name!r} is an external link (to "
+                               f"{link.filename!r}); refused")
+            if isinstance(link, h5py.SoftLink):
+                raise RunError(f"{str(path)!r}: {name!r} is a soft link; refused")
+            obj = group.get(key)
+            if isinstance(obj, h5py.Group):
+                todo.append((name + "/", obj))
+            elif isinstance(obj, h5py.Dataset):
+                if obj.is_virtual:
+                    raise RunError(f"{str(path)!r}: {name!r} is a virtual dataset; refused")
+                if obj.external:
+                    raise RunError(f"{str(path)!r}: {name!r} has external storage (in "
+                                   f"{obj.external[0][0]!r}); refused")
+                found.append((name, obj))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _read_attrs(obj: h5py.HLObject, path: Path) -> dict[str, Any]:
+    """The attributes of `obj` as plain values, each under a size cap."""
+    out: dict[str, Any] = {}
+    for key in obj.attrs:
+        aid = obj.attrs.get_id(key)
+        size = aid.get_storage_size()
+        if size > _MAX_ATTR_BYTES or aid.shape and int(np.prod(aid.shape)) > _MAX_ATTR_BYTES:
+            raise RunError(f"{str(path)!r}: attribute {key!r} is too large ({size} bytes)")
+        try:
+            out[key] = _plain(obj.attrs[key])
+        except UnicodeDecodeError:
+            raise RunError(f"{str(path)!r}: attribute {key!r} is not valid UTF-8") from None
+    return out
+
+
+class RunData:
+    """A finished run, read back (:func:`read_run`). Arrays are read on demand, by slices if
+    asked, and never beyond `max_bytes` in one read.
+
+    Parameters
+    ----------
+    path : Path
+        The run file.
+    max_bytes : int
+        The most bytes one read (of a series, field or array, or the selected part of it) may
+        allocate; larger reads raise :class:`RunError`.
+    """
+
+    def __init__(self, path: Path, max_bytes: int = MAX_READ_BYTES) -> None:
         self.path = path
+        self.max_bytes = int(max_bytes)
         try:
             with h5py.File(path, "r") as f:
-                attrs = {k: _plain(v) for k, v in f.attrs.items()}
+                attrs = _read_attrs(f, path)
                 if attrs.get("format") != FORMAT:
                     raise RunError(
                         f"{str(path)!r} is not an emergent run file (no format={FORMAT!r})"
                     )
                 if "completed" not in attrs:
                     raise RunError(f"{str(path)!r} is an unfinished run")
-                self.series_names = sorted(f["series"]) if "series" in f else []
-                self.field_names = sorted(f["fields"]) if "fields" in f else []
-                self.array_names = (
-                    sorted(k for k in f["results"] if isinstance(f["results"][k], h5py.Dataset))
-                    if "results" in f else []
+                datasets = _check_safe(f, path)
+                self.series_names = sorted(
+                    n.split("/", 1)[1] for n, _ in datasets
+                    if n.startswith("series/") and n.count("/") == 1
+                )
+                self.field_names = sorted(
+                    n.split("/", 1)[1] for n, _ in datasets
+                    if n.startswith("fields/") and n.count("/") == 1
+                )
+                self.array_names = sorted(
+                    n.split("/", 1)[1] for n, _ in datasets
+                    if n.startswith("results/") and n.count("/") == 1
                 )
                 self.results = (
-                    {k: _plain(v) for k, v in f["results"].attrs.items()}
-                    if "results" in f else {}
+                    _read_attrs(f["results"], path)
+                    if isinstance(f.get("results"), h5py.Group) else {}
                 )
-                self.datasets = {
-                    name: (obj.shape, str(obj.dtype))
-                    for name, obj in _walk(f)
-                }
+                self.datasets = {name: (obj.shape, str(obj.dtype)) for name, obj in datasets}
         except RunError:
             raise
-        except (OSError, KeyError, ValueError) as exc:
-            raise RunError(f"cannot read {str(path)!r}: not a readable HDF5 run ({exc})") from None
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RunError(f"cannot read {str(path)!r}: not a readable HDF5 run ({why})") from None
         self.attrs = attrs
-        self.simulation: str = attrs["simulation"]
-        self.seed: int = int(attrs["seed"])
+        simulation = attrs.get("simulation")
+        if not isinstance(simulation, str) or not simulation:
+            raise RunError(f"{str(path)!r}: missing or malformed attribute 'simulation'")
+        self.simulation: str = simulation
+        seed = attrs.get("seed")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise RunError(f"{str(path)!r}: attribute 'seed' must be an integer, got {seed!r:.40}")
+        self.seed: int = seed
+        raw = attrs.get("params_json")
         try:
-            self.params: dict[str, Any] = json.loads(attrs["params_json"])
-        except (KeyError, TypeError, json.JSONDecodeError):
-            raise RunError(f"{str(path)!r}: missing or malformed params_json") from None
-        self.equations: list[str] = list(attrs.get("equations", []))
+            if not isinstance(raw, str):
+                raise TypeError
+            params = json.loads(raw)
+            if not isinstance(params, dict) or _json_depth(params) > _MAX_JSON_DEPTH:
+                raise TypeError
+        except (TypeError, ValueError, RecursionError):
+            raise RunError(f"{str(path)!r}: missing or malformed params_json (a JSON object "
+                           f"nested at most {_MAX_JSON_DEPTH} deep)") from None
+        self.params: dict[str, Any] = params
+        equations = attrs.get("equations", [])
+        self.equations: list[str] = (
+            [str(e) for e in equations] if isinstance(equations, list | tuple) else [str(equations)]
+        )
 
-    def _read(self, where: str) -> Any:
+    def _checked(self, ds: h5py.Dataset, where: str, sel: Any) -> Any:
+        """`ds[sel]` after checking the selection's size against the cap."""
+        if isinstance(sel, tuple) and sel == ():
+            count = int(np.prod(ds.shape, dtype=object)) if ds.shape is not None else 0
+        else:
+            count = _selection_count(ds.shape, sel)
+        nbytes = count * ds.dtype.itemsize
+        if nbytes > self.max_bytes:
+            raise RunError(
+                f"{str(self.path)!r}: reading {where!r} ({' x '.join(map(str, ds.shape))} "
+                f"{ds.dtype}, {nbytes} bytes) exceeds the cap of {self.max_bytes} bytes; read "
+                "it by slices"
+            )
+        try:
+            return ds[sel]
+        except (OSError, ValueError, TypeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RunError(f"{str(self.path)!r}: cannot read {where!r} ({why})") from None
+
+    def _read(self, where: str, sel: Any = ()) -> Any:
         with h5py.File(self.path, "r") as f:
-            if where not in f:
+            if where not in f or not isinstance(f[where], h5py.Dataset):
                 raise KeyError(f"{str(self.path)!r} has no dataset {where!r}")
-            return f[where][()]
+            return self._checked(f[where], where, sel)
 
-    def series(self, name: str) -> np.ndarray:
-        """The time series /series/<name> (rows in order of appending).
+    def series(self, name: str, rows: slice | int | None = None) -> np.ndarray:
+        """The time series /series/<name> (rows in order of appending), or some of its rows.
 
         Parameters
         ----------
         name : str
             The series' name.
+        rows : slice or int, optional
+            The rows to read (default: all).
 
         Returns
         -------
@@ -1050,8 +1159,10 @@ class RunData:
         ------
         KeyError
             No such series.
+        RunError
+            The rows read would exceed the size cap, or the data is unreadable.
         """
-        return self._read(f"series/{name}")
+        return self._read(f"series/{name}", () if rows is None else rows)
 
     def field(self, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The field /fields/<name> and its axes, in dimension order.
@@ -1072,13 +1183,24 @@ class RunData:
         ------
         KeyError
             No such field.
+        RunError
+            The field exceeds the size cap, or its data or axes are unreadable.
         """
+        where = f"fields/{name}"
         with h5py.File(self.path, "r") as f:
-            if f"fields/{name}" not in f:
+            if where not in f or not isinstance(f[where], h5py.Dataset):
                 raise KeyError(f"{str(self.path)!r} has no field {name!r}")
-            ds = f[f"fields/{name}"]
-            axes = {ds.dims[i].label: ds.dims[i][0][()] for i in range(ds.ndim)}
-            return ds[()], axes
+            ds = f[where]
+            axes = {}
+            try:
+                for i in range(ds.ndim):
+                    scale = ds.dims[i][0]
+                    if scale.external or scale.is_virtual or scale.ndim != 1:
+                        raise RunError(f"{str(self.path)!r}: axis {i} of {where!r} is refused")
+                    axes[str(ds.dims[i].label)] = self._checked(scale, f"axis {i} of {where}", ())
+            except (OSError, ValueError, TypeError, IndexError, KeyError, RuntimeError):
+                raise RunError(f"{str(self.path)!r}: the axes of {where!r} are unreadable") from None
+            return self._checked(ds, where, ()), axes
 
     def array(self, name: str) -> np.ndarray:
         """The array result /results/<name>.
@@ -1096,24 +1218,33 @@ class RunData:
         ------
         KeyError
             No such array result.
+        RunError
+            The array exceeds the size cap, or is unreadable.
         """
         return self._read(f"results/{name}")
 
 
-def _walk(f: h5py.File) -> Iterator[tuple[str, h5py.Dataset]]:
-    found: list[tuple[str, h5py.Dataset]] = []
-    f.visititems(lambda name, obj: found.append((name, obj)) if isinstance(obj, h5py.Dataset)
-                 else None)
-    return iter(found)
+def _selection_count(shape: tuple[int, ...] | None, sel: Any) -> int:
+    """The number of elements `ds[sel]` selects, for an int or a slice of the first axis."""
+    if not shape:
+        return 1
+    rest = int(np.prod(shape[1:], dtype=object))
+    if isinstance(sel, int | np.integer):
+        return rest
+    if isinstance(sel, slice):
+        return len(range(*sel.indices(shape[0]))) * rest
+    raise TypeError(f"rows must be a slice or an int, got {type(sel).__name__}")
 
 
-def read_run(path: str | os.PathLike[str]) -> RunData:
+def read_run(path: str | os.PathLike[str], max_bytes: int = MAX_READ_BYTES) -> RunData:
     """Open a finished run file.
 
     Parameters
     ----------
     path : path
         A file written by :func:`execute` (``emergent run``).
+    max_bytes : int
+        The most bytes one read of its datasets may allocate (:class:`RunData`).
 
     Returns
     -------
@@ -1123,9 +1254,10 @@ def read_run(path: str | os.PathLike[str]) -> RunData:
     Raises
     ------
     RunError
-        A missing, foreign, unfinished or corrupt file.
+        A missing, foreign, unfinished or corrupt file, or one with external links, external
+        storage or virtual datasets.
     """
     path = Path(path)
     if not path.is_file():
         raise RunError(f"no such run file: {str(path)!r}")
-    return RunData(path)
+    return RunData(path, max_bytes=max_bytes)
