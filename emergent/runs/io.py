@@ -152,7 +152,8 @@ def _new_partial(output: Path) -> Path:
             ) from None
         os.close(fd)
         return path
-    raise RunError(f"output file {str(output)!r}: cannot create a temporary file")  # pragma: no cover
+    raise RunError(  # pragma: no cover
+        f"output file {str(output)!r}: cannot create a temporary file")
 
 
 class _OutputLock:
@@ -172,8 +173,8 @@ class _OutputLock:
                              0o666)
             except OSError as exc:
                 raise RunError(
-                    f"output file {str(self.output)!r}: cannot create the lock "
-                    f"{str(self.path)!r}: {os.strerror(exc.errno or 0)}"
+                    f"output file {str(self.output)!r} cannot be written: "
+                    f"{os.strerror(exc.errno or 0)} (creating its lock {str(self.path)!r})"
                 ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -671,7 +672,8 @@ class RunWriter(Generic[P]):
             True when :meth:`checkpoint` would write one now (always after SIGTERM).
         """
         self._checkpointing = True
-        return self._stop_requested or time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
+        elapsed = time.monotonic() - self._last_checkpoint
+        return self._stop_requested or elapsed >= self.checkpoint_interval
 
     def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
         """Save `state` and all data so far if the checkpoint interval has elapsed.
@@ -1199,7 +1201,8 @@ class RunData:
                         raise RunError(f"{str(self.path)!r}: axis {i} of {where!r} is refused")
                     axes[str(ds.dims[i].label)] = self._checked(scale, f"axis {i} of {where}", ())
             except (OSError, ValueError, TypeError, IndexError, KeyError, RuntimeError):
-                raise RunError(f"{str(self.path)!r}: the axes of {where!r} are unreadable") from None
+                raise RunError(
+                    f"{str(self.path)!r}: the axes of {where!r} are unreadable") from None
             return self._checked(ds, where, ()), axes
 
     def array(self, name: str) -> np.ndarray:
