@@ -384,7 +384,8 @@ class _Series:
             arr = np.asarray(value)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"series {name!r}: numeric values only, got {arr.dtype}")
-            if name not in self.allowed:
+            if (name not in self.allowed and arr.dtype.kind == "f"
+                    and not np.isfinite(arr).all()):
                 rows = len(self.buffer.get(name, ()))
                 if name in self.group:
                     rows += self.group[name].shape[0]
@@ -899,6 +900,7 @@ def _execute_locked(
         with contextlib.suppress(Exception):
             file.close()
         partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
+        ckpt.with_name(ckpt.name + ".tmp").unlink(missing_ok=True)  # a copy cut short
         raise
     finally:
         if handler:
