@@ -9,23 +9,40 @@ One file per run. Layout::
     /axes/<axis>      the grid axes (dimension scales)
     /results          attrs: scalar results; datasets: array results
 
-A run writes to a hidden temporary file beside the target (``.NAME.h5.partial``) and renames
-it to the final name only when it has completed. Checkpoints are consistent copies of that file
-(``.NAME.h5.ckpt``, written to a temporary name and renamed), holding the simulation's state in
-``/_checkpoint``; ``resume`` continues from the last one. This module knows nothing of physics.
-Reading never unpickles or evaluates anything.
+A run holds an exclusive lock on its output for its whole duration (``flock`` on
+``.NAME.h5.lock`` beside it, released by the kernel if the process dies), so that two runs,
+``--force`` or ``--resume`` runs of the same output never write at once: the second is refused.
+It writes to a hidden temporary file of its own (``.NAME.h5.partial.PID.RANDOM``, created
+exclusively) and moves it to the final name only when it has completed, never over a file that
+appeared meanwhile (unless forced). Values are checked before they are written: a non-finite
+value in a series, field or result fails the run with :class:`NumericalError` unless the
+simulation declared that dataset may hold them (:meth:`RunWriter.allow_nonfinite`).
+
+Checkpoints are consistent copies of the run's file (``.NAME.h5.ckpt``, written to a temporary
+name and renamed), holding the simulation's state in ``/_checkpoint`` and followed by a
+trailer with the SHA-256 of the copy, which ``resume`` verifies before it continues from the
+last one. SIGTERM during a run writes a checkpoint at the next consistent point and stops.
+
+Reading never unpickles or evaluates anything, refuses HDF5 external links, external storage
+and virtual datasets, and reads datasets under a size cap (:data:`MAX_READ_BYTES`). This module
+knows nothing of physics.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import json
 import math
 import os
-import shutil
+import re
+import secrets
+import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -35,13 +52,19 @@ import numpy as np
 
 from emergent import __version__
 from emergent.runs import netcdf
-from emergent.runs.errors import RunError
+from emergent.runs.errors import NumericalError, RunError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no locking
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from emergent.runs.registry import Simulation
 
 __all__ = [
     "FORMAT",
+    "MAX_READ_BYTES",
     "RunData",
     "RunError",
     "RunWriter",
@@ -49,6 +72,7 @@ __all__ = [
     "checkpoint_path",
     "execute",
     "git_commit",
+    "lock_path",
     "partial_path",
     "read_run",
 ]
@@ -57,11 +81,21 @@ FORMAT = "emergent-run/1"
 """The value of the root attribute ``format`` of every run file written by this version."""
 _CKPT = "_checkpoint"
 _MAX_SEED = 2**63 - 1
+_CKPT_MAGIC = b"emergent-ckpt/1\n"
+_CKPT_TRAILER = len(_CKPT_MAGIC) + 8 + 32  # magic, length of the HDF5 part, its SHA-256
+MAX_READ_BYTES = 1 << 30
+"""Default cap on the bytes one read of :class:`RunData` may allocate (1 GiB)."""
+_MAX_ATTR_BYTES = 16 << 20
+_MAX_OBJECTS = 100_000
+_MAX_JSON_DEPTH = 32
 P = TypeVar("P")
 
 
 def partial_path(output: Path) -> Path:
-    """The temporary file a run writes before it is renamed to `output`.
+    """The stem of the temporary files runs write before they are renamed to `output`.
+
+    Each run writes its own ``.NAME.h5.partial.PID.RANDOM``; a file named exactly
+    ``.NAME.h5.partial`` (written by earlier versions) counts as an unfinished run as well.
 
     Parameters
     ----------
@@ -74,6 +108,167 @@ def partial_path(output: Path) -> Path:
         ``.NAME.h5.partial`` beside `output`.
     """
     return output.with_name(f".{output.name}.partial")
+
+
+def lock_path(output: Path) -> Path:
+    """The lock file a run holds (``flock``) while it writes `output`.
+
+    Parameters
+    ----------
+    output : Path
+        The final run file.
+
+    Returns
+    -------
+    Path
+        ``.NAME.h5.lock`` beside `output` (removed by the run when it ends).
+    """
+    return output.with_name(f".{output.name}.lock")
+
+
+def _partials(output: Path) -> list[Path]:
+    """The temporary files of runs of `output` (unfinished runs when nobody holds the lock)."""
+    stem = partial_path(output).name
+    pattern = re.compile(re.escape(stem) + r"(\.\d+\.[0-9a-f]{16})?")
+    parent = output.parent
+    try:
+        names = os.listdir(parent if str(parent) else ".")
+    except OSError:
+        return []
+    return [output.with_name(n) for n in names if pattern.fullmatch(n)]
+
+
+def _new_partial(output: Path) -> Path:
+    """A new, empty, exclusively created temporary file for one run of `output`."""
+    stem = partial_path(output).name
+    for _ in range(100):
+        path = output.with_name(f"{stem}.{os.getpid()}.{secrets.token_hex(8)}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise RunError(
+                f"output file {str(output)!r} cannot be written: {os.strerror(exc.errno or 0)}"
+            ) from None
+        os.close(fd)
+        return path
+    raise RunError(  # pragma: no cover
+        f"output file {str(output)!r}: cannot create a temporary file")
+
+
+class _OutputLock:
+    """An exclusive ``flock`` on ``.NAME.h5.lock``, held while one run writes `output`."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.path = lock_path(output)
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        for _ in range(20):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                             0o666)
+            except OSError as exc:
+                raise RunError(
+                    f"output file {str(self.output)!r} cannot be written: "
+                    f"{os.strerror(exc.errno or 0)} (creating its lock {str(self.path)!r})"
+                ) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = ""
+                with contextlib.suppress(OSError, ValueError):
+                    holder = os.pread(fd, 32, 0).decode("ascii").strip()
+                os.close(fd)
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise RunError(
+                        f"output file {str(self.output)!r}: cannot lock {str(self.path)!r}: "
+                        f"{os.strerror(exc.errno or 0)}"
+                    ) from None
+                who = f"pid {holder}" if holder.isdigit() else "pid unknown"
+                raise RunError(
+                    f"another run is writing {str(self.output)!r} ({who}); wait for it to "
+                    "finish or stop it, then run again"
+                ) from None
+            # the file may have been removed (and recreated) by the run that held it before
+            try:
+                mine, there = os.fstat(fd), os.stat(self.path)
+                same = (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+            except OSError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                self.fd = fd
+                return
+            os.close(fd)
+        raise RunError(f"output file {str(self.output)!r}: cannot lock {str(self.path)!r}")
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()  # while still holding it: see the inode check in acquire
+        os.close(self.fd)
+        self.fd = None
+
+
+def _copy_to_checkpoint(partial: Path, ckpt: Path) -> None:
+    """Copy `partial` to `ckpt` (via a temporary name) followed by its SHA-256 trailer."""
+    tmp = ckpt.with_name(ckpt.name + ".tmp")
+    digest, size = hashlib.sha256(), 0
+    with open(partial, "rb") as src, open(tmp, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.write(_CKPT_MAGIC + size.to_bytes(8, "little") + digest.digest())
+        dst.flush()
+        os.fsync(dst.fileno())
+    os.replace(tmp, ckpt)
+
+
+def _copy_from_checkpoint(ckpt: Path, partial: Path) -> None:
+    """Verify the SHA-256 trailer of `ckpt` and copy its HDF5 part to `partial`."""
+    again = "pass --force to start again"
+    try:
+        with open(ckpt, "rb") as src:
+            total = os.fstat(src.fileno()).st_size
+            if total >= _CKPT_TRAILER:
+                src.seek(total - _CKPT_TRAILER)
+                trailer = src.read(_CKPT_TRAILER)
+            else:
+                trailer = b""
+            magic = trailer[:len(_CKPT_MAGIC)]
+            size = int.from_bytes(trailer[len(_CKPT_MAGIC):len(_CKPT_MAGIC) + 8], "little")
+            if magic != _CKPT_MAGIC or size != total - _CKPT_TRAILER:
+                raise RunError(
+                    f"cannot resume: {str(ckpt)!r} is not an emergent checkpoint (no checksum); "
+                    + again
+                )
+            src.seek(0)
+            digest, left = hashlib.sha256(), size
+            with open(partial, "wb") as dst:
+                while left > 0:
+                    chunk = src.read(min(left, 1 << 20))
+                    if not chunk:
+                        break
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    left -= len(chunk)
+    except OSError as exc:
+        raise RunError(
+            f"cannot resume: checkpoint {str(ckpt)!r} is unreadable: {os.strerror(exc.errno or 0)}"
+        ) from None
+    if left != 0 or digest.digest() != trailer[-32:]:
+        raise RunError(
+            f"cannot resume: checkpoint {str(ckpt)!r} is corrupt (its SHA-256 does not match); "
+            + again
+        )
 
 
 def checkpoint_path(output: Path) -> Path:
@@ -156,18 +351,52 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_finite(value: Any, what: str, allowed: bool) -> None:
+    """Raise NumericalError when `value` holds a NaN or an infinity (unless `allowed`)."""
+    if allowed:
+        return
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "fc":
+        return
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    where = ""
+    if arr.ndim:
+        first = np.unravel_index(int(np.argmax(bad)), arr.shape)
+        where = f" at index {tuple(int(i) for i in first)} ({int(bad.sum())} of {arr.size})"
+    raise NumericalError(
+        f"{what} holds a non-finite value ({arr[first] if arr.ndim else arr}){where}: the run "
+        "failed numerically (a blow-up?); nothing was published"
+    )
+
+
 class _Series:
     """Buffered appendable datasets under /series."""
 
-    def __init__(self, group: h5py.Group) -> None:
+    def __init__(self, group: h5py.Group, allowed: set[str]) -> None:
         self.group = group
+        self.allowed = allowed
         self.buffer: dict[str, list[np.ndarray]] = {}
 
     def append(self, values: Mapping[str, Any]) -> None:
+        checked = []
         for name, value in values.items():
             arr = np.asarray(value)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"series {name!r}: numeric values only, got {arr.dtype}")
+            if (name not in self.allowed and arr.dtype.kind == "f"
+                    and not np.isfinite(arr).all()):
+                rows = len(self.buffer.get(name, ()))
+                if name in self.group:
+                    rows += self.group[name].shape[0]
+                step = f" row {rows}"
+                if "t" in values and name != "t":
+                    with contextlib.suppress(TypeError, ValueError):
+                        step += f" (t={float(values['t']):g})"
+                _check_finite(arr, f"series {name!r}{step}", False)
+            checked.append((name, arr))
+        for name, arr in checked:
             if name not in self.group:
                 rowbytes = max(arr.nbytes, 1)
                 chunk_rows = int(max(1, min(4096, (256 * 1024) // rowbytes)))
@@ -223,8 +452,11 @@ class RunWriter(Generic[P]):
         self._checkpoint_path = checkpoint
         self._partial_path = partial
         self._last_checkpoint = time.monotonic()
-        self._series = _Series(file.require_group("series"))
+        self._allowed: set[str] = set()
+        self._series = _Series(file.require_group("series"), self._allowed)
         self.checkpoints_written = 0
+        self._checkpointing = False  # the run calls checkpoint(): SIGTERM can wait for it
+        self._stop_requested = False  # SIGTERM arrived: checkpoint at the next chance and stop
 
     # -- randomness ----------------------------------------------------------------------
     def seed_sequence(self, *key: int) -> np.random.SeedSequence:
@@ -289,6 +521,22 @@ class RunWriter(Generic[P]):
         )
 
     # -- data ----------------------------------------------------------------------------
+    def allow_nonfinite(self, *names: str) -> None:
+        """Declare that the named series, fields or results may hold NaN or infinities.
+
+        Every other dataset and scalar result is checked before it is written, and a
+        non-finite value fails the run (:class:`~emergent.runs.errors.NumericalError`).
+        Declare a name only where a non-finite value is a legitimate outcome (e.g. an
+        undefined ratio recorded as NaN), not to hide a blow-up.
+
+        Parameters
+        ----------
+        *names : str
+            Names as passed to :meth:`append`, :meth:`write_field`, :meth:`write_array` or
+            :meth:`set_result`.
+        """
+        self._allowed.update(str(n) for n in names)
+
     def append(self, **values: Any) -> None:
         """Append one row to each named time series (/series/<name>).
 
@@ -302,6 +550,9 @@ class RunWriter(Generic[P]):
         ------
         TypeError
             A non-numeric value.
+        NumericalError
+            A NaN or infinity in a series not declared by :meth:`allow_nonfinite` (the
+            message names the series and the row).
         """
         self._series.append(values)
 
@@ -323,8 +574,14 @@ class RunWriter(Generic[P]):
         ValueError
             The number of axes or an axis length does not match `data`, or a field and an axis
             share a name.
+        NumericalError
+            A NaN or infinity in `data` or an axis, unless declared
+            (:meth:`allow_nonfinite`).
         """
         data = np.asarray(data)
+        _check_finite(data, f"field {name!r}", name in self._allowed)
+        for axis, values in axes.items():
+            _check_finite(values, f"axis {axis!r} of field {name!r}", name in self._allowed)
         if len(axes) != data.ndim:
             raise ValueError(
                 f"field {name!r}: {data.ndim} dimensions but {len(axes)} axes given"
@@ -363,7 +620,13 @@ class RunWriter(Generic[P]):
             The result's name.
         data : array_like
             Its value.
+
+        Raises
+        ------
+        NumericalError
+            A NaN or infinity in `data`, unless declared (:meth:`allow_nonfinite`).
         """
+        _check_finite(data, f"array result {name!r}", name in self._allowed)
         results = self.file.require_group("results")
         if name in results:
             del results[name]
@@ -378,7 +641,14 @@ class RunWriter(Generic[P]):
             The result's name.
         value : number, bool or str
             Its value.
+
+        Raises
+        ------
+        NumericalError
+            A NaN or infinity, unless declared (:meth:`allow_nonfinite`).
         """
+        if not isinstance(value, str):
+            _check_finite(value, f"result {name!r}", name in self._allowed)
         self.file.require_group("results").attrs[name] = _attr_value(value)
 
     # -- checkpoints ---------------------------------------------------------------------
@@ -404,9 +674,11 @@ class RunWriter(Generic[P]):
         Returns
         -------
         bool
-            True when :meth:`checkpoint` would write one now.
+            True when :meth:`checkpoint` would write one now (always after SIGTERM).
         """
-        return time.monotonic() - self._last_checkpoint >= self.checkpoint_interval
+        self._checkpointing = True
+        elapsed = time.monotonic() - self._last_checkpoint
+        return self._stop_requested or elapsed >= self.checkpoint_interval
 
     def checkpoint(self, state: Mapping[str, Any], force: bool = False) -> bool:
         """Save `state` and all data so far if the checkpoint interval has elapsed.
@@ -422,7 +694,14 @@ class RunWriter(Generic[P]):
         -------
         bool
             Whether a checkpoint was written.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            After writing the checkpoint, when the run received SIGTERM.
         """
+        self._checkpointing = True
+        force = force or self._stop_requested
         now = time.monotonic()
         if not force and now - self._last_checkpoint < self.checkpoint_interval:
             return False
@@ -437,12 +716,20 @@ class RunWriter(Generic[P]):
                 group.attrs[key] = _attr_value(value)
         self.file.attrs["checkpointed"] = _now()
         self.file.flush()
-        tmp = self._checkpoint_path.with_name(self._checkpoint_path.name + ".tmp")
-        shutil.copyfile(self._partial_path, tmp)
-        os.replace(tmp, self._checkpoint_path)
+        _copy_to_checkpoint(self._partial_path, self._checkpoint_path)
         self._last_checkpoint = time.monotonic()
         self.checkpoints_written += 1
+        if self._stop_requested:
+            raise KeyboardInterrupt("terminated (SIGTERM); checkpoint written")
         return True
+
+    def _on_sigterm(self, signum: int, frame: Any) -> None:
+        """SIGTERM: checkpoint at the run's next checkpoint opportunity, then stop (a run
+        that does not checkpoint, or a second SIGTERM, stops at once)."""
+        if self._checkpointing and not self._stop_requested:
+            self._stop_requested = True
+            return
+        raise KeyboardInterrupt("terminated (SIGTERM)")
 
     def _finish(self) -> None:
         self._series.flush()
@@ -462,12 +749,17 @@ def _check_seed(seed: int) -> int:
     return int(seed)
 
 
-def _stored_params(file: h5py.File) -> tuple[str, int, dict[str, Any]]:
-    return (
-        _plain(file.attrs["simulation"]),
-        int(file.attrs["seed"]),
-        json.loads(_plain(file.attrs["params_json"])),
-    )
+def _stored_params(file: h5py.File, where: str) -> tuple[str, int, dict[str, Any]]:
+    try:
+        name, seed = _plain(file.attrs["simulation"]), _plain(file.attrs["seed"])
+        params = json.loads(_plain(file.attrs["params_json"]))
+    except (KeyError, TypeError, ValueError, RecursionError, OSError):
+        raise RunError(f"{where} is not an emergent run (no valid simulation, seed and "
+                       "params_json attributes)") from None
+    if not isinstance(name, str) or not isinstance(seed, int) or not isinstance(params, dict):
+        raise RunError(f"{where} is not an emergent run (malformed simulation, seed or "
+                       "params_json attribute)")
+    return name, seed, params
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -562,31 +854,92 @@ def execute(
             f"{checkpoint_interval!r}"
         )
     output = check_output_path(output)
+    if output.is_dir():
+        raise RunError(f"output file {str(output)!r} is a directory")
+    lock = _OutputLock(output)
+    lock.acquire()
+    try:
+        return _execute_locked(sim, params, seed, output, resume=resume, force=force,
+                               quiet=quiet, checkpoint_interval=checkpoint_interval)
+    finally:
+        lock.release()
+
+
+def _execute_locked(
+    sim: Simulation, params: dict[str, Any], seed: int, output: Path, *, resume: bool,
+    force: bool, quiet: bool, checkpoint_interval: float,
+) -> Path:
+    """:func:`execute` once the lock on `output` is held."""
     if output.exists() and not force:
         raise RunError(f"output file {str(output)!r} exists; pass --force to overwrite it")
-    partial, ckpt = partial_path(output), checkpoint_path(output)
+    ckpt = checkpoint_path(output)
+    stale = _partials(output)  # nobody else holds the lock: these are from runs that died
     resuming = resume and ckpt.exists()
-    if not resume and (ckpt.exists() or partial.exists()):
+    if not resume and (ckpt.exists() or stale):
         if not force:
             raise RunError(
                 f"an unfinished run of {str(output)!r} exists; pass --resume to continue it "
                 "or --force to start again"
             )
         ckpt.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
+    for path in stale:
+        path.unlink(missing_ok=True)
 
-    if resuming:
-        shutil.copyfile(ckpt, partial)
+    partial = _new_partial(output)
+    try:
+        file = _open_partial(sim, params, seed, output, partial, ckpt if resuming else None)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    writer: RunWriter[Any] = RunWriter(
+        sim, file, params, seed, quiet=quiet, checkpoint_interval=checkpoint_interval,
+        checkpoint=ckpt, partial=partial,
+    )
+    handler = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, writer._on_sigterm) if handler else None
+    try:
+        sim.run(writer)
+        writer._finish()
+        file.close()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            file.close()
+        partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
+        ckpt.with_name(ckpt.name + ".tmp").unlink(missing_ok=True)  # a copy cut short
+        raise
+    finally:
+        if handler:
+            signal.signal(signal.SIGTERM, previous)
+    _publish(partial, output, force)
+    ckpt.unlink(missing_ok=True)
+    return output
+
+
+def _open_partial(
+    sim: Simulation, params: dict[str, Any], seed: int, output: Path, partial: Path,
+    ckpt: Path | None,
+) -> h5py.File:
+    """The run's own temporary file, new or restored from the checkpoint `ckpt`."""
+    if ckpt is not None:
+        _copy_from_checkpoint(ckpt, partial)
         try:
             file = h5py.File(partial, "a")
-        except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise RunError(f"checkpoint {str(ckpt)!r} is unreadable: {exc}") from None
-        name, stored_seed, stored = _stored_params(file)
+        except OSError:
+            raise RunError(
+                f"cannot resume: checkpoint {str(ckpt)!r} is not a readable HDF5 file; "
+                "pass --force to start again"
+            ) from None
+        try:
+            name, stored_seed, stored = _stored_params(file, f"checkpoint {str(ckpt)!r}")
+            if _CKPT not in file or not isinstance(file[_CKPT], h5py.Group):
+                raise RunError(f"checkpoint {str(ckpt)!r} holds no saved state; pass --force "
+                               "to start again")
+        except BaseException:
+            file.close()
+            raise
         mismatch = [k for k in params if k in stored and not _same(params[k], stored[k])]
         if name != sim.name or stored_seed != seed or mismatch:
             file.close()
-            partial.unlink(missing_ok=True)
             what = (
                 f"simulation {name!r}" if name != sim.name
                 else f"seed {stored_seed}" if stored_seed != seed
@@ -597,103 +950,212 @@ def execute(
                 "pass the same settings, or --force to start again"
             )
         file.attrs["resumed"] = _now()
-    else:
-        try:
-            file = h5py.File(partial, "w")
-        except OSError as exc:
-            why = os.strerror(exc.errno) if exc.errno else "unknown reason"
-            raise RunError(f"output file {str(output)!r} cannot be written: {why}") from None
-        file.attrs["format"] = FORMAT
-        file.attrs["simulation"] = sim.name
-        file.attrs["summary"] = sim.summary
-        file.attrs["emergent_version"] = __version__
-        file.attrs["seed"] = seed
-        file.attrs["equations"] = np.array(sim.equations, dtype=h5py.string_dtype())
-        file.attrs["created"] = _now()
-        file.attrs["git_commit"] = git_commit()
-        file.attrs["params_json"] = json.dumps(params, sort_keys=True)
-        for key, value in params.items():
-            file.attrs[f"param.{key}"] = _attr_value(value)
-
-    writer = RunWriter(
-        sim, file, params, seed, quiet=quiet, checkpoint_interval=checkpoint_interval,
-        checkpoint=ckpt, partial=partial,
-    )
+        return file
     try:
-        sim.run(writer)
-        writer._finish()
-    except BaseException:
-        with contextlib.suppress(Exception):
-            file.close()
-        partial.unlink(missing_ok=True)  # the checkpoint, if any, stays for --resume
-        raise
-    file.close()
-    os.replace(partial, output)
-    ckpt.unlink(missing_ok=True)
-    return output
+        file = h5py.File(partial, "w")
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else "unknown reason"
+        raise RunError(f"output file {str(output)!r} cannot be written: {why}") from None
+    file.attrs["format"] = FORMAT
+    file.attrs["simulation"] = sim.name
+    file.attrs["summary"] = sim.summary
+    file.attrs["emergent_version"] = __version__
+    file.attrs["seed"] = seed
+    file.attrs["equations"] = np.array(sim.equations, dtype=h5py.string_dtype())
+    file.attrs["created"] = _now()
+    file.attrs["git_commit"] = git_commit()
+    file.attrs["params_json"] = json.dumps(params, sort_keys=True)
+    for key, value in params.items():
+        file.attrs[f"param.{key}"] = _attr_value(value)
+    return file
+
+
+def _publish(partial: Path, output: Path, force: bool) -> None:
+    """Move the finished `partial` to `output`; never over a file that appeared meanwhile
+    (a writer that does not take the lock), unless `force`."""
+    if force:
+        os.replace(partial, output)
+        return
+    try:
+        os.link(partial, output)  # fails if `output` exists
+    except FileExistsError:
+        partial.unlink(missing_ok=True)
+        raise RunError(
+            f"output file {str(output)!r} was created by someone else while this run was "
+            "writing; it was left as it is (pass --force to overwrite it)"
+        ) from None
+    except OSError:  # no hard links here: a check just before the rename
+        if output.exists():
+            partial.unlink(missing_ok=True)
+            raise RunError(
+                f"output file {str(output)!r} was created by someone else while this run was "
+                "writing; it was left as it is (pass --force to overwrite it)"
+            ) from None
+        os.replace(partial, output)
+        return
+    partial.unlink()
+
+
+def _json_depth(value: Any, depth: int = 0) -> int:
+    if depth > _MAX_JSON_DEPTH:
+        return depth
+    if isinstance(value, dict):
+        return max([_json_depth(v, depth + 1) for v in value.values()], default=depth + 1)
+    if isinstance(value, list):
+        return max([_json_depth(v, depth + 1) for v in value], default=depth + 1)
+    return depth
+
+
+def _check_safe(f: h5py.File, path: Path) -> list[tuple[str, h5py.Dataset]]:
+    """Every dataset of `f`, after refusing links, external storage and virtual datasets."""
+    found: list[tuple[str, h5py.Dataset]] = []
+    todo: list[tuple[str, h5py.Group]] = [("", f)]
+    seen = 0
+    while todo:
+        prefix, group = todo.pop()
+        for key in group:
+            name = prefix + key
+            seen += 1
+            if seen > _MAX_OBJECTS:
+                raise RunError(f"{str(path)!r} has more than {_MAX_OBJECTS} objects; refused")
+            link = group.get(key, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                raise RunError(f"{str(path)!r}: {name!r} is an external link (to "
+                               f"{link.filename!r}); refused")
+            if isinstance(link, h5py.SoftLink):
+                raise RunError(f"{str(path)!r}: {name!r} is a soft link; refused")
+            obj = group.get(key)
+            if isinstance(obj, h5py.Group):
+                todo.append((name + "/", obj))
+            elif isinstance(obj, h5py.Dataset):
+                if obj.is_virtual:
+                    raise RunError(f"{str(path)!r}: {name!r} is a virtual dataset; refused")
+                if obj.external:
+                    raise RunError(f"{str(path)!r}: {name!r} has external storage (in "
+                                   f"{obj.external[0][0]!r}); refused")
+                found.append((name, obj))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _read_attrs(obj: h5py.HLObject, path: Path) -> dict[str, Any]:
+    """The attributes of `obj` as plain values, each under a size cap."""
+    out: dict[str, Any] = {}
+    for key in obj.attrs:
+        aid = obj.attrs.get_id(key)
+        size = aid.get_storage_size()
+        if size > _MAX_ATTR_BYTES or aid.shape and int(np.prod(aid.shape)) > _MAX_ATTR_BYTES:
+            raise RunError(f"{str(path)!r}: attribute {key!r} is too large ({size} bytes)")
+        try:
+            out[key] = _plain(obj.attrs[key])
+        except UnicodeDecodeError:
+            raise RunError(f"{str(path)!r}: attribute {key!r} is not valid UTF-8") from None
+    return out
 
 
 class RunData:
-    """A finished run, read back (:func:`read_run`). Arrays are read on demand."""
+    """A finished run, read back (:func:`read_run`). Arrays are read on demand, by slices if
+    asked, and never beyond `max_bytes` in one read.
 
-    def __init__(self, path: Path) -> None:
+    Parameters
+    ----------
+    path : Path
+        The run file.
+    max_bytes : int
+        The most bytes one read (of a series, field or array, or the selected part of it) may
+        allocate; larger reads raise :class:`RunError`.
+    """
+
+    def __init__(self, path: Path, max_bytes: int = MAX_READ_BYTES) -> None:
         self.path = path
+        self.max_bytes = int(max_bytes)
         try:
             with h5py.File(path, "r") as f:
-                attrs = {k: _plain(v) for k, v in f.attrs.items()}
+                attrs = _read_attrs(f, path)
                 if attrs.get("format") != FORMAT:
                     raise RunError(
                         f"{str(path)!r} is not an emergent run file (no format={FORMAT!r})"
                     )
                 if "completed" not in attrs:
                     raise RunError(f"{str(path)!r} is an unfinished run")
-                self.series_names = (
-                    sorted(k for k, v in f["series"].items() if not netcdf.is_dimension(v))
-                    if "series" in f else []
-                )
-                self.field_names = (
-                    sorted(k for k, v in f["fields"].items() if not v.is_scale)
-                    if "fields" in f else []
-                )
-                self.array_names = (
-                    sorted(k for k, v in f["results"].items()
-                           if isinstance(v, h5py.Dataset) and not netcdf.is_dimension(v))
-                    if "results" in f else []
-                )
+                datasets = _check_safe(f, path)
+                def names(group: str, keep: Callable[[h5py.Dataset], bool]) -> list[str]:
+                    return sorted(
+                        n.split("/", 1)[1] for n, ds in datasets
+                        if n.startswith(f"{group}/") and n.count("/") == 1 and keep(ds)
+                    )
+
+                self.series_names = names("series", lambda ds: not netcdf.is_dimension(ds))
+                self.field_names = names("fields", lambda ds: not ds.is_scale)
+                self.array_names = names("results", lambda ds: not netcdf.is_dimension(ds))
                 self.results = (
-                    {k: _plain(v) for k, v in f["results"].attrs.items()}
-                    if "results" in f else {}
+                    _read_attrs(f["results"], path)
+                    if isinstance(f.get("results"), h5py.Group) else {}
                 )
-                self.datasets = {
-                    name: (obj.shape, str(obj.dtype))
-                    for name, obj in _walk(f)
-                }
+                self.datasets = {name: (obj.shape, str(obj.dtype)) for name, obj in datasets}
         except RunError:
             raise
-        except (OSError, KeyError, ValueError) as exc:
-            raise RunError(f"cannot read {str(path)!r}: not a readable HDF5 run ({exc})") from None
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RunError(f"cannot read {str(path)!r}: not a readable HDF5 run ({why})") from None
         self.attrs = attrs
-        self.simulation: str = attrs["simulation"]
-        self.seed: int = int(attrs["seed"])
+        simulation = attrs.get("simulation")
+        if not isinstance(simulation, str) or not simulation:
+            raise RunError(f"{str(path)!r}: missing or malformed attribute 'simulation'")
+        self.simulation: str = simulation
+        seed = attrs.get("seed")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise RunError(f"{str(path)!r}: attribute 'seed' must be an integer, got {seed!r:.40}")
+        self.seed: int = seed
+        raw = attrs.get("params_json")
         try:
-            self.params: dict[str, Any] = json.loads(attrs["params_json"])
-        except (KeyError, TypeError, json.JSONDecodeError):
-            raise RunError(f"{str(path)!r}: missing or malformed params_json") from None
-        self.equations: list[str] = list(attrs.get("equations", []))
+            if not isinstance(raw, str):
+                raise TypeError
+            params = json.loads(raw)
+            if not isinstance(params, dict) or _json_depth(params) > _MAX_JSON_DEPTH:
+                raise TypeError
+        except (TypeError, ValueError, RecursionError):
+            raise RunError(f"{str(path)!r}: missing or malformed params_json (a JSON object "
+                           f"nested at most {_MAX_JSON_DEPTH} deep)") from None
+        self.params: dict[str, Any] = params
+        equations = attrs.get("equations", [])
+        self.equations: list[str] = (
+            [str(e) for e in equations] if isinstance(equations, list | tuple) else [str(equations)]
+        )
 
-    def _read(self, where: str) -> Any:
+    def _checked(self, ds: h5py.Dataset, where: str, sel: Any) -> Any:
+        """`ds[sel]` after checking the selection's size against the cap."""
+        if isinstance(sel, tuple) and sel == ():
+            count = int(np.prod(ds.shape, dtype=object)) if ds.shape is not None else 0
+        else:
+            count = _selection_count(ds.shape, sel)
+        nbytes = count * ds.dtype.itemsize
+        if nbytes > self.max_bytes:
+            raise RunError(
+                f"{str(self.path)!r}: reading {where!r} ({' x '.join(map(str, ds.shape))} "
+                f"{ds.dtype}, {nbytes} bytes) exceeds the cap of {self.max_bytes} bytes; read "
+                "it by slices"
+            )
+        try:
+            return ds[sel]
+        except (OSError, ValueError, TypeError) as exc:
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RunError(f"{str(self.path)!r}: cannot read {where!r} ({why})") from None
+
+    def _read(self, where: str, sel: Any = ()) -> Any:
         with h5py.File(self.path, "r") as f:
-            if where not in f:
+            if where not in f or not isinstance(f[where], h5py.Dataset):
                 raise KeyError(f"{str(self.path)!r} has no dataset {where!r}")
-            return f[where][()]
+            return self._checked(f[where], where, sel)
 
-    def series(self, name: str) -> np.ndarray:
-        """The time series /series/<name> (rows in order of appending).
+    def series(self, name: str, rows: slice | int | None = None) -> np.ndarray:
+        """The time series /series/<name> (rows in order of appending), or some of its rows.
 
         Parameters
         ----------
         name : str
             The series' name.
+        rows : slice or int, optional
+            The rows to read (default: all).
 
         Returns
         -------
@@ -703,8 +1165,10 @@ class RunData:
         ------
         KeyError
             No such series.
+        RunError
+            The rows read would exceed the size cap, or the data is unreadable.
         """
-        return self._read(f"series/{name}")
+        return self._read(f"series/{name}", () if rows is None else rows)
 
     def field(self, name: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The field /fields/<name> and its axes, in dimension order.
@@ -725,13 +1189,25 @@ class RunData:
         ------
         KeyError
             No such field.
+        RunError
+            The field exceeds the size cap, or its data or axes are unreadable.
         """
+        where = f"fields/{name}"
         with h5py.File(self.path, "r") as f:
-            if f"fields/{name}" not in f:
+            if where not in f or not isinstance(f[where], h5py.Dataset):
                 raise KeyError(f"{str(self.path)!r} has no field {name!r}")
-            ds = f[f"fields/{name}"]
-            axes = {ds.dims[i].label: ds.dims[i][0][()] for i in range(ds.ndim)}
-            return ds[()], axes
+            ds = f[where]
+            axes = {}
+            try:
+                for i in range(ds.ndim):
+                    scale = ds.dims[i][0]
+                    if scale.external or scale.is_virtual or scale.ndim != 1:
+                        raise RunError(f"{str(self.path)!r}: axis {i} of {where!r} is refused")
+                    axes[str(ds.dims[i].label)] = self._checked(scale, f"axis {i} of {where}", ())
+            except (OSError, ValueError, TypeError, IndexError, KeyError, RuntimeError):
+                raise RunError(
+                    f"{str(self.path)!r}: the axes of {where!r} are unreadable") from None
+            return self._checked(ds, where, ()), axes
 
     def to_xarray(self) -> Any:
         """The run as an ``xarray.DataTree``: groups series (coordinate ``t``), fields (with their
@@ -771,24 +1247,33 @@ class RunData:
         ------
         KeyError
             No such array result.
+        RunError
+            The array exceeds the size cap, or is unreadable.
         """
         return self._read(f"results/{name}")
 
 
-def _walk(f: h5py.File) -> Iterator[tuple[str, h5py.Dataset]]:
-    found: list[tuple[str, h5py.Dataset]] = []
-    f.visititems(lambda name, obj: found.append((name, obj)) if isinstance(obj, h5py.Dataset)
-                 else None)
-    return iter(found)
+def _selection_count(shape: tuple[int, ...] | None, sel: Any) -> int:
+    """The number of elements `ds[sel]` selects, for an int or a slice of the first axis."""
+    if not shape:
+        return 1
+    rest = int(np.prod(shape[1:], dtype=object))
+    if isinstance(sel, int | np.integer):
+        return rest
+    if isinstance(sel, slice):
+        return len(range(*sel.indices(shape[0]))) * rest
+    raise TypeError(f"rows must be a slice or an int, got {type(sel).__name__}")
 
 
-def read_run(path: str | os.PathLike[str]) -> RunData:
+def read_run(path: str | os.PathLike[str], max_bytes: int = MAX_READ_BYTES) -> RunData:
     """Open a finished run file.
 
     Parameters
     ----------
     path : path
         A file written by :func:`execute` (``emergent run``).
+    max_bytes : int
+        The most bytes one read of its datasets may allocate (:class:`RunData`).
 
     Returns
     -------
@@ -798,9 +1283,10 @@ def read_run(path: str | os.PathLike[str]) -> RunData:
     Raises
     ------
     RunError
-        A missing, foreign, unfinished or corrupt file.
+        A missing, foreign, unfinished or corrupt file, or one with external links, external
+        storage or virtual datasets.
     """
     path = Path(path)
     if not path.is_file():
         raise RunError(f"no such run file: {str(path)!r}")
-    return RunData(path)
+    return RunData(path, max_bytes=max_bytes)

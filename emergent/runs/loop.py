@@ -90,6 +90,19 @@ class Checkpointer(Tracker):
         self.run = run
         self.stepper = stepper
 
+    def start(self, frame: Frame[Any], resumed: bool) -> None:
+        """Mark the run as checkpointing at recorded times, so that SIGTERM waits for the
+        next recorded time, checkpoints it and stops (:meth:`RunWriter.checkpoint`).
+
+        Parameters
+        ----------
+        frame : Frame
+            The initial (or resumed) frame.
+        resumed : bool
+            True when the run continues from a checkpoint.
+        """
+        self.run.checkpoint_due()
+
     def record(self, frame: Frame[Any]) -> None:
         if frame.index == 0 or not self.run.checkpoint_due():
             return

@@ -88,6 +88,9 @@ def run(run: RunWriter[Fig1Params]) -> None:
         The run being written.
     """
     p = run.p
+    # +-inf: the global minimum on a plateau at s -> +-inf; nan: no s* (none, or no closed form)
+    run.allow_nonfinite("global_min", "s_star", "derived",
+                        *(f"global_min_beta_{b:g}" for b in p.betas))
     gamma, n = p.gamma, float(p.neurons)
     s = np.linspace(-p.span, p.span, p.points)
     curves = np.array([entropy_destruction_model(s, beta=b, gamma=gamma, n=n) for b in p.betas])

@@ -90,6 +90,7 @@ def run(run: RunWriter[HolographyParams]) -> None:
         max_length < min_length, or an eps whose eps^(max_length + 1) underflows.
     """
     p = run.p
+    run.allow_nonfinite("d", "d_shortest")  # inf: boundary neurons with no path between them
     lo, hi = p.min_length, p.max_length
     if hi < lo:
         raise ParameterError(f"parameter 'max_length': {hi} must be >= min_length = {lo}")

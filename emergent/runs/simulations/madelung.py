@@ -230,6 +230,8 @@ def run(run: RunWriter[MadelungParams]) -> None:
         The run being written; ``run.p`` holds the typed parameters.
     """
     p = run.p
+    # nan: no value after a learning run blew up; inf: a run that never blew up
+    run.allow_nonfinite("err_on", "err_off", "entropy_production_on", "blowup_time")
     study = _Study(p)
     rows = np.arange(len(p.grids) * study.records, dtype=float)
     final = evolve_run(run, study, study.initial, rows, study.observe)
