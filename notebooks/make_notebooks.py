@@ -435,8 +435,9 @@ left.legend(loc="upper left")
 schrodinger = runs["schrodinger"].to_xarray()["series"].to_dataset()
 energy = schrodinger["energy"]
 right.plot(schrodinger["t"], energy - energy[0], ".-")
-right.set(xlabel=label(schrodinger["t"]), ylabel=f"E(t) - E(0) [{energy.attrs['units']}]",
-          title="Schrödinger run, E = " + textwrap.fill(energy.attrs["long_name"], 50))
+right.set(xlabel=label(schrodinger["t"]),
+          ylabel=rf"$\\langle H\\rangle(t) - \\langle H\\rangle(0)$ [{energy.attrs['units']}]",
+          title="Schrödinger run of reproduce: drift of the\\n" + energy.attrs["long_name"])
 plt.show()""", True),
     ("markdown", """\
 ## A parameter sweep
