@@ -466,7 +466,9 @@ print(f"{len(report.ran)} points ran, {len(report.failed)} failed; run files in 
       f"{report.runs_dir.name}/")
 
 sweep = read_sweep(WORK / "fp-sweep.h5").to_xarray()
-print(sweep.drop_vars("seconds").drop_attrs())""", False),
+shown = sweep.drop_vars("seconds")  # wall-clock seconds per point
+shown.attrs = {}  # (provenance: dates, versions, the command's parameters)
+print(shown)""", False),
     ("markdown", """\
 The sweep is an `xarray.Dataset` with one dimension per swept parameter and one for the seed, so
 selecting, averaging over seeds or tabulating is one line:""", False),
