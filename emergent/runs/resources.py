@@ -7,6 +7,11 @@ is refused in one line with the estimate and the limit (a
 :class:`~emergent.runs.registry.ParameterError`, exit status 2) instead of ending in a
 ``MemoryError`` or a run that never finishes.
 
+Solver blow-ups become :class:`~emergent.runs.errors.NumericalError` (exit status 3, one line,
+no file): :func:`numerical_failures` converts the library's floating-point and linear-algebra
+failures, :func:`finite_rows` and :func:`require_finite` stop a run at the first non-finite
+recorded value, naming it and the time.
+
 The memory limit is the machine's available memory (``MemAvailable`` of ``/proc/meminfo``, else
 the physical memory); the environment variable ``EMERGENT_MEMORY_LIMIT`` (bytes, or with a
 suffix k, M, G, T) overrides it, e.g. for tests or a shared machine. ``EMERGENT_MAX_STEPS``
@@ -17,23 +22,29 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from emergent.runs.errors import UsageError
+from emergent.runs.errors import NumericalError, UsageError
 from emergent.runs.registry import ParameterError
 
 __all__ = [
     "MAX_STEPS",
     "available_memory",
     "check_writable_file",
+    "finite_rows",
     "format_bytes",
     "max_steps",
+    "nbytes",
+    "numerical_failures",
+    "require_finite",
     "require_memory",
     "require_steps",
 ]
 
-MAX_STEPS = 10**9
+MAX_STEPS = 10**11
 """Default largest number of solver steps (times cells) a run may plan: beyond it a run would
 take hours to days, which an in-range parameter should not silently ask for."""
 
@@ -126,10 +137,11 @@ def require_memory(nbytes: float, what: str) -> None:
     """
     limit = available_memory()
     if not nbytes <= limit:  # also catches a non-finite estimate
-        source = ("EMERGENT_MEMORY_LIMIT is" if os.environ.get("EMERGENT_MEMORY_LIMIT")
-                  else "this machine has")
-        raise ParameterError(f"{what} needs about {format_bytes(nbytes)} of memory; {source} "
-                             f"{format_bytes(limit)} available; choose smaller sizes")
+        have = (f"the limit EMERGENT_MEMORY_LIMIT is {format_bytes(limit)}"
+                if os.environ.get("EMERGENT_MEMORY_LIMIT")
+                else f"this machine has {format_bytes(limit)} available")
+        raise ParameterError(f"{what} needs about {format_bytes(nbytes)} of memory; {have}; "
+                             "choose smaller sizes")
 
 
 def max_steps() -> float:
@@ -243,3 +255,118 @@ def check_writable_file(path: str | os.PathLike[str], what: str) -> Path:
     except OSError as exc:
         raise UsageError(f"{what}: {str(out)[:80]!r}: {exc.strerror or exc}") from None
     return out
+
+
+def _nonfinite(value: Any) -> bool:
+    import numpy as np
+
+    if isinstance(value, bool | int | str | bytes) or value is None:
+        return False
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError):
+        return False
+    if arr.dtype.kind not in "fc":
+        return False
+    return not bool(np.isfinite(arr).all())
+
+
+def require_finite(what: str, value: Any, when: str = "", why: str = "") -> None:
+    """Raise :class:`NumericalError` when `value` holds a NaN or an infinity.
+
+    Parameters
+    ----------
+    what : str
+        The quantity, e.g. ``"the density p"`` or ``"result l1_error_exact"``.
+    value : number or array
+        The value to check (non-float values pass).
+    when : str
+        Where in the run, e.g. ``"t = 0.25"``.
+    why : str
+        Advice appended to the message (which parameters to change).
+
+    Raises
+    ------
+    NumericalError
+        `value` is not finite.
+    """
+    if _nonfinite(value):
+        raise NumericalError(f"{what} became non-finite{' at ' + when if when else ''}"
+                             f"{'; ' + why if why else ''}")
+
+
+def finite_rows(
+    observe: Callable[[Any], Mapping[str, Any]], *, allow: Iterable[str] = (), why: str = "",
+) -> Callable[[Any], Mapping[str, Any]]:
+    """Wrap a simulation's ``observe(frame)`` so that a non-finite recorded value stops the run.
+
+    Parameters
+    ----------
+    observe : callable
+        ``observe(frame) -> {name: value}``, the row recorded at ``frame.t``.
+    allow : iterable of str
+        Names whose values may legitimately be NaN or infinite.
+    why : str
+        Advice for the message (which parameters to change).
+
+    Returns
+    -------
+    callable
+        The same observer, raising :class:`NumericalError` (naming the series and the time) at
+        the first non-finite value.
+    """
+    allowed = set(allow)
+
+    def checked(frame: Any) -> Mapping[str, Any]:
+        import numpy as np
+
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            row = observe(frame)
+        if row is None:
+            return row
+        for key, value in row.items():
+            if key not in allowed:
+                require_finite(f"the series {key!r}", value, f"t = {frame.t:.6g}", why)
+        return row
+
+    return checked
+
+
+@contextmanager
+def numerical_failures(what: str, why: str = "") -> Iterator[None]:
+    """Turn a solver's floating-point or linear-algebra failure into :class:`NumericalError`.
+
+    Parameters
+    ----------
+    what : str
+        The computation, e.g. ``"chains: evolving the chain"``.
+    why : str
+        Advice appended to the message (which parameters to change).
+
+    Yields
+    ------
+    None
+        The body runs inside; ``FloatingPointError``, ``OverflowError``, ``ZeroDivisionError``,
+        ``numpy.linalg.LinAlgError`` and the library's blow-up errors (class names ending in
+        ``BlowUp``) leave it as :class:`NumericalError`.
+
+    Raises
+    ------
+    NumericalError
+        The body failed numerically.
+    """
+    import numpy as np
+
+    try:
+        # overflow and invalid values are found by the checks (finite_rows, require_finite)
+        # and reported in one line; numpy's warnings would add lines to that report
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            yield
+    except (FloatingPointError, OverflowError, ZeroDivisionError,
+            np.linalg.LinAlgError) as exc:
+        raise NumericalError(f"{what}: {exc or type(exc).__name__}"
+                             f"{'; ' + why if why else ''}") from None
+    except RuntimeError as exc:
+        if not type(exc).__name__.endswith("BlowUp"):
+            raise
+        raise NumericalError(f"{what}: {exc}{'; ' + why if why else ''}") from None
