@@ -32,6 +32,7 @@ from emergent.runs.registry import ParameterError
 
 __all__ = [
     "MAX_STEPS",
+    "STEP_OVERHEAD",
     "available_memory",
     "check_writable_file",
     "finite_rows",
@@ -47,6 +48,10 @@ __all__ = [
 MAX_STEPS = 10**11
 """Default largest number of solver steps (times cells) a run may plan: beyond it a run would
 take hours to days, which an in-range parameter should not silently ask for."""
+
+STEP_OVERHEAD = 1000
+"""The fixed cost of one solver step, in cells: add it to the cells when estimating work for
+:func:`require_steps` (a step on 16 cells costs about what a step on 1,000 does)."""
 
 _NAME_ROOM = 48  # bytes a run adds to the output name for its temporary files
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
