@@ -249,7 +249,15 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise UsageError(f"{_safe(args.file)!r} was written by simulation "
                          f"{_safe(data.simulation)!r}, which this version of emergent does not "
                          "know; `emergent list` lists the known ones") from None
-    print(f"wrote {save_figure(sim, data, out)}")
+    existed = out.exists()
+    try:
+        save_figure(sim, data, out)
+    except OSError as exc:
+        if not existed:  # no half-written figure
+            with contextlib.suppress(OSError):
+                out.unlink()
+        raise UsageError(f"-o: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
     return 0
 
 

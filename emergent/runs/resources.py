@@ -247,7 +247,8 @@ def check_writable_file(path: str | os.PathLike[str], what: str) -> Path:
         if not parent.is_dir():
             raise UsageError(f"{what}: directory {str(parent)!r} does not exist")
         if not os.access(parent, os.W_OK):
-            raise UsageError(f"{what}: directory {str(parent)!r} is not writable")
+            raise UsageError(f"{what}: {str(out)!r} cannot be written: directory "
+                             f"{str(parent)!r} is not writable")
         try:
             name_max = os.pathconf(parent, "PC_NAME_MAX")
         except (OSError, ValueError, AttributeError):
