@@ -206,6 +206,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
         return _show_sweep(Path(args.file))
     data = read_run(args.file)
+    if not isinstance(data.params, dict):
+        raise RunError(f"{_safe(args.file)!r}: params_json is not a table of parameters")
     a = data.attrs
     _say(f"simulation        {data.simulation}  ({a.get('summary', '')})")
     if data.simulation not in {s.name for s in all_simulations()}:
@@ -326,7 +328,18 @@ def cmd_verify(argv: list[str]) -> int:
         from emergent.symbolic.verify import main as verify_main
     except ImportError as exc:  # pragma: no cover - the symbolic package ships with emergent
         raise UsageError(f"verify is unavailable: {exc}") from None
-    return verify_main(argv)
+    # the files it will write are checked before the checks run (minutes) ...
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument("--report")
+    files.add_argument("--json")
+    known, _ = files.parse_known_args(argv)
+    for option, path in (("--report", known.report), ("--json", known.json)):
+        if path:
+            check_writable_file(path, option)
+    try:
+        return verify_main(argv)
+    except OSError as exc:  # ... and a write that fails after them is still one line
+        raise UsageError(f"verify: cannot write {exc.filename!r}: {exc.strerror}") from None
 
 
 # -- entry points ------------------------------------------------------------------------------
