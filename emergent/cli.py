@@ -29,9 +29,11 @@ from emergent.runs.errors import (
     UsageError,
 )
 from emergent.runs.registry import ParameterError, Simulation, all_simulations, get
+from emergent.runs.resources import check_writable_file
 
 __all__ = ["UsageError", "main", "run_script"]
 
+_MAX_SEED = 2**63 - 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,6 +50,11 @@ def _read_config(path: str, sim: Simulation) -> tuple[dict[str, Any], int | None
         raise UsageError(f"--config: cannot read {path!r}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"--config: {path!r} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--config: {path!r} is not UTF-8 text (byte {exc.start}); TOML "
+                         "files must be UTF-8") from None
+    except RecursionError:
+        raise UsageError(f"--config: {path!r} is nested too deeply") from None
     table = dict(table.get("params", table)) if isinstance(table.get("params"), dict) else table
     seed = table.pop("seed", None)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
@@ -137,6 +144,9 @@ def cmd_run(argv: list[str]) -> int:
     params = sim.resolve(values, full=args.full)
     if not math.isfinite(args.checkpoint_interval) or args.checkpoint_interval < 0:
         raise UsageError("--checkpoint-interval must be a finite number of seconds >= 0")
+    if seed is not None:
+        _check_seed(seed, "--seed")
+    check_writable_file(args.output, "-o")  # before any work: a directory, a too-long name
     out = execute(
         sim, params, 0 if seed is None else seed, args.output, resume=args.resume,
         force=args.force, quiet=args.quiet, checkpoint_interval=args.checkpoint_interval,
@@ -146,22 +156,47 @@ def cmd_run(argv: list[str]) -> int:
     return 0
 
 
+def _check_seed(seed: int, what: str) -> int:
+    if not 0 <= seed <= _MAX_SEED:
+        raise UsageError(f"{what}: the seed must be an integer with 0 <= seed <= {_MAX_SEED}, "
+                         f"got {seed}")
+    return seed
+
+
+def _seed_arg(text: str) -> int:
+    try:
+        return _check_seed(int(text), "--seed")
+    except ValueError:
+        raise UsageError(f"--seed: expected an integer with 0 <= seed <= {_MAX_SEED}, got "
+                         f"{text!r}") from None
+
+
+def _safe(value: Any) -> str:
+    """`value` as text with control characters and terminal escapes made visible."""
+    text = value if isinstance(value, str) else str(value)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _say(line: str) -> None:
+    print(_safe(line))
+
+
 def _show_sweep(path: Path) -> int:
     from emergent.runs.sweep import read_sweep
 
     sweep = read_sweep(path)
-    print(f"sweep of         {sweep.simulation}")
+    _say(f"sweep of         {sweep.simulation}")
     for axis in sweep.axes:
-        print(f"axis {axis.name:<12}{', '.join(str(v) for v in axis.values)}")
-    print(f"seeds            {', '.join(str(s) for s in sweep.seeds)}")
-    print(f"points done      {int(sweep.done.sum())} of {sweep.done.size}; runs in "
+        _say(f"axis {axis.name:<12}{', '.join(str(v) for v in axis.values)}")
+    _say(f"seeds            {', '.join(str(s) for s in sweep.seeds)}")
+    _say(f"points done      {int(sweep.done.sum())} of {sweep.done.size}; runs in "
           f"{sweep.runs_dir}")
-    print("fixed parameters:")
+    _say("fixed parameters:")
     for key, value in sorted(sweep.params.items()):
-        print(f"  {key} = {value!r}")
-    print("reductions (shape " + " x ".join(str(n) for n in sweep.shape) + "):")
+        _say(f"  {key} = {value!r}")
+    _say("reductions (shape " + " x ".join(str(n) for n in sweep.shape) + "):")
     for name in sorted(sweep.reductions):
-        print(f"  {name}")
+        _say(f"  {name}")
     return 0
 
 
@@ -171,23 +206,27 @@ def cmd_show(args: argparse.Namespace) -> int:
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
         return _show_sweep(Path(args.file))
     data = read_run(args.file)
+    if not isinstance(data.params, dict):
+        raise RunError(f"{_safe(args.file)!r}: params_json is not a table of parameters")
     a = data.attrs
-    print(f"simulation        {data.simulation}  ({a.get('summary', '')})")
-    print(f"equations         {', '.join(data.equations)}")
-    print(f"seed              {data.seed}")
+    _say(f"simulation        {data.simulation}  ({a.get('summary', '')})")
+    if data.simulation not in {s.name for s in all_simulations()}:
+        _say("                  (not a simulation of this version of emergent)")
+    _say(f"equations         {', '.join(data.equations)}")
+    _say(f"seed              {data.seed}")
     for key in ("emergent_version", "git_commit", "created", "resumed", "completed"):
         if key in a:
-            print(f"{key:<18}{a[key]}")
-    print("parameters:")
+            _say(f"{key:<18}{a[key]}")
+    _say("parameters:")
     for key, value in sorted(data.params.items()):
-        print(f"  {key} = {value!r}")
+        _say(f"  {key} = {value!r}")
     if data.results:
-        print("results:")
+        _say("results:")
         for key, value in sorted(data.results.items()):
-            print(f"  {key} = {value!r}")
-    print("datasets:")
+            _say(f"  {key} = {value!r}")
+    _say("datasets:")
     for name, (shape, dtype) in sorted(data.datasets.items()):
-        print(f"  /{name}  {shape}  {dtype}")
+        _say(f"  /{name}  {shape}  {dtype}")
     return 0
 
 
@@ -199,8 +238,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         raise UsageError(f"-o: figure file must end in .png, .pdf or .svg, got {str(out)!r}")
     if not 10 <= args.dpi <= 2400:
         raise UsageError(f"--dpi: must be between 10 and 2400, got {args.dpi}")
-    if not out.parent.is_dir():
-        raise UsageError(f"-o: directory {str(out.parent)!r} does not exist")
+    check_writable_file(out, "-o")
     if Path(args.file).is_file() and _is_sweep(Path(args.file)):
         from emergent.runs.sweep import plot_sweep
 
@@ -209,7 +247,21 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from emergent.runs.figures import save_figure
 
     data = read_run(args.file)
-    print(f"wrote {save_figure(get(data.simulation), data, out, dpi=args.dpi)}")
+    try:
+        sim = get(data.simulation)
+    except ParameterError:
+        raise UsageError(f"{_safe(args.file)!r} was written by simulation "
+                         f"{_safe(data.simulation)!r}, which this version of emergent does not "
+                         "know; `emergent list` lists the known ones") from None
+    existed = out.exists()
+    try:
+        save_figure(sim, data, out, dpi=args.dpi)
+    except OSError as exc:
+        if not existed:  # no half-written figure
+            with contextlib.suppress(OSError):
+                out.unlink()
+        raise UsageError(f"-o: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {out}")
     return 0
 
 
@@ -249,9 +301,14 @@ def cmd_equations(args: argparse.Namespace) -> int:
     root = Path(__file__).resolve().parents[1]
     if not (root / "tests").is_dir():
         raise UsageError("equations needs a source checkout of emergent (with tests/)")
+    if args.write:
+        check_writable_file(args.write, "--write")  # before the ledger is built
     text = render(build(root))
     if args.write:
-        Path(args.write).write_text(text)
+        try:
+            Path(args.write).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--write: cannot write {args.write!r}: {exc.strerror}") from None
         print(f"wrote {args.write}")
     else:
         print(text, end="")
@@ -273,7 +330,18 @@ def cmd_verify(argv: list[str]) -> int:
         from emergent.symbolic.verify import main as verify_main
     except ImportError as exc:  # pragma: no cover - the symbolic package ships with emergent
         raise UsageError(f"verify is unavailable: {exc}") from None
-    return verify_main(argv)
+    # the files it will write are checked before the checks run (minutes) ...
+    files = argparse.ArgumentParser(add_help=False)
+    files.add_argument("--report")
+    files.add_argument("--json")
+    known, _ = files.parse_known_args(argv)
+    for option, path in (("--report", known.report), ("--json", known.json)):
+        if path:
+            check_writable_file(path, option)
+    try:
+        return verify_main(argv)
+    except OSError as exc:  # ... and a write that fails after them is still one line
+        raise UsageError(f"verify: cannot write {exc.filename!r}: {exc.strerror}") from None
 
 
 # -- entry points ------------------------------------------------------------------------------
@@ -302,7 +370,8 @@ def _parser() -> _Parser:
     s.add_argument("--only", nargs="+", metavar="NAME",
                    help="only these simulations ('verify' for the symbolic checks)")
     s.add_argument("--no-verify", action="store_true", help="skip the symbolic verification")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed_arg, default=0,
+                   help=f"seed of every run, 0 <= seed <= {_MAX_SEED} (default 0)")
     s.add_argument("--quiet", action="store_true", help="no progress display")
     s.add_argument("--verbose", action="store_true", help="print tracebacks of failures")
     s = sub.add_parser("equations", help="the equation ledger (docs/equations.md)")

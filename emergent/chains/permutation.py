@@ -579,8 +579,16 @@ class ChainStepper:
         ------
         ValueError
             `t1 - t0` not a whole number of steps >= 0.
+        FloatingPointError
+            The state overflowed (became non-finite) within these steps: a linear chain whose
+            weights exceed 1 in modulus grows without bound.
         """
-        return self.model.apply(state, _whole_steps(t0, t1))
+        out = self.model.apply(state, _whole_steps(t0, t1))
+        if not np.isfinite(out).all():
+            raise FloatingPointError(
+                f"the state overflowed (non-finite) between steps {t0:g} and {t1:g}: a linear "
+                "chain whose weights exceed 1 grows without bound")
+        return out
 
     def save(self, state: np.ndarray) -> dict[str, np.ndarray]:
         """The checkpoint of a state.

@@ -33,6 +33,7 @@ from emergent.runs.registry import (
     parameters,
     register,
 )
+from emergent.runs.resources import nbytes, numerical_failures, require_memory
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -165,10 +166,17 @@ def run(run: RunWriter[ChainsParams]) -> None:
     Raises
     ------
     ParameterError
-        More cycles than neurons.
+        More cycles than neurons; sizes that do not fit in memory.
+    NumericalError
+        The state overflowed (a linear chain with weights above 1).
     """
     p = run.p
     n, rows = p.neurons, p.subsystems + 1
+    copies = 2 if p.direction == "both" else 1
+    # state, start, exact shift, kernel output and average: ~6 copies of [copies, rows, n];
+    # permutation, weights, bias and their transposes: ~8 arrays of n
+    require_memory(nbytes((6 * copies, rows, n), 8 * n),
+                   f"neurons={n} x subsystems={p.subsystems}")
     net = model(p, run)
     x0 = initial_profile(run.rng(0), rows, n, p.modes, p.amplitude)
     both = isinstance(net, ChainEnsemble)
@@ -184,8 +192,9 @@ def run(run: RunWriter[ChainsParams]) -> None:
         return dict(t=t, norm=np.sum(xe**2) / n,
                     shift_error=np.abs(xe - net.exact(start, t)).max(), x=xe[:, show])
 
-    final = evolve_run(run, ChainStepper(net), lambda: start,
-                       record_steps(p.steps, p.record_every), observe)
+    with numerical_failures("chains", "use fewer steps, less noise or activation=tanh"):
+        final = evolve_run(run, ChainStepper(net), lambda: start,
+                           record_steps(p.steps, p.record_every), observe)
     xe = average(final)
     run.write_field("x_final", xe, axes={"mu": np.arange(rows), "sigma": np.arange(n)})
     run.set_result("max_shift_error", float(np.abs(xe - net.exact(start, p.steps)).max()))

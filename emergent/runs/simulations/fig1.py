@@ -32,7 +32,16 @@ import numpy as np
 
 from emergent.runs.figures import fit_range
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
+from emergent.runs.resources import nbytes, numerical_failures, require_memory
 from emergent.septuple.phases import (
     PhasePoint,
     PhaseScan,
@@ -53,20 +62,27 @@ if TYPE_CHECKING:
 __all__ = ["Fig1Params", "checks", "plot", "run"]
 
 
+BETA_MAX = 1e100
+"""The largest beta the scan allows: beyond about 1e150, beta^2 N overflows and the root
+finding of the stationary points no longer ends."""
+
+
 @parameters
 class Fig1Params:
     """Parameters of ``fig1-entropy-destruction`` (P1 9.1-9.4)."""
 
     betas: tuple[float, ...] = param((0.25, 0.50, 0.73, 1.00), "beta of the Fig. 1 curves",
-                                     low=0.0, low_open=True)
+                                     low=0.0, low_open=True, high=BETA_MAX)
     gamma: float = param(1.0 / 3.0, "fraction of small eigenvalues (9.2)", low=0.0, high=1.0,
                          low_open=True, high_open=True)
     neurons: int = param(854, "N, number of eigenvalues", low=2, high=10**12)
     span: float = param(10.0, "plot range |log lambda| <= span", low=0.0, low_open=True,
                         high=200.0)
     points: int = param(2001, "grid points of the curves", low=11, high=10**7)
-    beta_min: float = param(0.02, "smallest beta of the phase scan", low=0.0, low_open=True)
-    beta_max: float = param(100.0, "largest beta of the phase scan", low=0.0, low_open=True)
+    beta_min: float = param(0.02, "smallest beta of the phase scan", low=0.0, low_open=True,
+                            high=BETA_MAX)
+    beta_max: float = param(100.0, "largest beta of the phase scan", low=0.0, low_open=True,
+                            high=BETA_MAX)
     beta_points: int = param(300, "betas in the phase scan (log-spaced)", low=3, high=10**6)
 
 
@@ -86,11 +102,30 @@ def run(run: RunWriter[Fig1Params]) -> None:
     ----------
     run : RunWriter[Fig1Params]
         The run being written.
+
+    Raises
+    ------
+    ParameterError
+        beta_min >= beta_max; sizes that do not fit in memory.
+    NumericalError
+        -Delta F overflowed (a beta beyond the range of floating point numbers).
     """
     p = run.p
     # +-inf: the global minimum on a plateau at s -> +-inf; nan: no s* (none, or no closed form)
     run.allow_nonfinite("global_min", "s_star", "derived",
                         *(f"global_min_beta_{b:g}" for b in p.betas))
+    if not p.beta_min < p.beta_max:
+        raise ParameterError(f"parameters 'beta_min' and 'beta_max': beta_min = {p.beta_min:g} "
+                             f"must be below beta_max = {p.beta_max:g}")
+    # the curves and their temporaries; the scan's rows
+    require_memory(nbytes((6 * len(p.betas) + 6, p.points), (20, p.beta_points)),
+                   f"points={p.points} x betas={len(p.betas)}, beta_points={p.beta_points}")
+    with numerical_failures("fig1-entropy-destruction",
+                            "choose smaller betas and beta_max"):
+        _run(run, p)
+
+
+def _run(run: RunWriter[Fig1Params], p: Fig1Params) -> None:
     gamma, n = p.gamma, float(p.neurons)
     s = np.linspace(-p.span, p.span, p.points)
     curves = np.array([entropy_destruction_model(s, beta=b, gamma=gamma, n=n) for b in p.betas])

@@ -18,6 +18,15 @@ from emergent.runs.registry import (
     parameters,
     register,
 )
+from emergent.runs.resources import (
+    STEP_OVERHEAD,
+    finite_rows,
+    nbytes,
+    numerical_failures,
+    require_finite,
+    require_memory,
+    require_steps,
+)
 from emergent.runs.simulations._potentials import (
     Potential,
     beta_field,
@@ -115,11 +124,40 @@ def build_problem(p: FokkerPlanckParams) -> tuple[FokkerPlanckModel, np.ndarray]
 
 
 def run(run: RunWriter[FokkerPlanckParams]) -> None:
+    """Solve P2 (20) on the grid; record moments, entropy and its production; compare with the
+    stationary state and (Ornstein-Uhlenbeck) the exact solution.
+
+    Parameters
+    ----------
+    run : RunWriter[FokkerPlanckParams]
+        The run being written.
+
+    Raises
+    ------
+    ParameterError
+        Bad box or initial Gaussian; an explicit `dt` above the stability limit; sizes that do
+        not fit in memory or steps that would take hours.
+    NumericalError
+        The density or a result became non-finite.
+    """
     p = run.p
+    points = float(p.cells) ** p.dims
+    # p, F, the face coefficients and fluxes per axis, the operator (a few bands per axis)
+    # and the diagnostics' temporaries
+    require_memory(nbytes((16 + 8 * p.dims, points)), f"cells={p.cells} ** dims={p.dims}")
     model, p0 = build_problem(p)
     grid = model.grid
-    stepper = FokkerPlanckStepper(model, dt=p.dt if p.dt > 0 else None, method=p.method)
     times = record_times(p.t_end, p.saves)
+    limit = model.dt_limit()
+    if p.method == "explicit" and p.dt > 0 and substeps(times[0], times[1], p.dt)[1] > limit:
+        raise ParameterError(f"parameter 'dt': {p.dt:g} exceeds the explicit stability limit "
+                             f"{limit:.3g} of this grid and F; choose dt <= {limit:.3g}, dt=0 "
+                             "(the default, 0.9 x the limit) or method=cn")
+    stepper = FokkerPlanckStepper(model, dt=p.dt if p.dt > 0 else None, method=p.method)
+    require_steps(p.t_end / stepper.dt * (points + STEP_OVERHEAD),
+                  f"t_end={p.t_end:g} with time step {stepper.dt:.3g} on {p.cells} ** {p.dims} "
+                  "cells", "the step shrinks with stiffness, gamma, height and diffusion: choose "
+                  "smaller values, fewer cells or a shorter t_end")
     run.set_result("dt", substeps(times[0], times[1], stepper.dt)[1])
     run.set_result("dt_explicit_limit", stepper.dt_limit)
 
@@ -135,7 +173,9 @@ def run(run: RunWriter[FokkerPlanckParams]) -> None:
                     production_discrete=d["production_discrete"], min_p=float(dens.min()),
                     marginal_q1=marginal)
 
-    dens = evolve_run(run, stepper, lambda: p0, times, observe)
+    why = "choose smaller gamma, stiffness, height or diffusion, or method=cn"
+    with numerical_failures("fokker-planck", why):
+        dens = evolve_run(run, stepper, lambda: p0, times, finite_rows(observe, why=why))
     axes = {AXES[k]: grid.axes[k] for k in range(grid.ndim)}
     run.write_field("p", dens, axes=axes)
     run.write_field("p0", p0, axes=axes)
@@ -144,10 +184,15 @@ def run(run: RunWriter[FokkerPlanckParams]) -> None:
     run.write_field("free_energy", model.free_energy, axes=axes)
     run.set_result("l1_to_stationary", float(np.abs(dens - st).sum() * grid.cell_volume))
     if p.potential == "ou" and p.boundary == "zero-flux":
-        exact = ou_solution(grid, p.t_end, mean0=per_axis(p.mean0, grid.ndim, "mean0"),
-                            var0=[p.var0] * grid.ndim, stiffness=p.stiffness,
-                            gamma=p.gamma, diffusion=p.diffusion)
-        run.set_result("l1_error_exact", float(np.abs(dens - exact).sum() * grid.cell_volume))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+            exact = ou_solution(grid, p.t_end, mean0=per_axis(p.mean0, grid.ndim, "mean0"),
+                                var0=[p.var0] * grid.ndim, stiffness=p.stiffness,
+                                gamma=p.gamma, diffusion=p.diffusion)
+            l1 = float(np.abs(dens - exact).sum() * grid.cell_volume)
+        require_finite("the result 'l1_error_exact' (the exact Ornstein-Uhlenbeck solution)", l1,
+                       f"t = {p.t_end:g}", "the exact solution overflows for gamma x stiffness "
+                       f"= {p.gamma * p.stiffness:g}; choose a smaller |gamma| or stiffness")
+        run.set_result("l1_error_exact", l1)
 
 
 def plot(data: RunData, fig: Figure) -> None:

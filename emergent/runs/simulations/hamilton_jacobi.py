@@ -40,6 +40,13 @@ from emergent.quantum import (
 from emergent.runs.figures import fit_range, image, log_plot, note
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.resources import (
+    STEP_OVERHEAD,
+    nbytes,
+    numerical_failures,
+    require_memory,
+    require_steps,
+)
 from emergent.septuple.canonical import (
     canonical_average_loss,
     canonical_free_energy,
@@ -130,8 +137,34 @@ def run(run: RunWriter[HamiltonJacobiParams]) -> None:
     ----------
     run : RunWriter[HamiltonJacobiParams]
         The run being written; ``run.p`` holds the typed parameters.
+
+    Raises
+    ------
+    ParameterError
+        Sizes that do not fit in memory or would take hours.
+    NumericalError
+        A solution blew up or lost resolution outside the detected anti-diffusion stop (the
+        message names the time).
     """
     p = run.p
+    records = p.t_classical / p.dt / p.record_every + 2
+    # the classical-limit states and the Cole-Hopf history; the networks' eigenvalues
+    require_memory(nbytes((4 * records, p.cells), (4 * (p.t_accuracy / p.dt + 2), 32),
+                          (6, p.networks, p.neurons)),
+                   f"t_classical={p.t_classical:g} / dt={p.dt:g} x cells={p.cells}")
+    t_star = p.mu / p.gamma * np.log(p.offset)
+    require_steps(p.t_accuracy / p.dt * (32 + STEP_OVERHEAD)
+                  + sum(t_star / p.dt * (n + STEP_OVERHEAD) for n in p.grids)
+                  + p.t_classical / p.dt * (p.cells + STEP_OVERHEAD)
+                  + p.particles * records * (p.cells + STEP_OVERHEAD),
+                  f"dt={p.dt:g} for t_accuracy={p.t_accuracy:g}, t_classical="
+                  f"{p.t_classical:g} on cells={p.cells} with particles={p.particles}")
+    with numerical_failures("hamilton-jacobi", "choose a smaller dt, f0, v0, t_classical or "
+                            "gamma/mu"):
+        _run(run, p)
+
+
+def _run(run: RunWriter[HamiltonJacobiParams], p: HamiltonJacobiParams) -> None:
     gam, mu = p.gamma, p.mu
     ch = dict(gamma=gam, mu=mu, offset=p.offset, amplitude=1.0, wavenumber=1.0)
     t_star = mu / gam * np.log(p.offset)

@@ -32,6 +32,7 @@ from emergent.runs.registry import (
     parameters,
     register,
 )
+from emergent.runs.resources import nbytes, numerical_failures, require_memory
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -87,7 +88,10 @@ def run(run: RunWriter[HolographyParams]) -> None:
     Raises
     ------
     ParameterError
-        max_length < min_length, or an eps whose eps^(max_length + 1) underflows.
+        max_length < min_length, an eps whose eps^(max_length + 1) underflows, or sizes that
+        do not fit in memory.
+    NumericalError
+        A boundary solve failed (a singular system).
     """
     p = run.p
     run.allow_nonfinite("d", "d_shortest")  # inf: boundary neurons with no path between them
@@ -98,6 +102,11 @@ def run(run: RunWriter[HolographyParams]) -> None:
         if (hi + 2) * abs(np.log10(eps)) > 290:
             raise ParameterError(f"parameter 'eps': eps^(max_length + 1) = {eps}^{hi + 1} "
                                  f"underflows double precision; take eps closer to 1")
+    nb, bulk_n = 2.0 * p.chains, float(p.chains) * hi  # at most: a boundary pair per chain
+    # dense boundary x boundary maps (w_d, d, the shortest paths, the expected lengths and
+    # temporaries) and the sparse bulk network with its factorisation
+    require_memory(nbytes((12, nb, nb), (12, bulk_n + nb)),
+                   f"chains={p.chains} x max_length={hi}")
     rng = run.rng(0)
     lengths = rng.integers(lo, hi + 1, p.chains)
     crossings = random_crossings(lengths, p.crossings, run.rng(1))
@@ -129,7 +138,9 @@ def run(run: RunWriter[HolographyParams]) -> None:
                     max_excess=float(np.max(d[found] - shortest[found], initial=0.0)))
 
     scan = BoundaryScan(bulk.w, nb, p.eps)
-    evolve_run(run, scan, lambda: scan.map(0), scan.times, observe, trackers=[_FirstMap(run)])
+    with numerical_failures("holography", "take eps further from 1 or shorter chains"):
+        evolve_run(run, scan, lambda: scan.map(0), scan.times, observe,
+                   trackers=[_FirstMap(run)])
     axes = {"i": np.arange(nb), "j": np.arange(nb)}
     run.write_field("d_shortest", shortest, axes=axes)
     run.write_array("lengths", lengths)

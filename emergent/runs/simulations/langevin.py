@@ -9,6 +9,14 @@ import numpy as np
 from emergent.runs.figures import fit_range
 from emergent.runs.loop import evolve_run
 from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.resources import (
+    STEP_OVERHEAD,
+    finite_rows,
+    nbytes,
+    numerical_failures,
+    require_memory,
+    require_steps,
+)
 from emergent.runs.simulations._potentials import (
     beta_field,
     box,
@@ -65,10 +73,43 @@ class LangevinParams:
 
 
 def run(run: RunWriter[LangevinParams]) -> None:
+    """Evolve the Langevin ensemble (P2 (17)) and compare its histogram with the grid solution
+    of P2 (20) on the same cells (K <= 3).
+
+    Parameters
+    ----------
+    run : RunWriter[LangevinParams]
+        The run being written.
+
+    Raises
+    ------
+    ParameterError
+        Bad box or initial Gaussian; sizes that do not fit in memory; a grid comparison whose
+        stable step is so small that it would take hours.
+    NumericalError
+        The ensemble or a result became non-finite.
+    """
     p = run.p
     dim, m = p.dims, p.particles
+    points = float(p.cells) ** dim if dim <= 3 else 0.0
+    # positions, noise and drift of the ensemble; the grid solver's arrays (K <= 3)
+    require_memory(nbytes((6, m, dim), (40, points)),
+                   f"particles={m} x dims={dim}" + (f", cells={p.cells} ** dims={dim}"
+                                                    if dim <= 3 else ""))
+    require_steps(float(p.steps) * (m * dim + STEP_OVERHEAD),
+                  f"steps={p.steps} x particles={m} x dims={dim}")
     lower, upper = box(p)
     mean0 = per_axis(p.mean0, dim, "mean0")
+    t_end = p.steps * p.dt
+    if dim <= 3:  # the grid comparison: refuse up front what would take hours
+        grid = fp.Grid((lower,) * dim, (upper,) * dim, (p.cells,) * dim)
+        f = potential_values(p.potential, grid.mesh(), **potential_kwargs(p))
+        fp_model = fp.FokkerPlanckModel(grid, f, gamma=p.gamma, diffusion=p.diffusion)
+        dt_grid = fp.default_dt(fp_model)
+        require_steps(t_end / dt_grid * (points + STEP_OVERHEAD),
+                      f"the grid comparison (t_end={t_end:g} with time step {dt_grid:.3g} on "
+                      f"cells={p.cells} ** dims={dim})", "its step shrinks with stiffness, "
+                      "gamma, height and diffusion: choose smaller values or fewer cells")
     model = LangevinModel(potential=p.potential, gamma=p.gamma, diffusion=p.diffusion,
                           lower=(lower,) * dim, upper=(upper,) * dim, boundary="reflect",
                           **potential_kwargs(p))
@@ -83,11 +124,11 @@ def run(run: RunWriter[LangevinParams]) -> None:
         return {"t": frame.t, "mean": q.mean(axis=0), "var": q.var(axis=0)}
 
     times = step_times(p.steps, p.record_every, p.dt)
-    q = evolve_run(run, stepper, initial, times, observe).q
-    t_end = p.steps * p.dt
+    why = "choose a smaller dt, gamma or diffusion"
+    with numerical_failures("langevin", why):
+        q = evolve_run(run, stepper, initial, times, finite_rows(observe, why=why)).q
     run.set_result("t_end", t_end)
     if dim <= 3:
-        grid = fp.Grid((lower,) * dim, (upper,) * dim, (p.cells,) * dim)
         axes = {AXES[k]: grid.axes[k] for k in range(dim)}
         dens, err = histogram(q, grid)
         run.write_field("histogram", dens, axes=axes)
@@ -95,9 +136,8 @@ def run(run: RunWriter[LangevinParams]) -> None:
         # the grid solver on the same cells from the same initial Gaussian, its default step
         p0 = fp.gaussian_cells(grid, mean0, [p.var0] * dim)
         p0 /= p0.sum() * grid.cell_volume
-        f = potential_values(p.potential, grid.mesh(), **potential_kwargs(p))
-        fp_model = fp.FokkerPlanckModel(grid, f, gamma=p.gamma, diffusion=p.diffusion)
-        p_grid = fp.solve(p0, fp_model, t_end, saves=2).final
+        with numerical_failures("langevin: the grid comparison", why):
+            p_grid = fp.solve(p0, fp_model, t_end, saves=2).final
         run.write_field("p_grid", p_grid, axes=axes)
         use = err > 0
         chi2 = float(np.sum(((dens - p_grid)[use] / err[use]) ** 2))

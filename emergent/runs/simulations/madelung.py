@@ -46,7 +46,22 @@ from emergent.quantum import (
 )
 from emergent.runs.figures import fit_range, log_plot, note
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
+from emergent.runs.resources import (
+    STEP_OVERHEAD,
+    nbytes,
+    numerical_failures,
+    require_memory,
+    require_steps,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -228,19 +243,58 @@ def run(run: RunWriter[MadelungParams]) -> None:
     ----------
     run : RunWriter[MadelungParams]
         The run being written; ``run.p`` holds the typed parameters.
+
+    Raises
+    ------
+    ParameterError
+        A `dt` above RK4's stability limit of the dispersive term on one of the grids; sizes
+        that do not fit in memory or would take hours.
+    NumericalError
+        A solver failed numerically (other than the detected learning blow-up, which is data).
     """
     p = run.p
     # nan: no value after a learning run blew up; inf: a run that never blew up
     run.allow_nonfinite("err_on", "err_off", "entropy_production_on", "blowup_time")
     study = _Study(p)
+    _check_resources(p, study)
     rows = np.arange(len(p.grids) * study.records, dtype=float)
-    final = evolve_run(run, study, study.initial, rows, study.observe)
+    with numerical_failures("madelung", "choose a smaller dt"):
+        final = evolve_run(run, study, study.initial, rows, study.observe)
     run.write_array("grids", np.array(p.grids))
     run.write_array("ratios", np.array(p.ratios))
     run.write_array("time_within_tolerance", final.within)
     run.write_array("blowup_time", final.blow)
     run.write_array("learning_off_max_error", final.off_err)
     run.set_result("learning_off_worst", float(np.nanmax(final.off_err)))
+
+
+def _check_resources(p: MadelungParams, study: _Study) -> None:
+    """Refuse up front a dt beyond RK4's limit, and sizes that cannot fit or finish."""
+    solvers = 2 + len(p.ratios)  # the reference, learning off, learning on per ratio
+    biggest = float(max(p.grids)) ** p.dims
+    # per recorded time: the reference density and five action terms, p of every Madelung
+    # solver and its entropy; per solver: about 30 complex arrays of the grid
+    require_memory(nbytes((study.records * (6 + 2 * solvers), biggest),
+                          (30 * solvers, biggest), itemsize=16),
+                   f"grids={max(p.grids)} ** dims={p.dims} x {study.records} recorded times "
+                   f"x {solvers} solvers")
+    steps = p.t_final / study.dt
+    grids = ",".join(map(str, p.grids))
+    require_steps(steps * solvers * sum(float(n) ** p.dims + STEP_OVERHEAD for n in p.grids),
+                  f"t_final={p.t_final:g} / dt={study.dt:.3g} on grids={grids} ** dims={p.dims} "
+                  f"x {solvers} solvers")
+    base = MadelungConstants(p.diffusion, p.gamma, p.mu)
+    for n in p.grids:
+        grid = make_grid(n, 2 * np.pi, ndim=p.dims)
+        models = [Madelung(grid, base)] + [
+            Madelung(grid, MadelungConstants(p.diffusion * (p.gamma / r) / p.mu, p.gamma,
+                                             p.gamma / r), learning=True) for r in p.ratios]
+        limit = min(m.dispersive_limit() for m in models)
+        if study.dt > limit:
+            raise ParameterError(
+                f"parameter 'dt': {study.dt:g} exceeds the RK4 stability limit {limit:.3g} of "
+                f"the dispersive (quantum-pressure) term on the grid of {n} cells; choose "
+                f"dt <= {limit:.3g} (or coarser grids)")
 
 
 def _params(data: RunData) -> MadelungParams:

@@ -26,7 +26,16 @@ import numpy as np
 
 from emergent.runs.figures import log_plot
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
+from emergent.runs.resources import nbytes, numerical_failures, require_memory
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -114,6 +123,14 @@ def run(run: RunWriter[MnistParams]) -> None:
     ----------
     run : RunWriter[MnistParams]
         The run being written.
+
+    Raises
+    ------
+    ParameterError
+        `mnist_path` (or ``$EMERGENT_MNIST``) names a missing or non-MNIST file; sizes that do
+        not fit in memory.
+    NumericalError
+        Training or the analysis failed numerically (a diverging learning rate).
     """
     from emergent.learning import callback, data
     from emergent.learning import numpy_backend as nb
@@ -122,8 +139,21 @@ def run(run: RunWriter[MnistParams]) -> None:
     p = run.p
     eff = effective_sizes(p)
     nets = NETS if p.networks == "both" else (p.networks,)
-    split = data.training_split(eff["samples"], eff["test_samples"], seed=run.seed,
-                                path=p.mnist_path or None)
+    n = max(sum(nb.PAPER_ARCHITECTURES[name]) for name in nets)
+    pixels = nb.PAPER_ARCHITECTURES[nets[0]][0]
+    # images (float64, a few copies while encoding and batching), the analysis activations
+    # and the N x N matrices of the septuple analysis per logged epoch
+    require_memory(nbytes((3, eff["samples"] + eff["test_samples"], pixels),
+                          (4 * len(nets), eff["analysis_samples"], n), (8 * len(nets), n, n)),
+                   f"samples={eff['samples']} x test_samples={eff['test_samples']} x "
+                   f"analysis_samples={eff['analysis_samples']}")
+    try:
+        split = data.training_split(eff["samples"], eff["test_samples"], seed=run.seed,
+                                    path=p.mnist_path or None)
+    except data.MnistDataError as exc:
+        where = ("parameter 'mnist_path'" if p.mnist_path
+                 else "the MNIST data (environment variable EMERGENT_MNIST)")
+        raise ParameterError(f"{where}: {exc}") from None
     run.set_result("data_source", split.source)
     for k, v in eff.items():
         run.set_result(f"effective_{k}", int(v))
@@ -159,7 +189,8 @@ def run(run: RunWriter[MnistParams]) -> None:
         return row
 
     epochs = np.arange(int(schedule[-1]) + 1)  # every epoch: a checkpoint can follow any
-    final = evolve_run(run, stepper, initial, epochs, observe, desc="epochs")
+    with numerical_failures("mnist-thermodynamics", "choose a smaller learning_rate"):
+        final = evolve_run(run, stepper, initial, epochs, observe, desc="epochs")
     for name in nets:
         w, b = final[name]
         for i, (wi, bi) in enumerate(zip(w, b, strict=True)):

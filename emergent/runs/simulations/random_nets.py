@@ -22,7 +22,16 @@ import numpy as np
 
 from emergent.runs.figures import fit_range, log_plot
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
+from emergent.runs.resources import nbytes, numerical_failures, require_memory
 from emergent.septuple import thermodynamics as thermo
 from emergent.septuple.network import random_septuple
 
@@ -76,13 +85,15 @@ def architectures(inputs: int, deep: tuple[int, ...], shallow: tuple[int, ...],
 
     Raises
     ------
-    ValueError
+    ParameterError
         The deep and the shallow net have different N.
     """
     d = [inputs, *deep, outputs]
     s = [inputs, *shallow, outputs]
     if sum(d) != sum(s):
-        raise ValueError(f"deep and shallow must have equal N: {sum(d)} != {sum(s)}")
+        raise ParameterError(f"parameters 'deep' and 'shallow': the nets must have equal N "
+                             f"(neurons): sum(deep) = {sum(d) - inputs - outputs} but "
+                             f"sum(shallow) = {sum(s) - inputs - outputs}")
     return {"deep": d, "shallow": s, "no-hidden": [inputs, sum(d) - inputs]}
 
 
@@ -217,15 +228,30 @@ def run(run: RunWriter[RandomNetsParams]) -> None:
     ----------
     run : RunWriter[RandomNetsParams]
         The run being written.
+
+    Raises
+    ------
+    ParameterError
+        Deep and shallow nets of different N; sizes that do not fit in memory.
+    NumericalError
+        The spectrum of G could not be computed (a failed SVD / eigen-decomposition).
     """
     p = run.p
+    arch = architectures(p.inputs, tuple(p.deep), tuple(p.shallow), p.outputs)
+    n = sum(arch["deep"])
+    weights = max(sum(a * b for a, b in zip(s, s[1:], strict=False)) for s in arch.values())
+    # the random inputs and the activations of every layer, the weights (a few copies), and
+    # the N x N matrices of the spectrum of G (the matrix, its eigen-decomposition, workspace)
+    require_memory(nbytes((3, p.samples, n), (4, weights), (6, n, n)),
+                   f"samples={p.samples} x N={n} neurons (inputs={p.inputs})")
     ensemble = Ensemble(p, run.rng)
 
     def observe(frame: Frame[Member]) -> dict[str, float | int]:
         return frame.state.row
 
-    final = evolve_run(run, ensemble, ensemble.initial, np.arange(ensemble.members, dtype=float),
-                       observe, desc="random nets")
+    with numerical_failures("random-nets", "choose a smaller weight_scale or bias_scale"):
+        final = evolve_run(run, ensemble, ensemble.initial,
+                           np.arange(ensemble.members, dtype=float), observe, desc="random nets")
     edges = ensemble.edges
     centres = 0.5 * (edges[1:] + edges[:-1])
     run.write_field("log_spectrum_histogram", final.hist,

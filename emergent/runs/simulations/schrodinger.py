@@ -40,7 +40,22 @@ from emergent.quantum import (
 )
 from emergent.runs.figures import fit_range, image, log_plot
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
+from emergent.runs.resources import (
+    finite_rows,
+    nbytes,
+    numerical_failures,
+    require_memory,
+    require_steps,
+)
 from emergent.septuple.canonical import canonical_free_energy
 
 if TYPE_CHECKING:
@@ -125,7 +140,7 @@ def setup(p: SchrodingerParams, rng: np.random.Generator) -> SchrodingerSetup:
 
     Raises
     ------
-    ValueError
+    ParameterError
         beta and mass for which the network's G leaves the domain of (45).
     """
     K = p.dims
@@ -136,7 +151,9 @@ def setup(p: SchrodingerParams, rng: np.random.Generator) -> SchrodingerSetup:
         lam0 = network_eigenvalues(rng, K)
         edge = (1 - p.beta * p.mass) / p.beta + lam0.min()
         if edge <= 0:
-            raise ValueError("beta, mass: the network's G has (1 - beta m) + beta lambda <= 0")
+            raise ParameterError("parameters 'beta' and 'mass': the network's G has "
+                                 "(1 - beta m) + beta lambda <= 0, outside the domain of the "
+                                 "canonical free energy (45); choose a smaller beta or mass")
         length = min(length, 1.8 * edge)
     grid = make_grid(p.cells, length, ndim=K)
     q = grid.q
@@ -182,14 +199,31 @@ def run(run: RunWriter[SchrodingerParams]) -> None:
     ----------
     run : RunWriter[SchrodingerParams]
         The run being written; ``run.p`` holds the typed parameters.
+
+    Raises
+    ------
+    ParameterError
+        An initial state the grid does not resolve; beta and mass outside the domain of (45);
+        sizes that do not fit in memory or would take too long.
+    NumericalError
+        The wave function became non-finite (the message names the quantity and the time).
     """
     p = run.p
+    points = float(p.cells) ** p.dims
+    # Psi, the split-step phases, the potential, FFT workspace and the action terms: about
+    # 24 complex arrays of the grid
+    require_memory(nbytes((24, points), itemsize=16), f"cells={p.cells} ** dims={p.dims}")
+    require_steps(float(p.steps) * points, f"steps={p.steps} on cells={p.cells} ** dims={p.dims}")
     s = setup(p, run.rng(0))
     model, grid, consts = s.model, s.model.grid, s.model.constants
     v = model.potential_at(0.0)
     if s.lambda0 is not None:
         run.write_array("lambda0", s.lambda0)
-    check_resolved(s.psi0, grid)
+    try:
+        check_resolved(s.psi0, grid)
+    except ValueError as exc:
+        raise ParameterError(f"the initial state: {exc}, or a wider packet: change cells, "
+                             f"length, sigma, wavenumber or stiffness") from None
     times, dt = step_times(p.t_final, p.t_final / p.steps, p.record_every)
     K = grid.ndim
     line = tuple(slice(None) if ax == 0 else grid.shape[ax] // 2 for ax in range(K))
@@ -213,7 +247,11 @@ def run(run: RunWriter[SchrodingerParams]) -> None:
             row["error"] = float(np.linalg.norm(psi - exact) / np.linalg.norm(exact))
         return row
 
-    psi = evolve_run(run, SchrodingerStepper(model, dt), lambda: s.psi0, times, observe)
+    why = ("the step t_final/steps is too large for diffusion, gamma, mu or the potential; "
+           "choose more steps or smaller values")
+    with numerical_failures("schrodinger", why):
+        psi = evolve_run(run, SchrodingerStepper(model, dt), lambda: s.psi0, times,
+                         finite_rows(observe, why=why))
     axes = {f"q{ax + 1}": grid.axes[ax] for ax in range(K)}
     run.write_field("density_final", np.abs(psi) ** 2, axes=axes)
     run.write_field("potential", np.zeros(grid.shape) if v is None else v, axes=axes)

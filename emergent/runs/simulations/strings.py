@@ -45,6 +45,14 @@ from emergent.runs.registry import (
     parameters,
     register,
 )
+from emergent.runs.resources import (
+    STEP_OVERHEAD,
+    finite_rows,
+    nbytes,
+    numerical_failures,
+    require_memory,
+    require_steps,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -146,10 +154,24 @@ def run(run: RunWriter[StringsParams]) -> None:
     Raises
     ------
     ParameterError
-        A Kibble-Turok string with dims < 3.
+        A Kibble-Turok string with dims < 3; sizes that do not fit in memory or would take
+        hours.
+    NumericalError
+        The string's coordinates became non-finite (a linear chain with noisy weights grows
+        without bound).
     """
     p = run.p
     n, dims = p.neurons, p.dims
+    total_steps = max(2, int(round(p.periods * n)))
+    n_records = (total_steps - 1) // p.record_every + 1
+    # the recorded trajectory x[tau, mu, sigma]; the state, derivatives and exact solution
+    # (about 20 arrays of [D + 1, N]); the metric g[sigma, mu, nu] and its chain
+    require_memory(nbytes((n_records, dims + 1, n), (20, dims + 1, n),
+                          (8 if p.curvature > 0 else 0, n, (dims + 1) ** 2)),
+                   f"neurons={n} x dims={dims} x {n_records} recorded rows (periods="
+                   f"{p.periods:g}, record_every={p.record_every})")
+    require_steps(float(total_steps) * (n * (dims + 1) + STEP_OVERHEAD),
+                  f"periods={p.periods:g} x neurons={n} steps on neurons={n} x dims={dims}")
     if p.kind == "kibble-turok" and dims < 3:
         raise ParameterError(f"parameter 'dims': a kibble-turok string needs dims >= 3, got "
                              f"{dims} (or choose kind=pulsating)")
@@ -202,7 +224,9 @@ def run(run: RunWriter[StringsParams]) -> None:
 
     records = (total - 1) // p.record_every + 1  # rows at t = 1, 1 + every, ...
     times = 1 + p.record_every * np.arange(records)
-    final = evolve_run(run, stepper, initial, times, observe)
+    why = "choose less noise, activation=tanh or fewer periods"
+    with numerical_failures("strings", why):
+        final = evolve_run(run, stepper, initial, times, finite_rows(observe, why=why))
     run.write_field("x", np.array(final.traj), axes={"tau": np.array(final.taus),
                                                      "mu": np.arange(dims + 1), "sigma": sigma})
     run.set_result("alpha", alpha)
