@@ -299,7 +299,11 @@ def start_client(
                 # the workers' warnings are about what the sweep does to them (a task
                 # cancelled as it stops); their nannies, here, still warn of memory trouble
                 host="127.0.0.1", silence_logs=logging.CRITICAL if quiet else logging.ERROR,
-                dashboard_address=dashboard_address, worker_dashboard_address=None,
+                # without a dashboard the scheduler still serves its HTTP API (health,
+                # metrics): on loopback, a free port
+                dashboard_address=dashboard_address or DEFAULT_DASHBOARD,
+                scheduler_kwargs={"dashboard": dashboard_address is not None},
+                worker_dashboard_address=None,
             )
             client = Client(cluster)
     except KeyboardInterrupt:  # a Ctrl-C while it started: stop what did start
@@ -567,7 +571,8 @@ def run_sweep(
                     runs_dir.mkdir(exist_ok=True)  # the cluster is up: now the files
                     _gather(sim, spec, output, found, report, todo=todo, dask=dask,
                             where=where, local=local, force=force, quiet=quiet,
-                            checkpoint_interval=checkpoint_interval)
+                            checkpoint_interval=checkpoint_interval,
+                            dashboard=dashboard_address is not None)
             except SweepInterrupted as stop:  # the workers are stopped: count what they left
                 stop.complete = sum((runs_dir / p.filename).is_file() for p in spec.points())
                 raise
@@ -604,7 +609,7 @@ def _gather(
     sim: Simulation, spec: SweepSpec, output: Path, found: Sequence[tuple[Point, dict]],
     report: SweepReport, *, todo: Sequence[Point] = (), dask: Any = None, where: str = "",
     local: bool = False, force: bool = False, quiet: bool = True,
-    checkpoint_interval: float = 60.0,
+    checkpoint_interval: float = 60.0, dashboard: bool = True,
 ) -> None:
     """Write the sweep file: the points `found` complete, then those of `todo` as they run."""
     store = SweepFile(output, spec, summary=sim.summary)
@@ -615,7 +620,8 @@ def _gather(
         store.flush()
         if todo:
             _schedule(sim, spec, todo, store, report, dask=dask, where=where, local=local,
-                      force=force, quiet=quiet, checkpoint_interval=checkpoint_interval)
+                      force=force, quiet=quiet, checkpoint_interval=checkpoint_interval,
+                      dashboard=dashboard)
     except KeyboardInterrupt:
         with _ignoring_interrupts():
             store.close()
@@ -627,19 +633,20 @@ def _gather(
 def _schedule(
     sim: Simulation, spec: SweepSpec, todo: Sequence[Point], store: SweepFile,
     report: SweepReport, *, dask: Any, where: str, local: bool, force: bool, quiet: bool,
-    checkpoint_interval: float,
+    checkpoint_interval: float, dashboard: bool,
 ) -> None:
     from distributed import as_completed
     from tqdm.auto import tqdm
 
     report.workers = len(dask.scheduler_info().get("workers", {}))
-    report.dashboard = dashboard_link(dask, local)
+    report.dashboard = None if local and not dashboard else dashboard_link(dask, local)
     if not quiet:
         print(f"sweep {sim.name}: {_describe(spec)}, {len(todo)} to run, on {where}; "
               f"run files in {report.runs_dir}/", file=sys.stderr)
         print(f"Dask dashboard: {report.dashboard}" if report.dashboard else
-              "Dask dashboard: none (the scheduler serves one when bokeh>=3.1 is installed and "
-              "the dashboard is not turned off)", file=sys.stderr)
+              "Dask dashboard: none (--no-dashboard)" if local and not dashboard else
+              "Dask dashboard: none (the scheduler serves one when bokeh>=3.1 is installed)",
+              file=sys.stderr)
     token = uuid.uuid4().hex[:8]
     by_key: dict[str, Point] = {}
     futures = []
