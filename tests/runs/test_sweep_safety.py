@@ -165,12 +165,14 @@ def test_cluster_start_failure_leaves_no_files(tmp_path, capsys, monkeypatch):
     (["neurons=2:1001:1000", "steps=1:1000:1000", "noise=0:9.99:1000"],
      ["the sweep has 1,000,000,000 points", "1,000 neurons x 1,000 steps x 1,000 noise",
       "at most 100,000"]),
-    (["noise=0:1:1000000000"], ["num = 1,000,000,000 values", "at most 100,000"]),
+    (["noise=0:1:1000000000000"], ["num = 1,000,000,000,000 values", "at most 100,000"]),
     (["noise=0:1:99999999999999999999999999"], ["at most 100,000"]),
     (["noise=-1e308:1e308:3"], ["--grid noise=-1e308:1e308:3: the range overflows"]),
 ])
 def test_huge_or_overflowing_grids_are_one_line_errors(tmp_path, capfd, grid, needles):
-    out = tmp_path / "s.h5"
+    # -o in a missing folder: were the grid not refused first, the output check would fail
+    # before the points are listed (so that this test cannot exhaust the memory)
+    out = tmp_path / "missing" / "s.h5"
     t0 = time.monotonic()
     argv = [arg for g in grid for arg in ("--grid", g)]
     assert cli_main(["sweep", "chains", "-o", str(out), "--quiet", *argv]) == 2
