@@ -435,7 +435,9 @@ def _interrupts() -> Iterator[None]:
     if _Signals.installed or threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # a signal ignored by whoever started us (e.g. SIGINT for `nohup ... &`) stays ignored
+    old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+           if signal.getsignal(sig) is not signal.SIG_IGN}
     _Signals.installed, _Signals.deferring, _Signals.pending = True, 0, None
     try:
         yield
