@@ -478,8 +478,8 @@ class SweepInterrupted(KeyboardInterrupt):
     def __init__(self, report: SweepReport) -> None:
         super().__init__("sweep interrupted")
         self.report = report
+        # the points whose run files are complete (counted again once the workers are stopped)
         self.complete = len(report.ran) + len(report.skipped)
-        """The number of points whose run files are complete."""
 
 
 def run_sweep(
@@ -542,12 +542,12 @@ def run_sweep(
     """
     sim = get(spec.simulation)
     output = check_output_path(output, "-o: sweep file")
+    if output.exists() and not output.is_file():
+        raise RunError(f"-o: {str(output)!r} is a folder or another non-file; give a file name")
     if output.exists() and not force and not is_sweep_file(output):
         raise RunError(
             f"-o: {str(output)!r} exists and is not a sweep file; pass --force to overwrite it"
         )
-    if output.exists() and not output.is_file():
-        raise RunError(f"-o: {str(output)!r} is not a file")
     runs_dir = runs_folder(output)
     if runs_dir.exists() and not runs_dir.is_dir():
         raise RunError(f"-o: {str(runs_dir)!r} (the folder of the run files) is not a folder")
