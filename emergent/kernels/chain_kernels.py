@@ -9,9 +9,10 @@ emergent).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from emergent.kernels.activation_codes import LINEAR, TANH
+from emergent.kernels.cache import njit
 from emergent.kernels.compile import variants
 
 __all__ = [

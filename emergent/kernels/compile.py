@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable
 
-from numba import njit
+from emergent.kernels.cache import njit
 
 __all__ = ["variants"]
 
@@ -24,7 +24,8 @@ def variants(func: Callable, name: str) -> dict[bool, Callable]:
     Returns
     -------
     dict of bool to callable
-        ``{False: serial, True: parallel}`` ``njit(cache=True)`` dispatchers.
+        ``{False: serial, True: parallel}`` ``njit(cache=True)`` dispatchers (cached where
+        :mod:`emergent.kernels.cache` found a writable folder).
     """
     out = {}
     for parallel in (False, True):

@@ -4,7 +4,8 @@ magnitudes below TINY (which keeps far tails of p out of subnormal arithmetic)."
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from emergent.kernels.cache import njit
 
 __all__ = ["TINY", "flush_tiny", "flushed", "next_index", "prev_index"]
 

@@ -26,8 +26,9 @@ from __future__ import annotations
 from math import gcd
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from emergent.kernels.cache import njit
 from emergent.kernels.compile import variants
 from emergent.kernels.fp_common import flush_tiny, flushed, next_index, prev_index
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
+from emergent.kernels.cache import njit
 from emergent.kernels.compile import variants
 from emergent.kernels.fp_common import flushed, next_index, prev_index
 from emergent.kernels.fp_explicit2d import KERNELS as EXPLICIT_2D

@@ -8,7 +8,9 @@ depend on the number of threads or on how prange splits the particles.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from emergent.kernels.cache import njit
 
 __all__ = ["POTENTIALS", "gradient", "langevin_steps", "normals"]
 

@@ -8,7 +8,8 @@ Kernels know nothing of files, configs or the learning package.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from emergent.kernels.cache import njit
 
 __all__ = ["epoch_kernel"]
 

@@ -11,9 +11,10 @@ files, configs or the septuple classes.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from emergent.kernels.activation_codes import LINEAR, LOGISTIC, RELU, TANH
+from emergent.kernels.cache import njit
 
 __all__ = ["CODES", "activation_values", "lu_solve", "newton_kernel", "residual_loss"]
 

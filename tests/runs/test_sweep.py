@@ -46,7 +46,8 @@ def cluster():
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", env={"NUMBA_NUM_THREADS": "1"}) as lc:
+                      host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                      env={"NUMBA_NUM_THREADS": "1"}) as lc:
         with Client(lc) as client:
             yield lc, client
 

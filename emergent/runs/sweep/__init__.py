@@ -11,16 +11,26 @@ Modules: :mod:`~emergent.runs.sweep.grid`
 """
 
 from emergent.runs.sweep.cli import main
-from emergent.runs.sweep.driver import SweepReport, run_point, run_sweep, start_client
-from emergent.runs.sweep.grid import Axis, Point, SweepSpec, parse_axis, point_filename
+from emergent.runs.sweep.driver import (
+    DEFAULT_DASHBOARD,
+    SweepInterrupted,
+    SweepReport,
+    run_point,
+    run_sweep,
+    start_client,
+)
+from emergent.runs.sweep.grid import MAX_POINTS, Axis, Point, SweepSpec, parse_axis, point_filename
 from emergent.runs.sweep.plot import plot_sweep
 from emergent.runs.sweep.store import FORMAT, SweepData, is_sweep_file, read_sweep, runs_folder
 
 __all__ = [
+    "DEFAULT_DASHBOARD",
     "FORMAT",
+    "MAX_POINTS",
     "Axis",
     "Point",
     "SweepData",
+    "SweepInterrupted",
     "SweepReport",
     "SweepSpec",
     "is_sweep_file",

@@ -25,10 +25,13 @@ import numpy as np
 
 from emergent.runs.registry import ParameterError, Simulation
 
-__all__ = ["Axis", "Point", "SweepSpec", "parse_axis", "point_filename"]
+__all__ = ["MAX_POINTS", "Axis", "Point", "SweepSpec", "parse_axis", "point_filename"]
 
 _SWEEPABLE = ("int", "float", "bool", "str")
 _DIGITS = 12
+MAX_POINTS = 100_000
+"""The most points (grid values times seeds) one sweep may have: each point is a run file in one
+folder and a Dask task, and the driver holds every point's parameters in memory."""
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,20 @@ def _range_values(sim: Simulation, key: str, spec: str) -> list[Any]:
         raise ParameterError(
             f"--grid {key}={spec}: num must be an integer >= 1, got {parts[2].strip()!r}"
         )
-    if log:
-        if start <= 0 or stop <= 0:
-            raise ParameterError(
-                f"--grid {key}={spec}: a log range needs start > 0 and stop > 0"
-            )
-        raw = np.geomspace(start, stop, num)
-    else:
-        raw = np.linspace(start, stop, num)
+    if num > MAX_POINTS:
+        raise ParameterError(
+            f"--grid {key}={spec}: num = {num:,} values; a sweep has at most "
+            f"{MAX_POINTS:,} points"
+        )
+    if log and (start <= 0 or stop <= 0):
+        raise ParameterError(f"--grid {key}={spec}: a log range needs start > 0 and stop > 0")
+    with np.errstate(all="ignore"):  # an overflowing range is reported below, not warned
+        raw = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
+    if not np.all(np.isfinite(raw)):
+        raise ParameterError(
+            f"--grid {key}={spec}: the range overflows (its values are not finite numbers); "
+            "choose a smaller span"
+        )
     if num == 1 and start != stop:
         raise ParameterError(
             f"--grid {key}={spec}: num = 1 needs start == stop (or give the value alone)"
@@ -279,6 +288,13 @@ class SweepSpec:
         if seeds > 1 and not sim.stochastic:
             raise ParameterError(
                 f"--seeds: simulation {sim.name!r} is deterministic; one seed is all it needs"
+            )
+        size = math.prod(len(a) for a in axes) * seeds
+        if size > MAX_POINTS:
+            dims = " x ".join(f"{len(a):,} {a.name}" for a in axes)
+            raise ParameterError(
+                f"--grid: the sweep has {size:,} points ({dims} x {seeds:,} seeds); at most "
+                f"{MAX_POINTS:,} are allowed: use fewer values or seeds, or several sweeps"
             )
         params = sim.resolve(fixed, full=full)
         for axis in axes:
