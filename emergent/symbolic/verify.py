@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     rows = run_checks(only=args.only, dim=args.dim)
     if not rows:
-        print(f"emergent verify: no check matches --only {args.only!r}", file=sys.stderr)
+        print(f"emergent: error: verify --only: no check matches {args.only!r}", file=sys.stderr)
         return 2
     print(_table(rows))
     changed = [v.key for v in rows if not v.as_recorded]

@@ -233,7 +233,7 @@ def _check_interrupted_then_resume(tmp_path: Path, code: int, err: str, stopped_
     assert "Traceback" not in err and "leaked semaphore" not in err, err
     assert "distributed." not in err, err  # --quiet: no logging from Dask
     assert stopped_in < 30
-    assert err.strip().splitlines()[-1].startswith("emergent sweep: interrupted;"), err
+    assert err.strip().splitlines()[-1].startswith("emergent: sweep interrupted;"), err
     done = _complete(tmp_path / "s.runs")
     match = re.search(r"interrupted; (\d+) of 10 points are complete", err)
     assert match and int(match.group(1)) == len(done) >= 1, err

@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     sim = get(args.name)
     if not args.grid:
-        raise UsageError("emergent sweep: give at least one --grid KEY=START:STOP:NUM or "
+        raise UsageError("sweep: give at least one --grid KEY=START:STOP:NUM or "
                          "--grid KEY=V1,V2,...")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be an integer >= 1, got {args.workers}")
@@ -138,19 +138,19 @@ def main(argv: list[str]) -> int:
                            dashboard_address=dashboard,
                            scheduler_timeout=args.scheduler_timeout)
     except SweepInterrupted as stop:
-        print(f"emergent sweep: interrupted; {stop.complete} of {spec.size} points are "
+        print(f"emergent: sweep interrupted; {stop.complete} of {spec.size} points are "
               f"complete in {stop.report.runs_dir}/; re-run the same command to continue",
               file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:  # before the cluster was up: nothing was written
-        print("emergent sweep: interrupted before any point ran; re-run the same command to "
+        print("emergent: sweep interrupted before any point ran; re-run the same command to "
               "start again", file=sys.stderr)
         return EXIT_INTERRUPTED
     done = len(report.ran) + len(report.skipped)
     if report.failed:
         first = sorted(report.failed.items())[:3]
         lines = "; ".join(f"point {idx}: {msg}" for idx, msg in first)
-        print(f"emergent sweep: {len(report.failed)} of {done + len(report.failed)} points "
+        print(f"emergent: sweep: {len(report.failed)} of {done + len(report.failed)} points "
               f"failed ({lines}); re-run the same command to retry them", file=sys.stderr)
         return 1
     if not args.quiet:
