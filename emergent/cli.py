@@ -89,11 +89,29 @@ def _param_table(sim: Simulation) -> str:
     return "\n".join(lines)
 
 
+RUN_OPTIONS = """options:
+  -o, --output FILE.h5     the run file (default: NAME.h5 in the current folder); an existing
+                           file is refused unless --force is given
+  --set KEY=VALUE          a parameter (repeatable); the table below gives the allowed values
+  --config FILE.toml       parameters from a TOML file (keys are parameter names, plus an
+                           optional seed); --set overrides it
+  --seed N                 seed of every random draw, recorded in the file (default 0)
+  --full                   start from the paper-scale parameters instead of the small defaults
+  --resume                 continue an interrupted run from its last checkpoint (same
+                           parameters and seed); the result equals an uninterrupted run
+  --force                  overwrite an existing output, or discard an unfinished run
+  --quiet                  no progress bar and no summary
+  --checkpoint-interval S  seconds between checkpoints of a long run (default 60; 0: at every
+                           recorded time); a checkpoint is also written on SIGTERM
+exit status: 0 done, 2 bad input, 3 numerical failure, 130 interrupted"""
+
+
 def _sim_help(sim: Simulation) -> str:
     return (
-        f"usage: emergent run {sim.name} -o FILE.h5 [--set key=value ...] [--config FILE.toml]\n"
+        f"usage: emergent run {sim.name} [-o FILE.h5] [--set key=value ...] [--config FILE.toml]\n"
         f"       [--seed N] [--full] [--resume] [--force] [--quiet] [--checkpoint-interval S]\n\n"
-        f"{sim.summary}\nequations: {', '.join(sim.equations)}\n\n{_param_table(sim)}\n"
+        f"{sim.summary}\nequations: {', '.join(sim.equations)}\n\n{RUN_OPTIONS}\n\n"
+        f"parameters:\n{_param_table(sim)}\n"
     )
 
 
@@ -110,7 +128,7 @@ def cmd_list(_: argparse.Namespace) -> int:
 def _run_parser() -> _Parser:
     p = _Parser(prog="emergent run", add_help=False)
     p.add_argument("name")
-    p.add_argument("-o", "--output", required=True)
+    p.add_argument("-o", "--output")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--config")
     p.add_argument("--seed", type=int)
@@ -126,8 +144,9 @@ def cmd_run(argv: list[str]) -> int:
     from emergent.runs.io import execute
 
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: emergent run NAME -o FILE.h5 [options]; `emergent run NAME --help` lists "
-              "NAME's parameters; `emergent list` lists the simulations")
+        print("usage: emergent run NAME [-o FILE.h5] [options]\n\n"
+              "Runs one registered simulation (`emergent list` lists them) and writes one HDF5 "
+              "file.\n`emergent run NAME --help` lists NAME's parameters.\n\n" + RUN_OPTIONS)
         return 0
     sim = get(argv[0])
     if "-h" in argv or "--help" in argv:
@@ -146,14 +165,32 @@ def cmd_run(argv: list[str]) -> int:
         raise UsageError("--checkpoint-interval must be a finite number of seconds >= 0")
     if seed is not None:
         _check_seed(seed, "--seed")
-    check_writable_file(args.output, "-o")  # before any work: a directory, a too-long name
+    output = args.output if args.output is not None else f"{sim.name}.h5"
+    check_writable_file(output, "-o")  # before any work: a directory, a too-long name
     out = execute(
-        sim, params, 0 if seed is None else seed, args.output, resume=args.resume,
+        sim, params, 0 if seed is None else seed, output, resume=args.resume,
         force=args.force, quiet=args.quiet, checkpoint_interval=args.checkpoint_interval,
     )
     if not args.quiet:
+        from emergent.runs.io import read_run
+
         print(f"wrote {out}")
+        _print_summary(sim, read_run(out))
     return 0
+
+
+def _print_summary(sim: Simulation, data: Any) -> None:
+    """The run's scalar results and the paper checks of its simulation."""
+    numbers = {k: v for k, v in sorted(data.results.items()) if not k.endswith("_seconds")}
+    if numbers:
+        _say("results:")
+        for key, value in numbers.items():
+            _say(f"  {key} = {value:.6g}" if isinstance(value, float) else f"  {key} = {value}")
+    checks = sim.checks(data) if sim.checks is not None else []
+    if checks:
+        _say("paper checks:")
+        for c in checks:
+            _say(f"  [{_status(c)}] {c.claim}: {c.ours} (paper: {c.paper})")
 
 
 def _check_seed(seed: int, what: str) -> int:
@@ -227,7 +264,27 @@ def cmd_show(args: argparse.Namespace) -> int:
     _say("datasets:")
     for name, (shape, dtype) in sorted(data.datasets.items()):
         _say(f"  /{name}  {shape}  {dtype}")
+    if args.checks:
+        try:
+            sim = get(data.simulation)
+        except ParameterError:
+            raise UsageError(f"--checks: {_safe(args.file)!r} was written by simulation "
+                             f"{_safe(data.simulation)!r}, which this version does not "
+                             "know") from None
+        checks = sim.checks(data) if sim.checks is not None else []
+        _say("paper checks:" if checks else "paper checks: none for this simulation")
+        for c in checks:
+            _say(f"  [{_status(c)}] {c.claim}: {c.ours} (paper: {c.paper})")
     return 0
+
+
+def _status(check: Any) -> str:
+    """The verdict of a paper check as `reproduce` prints it."""
+    if check.agrees:
+        return "yes"
+    if check.correction:
+        return "corrected"
+    return "NO (documented finding)" if check.finding else "NO"
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -353,7 +410,9 @@ def _parser() -> _Parser:
     sub.add_parser("list", help="list the simulations with their equations")
     sub.add_parser("run", help="run one simulation (emergent run NAME --help)", add_help=False)
     s = sub.add_parser("show", help="print a run's parameters, provenance and datasets")
-    s.add_argument("file")
+    s.add_argument("file", help="a run file (emergent run) or a sweep file (emergent sweep)")
+    s.add_argument("--checks", action="store_true",
+                   help="also compare the run with the papers' claims (its simulation's checks)")
     s = sub.add_parser("plot", help="draw a run's standard figure")
     s.description = ("Draw the standard figure of a run file (or the plots of a sweep file) as "
                      "PNG, PDF or SVG. The format follows the suffix of -o: png (raster, at "

@@ -846,6 +846,8 @@ def execute(
         Bad seed, interval or output path; the output exists (without `force`); an
         unfinished run exists (without `resume` or `force`); the checkpoint is unreadable or
         was made with other settings.
+    ParameterError
+        The simulation's precheck refuses the parameters (before any file is written).
     """
     seed = _check_seed(seed)
     if not (checkpoint_interval >= 0 and math.isfinite(checkpoint_interval)):
@@ -856,6 +858,8 @@ def execute(
     output = check_output_path(output)
     if output.is_dir():
         raise RunError(f"output file {str(output)!r} is a directory")
+    if sim.precheck is not None:  # e.g. an optional dependency: refused before any file exists
+        sim.precheck(sim.typed(params))
     lock = _OutputLock(output)
     lock.acquire()
     try:
@@ -1091,7 +1095,8 @@ class RunData:
                     _read_attrs(f["results"], path)
                     if isinstance(f.get("results"), h5py.Group) else {}
                 )
-                self.datasets = {name: (obj.shape, str(obj.dtype)) for name, obj in datasets}
+                self.datasets = {name: (obj.shape, str(obj.dtype)) for name, obj in datasets
+                                 if not netcdf.is_dimension(obj)}
         except RunError:
             raise
         except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:

@@ -364,7 +364,10 @@ class Check:
     claim: the paper result, e.g. "P2 (61): x(t, i) = x(0, i - t)"; ours: our value or
     verdict as text; agrees: whether it agrees (within the stated tolerance); correction: when
     the claim as printed fails, the corrected statement that the run found to hold ("" when
-    there is none).
+    there is none); finding: when the claim does not hold and we do not reproduce it, the
+    documented finding that explains why (the README's P1 §10 section, for instance). A "NO"
+    with a finding is what the software is expected to report; `reproduce` fails only when a
+    verdict differs from what is recorded this way.
     """
 
     claim: str
@@ -372,6 +375,7 @@ class Check:
     ours: str
     agrees: bool
     correction: str = ""
+    finding: str = ""
 
 
 RunFn = Callable[["RunWriter[Any]"], None]  # run(run: RunWriter[SimParams]) -> None
@@ -395,7 +399,9 @@ class Simulation:
     reduce(data), optional, gives the scalars a parameter sweep gathers per point (default:
     the run's numeric scalar results, see :meth:`reduction`); outputs maps the name of every
     dataset the run writes (series, fields and their axes, array and scalar results) to its
-    :class:`Output` (long name and unit), which the files carry as ``long_name`` and ``units``.
+    :class:`Output` (long name and unit), which the files carry as ``long_name`` and ``units``;
+    precheck(p), optional, refuses (ParameterError) typed parameters that are valid one by one but
+    cannot run here (a missing optional dependency, for instance) before anything is written.
     """
 
     name: str
@@ -410,6 +416,7 @@ class Simulation:
     reduce: ReduceFn | None = None
     stochastic: bool = True
     outputs: Mapping[str, Output] = field(default_factory=dict)
+    precheck: Callable[[Any], None] | None = None
     params: tuple[Param, ...] = field(init=False)
 
     def __post_init__(self) -> None:

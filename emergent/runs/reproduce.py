@@ -22,10 +22,10 @@ from emergent.runs.registry import Simulation
 
 __all__ = ["Row", "render_table", "reproduce"]
 
-# status of a row: the paper's claim agrees with ours; it does not; it fails as printed but the
-# stated correction holds (found by the run or recorded by the verification); the simulation
-# failed; nothing to compare.
-STATUSES = ("yes", "NO", "corrected", "FAILED", "-")
+# status of a row: the paper's claim agrees with ours; it does not; it does not and that is a
+# documented finding (the expected verdict); it fails as printed but the stated correction holds
+# (found by the run or recorded by the verification); the simulation failed; nothing to compare.
+STATUSES = ("yes", "NO", "NO*", "corrected", "FAILED", "-")
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,10 @@ def _run_one(sim: Simulation, out: Path, *, full: bool, smoke: bool, seed: int,
     if not checks:
         return [Row(sim.name, "(ran; no paper claim checked)", "-", "-", "-", took)]
     return [Row(sim.name, c.claim, c.paper,
-                c.ours + (f"; corrected: {c.correction}" if c.correction and not c.agrees else ""),
-                "yes" if c.agrees else "corrected" if c.correction else "NO", took)
+                c.ours + (f"; corrected: {c.correction}" if c.correction and not c.agrees else "")
+                + (f"; finding: {c.finding}" if c.finding and not c.agrees else ""),
+                "yes" if c.agrees else "corrected" if c.correction
+                else "NO*" if c.finding else "NO", took)
             for c in checks]
 
 
@@ -169,7 +171,9 @@ def render_table(rows: list[Row], markdown: bool = False) -> str:
 
 
 def all_agree(rows: list[Row]) -> bool:
-    """True when no simulation failed and every result agrees (or is a recorded correction).
+    """True when every simulation ran and every verdict is the recorded one: "yes",
+    "corrected" (a recorded correction) or "NO*" (a documented finding); "NO" (a claim that
+    fails with nothing recorded) and "FAILED" (a run that failed) are not.
 
     Parameters
     ----------

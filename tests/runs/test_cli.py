@@ -84,7 +84,6 @@ def test_reproduce_only_writes_files_and_table(tmp_path, capsys):
         (["run", "chains", "-o", "x.h5", "--seed", "-1"], ["seed"]),
         (["run", "chains", "-o", "x.h5", "--seed", "x"], ["--seed"]),
         (["run", "chains", "-o", "x.txt"], [".h5"]),
-        (["run", "chains"], ["-o"]),
         (["run", "chains", "-o", "nodir/x.h5"], ["does not exist"]),
         (["frobnicate"], ["invalid choice"]),
         (["show", "missing.h5"], ["no such run file"]),
