@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import math
 import os
+import signal
 import sys
 import time
 import tomllib
@@ -155,6 +156,8 @@ def cmd_run(argv: list[str]) -> int:
     args = _run_parser().parse_args(argv)
     values: dict[str, Any] = {}
     seed: int | None = None
+    if args.config == "":
+        raise UsageError("--config: give the name of a TOML file")
     if args.config:
         values, seed = _read_config(args.config, sim)
     values.update(_parse_sets(args.set, sim))
@@ -290,6 +293,8 @@ def _status(check: Any) -> str:
 def cmd_plot(args: argparse.Namespace) -> int:
     from emergent.runs.io import read_run
 
+    if args.output == "":
+        raise UsageError("-o: give the name of a figure file (.png, .pdf or .svg)")
     out = Path(args.output) if args.output else Path(args.file).with_suffix(".png")
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise UsageError(f"-o: figure file must end in .png, .pdf or .svg, got {str(out)!r}")
@@ -313,6 +318,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
     existed = out.exists()
     try:
         save_figure(sim, data, out, dpi=args.dpi)
+    except (KeyError, IndexError, ValueError, TypeError) as exc:  # a file that is not what
+        if not existed:  # its simulation writes (edited or damaged): no half-written figure
+            with contextlib.suppress(OSError):
+                out.unlink()
+        why = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise RunError(f"cannot draw {_safe(args.file)!r}: it does not hold what simulation "
+                       f"{_safe(data.simulation)!r} writes ({why})") from None
     except OSError as exc:
         if not existed:  # no half-written figure
             with contextlib.suppress(OSError):
@@ -358,6 +370,8 @@ def cmd_equations(args: argparse.Namespace) -> int:
     root = Path(__file__).resolve().parents[1]
     if not (root / "tests").is_dir():
         raise UsageError("equations needs a source checkout of emergent (with tests/)")
+    if args.write == "":
+        raise UsageError("--write: give the name of a file")
     if args.write:
         check_writable_file(args.write, "--write")  # before the ledger is built
     text = render(build(root))
@@ -388,11 +402,13 @@ def cmd_verify(argv: list[str]) -> int:
     except ImportError as exc:  # pragma: no cover - the symbolic package ships with emergent
         raise UsageError(f"verify is unavailable: {exc}") from None
     # the files it will write are checked before the checks run (minutes) ...
-    files = argparse.ArgumentParser(add_help=False)
+    files = _Parser(prog="verify", add_help=False)
     files.add_argument("--report")
     files.add_argument("--json")
     known, _ = files.parse_known_args(argv)
     for option, path in (("--report", known.report), ("--json", known.json)):
+        if path == "":
+            raise UsageError(f"verify {option}: give the name of a file")
         if path:
             check_writable_file(path, option)
     try:
@@ -460,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    previous = _terminate_as_interrupt()
     try:
         return _dispatch(argv)
     except (UsageError, ParameterError, RunError) as exc:
@@ -483,6 +500,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         return _fail(f"internal error: {type(exc).__name__}: {exc} (this is a bug; "
                      "EMERGENT_DEBUG=1 shows the traceback)", EXIT_INTERNAL)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_as_interrupt() -> Any:
+    """SIGTERM stops a command like Ctrl-C (one line, exit 130; a run writes its checkpoint:
+    :func:`emergent.runs.io.execute` installs its own handler for the run itself). Returns the
+    previous handler, or None outside the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
 def _dispatch(argv: list[str]) -> int:

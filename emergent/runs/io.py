@@ -1108,8 +1108,9 @@ class RunData:
             raise RunError(f"{str(path)!r}: missing or malformed attribute 'simulation'")
         self.simulation: str = simulation
         seed = attrs.get("seed")
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise RunError(f"{str(path)!r}: attribute 'seed' must be an integer, got {seed!r:.40}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= _MAX_SEED:
+            raise RunError(f"{str(path)!r}: attribute 'seed' must be an integer with 0 <= seed "
+                           f"<= {_MAX_SEED}, got {seed!r:.40}")
         self.seed: int = seed
         raw = attrs.get("params_json")
         try:

@@ -16,8 +16,8 @@ __all__ = ["main", "markdown_report"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # exit status 2, one line
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+    def error(self, message: str):  # exit status 2, one line, the prefix of every command
+        print(f"emergent: error: verify: {message}", file=sys.stderr)
         raise SystemExit(2)
 
 

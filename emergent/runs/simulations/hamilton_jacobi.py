@@ -84,7 +84,7 @@ class HamiltonJacobiParams:
     f0: float = param(0.2, "initial F = f0 sin q (classical limit)")
     v0: float = param(0.3, "V = v0 cos q (classical limit)")
     particles: int = param(9, "characteristics drawn", low=1, high=1000)
-    beta: float = param(1.0, "beta of (45)", low=0, low_open=True)
+    beta: float = param(1.0, "beta of (45)", low=0, low_open=True, high=1e100)
     mass: float = param(0.0, "m of (45)")
     neurons: int = param(6, "neurons of the random networks", low=1, high=500)
     networks: int = param(20, "random networks", low=1, high=10**5)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from emergent.runs.figures import fit_range
 from emergent.runs.loop import evolve_run
-from emergent.runs.registry import Check, Output, Simulation, param, parameters, register
+from emergent.runs.registry import (
+    Check,
+    Output,
+    ParameterError,
+    Simulation,
+    param,
+    parameters,
+    register,
+)
 from emergent.runs.resources import (
     STEP_OVERHEAD,
     finite_rows,
@@ -100,6 +109,11 @@ def run(run: RunWriter[LangevinParams]) -> None:
                   f"steps={p.steps} x particles={m} x dims={dim}")
     lower, upper = box(p)
     mean0 = per_axis(p.mean0, dim, "mean0")
+    inside = np.prod([0.5 * (math.erf((upper - m0) / math.sqrt(2 * p.var0))
+                             - math.erf((lower - m0) / math.sqrt(2 * p.var0))) for m0 in mean0])
+    if not inside >= 0.5:
+        raise ParameterError(f"parameters 'mean0', 'var0': the initial Gaussian lies mostly "
+                             f"outside the box [{lower:g}, {upper:g}] ({inside:.2g} of it inside)")
     t_end = p.steps * p.dt
     if dim <= 3:  # the grid comparison: refuse up front what would take hours
         grid = fp.Grid((lower,) * dim, (upper,) * dim, (p.cells,) * dim)

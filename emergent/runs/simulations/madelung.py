@@ -148,8 +148,8 @@ class _Study:
 
     def __init__(self, p: MadelungParams) -> None:
         self.p = p
-        self.times, self.dt = step_times(p.t_final, p.t_final / int(np.ceil(
-            p.t_final / p.dt - 1e-9)), p.record_every)
+        self.times, self.dt = step_times(p.t_final, p.t_final / max(1, int(np.ceil(
+            p.t_final / p.dt - 1e-9))), p.record_every)
         self.records = len(self.times)
 
     def empty(self) -> _Table:

@@ -75,7 +75,7 @@ class StringsParams:
         "kibble-turok", "closed-string initial data", units="")
     radius: float = param(1.0, "R, size of the string", low=0.0, low_open=True, high=1e6)
     periods: float = param(1.0, "duration in units of 2 pi in tau (N steps each)", low=0.0,
-                           low_open=True, high=1000.0)
+                           low_open=True, high=100.0)
     record_every: int = param(4, "chain steps between recorded rows", low=1, high=1 << 20)
     activation: Literal["linear", "tanh"] = param("linear", "activation f", units="")
     noise: float = param(0.0, "std of the edge weights around 1 (noisy permutation)",

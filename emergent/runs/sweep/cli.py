@@ -8,6 +8,7 @@ import sys
 from typing import NoReturn
 
 from emergent.runs.registry import get
+from emergent.runs.resources import check_writable_file
 
 __all__ = ["main"]
 
@@ -104,6 +105,10 @@ def main(argv: list[str]) -> int:
                          "--grid KEY=V1,V2,...")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers must be an integer >= 1, got {args.workers}")
+    if args.scheduler == "":
+        raise UsageError("--scheduler: give the scheduler's address (tcp://host:port) or a "
+                         "scheduler file")
+    check_writable_file(args.output, "-o")  # a directory, a too-long name: before any work
     if args.workers is not None and args.scheduler:
         raise UsageError("--workers sizes a local cluster; it cannot be used with --scheduler")
     if args.scheduler and (args.dashboard_address or args.no_dashboard):
