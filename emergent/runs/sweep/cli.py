@@ -108,7 +108,6 @@ def main(argv: list[str]) -> int:
     if args.scheduler == "":
         raise UsageError("--scheduler: give the scheduler's address (tcp://host:port) or a "
                          "scheduler file")
-    check_writable_file(args.output, "-o")  # a directory, a too-long name: before any work
     if args.workers is not None and args.scheduler:
         raise UsageError("--workers sizes a local cluster; it cannot be used with --scheduler")
     if args.scheduler and (args.dashboard_address or args.no_dashboard):
@@ -129,6 +128,7 @@ def main(argv: list[str]) -> int:
         fixed[key.strip()] = sim.param(key.strip()).parse(text)
     spec = SweepSpec.build(sim, args.grid, fixed=fixed, seeds=args.seeds, seed=args.seed,
                            full=args.full)
+    check_writable_file(args.output, "-o")  # a directory, a too-long name: before any work
     try:
         import distributed  # noqa: F401
     except ImportError as exc:
