@@ -28,6 +28,7 @@ from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 import numpy as np
 
 __all__ = [
+    "BlowUp",
     "Frame",
     "FunctionStepper",
     "Recorder",
@@ -153,6 +154,29 @@ class Tracker:
         frame : Frame
             The last frame reached.
         """
+
+
+class BlowUp(FloatingPointError):
+    """A solver's state lost resolution or became non-finite (a numerical failure).
+
+    Parameters
+    ----------
+    message : str
+        What happened, and when.
+    t : float
+        The last good time.
+    result : Result, optional
+        What was recorded up to then (set by the solver that catches it).
+    state : object, optional
+        The last good state.
+    """
+
+    def __init__(self, message: str, t: float, result: Result | None = None,
+                 state: Any = None) -> None:
+        super().__init__(message)
+        self.t = t
+        self.result = result
+        self.state = state
 
 
 class StopEvolution(Exception):  # noqa: N818 - a signal, not an error

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from emergent.evolution import Frame, Recorder, Result, Tracker, evolve
+from emergent.evolution import BlowUp, Frame, Recorder, Result, Tracker, evolve
 from emergent.quantum.grid import PeriodicGrid
 from emergent.quantum.stepping import StateKeeper, plan_times, step_count
 
@@ -82,27 +82,12 @@ class HamiltonJacobiState:
     spectral: np.ndarray
 
 
-class HamiltonJacobiBlowUp(RuntimeError):
+class HamiltonJacobiBlowUp(BlowUp):
     """The grid solution of P2 (38) lost resolution or blew up.
 
-    Parameters
-    ----------
-    message : str
-        What happened, and when.
-    t : float
-        The last good time.
-    result : Result, optional
-        What was recorded up to then (set by :func:`solve_hamilton_jacobi`).
-    state : HamiltonJacobiState, optional
-        The last good state.
+    An :class:`emergent.evolution.BlowUp` (a FloatingPointError): ``t`` is the last good time,
+    ``result`` what was recorded up to then, ``state`` the last good :class:`HamiltonJacobiState`.
     """
-
-    def __init__(self, message: str, t: float, result: Result | None = None,
-                 state: HamiltonJacobiState | None = None) -> None:
-        super().__init__(message)
-        self.t = t
-        self.result = result
-        self.state = state
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from emergent.evolution import Frame, Recorder, Result, Tracker, evolve
+from emergent.evolution import BlowUp, Frame, Recorder, Result, Tracker, evolve
 from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
 from emergent.quantum.stepping import StateKeeper, plan_times, step_count
@@ -215,27 +215,12 @@ class MadelungState:
         return np.stack([self.p, *self.u])
 
 
-class MadelungBlowUp(RuntimeError):
+class MadelungBlowUp(BlowUp):
     """The hydrodynamic solution of P2 (32)-(33) lost resolution or blew up.
 
-    Parameters
-    ----------
-    message : str
-        What happened, and when.
-    t : float
-        The last good time.
-    result : Result, optional
-        What was recorded up to then (set by :func:`solve_madelung`).
-    state : MadelungState, optional
-        The last good state.
+    An :class:`emergent.evolution.BlowUp` (a FloatingPointError): ``t`` is the last good time,
+    ``result`` what was recorded up to then, ``state`` the last good :class:`MadelungState`.
     """
-
-    def __init__(self, message: str, t: float, result: Result | None = None,
-                 state: MadelungState | None = None) -> None:
-        super().__init__(message)
-        self.t = t
-        self.result = result
-        self.state = state
 
 
 @dataclass(frozen=True, eq=False)

@@ -369,10 +369,6 @@ def numerical_failures(what: str, why: str = "") -> Iterator[None]:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             yield
     except (FloatingPointError, OverflowError, ZeroDivisionError,
-            np.linalg.LinAlgError) as exc:
+            np.linalg.LinAlgError) as exc:  # solvers' BlowUp is a FloatingPointError
         raise NumericalError(f"{what}: {exc or type(exc).__name__}"
                              f"{'; ' + why if why else ''}") from None
-    except RuntimeError as exc:
-        if not type(exc).__name__.endswith("BlowUp"):
-            raise
-        raise NumericalError(f"{what}: {exc}{'; ' + why if why else ''}") from None
