@@ -1,6 +1,5 @@
 """Holographic boundary map of a bulk of chains (P2 eq 97-100)."""
 
-import sys
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from emergent.chains.holography import (
     path_sum,
 )
 from emergent.chains.permutation import evolve
+from tests._resume import interrupted_then_resumed
 
 
 def test_p2_eq100_exact_lengths_for_disjoint_chains():
@@ -145,52 +145,11 @@ def test_holography_underflow_is_refused(tmp_path):
                  "--set", "eps=0.5"]) != 0
 
 
-def _interrupted_then_resumed(tmp_path, monkeypatch, name, params, stop_at):
-    """Datasets of a run interrupted after recorded frame `stop_at` and resumed, and of an
-    uninterrupted run (the checkpoint is written at every recorded frame)."""
-    import h5py
-
-    from emergent.runs import loop
-    from emergent.runs.io import execute
-    from emergent.runs.registry import get
-
-    sim = get(name)
-    values = sim.resolve(params)
-
-    class Interrupt(loop.Tracker):
-        def record(self, frame):
-            if frame.index == stop_at:
-                raise KeyboardInterrupt
-
-    real = loop.evolve_run
-
-    def stopping(run, stepper, initial, times, observe, *, trackers=(), desc=None):
-        return real(run, stepper, initial, times, observe, desc=desc,
-                    trackers=[*trackers, Interrupt()])
-
-    monkeypatch.setattr(sys.modules[sim.run.__module__], "evolve_run", stopping)
-    out = tmp_path / "r.h5"
-    with pytest.raises(KeyboardInterrupt):
-        execute(sim, values, 3, out, quiet=True, checkpoint_interval=0)
-    monkeypatch.undo()
-    execute(sim, values, 3, out, quiet=True, resume=True)
-    with h5py.File(out) as f:
-        assert "resumed" in f.attrs
-    whole = execute(sim, values, 3, tmp_path / "w.h5", quiet=True)
-
-    def datasets(path):
-        got = {}
-        with h5py.File(path) as f:
-            f.visititems(lambda n, o: got.__setitem__(n, o[()])
-                         if isinstance(o, h5py.Dataset) and "seconds" not in n else None)
-        return got
-
-    return datasets(out), datasets(whole)
 
 
 def test_holography_simulation_resumes_bit_identically(tmp_path, monkeypatch):
     """An interrupted eps scan resumes to the same datasets (the eps values are the loop)."""
-    a, b = _interrupted_then_resumed(tmp_path, monkeypatch, "holography",
+    a, b = interrupted_then_resumed(tmp_path, monkeypatch, "holography",
                                      {"chains": 6, "min_length": 5, "max_length": 20,
                                       "crossings": 2, "eps": (0.5, 0.7, 0.9, 0.95)}, 2)
     assert a.keys() == b.keys() and "fields/d" in a and a["series/eps"].size == 4
