@@ -29,6 +29,7 @@ True
 """
 
 from emergent.quantum.action import (
+    ACTION_TERM_NAMES,
     ACTION_TERMS,
     action_terms,
     action_terms_from_wavefunction,
@@ -80,7 +81,8 @@ from emergent.quantum.schrodinger import (
 from emergent.quantum.stepping import StateKeeper, plan_times, step_count, step_times
 
 __all__ = [
-    "ACTION_TERMS", "DEFAULT_ERROR_TARGET", "RESOLUTION_TOL", "SPLITTINGS", "HamiltonJacobi",
+    "ACTION_TERMS",
+    "ACTION_TERM_NAMES", "DEFAULT_ERROR_TARGET", "RESOLUTION_TOL", "SPLITTINGS", "HamiltonJacobi",
     "HamiltonJacobiBlowUp", "HamiltonJacobiState", "HamiltonJacobiStepper", "Madelung",
     "MadelungBlowUp", "MadelungConstants", "MadelungState", "MadelungStepper", "PeriodicGrid",
     "Schrodinger", "SchrodingerStepper", "StateKeeper", "absorbing_rate", "action_terms",

@@ -24,14 +24,34 @@ from emergent.quantum.constants import MadelungConstants
 from emergent.quantum.grid import PeriodicGrid
 from emergent.quantum.schrodinger import hamiltonian_apply
 
-__all__ = ["ACTION_TERMS", "RESOLVED_DENSITY", "action_terms", "action_terms_from_wavefunction",
-           "entropy_production"]
+__all__ = [
+    "ACTION_TERMS",
+    "ACTION_TERM_NAMES",
+    "RESOLVED_DENSITY",
+    "action_terms",
+    "action_terms_from_wavefunction",
+    "entropy_production",
+]
 
 ACTION_TERMS = ("stochastic_entropy", "learning_entropy", "free_energy_x", "free_energy_q",
                 "potential")
 """The names of the five terms of the action density P2 (28), in the order of the paper's list
 (the keys of :func:`action_terms`)."""
 
+
+ACTION_TERM_NAMES = {
+    "stochastic_entropy": "stochastic entropy production int sqrt p (-4 D Laplacian) sqrt p "
+                          "d^Kq, term (1) of the action density P2 (28)",
+    "learning_entropy": "learning entropy production gamma int p Laplacian F d^Kq, term (2) "
+                        "of the action density P2 (28)",
+    "free_energy_x": "free energy production by x, mu int p dF/dt d^Kq, term (3) of the "
+                     "action density P2 (28)",
+    "free_energy_q": "free energy production by q, mu gamma int p |grad F|^2 d^Kq, term (4) "
+                     "of the action density P2 (28)",
+    "potential": "mu int p V d^Kq (minus the total free energy production), term (5) of the "
+                 "action density P2 (28)",
+}
+"""What each of :data:`ACTION_TERMS` means, in words (the long names of the files' series)."""
 
 RESOLVED_DENSITY = 1e-12
 """Cells with p <= RESOLVED_DENSITY x max p are left out of the quotients by Psi in

@@ -48,3 +48,9 @@ def test_schrodinger_learning_entropy_is_finite_and_zero_for_a_real_initial_stat
     learning = data.series("action_learning_entropy")
     assert abs(learning[0]) < 1e-12
     assert np.abs(learning).max() < 1e-6
+
+
+def test_every_action_term_has_a_long_name():
+    from emergent.quantum.action import ACTION_TERM_NAMES, ACTION_TERMS
+
+    assert tuple(ACTION_TERM_NAMES) == ACTION_TERMS

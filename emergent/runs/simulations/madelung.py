@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from emergent.quantum import (
+    ACTION_TERM_NAMES,
     ACTION_TERMS,
     Madelung,
     MadelungConstants,
@@ -398,18 +399,7 @@ OUTPUTS: dict[str, Output] = {
         "entropy production dS_q/dt, P2 (22), of the learning runs, per gamma/mu"),
     "entropy_production_off": Output(
         "entropy production dS_q/dt, P2 (22), of the Schrodinger reference (P2 (34))"),
-    **{f"action_{k}": Output(v) for k, v in {
-        "stochastic_entropy": "stochastic entropy production int sqrt p (-4 D Laplacian) sqrt p "
-                              "d^Kq, term (1) of the action density P2 (28)",
-        "learning_entropy": "learning entropy production gamma int p Laplacian F d^Kq, term (2) "
-                            "of the action density P2 (28)",
-        "free_energy_x": "free energy production by x, mu int p dF/dt d^Kq, term (3) of the "
-                         "action density P2 (28)",
-        "free_energy_q": "free energy production by q, mu gamma int p |grad F|^2 d^Kq, term (4) "
-                         "of the action density P2 (28)",
-        "potential": "mu int p V d^Kq (minus the total free energy production), term (5) of the "
-                     "action density P2 (28)",
-    }.items() if k in ACTION_TERMS},
+    **{f"action_{k}": Output(v) for k, v in ACTION_TERM_NAMES.items()},
     "grids": Output("cells per axis of each grid"),
     "ratios": Output("gamma/mu of each learning run"),
     "time_within_tolerance": Output("time the learning run stays within the tolerance of the "

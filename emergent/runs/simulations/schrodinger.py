@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from emergent.quantum import (
+    ACTION_TERM_NAMES,
     ACTION_TERMS,
     MadelungConstants,
     Schrodinger,
@@ -396,18 +397,7 @@ OUTPUTS: dict[str, Output] = {
     "density": Output("probability density p = |Psi|^2 along the q1 axis (centre of the others)"),
     "error": Output("relative L2 error of Psi against the analytic solution (harmonic "
                     "potential, and free packet without absorbing layer)"),
-    **{f"action_{k}": Output(v) for k, v in {
-        "stochastic_entropy": "stochastic entropy production int sqrt p (-4 D Laplacian) sqrt p "
-                              "d^Kq, term (1) of the action density P2 (28)",
-        "learning_entropy": "learning entropy production gamma int p Laplacian F d^Kq, term (2) "
-                            "of the action density P2 (28)",
-        "free_energy_x": "free energy production by x, mu int p dF/dt d^Kq, term (3) of the "
-                         "action density P2 (28)",
-        "free_energy_q": "free energy production by q, mu gamma int p |grad F|^2 d^Kq, term (4) "
-                         "of the action density P2 (28)",
-        "potential": "mu int p V d^Kq (minus the total free energy production), term (5) of the "
-                     "action density P2 (28)",
-    }.items() if k in ACTION_TERMS},
+    **{f"action_{k}": Output(v) for k, v in ACTION_TERM_NAMES.items()},
     "density_final": Output("probability density p = |Psi|^2 at the final time (P2 (35))"),
     "potential": Output("potential V(q) of P2 (34) (0 for the free packet, the canonical F "
                         "of P2 (45) for the canonical potential)"),
