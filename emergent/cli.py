@@ -66,16 +66,6 @@ def _read_config(path: str, sim: Simulation) -> tuple[dict[str, Any], int | None
     return values, seed
 
 
-def _parse_sets(items: Sequence[str], sim: Simulation) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for item in items:
-        key, eq, text = item.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"--set expects key=value, got {item!r}")
-        values[key.strip()] = sim.param(key.strip()).parse(text)
-    return values
-
-
 def _param_table(sim: Simulation) -> str:
     rows = [(p.name, p.type, repr(p.default), p.allowed(), p.help) for p in sim.params]
     head = ("parameter", "type", "default", "allowed", "meaning")
@@ -160,7 +150,7 @@ def cmd_run(argv: list[str]) -> int:
         raise UsageError("--config: give the name of a TOML file")
     if args.config:
         values, seed = _read_config(args.config, sim)
-    values.update(_parse_sets(args.set, sim))
+    values.update(sim.parse_assignments(args.set))
     if args.seed is not None:
         seed = args.seed
     params = sim.resolve(values, full=args.full)

@@ -14,7 +14,7 @@ import importlib
 import math
 import pkgutil
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
@@ -511,6 +511,32 @@ class Simulation:
             values.update(self.full)
         if smoke:
             values.update(self.smoke)
+        return values
+
+    def parse_assignments(self, items: Sequence[str]) -> dict[str, Any]:
+        """Parameter values from command-line ``KEY=VALUE`` texts (``--set``), validated.
+
+        Parameters
+        ----------
+        items : sequence of str
+            The texts, e.g. ``["neurons=4096", "activation=tanh"]``.
+
+        Returns
+        -------
+        dict of str to value
+            The parsed values by name.
+
+        Raises
+        ------
+        ParameterError
+            A text without ``=``, an unknown name or a value outside its range.
+        """
+        values: dict[str, Any] = {}
+        for item in items:
+            key, eq, text = item.partition("=")
+            if not eq or not key.strip():
+                raise ParameterError(f"--set expects key=value, got {item!r}")
+            values[key.strip()] = self.param(key.strip()).parse(text)
         return values
 
     def resolve(

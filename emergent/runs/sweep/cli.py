@@ -120,12 +120,7 @@ def main(argv: list[str]) -> int:
                          f"got {args.scheduler_timeout:g}")
     if not math.isfinite(args.checkpoint_interval) or args.checkpoint_interval < 0:
         raise UsageError("--checkpoint-interval must be a finite number of seconds >= 0")
-    fixed = {}
-    for item in args.set:
-        key, eq, text = item.partition("=")
-        if not eq or not key.strip():
-            raise UsageError(f"--set expects key=value, got {item!r}")
-        fixed[key.strip()] = sim.param(key.strip()).parse(text)
+    fixed = sim.parse_assignments(args.set)
     spec = SweepSpec.build(sim, args.grid, fixed=fixed, seeds=args.seeds, seed=args.seed,
                            full=args.full)
     check_writable_file(args.output, "-o")  # a directory, a too-long name: before any work
