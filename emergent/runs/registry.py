@@ -367,7 +367,8 @@ class Check:
     there is none); finding: when the claim does not hold and we do not reproduce it, the
     documented finding that explains why (the README's P1 §10 section, for instance). A "NO"
     with a finding is what the software is expected to report; `reproduce` fails only when a
-    verdict differs from what is recorded this way.
+    verdict differs from what is recorded this way. decides: the equations this row decides,
+    e.g. ("P2 (19)", "P2 (20)"); an equation the claim names only as context is left out.
     """
 
     claim: str
@@ -376,6 +377,7 @@ class Check:
     agrees: bool
     correction: str = ""
     finding: str = ""
+    decides: tuple[str, ...] = ()
 
 
 RunFn = Callable[["RunWriter[Any]"], None]  # run(run: RunWriter[SimParams]) -> None
