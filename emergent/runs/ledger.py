@@ -433,6 +433,7 @@ def build(root: Path) -> list[Entry]:
         it, the checks and reproduce rows that decide it, and its verdict.
     """
     from emergent.runs.registry import all_simulations
+    from emergent.symbolic.review import NOTES as REVIEW_NOTES
 
     code, tests = scan_references(root)
     found_all = decisions()
@@ -463,6 +464,9 @@ def build(root: Path) -> list[Entry]:
         else:
             entry.verdict = "not covered"
             entry.note = "no module, simulation or test of emergent cites it"
+        review = REVIEW_NOTES.get(f"{ref[0]} ({ref[1]})")
+        if review:
+            entry.note = f"{entry.note}; review: {review}" if entry.note else f"review: {review}"
     return [entries[(p, n)] for p, n, _ in EQUATIONS]
 
 
