@@ -358,7 +358,8 @@ def reproduce_rows(root: Path) -> dict[tuple[str, str], set[str]]:
                 if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
                     continue
                 try:
-                    out[parse_equation(item.value)].add(f"{path.stem}: {str(text)[:60]}")
+                    out[parse_equation(item.value)].add(
+                        f"{path.stem.replace('_', '-')}: {str(text)[:60]}")
                 except ValueError as err:
                     raise ValueError(f"{where}: decides: {err}") from None
     return dict(out)

@@ -212,7 +212,7 @@ def markdown_report(rows: Rows, command: str) -> str:
     for v in rows:
         named = ", ".join(
             f"{d.equation}{'' if d.verdict == HOLDS else ' (' + d.verdict.lower() + ')'}"
-            for d in decides.get(v.key, ())) or "nothing (reference identity)"
+            for d in decides.get(v.key, ())) or "nothing (a reference identity or a comparison)"
         out.append(f"| {v.key} | {v.equation} | {named} | **{v.verdict}** | {v.dim or ''} | "
                    f"{v.seconds:.2f} |")
     out += ["", "## Corrected and failing equations", "",
