@@ -2,9 +2,11 @@
 code, the tests that check it, and the verdict (`emergent equations --write docs/equations.md`).
 
 Built by reading the source: the simulations' declared equations (the registry), references in
-docstrings and comments ("P1 (5.14)", "P2 eq 34", "P2 57-61", "(5.14)"), test names
-("test_p2_eq34_...", "test_p1_eq5_14_..."), and the verdicts recorded by the symbolic
-verification (:mod:`emergent.symbolic`). A test fails when docs/equations.md is stale.
+the docstrings of the package ("P1 (5.14)", "P2 eq 34", "P2 57-61", "(5.14)"), the tests bound
+to an equation by the pytest marker ``@pytest.mark.equations("P1 (5.14)", ...)`` (read from the
+decorators, and from a module's or class's ``pytestmark``; never from a test's name or
+docstring), and the verdicts recorded by the symbolic verification (:mod:`emergent.symbolic`).
+A test fails when docs/equations.md is stale.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["EQUATIONS", "Entry", "build", "render", "scan_references"]
+__all__ = ["EQUATIONS", "Decided", "Entry", "bound_tests", "build", "decisions", "parse_equation",
+           "render", "reproduce_rows", "scan_references"]
 
 P1_SECTIONS = {
     2: ("Neural septuple", 11), 3: ("Supervised vs. unsupervised", 4),
@@ -56,11 +60,6 @@ _TAGGED = re.compile(
 _ITEM = re.compile(r"\(?(\d+(?:\.\d+)?)\)?(?:\s*(?:-|–|to)\s*\(?(\d+(?:\.\d+)?)\)?)?")
 # a bare dotted number in parentheses is unambiguously P1: "(5.14)", "(2.1)-(2.3)"
 _DOTTED = re.compile(r"\((\d{1,2}\.\d{1,2})\)(?:\s*(?:-|–)\s*\((\d{1,2}\.\d{1,2})\))?")
-# test names: test_p2_eq34_..., test_p2_eq57_61_... (a range), test_p1_eq5_14_...,
-# test_p1_eq2_1_2_3_... (2.1-2.3: section then numbers), test_p1_eq2_10_2_11 (pairs: a range)
-_TESTNAME = re.compile(r"test_p([12])_(?:eqs?)?(\d+(?:_\d+)*)")
-
-
 def _expand(paper: str, first: str, last: str | None) -> list[tuple[str, str]]:
     if last is None:
         return [(paper, first)] if (paper, first) in _KNOWN else []
@@ -108,26 +107,139 @@ def scan_text(text: str) -> set[tuple[str, str]]:
     return refs
 
 
-def _testname_refs(name: str) -> set[tuple[str, str]]:
+_MARKER_REF = re.compile(r"P([12]) \((\d{1,3}(?:\.\d{1,2})?)\)")
+
+
+def parse_equation(ref: str) -> tuple[str, str]:
+    """One equation named the way the ``equations`` marker names it.
+
+    Parameters
+    ----------
+    ref : str
+        ``"P1 (5.14)"`` or ``"P2 (34)"``: the paper, a space and the number in parentheses.
+
+    Returns
+    -------
+    (str, str)
+        (paper, number), e.g. ("P1", "5.14").
+
+    Raises
+    ------
+    ValueError
+        `ref` is not of that form, or names no numbered equation of P1 §2-12 / P2 §2-10.
+    """
+    m = _MARKER_REF.fullmatch(ref.strip()) if isinstance(ref, str) else None
+    if not m:
+        raise ValueError(f"equation must look like 'P1 (5.14)' or 'P2 (34)', got {ref!r}")
+    key = (f"P{m.group(1)}", m.group(2))
+    if key not in _KNOWN:
+        raise ValueError(f"{ref!r} is not a numbered equation of P1 §2-12 or P2 §2-10")
+    return key
+
+
+def _is_equations_marker(node: ast.expr) -> bool:
+    """``pytest.mark.equations`` or ``mark.equations`` (the callee of a marker call)."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "equations"):
+        return False
+    inner = node.value
+    return (isinstance(inner, ast.Attribute) and inner.attr == "mark") or (
+        isinstance(inner, ast.Name) and inner.id == "mark")
+
+
+def _marker_refs(exprs: list[ast.expr], where: str) -> set[tuple[str, str]]:
+    """The equations named by the ``equations`` marker calls among `exprs` (decorators or the
+    elements of a ``pytestmark``)."""
     refs: set[tuple[str, str]] = set()
-    for m in _TESTNAME.finditer(name):
-        paper, nums = f"P{m.group(1)}", m.group(2).split("_")
-        if paper == "P2":
-            refs.update(_expand(paper, nums[0], nums[1] if len(nums) > 1 else None))
+    for expr in exprs:
+        if not (isinstance(expr, ast.Call) and _is_equations_marker(expr.func)):
             continue
-        if len(nums) < 2:
-            continue
-        if len(nums) == 4 and nums[0] == nums[2]:  # pairs: 2_10_2_11 -> (2.10)-(2.11)
-            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", f"{nums[2]}.{nums[3]}"))
-        else:  # a section and its equations: 2_1_2_3 -> 2.1, 2.2, 2.3 (first to last)
-            last = f"{nums[0]}.{nums[-1]}" if len(nums) > 2 else None
-            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", last))
+        if expr.keywords or not expr.args:
+            raise ValueError(f"{where}: equations(...) takes one or more equation strings")
+        for arg in expr.args:
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                raise ValueError(f"{where}: equations(...) arguments must be string literals")
+            try:
+                refs.add(parse_equation(arg.value))
+            except ValueError as err:
+                raise ValueError(f"{where}: {err}") from None
     return refs
+
+
+def _pytestmark(body: list[ast.stmt], where: str) -> set[tuple[str, str]]:
+    """The equations of a ``pytestmark = marker`` or ``pytestmark = [marker, ...]`` in `body`."""
+    refs: set[tuple[str, str]] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets):
+            items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+            refs |= _marker_refs(items, where)
+    return refs
+
+
+def _test_bindings(path: Path, rel: str) -> dict[str, set[tuple[str, str]]]:
+    """{test node id: equations} for the tests of one file, from the ``equations`` markers."""
+    tree = ast.parse(path.read_text())
+    module = _pytestmark(tree.body, rel)
+    out: dict[str, set[tuple[str, str]]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str, inherited: set[tuple[str, str]]) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                    "test"):
+                nodeid = f"{prefix}::{node.name}"
+                refs = inherited | _marker_refs(node.decorator_list, nodeid)
+                if refs:
+                    out[nodeid] = refs
+            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                where = f"{prefix}::{node.name}"
+                refs = inherited | _marker_refs(node.decorator_list, where)
+                visit(node.body, where, refs | _pytestmark(node.body, where))
+
+    visit(tree.body, rel, module)
+    return out
+
+
+def bound_tests(root: Path) -> dict[tuple[str, str], set[str]]:
+    """The tests bound to each equation by the ``equations`` pytest marker.
+
+    Only the marker binds: ``@pytest.mark.equations("P1 (5.14)", "P2 (34)")`` on a test
+    function (or on a ``Test*`` class, or as a module's or class's ``pytestmark``). Test names
+    and docstrings are never read.
+
+    Parameters
+    ----------
+    root : Path
+        The repository root (``tests/`` below it).
+
+    Returns
+    -------
+    dict of (str, str) to set of str
+        (paper, number) to the node ids (``tests/path.py::test_name``, or
+        ``tests/path.py::TestClass::test_name``) of the tests bound to it.
+
+    Raises
+    ------
+    ValueError
+        A marker names something that is not an equation of the papers (with the test's id).
+    """
+    tests: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        for nodeid, refs in _test_bindings(path, path.relative_to(root).as_posix()).items():
+            for ref in refs:
+                tests[ref].add(nodeid)
+    return dict(tests)
 
 
 @dataclass
 class Entry:
-    """One equation's row in the ledger."""
+    """One equation's row in the ledger: where it lives in the code, the simulations that
+    declare it, the tests bound to it (``equations`` marker), the reproduce rows that decide it,
+    the symbolic checks (or the review) that decide it, and its verdict with the correction."""
 
     paper: str
     number: str
@@ -135,8 +247,16 @@ class Entry:
     code: set[str] = field(default_factory=set)
     tests: set[str] = field(default_factory=set)
     simulations: set[str] = field(default_factory=set)
+    rows: set[str] = field(default_factory=set)
+    decided_by: set[str] = field(default_factory=set)
     verdict: str = ""
     note: str = ""
+
+
+# modules that cite equations to document them, not to implement them (the ledger itself, the
+# hand review and the LaTeX corrections of docs/verification.md)
+_NOT_IMPLEMENTATIONS = {"emergent/runs/ledger.py", "emergent/symbolic/review.py",
+                        "emergent/symbolic/corrections.py"}
 
 
 def scan_references(root: Path) -> tuple[dict, dict]:
@@ -152,13 +272,14 @@ def scan_references(root: Path) -> tuple[dict, dict]:
     code : dict of (str, str) to set of str
         (paper, number) to the source files whose docstrings cite it.
     tests : dict of (str, str) to set of str
-        (paper, number) to the tests (``path::name``) that name it.
+        (paper, number) to the tests bound to it by the ``equations`` marker
+        (:func:`bound_tests`).
     """
     code: dict[tuple[str, str], set[str]] = defaultdict(set)
     tests: dict[tuple[str, str], set[str]] = defaultdict(set)
     for path in sorted((root / "emergent").rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if rel == "emergent/runs/ledger.py":
+        if rel in _NOT_IMPLEMENTATIONS:
             continue
         tree = ast.parse(path.read_text())
         module_refs = scan_text(ast.get_docstring(tree) or "")
@@ -170,28 +291,84 @@ def scan_references(root: Path) -> tuple[dict, dict]:
                     continue
                 for ref in scan_text(ast.get_docstring(node) or ""):
                     code[ref].add(f"{rel}:{node.name}")
-    for path in sorted((root / "tests").rglob("test_*.py")):
-        rel = path.relative_to(root).as_posix()
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-                refs = _testname_refs(node.name) | scan_text(ast.get_docstring(node) or "")
-                for ref in refs:
-                    tests[ref].add(f"{rel}::{node.name}")
+    tests.update(bound_tests(root))
     return code, tests
 
 
-def _recorded_verdicts() -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """{(paper, number): [(verdict, correction)]} recorded by the symbolic verification."""
-    try:
-        from emergent.symbolic import recorded_verdicts
-    except ImportError:
-        return {}
-    out: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for equation, verdict, correction in recorded_verdicts():
-        for ref in scan_text(equation):
-            out[ref].append((verdict, correction))
-    return out
+class Decided(NamedTuple):
+    """One verdict on one equation: from a symbolic check (``source`` is its key) or from the
+    hand review (``source`` is ``"review"``, with the tests that evaluate the corrected form)."""
+
+    verdict: str
+    correction: str
+    source: str
+
+
+def decisions() -> dict[tuple[str, str], list[Decided]]:
+    """Every verdict recorded for each equation, without running anything.
+
+    A symbolic check gives a verdict only to the equations it declares it decides
+    (:data:`emergent.symbolic.checks.RECORDED`), each with its own correction; the hand review
+    (:data:`emergent.symbolic.review.REVIEWED`) adds the verdicts no check encodes.
+
+    Returns
+    -------
+    dict of (str, str) to list of Decided
+        (paper, number) to its verdicts, in the order recorded.
+    """
+    from emergent.symbolic.checks import recorded_verdicts
+    from emergent.symbolic.review import REVIEWED
+
+    out: dict[tuple[str, str], list[Decided]] = defaultdict(list)
+    for equation, verdict, correction, key in recorded_verdicts():
+        out[parse_equation(equation)].append(Decided(verdict, correction, key))
+    for r in REVIEWED:
+        out[parse_equation(r.equation)].append(Decided(r.verdict, r.correction, "review"))
+    return dict(out)
+
+
+def reproduce_rows(root: Path) -> dict[tuple[str, str], set[str]]:
+    """The reproduce rows (:class:`emergent.runs.registry.Check`) that declare they decide each
+    equation, read from the source of ``emergent/runs/simulations/`` (nothing is run).
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    dict of (str, str) to set of str
+        (paper, number) to ``"simulation: claim"`` for every ``Check(..., decides=(...))``
+        whose ``decides`` names it (string literals only).
+
+    Raises
+    ------
+    ValueError
+        A ``decides`` entry is not an equation of the papers (with the file and line).
+    """
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((root / "emergent" / "runs" / "simulations").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Check"):
+                continue
+            decides = [k.value for k in node.keywords if k.arg == "decides"]
+            if not decides:
+                continue
+            claim = node.args[0] if node.args else None
+            text = claim.value if isinstance(claim, ast.Constant) else ast.unparse(claim or node)
+            where = f"{path.relative_to(root).as_posix()}:{node.lineno}"
+            items = decides[0].elts if isinstance(decides[0], ast.Tuple | ast.List) else []
+            for item in items:
+                if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+                    continue
+                try:
+                    out[parse_equation(item.value)].add(
+                        f"{path.stem.replace('_', '-')}: {str(text)[:60]}")
+                except ValueError as err:
+                    raise ValueError(f"{where}: decides: {err}") from None
+    return dict(out)
 
 
 # Equations with nothing to check, and why (the ledger shows the reason instead of a verdict).
@@ -220,8 +397,36 @@ NOT_CHECKABLE: dict[tuple[str, str], str] = {
 _ORDER = ("FAILS", "HOLDS WITH CORRECTION", "UNDECIDED", "HOLDS")
 
 
+def _verdict(found: list[Decided]) -> tuple[str, str]:
+    """The ledger verdict and note of an equation from its recorded verdicts: the worst one,
+    with the corrections of every non-HOLDS verdict (each once)."""
+    worst = min(found, key=lambda d: _ORDER.index(d.verdict))
+    notes: list[str] = []
+    for d in found:
+        if d.verdict != "HOLDS" and d.correction and d.correction not in notes:
+            notes.append(d.correction)
+    return worst.verdict.lower(), "; ".join(notes)
+
+
+def _sources(found: list[Decided]) -> set[str]:
+    """The deciding checks, gravity checks of every dimension folded into one ``-{2,3,4}d``."""
+    keys = sorted({d.source for d in found})
+    folded: dict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        stem, _, dim = k.rpartition("-")
+        if dim in ("2d", "3d", "4d"):
+            folded[stem].append(dim[0])
+        else:
+            folded[k] = []
+    return {f"{k}-{{{','.join(v)}}}d" if v else k for k, v in folded.items()}
+
+
 def build(root: Path) -> list[Entry]:
     """The ledger rows for every equation in scope, from the source tree at `root`.
+
+    The verdict of an equation comes only from the checks that declare they decide it (and the
+    hand review); "holds (numerical test)" only from tests bound to it by the ``equations``
+    marker; an equation named only as context by a check gets nothing from that check.
 
     Parameters
     ----------
@@ -232,12 +437,14 @@ def build(root: Path) -> list[Entry]:
     -------
     list of Entry
         One per equation of :data:`EQUATIONS`: the simulations, code and tests that exercise
-        it and the recorded symbolic verdict.
+        it, the checks and reproduce rows that decide it, and its verdict.
     """
     from emergent.runs.registry import all_simulations
+    from emergent.symbolic.review import NOTES as REVIEW_NOTES
 
     code, tests = scan_references(root)
-    verdicts = _recorded_verdicts()
+    found_all = decisions()
+    rows = reproduce_rows(root)
     entries = {(p, n): Entry(p, n, s) for p, n, s in EQUATIONS}
     for sim in all_simulations():
         for eq in sim.equations:
@@ -247,12 +454,13 @@ def build(root: Path) -> list[Entry]:
         entries[ref].code |= locs
     for ref, names in tests.items():
         entries[ref].tests |= names
+    for ref, names in rows.items():
+        entries[ref].rows |= names
     for ref, entry in entries.items():
-        found = verdicts.get(ref, [])
+        found = found_all.get(ref, [])
         if found:
-            worst = min(found, key=lambda v: _ORDER.index(v[0]) if v[0] in _ORDER else 0)
-            entry.verdict = worst[0].lower()
-            entry.note = worst[1]
+            entry.verdict, entry.note = _verdict(found)
+            entry.decided_by = _sources(found)
         elif entry.tests:
             entry.verdict = "holds (numerical test)"
         elif ref in NOT_CHECKABLE:
@@ -263,6 +471,9 @@ def build(root: Path) -> list[Entry]:
         else:
             entry.verdict = "not covered"
             entry.note = "no module, simulation or test of emergent cites it"
+        review = REVIEW_NOTES.get(f"{ref[0]} ({ref[1]})")
+        if review:
+            entry.note = f"{entry.note}; review: {review}" if entry.note else f"review: {review}"
     return [entries[(p, n)] for p, n, _ in EQUATIONS]
 
 
@@ -292,9 +503,13 @@ def render(entries: list[Entry]) -> str:
         "# Equation ledger",
         "",
         "Generated by `emergent equations --write docs/equations.md` from the simulation",
-        "registry, the references in the source and tests, and the verdicts recorded by",
-        "`emergent verify` (see docs/verification.md). Do not edit by hand: a test fails when",
-        "this file is stale.",
+        "registry, the references in the source, the tests bound to an equation by",
+        "`@pytest.mark.equations(...)`, and the verdicts of the symbolic checks that decide",
+        "each equation (`emergent verify`; derivations of every correction in",
+        "docs/verification.md). \"decided by\" names the checks (or the hand review) that give",
+        "the verdict and the reproduce rows that declare they decide the equation; a check",
+        "gives no verdict to an equation it names only as context. Do not edit by hand: a test",
+        "fails when this file is stale.",
         "",
         "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
         "",
@@ -305,11 +520,13 @@ def render(entries: list[Entry]) -> str:
         if head != current:
             current = head
             lines += ["", f"## {head}", "",
-                      "| eq | code | simulations | tests | verdict |",
-                      "|---|---|---|---|---|"]
+                      "| eq | code | simulations | tests | decided by | verdict |",
+                      "|---|---|---|---|---|---|"]
         verdict = e.verdict + (f": {e.note}" if e.note else "")
         verdict = verdict.replace("|", "\\|").replace("\n", " ")
         sims = ", ".join(sorted(e.simulations)) or "-"
+        decided = sorted(f"`{d}`" for d in e.decided_by) + sorted(
+            f"reproduce `{r}`".replace("|", "\\|") for r in e.rows)
         lines.append(f"| ({e.number}) | {_cell(e.code)} | {sims} | {_cell(e.tests, 2)} "
-                     f"| {verdict} |")
+                     f"| {'<br>'.join(decided) or '-'} | {verdict} |")
     return "\n".join(lines) + "\n"
