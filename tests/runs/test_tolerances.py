@@ -172,3 +172,22 @@ def test_grid_reference_error_bound_covers_the_exact_ou_solution():
     assert refine >= 4
     assert np.abs(ref - exact).max() <= bound.max()
     assert np.abs(ref - exact).max() < 0.1 * np.abs(coarse - exact).max()
+
+
+@pytest.mark.equations("P2 (22)")
+def test_entropy_rate_bound_covers_the_differencing_error_and_shrinks_as_dt_squared():
+    from emergent.runs.simulations.fokker_planck import entropy_rate_tolerance
+
+    bounds = []
+    for saves in (6, 11, 51):
+        t = np.linspace(0.0, 1.0, saves)
+        s = np.exp(-2.0 * t)  # dS/dt = -2 exp(-2t), the 'formula'
+        rate = np.gradient(s, t, edge_order=2)[1:-1]
+        exact = -2.0 * np.exp(-2.0 * t[1:-1])
+        tol = entropy_rate_tolerance(t, s)
+        assert np.abs(rate - exact).max() <= tol
+        # a formula off by 10% is outside the bound once the records resolve the decay
+        if saves >= 11:
+            assert np.abs(rate - 1.1 * exact).max() > tol
+        bounds.append(tol)
+    assert bounds[2] < bounds[1] / 16 < bounds[0] / 16
