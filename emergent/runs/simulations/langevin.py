@@ -342,12 +342,15 @@ OUTPUTS: dict[str, Output] = {
         "until converged and averaged over the histogram's cells"),
     **{axis: Output(f"trainable variable q_{axis[1:]} (cell centres)") for axis in AXES},
     "t_end": Output("final time T = steps x dt"),
-    "p_grid_error": Output("error bound of p_grid: the difference of its last two refinements"),
+    "p_grid_error": Output("error bound of the grid solution: the difference of its last two "
+                           "refinements"),
     "chi2": Output("chi-squared of the histogram against the grid solution, variance the "
                    "statistical error squared plus the grid solution's error bound squared"),
-    "reference_refine": Output("refinement per axis of the grid solution behind p_grid"),
-    "chi2_reference_share": Output("sum over cells of (p_grid_error / histogram_error)^2: the "
-                                   "grid solution's share of the expected chi-squared"),
+    "reference_refine": Output("refinement per axis of the grid solution (1: the "
+                               "histogram's cells)"),
+    "chi2_reference_share": Output("share of the grid solution's error bound in the chi-squared: "
+                                   "the sum over cells of its square over the histogram's "
+                                   "variance"),
     "chi2_dof": Output("number of histogram cells in the chi-squared (degrees of freedom)"),
     "l1_grid_vs_exact": Output("L1 error int |p - p_ex| d^Kq of the grid solver's p against "
                                "the exact Ornstein-Uhlenbeck solution (OU potential only)"),
