@@ -243,7 +243,8 @@ def checks(data: RunData) -> list[Check]:
             "3 log(-1/2 + sqrt(1/4 + 1/beta))",
             f"max deviation {dev:.3g}; from 2 log((1-beta)/beta): {dev_ours:.1e}",
             bool(dev < 1e-6),
-            correction="2 log((1 - beta)/beta) for gamma = 1/3" if dev_ours < 1e-6 else ""))
+            correction="2 log((1 - beta)/beta) for gamma = 1/3" if dev_ours < 1e-6 else "",
+            decides=("P1 (9.4)",)))
     out.append(Check(
         "P1 §9: the extrema switch at beta = 1/2",
         "beta = 0.5", f"beta = {r['beta_switch']:.10f}",

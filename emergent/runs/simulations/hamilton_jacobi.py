@@ -341,11 +341,11 @@ def checks(data: RunData) -> list[Check]:
     return [
         Check("P2 (38): viscous HJ equation (grid) = Cole-Hopf exact solution", "exact",
               f"max |F error| {np.max(errs):.1e} on 32 cells to t = {p.t_accuracy:g}",
-              bool(np.max(errs) <= 1e-6)),
+              bool(np.max(errs) <= 1e-6), decides=("P2 (38)",)),
         Check("P2 (33)/(38): negative viscosity gamma/mu makes (38) ill-posed",
               "not stated", f"stops at t = {', '.join(f'{s:.3g}' for s in stops)} "
               f"(exact t* = {r['cole_hopf_blowup_time']:.3g})",
-              bool(np.all(stops <= r["cole_hopf_blowup_time"]))),
+              bool(np.all(stops <= r["cole_hopf_blowup_time"])), decides=("P2 (38)",)),
         # the printed (42) fails (symbolic check p2-42); the row is "corrected" when the
         # derived law holds on the grid solution and "NO" when it does not
         Check("P2 (40)-(42): characteristics of the classical limit", "dq/dt = gamma dF/dq, "
@@ -356,12 +356,13 @@ def checks(data: RunData) -> list[Check]:
               decides=("P2 (42)",)),
         Check("P2 (44): stationary solution of (43)", "exact",
               f"grid residual {r['stationary_residual']:.1e}, order "
-              f"{r['stationary_residual_order']:.2f}", r["stationary_residual"] <= 1e-5),
+              f"{r['stationary_residual_order']:.2f}", r["stationary_residual"] <= 1e-5,
+              decides=("P2 (44)",)),
         Check("P2 (45) = (44) with mu = 2 beta", "exact form", f"{r['eq45_vs_eq44']:.1e}",
-              r["eq45_vs_eq44"] <= 1e-12),
+              r["eq45_vs_eq44"] <= 1e-12, decides=("P2 (45)",)),
         Check("P2 (46): virial U = sum (lambda_i - m) dF/dlambda_i (paper: m = 0)", "holds",
               f"{r['virial_error']:.1e} (printed form: {r['virial_printed_error']:.1e})",
-              r["virial_error"] <= 1e-6),
+              r["virial_error"] <= 1e-6, decides=("P2 (46)",)),
     ]
 
 

@@ -33,6 +33,7 @@ from emergent.runs.registry import (
     register,
 )
 from emergent.runs.resources import nbytes, numerical_failures, require_memory
+from emergent.runs.tolerances import roundoff_bound
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -184,11 +185,19 @@ def plot(data: RunData, fig: Figure) -> None:
 
 
 def checks(data: RunData) -> list[Check]:
-    """The paper claims (and the speed goal) this run checks.
+    """The paper claims this run checks.
 
     P2 (100): d(i, j) = log_eps w_d_ij - 1 recovers the lengths of chains without crossings
     exactly, for every eps; P2 (99): w_d, a sum over bulk paths, never gives a d above the
-    shortest path; issue 6: w_d(eps) for 1e5 bulk neurons in under 5 s (large runs only).
+    shortest path. The speed goal of issue 6 (w_d(eps) for 1e5 bulk neurons in under 5 s) is
+    not a paper claim: benchmarks/bench_holography.py measures it.
+
+    Both tolerances are the round-off of the sparse solve (99), derived from the run: a chain
+    of n bulk neurons gives w_d = eps^(n + 1), a product of n + 1 factors with about (n + 1) u
+    relative round-off (u = 2.2e-16), and d = log(w_d) / log(eps) - 1 turns it into an
+    absolute error (n + 1) u / |log eps|. The bound is ten times that for the longest chain
+    and the eps closest to 1 (about 7e-10 at the default and full scales; the errors found
+    are near 1e-12), independent of the number of chains.
 
     Parameters
     ----------
@@ -198,25 +207,21 @@ def checks(data: RunData) -> list[Check]:
     Returns
     -------
     list of Check
-        One verdict per claim that applies to the run's parameters.
+        One verdict per claim.
     """
     p = SIMULATION.typed(data.params)
     err = data.series("disjoint_max_error")
     excess = data.series("max_excess")
-    secs = data.series("solve_seconds")
-    nb = data.results["bulk_neurons"]
-    out = [
+    tol = roundoff_bound(p.max_length + 1, 10.0 / min(abs(np.log(e)) for e in p.eps))
+    return [
         Check("P2 (100): d(i, j) = log_eps w_d_ij - 1 recovers disjoint chain lengths",
-              "exact", f"max error {err.max():.1e} over eps = {list(p.eps)}",
-              bool(err.max() <= 1e-6)),
+              "exact", f"max error {err.max():.1e} over eps = {list(p.eps)} "
+              f"(round-off bound {tol:.0e})",
+              bool(err.max() <= tol), decides=("P2 (100)",)),
         Check("P2 (99): w_d never exceeds the shortest path (sum over bulk paths)",
               "d(i, j) <= shortest path", f"max excess {excess.max():.1e}",
-              bool(excess.max() <= 1e-6)),
+              bool(excess.max() <= tol), decides=("P2 (99)",)),
     ]
-    if nb >= 10**5:
-        out.append(Check("issue 6: w_d(eps) for 1e5 bulk neurons in < 5 s", "< 5 s",
-                         f"{secs.max():.2f} s for {nb} bulk neurons", bool(secs.max() < 5)))
-    return out
 
 
 OUTPUTS: dict[str, Output] = {

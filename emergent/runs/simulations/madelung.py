@@ -375,7 +375,8 @@ def checks(data: RunData) -> list[Check]:
     """
     worst = data.results["learning_off_worst"]
     out = [Check("P2 (32)-(33) without learning terms = Schrödinger (34) (Madelung)",
-                 "equivalent", f"max relative L2 of p {worst:.1e}", worst <= 1e-6)]
+                 "equivalent", f"max relative L2 of p {worst:.1e}", worst <= 1e-6,
+                 decides=("P2 (32)", "P2 (33)", "P2 (34)"))]
     blow = data.array("blowup_time")
     grids = data.array("grids")
     if len(grids) > 1:
@@ -384,7 +385,8 @@ def checks(data: RunData) -> list[Check]:
         out.append(Check("P2 (33): negative viscosity -gamma/mu makes the problem ill-posed",
                          "not stated (our result)", "blow-up detected, sooner on finer grids"
                          if finer_sooner else "blow-up not sooner on finer grids",
-                         finer_sooner and bool(np.isfinite(blow).any())))
+                         finer_sooner and bool(np.isfinite(blow).any()),
+                         decides=("P2 (33)",)))
     return out
 
 

@@ -322,9 +322,10 @@ def checks(data: RunData) -> list[Check]:
     d_sk, s_sk = float(np.mean(skew[0])), float(np.mean(skew[1]))
     return [
         Check("P1 (7.8): sum log lambda = 0 for every feed-forward net", "0",
-              f"max |sum log lambda| / mu2 = {det:.1e}", det < 1e-9),
+              f"max |sum log lambda| / mu2 = {det:.1e}", det < 1e-9, decides=("P1 (7.8)",)),
         Check("P1 (9.10)-(9.11): mu3 = 0 without hidden layers (L = 2)", "0",
-              f"max |mu3| / mu2^1.5 = {odd:.1e}", odd < 1e-9),
+              f"max |mu3| / mu2^1.5 = {odd:.1e}", odd < 1e-9,
+              decides=("P1 (9.10)", "P1 (9.11)")),
         Check("P1 §9: one hidden layer keeps the skewness small (mu3 ~ 0)",
               "|skewness| small",
               f"mean skewness shallow {s_sk:+.3f}, deep {d_sk:+.3f}",

@@ -26,6 +26,7 @@ import numpy as np
 from emergent.quantum import (
     ACTION_TERM_NAMES,
     ACTION_TERMS,
+    SPLITTINGS,
     MadelungConstants,
     Schrodinger,
     SchrodingerStepper,
@@ -57,6 +58,7 @@ from emergent.runs.resources import (
     require_memory,
     require_steps,
 )
+from emergent.runs.tolerances import fft_operations, roundoff_bound
 from emergent.septuple.canonical import canonical_free_energy
 
 if TYPE_CHECKING:
@@ -363,14 +365,22 @@ def checks(data: RunData) -> list[Check]:
     p = _params(data)
     out = []
     nrm = data.series("norm")
+    # every step applies as many FFT pairs as its splitting has kinetic stages; each pair and
+    # its phases lose at most about (2 log2 N + 1) eps of the norm (unitary in exact
+    # arithmetic), and the losses add up over the steps
+    pairs = sum(flow == "B" for flow, _ in SPLITTINGS[p.method][1])
+    roundoff = roundoff_bound(p.steps, pairs * fft_operations(p.cells ** p.dims))
     if p.absorb_width == 0 and p.potential != "canonical":
-        drift = float(np.abs(nrm - nrm[0]).max())
+        drift = float(np.abs(nrm - nrm[0]).max() / nrm[0])
         out.append(Check("P2 (34): unitary evolution, norm conserved", "norm drift 0",
-                         f"{drift:.1e}", drift <= 1e-12))
+                         f"{drift:.1e} (round-off bound {roundoff:.1e} for {p.steps} steps)",
+                         drift <= roundoff, decides=("P2 (34)",)))
         e = data.series("energy")
         de = float(np.abs(e - e[0]).max() / max(abs(e[0]), 1e-300))
+        # the splitting conserves a modified energy: <H> oscillates by O(dt^order) without
+        # drift, below 1e-5 at the default and full steps; plus the accumulated round-off
         out.append(Check("P2 (34)-(36): <H> conserved for static V", "relative drift 0",
-                         f"{de:.1e}", de <= 1e-5))
+                         f"{de:.1e}", de <= 1e-5 + roundoff, decides=("P2 (34)",)))
     if p.potential == "free" and p.absorb_width == 0:
         c = MadelungConstants(p.diffusion, p.gamma, p.mu).kinetic
         t = p.t_final
@@ -378,12 +388,15 @@ def checks(data: RunData) -> list[Check]:
         reach = abs(p.center + 2 * c * p.wavenumber * t) + 8 * spread
         if reach < p.length / 2 and abs(p.center) + 8 * p.sigma < p.length / 2:
             err = float(data.series("error")[-1])
+            # the free flow is exact in Fourier space: only round-off is left
             out.append(Check("P2 (34): free Gaussian packet spreads as on the infinite line",
-                             "analytic solution", f"relative L2 error {err:.1e}", err <= 1e-8))
+                             "analytic solution", f"relative L2 error {err:.1e}",
+                             err <= 1e-8 + roundoff, decides=("P2 (34)",)))
     if p.potential == "harmonic":
         err = float(data.series("error")[-1])
         out.append(Check("P2 (34): coherent state with omega = sqrt(2 gamma kappa) (derived)",
-                         "analytic solution", f"relative L2 error {err:.1e}", err <= 1e-6))
+                         "analytic solution", f"relative L2 error {err:.1e}",
+                         err <= 1e-6 + roundoff, decides=("P2 (34)",)))
     return out
 
 
