@@ -263,8 +263,9 @@ def _hist_epochs(epochs: np.ndarray) -> list[int]:
     picks = [e for e in (100, 1000, 10000) if e in epochs]
     if len(picks) < 2:
         positive = epochs[epochs > 0]
-        picks = sorted({int(positive[-1]), int(positive[len(positive) // 2]),
-                        int(positive[max(len(positive) // 5, 0)])})
+        spread = [int(positive[max(len(positive) // 5, 0)]),
+                  int(positive[len(positive) // 2]), int(positive[-1])]
+        picks = sorted(set(picks) | set(spread[len(spread) - (3 - len(picks)):]))
     return picks
 
 
