@@ -264,3 +264,40 @@ def test_gap_arrow_is_drawn_on_a_log_axis():
     box = ax.get_window_extent()
     assert box.y0 - 1 <= ext.y0 < ext.y1 <= box.y1 and ext.height > 0.15 * box.height
     plt.close(fig)
+
+
+def test_keras_mse_preset_is_sgd_on_the_mean_over_outputs():
+    """One SGD step with loss=mse equals -lr x the finite-difference gradient of Keras' mse
+    (mean over the batch of mean_out (f(x) - y)^2), computed independently in float64."""
+    from emergent.runs.simulations.mnist import KERAS_PRESET, sgd_step_size
+
+    rng = np.random.default_rng(4)
+    sizes = (12, 6, 10)
+    w = [rng.normal(size=(a, b)).astype(np.float32) * 0.5 for a, b in ((12, 6), (6, 10))]
+    b = [rng.normal(size=n).astype(np.float32) * 0.1 for n in (6, 10)]
+    x = rng.uniform(0, 1, (32, sizes[0])).astype(np.float32)
+    y = np.where(rng.random((32, 10)) < 0.1, 1.0, -1.0).astype(np.float32)
+    lr = KERAS_PRESET["learning_rate"] * 10  # a visible step
+    w1, b1 = [v.copy() for v in w], [v.copy() for v in b]
+    nb.sgd_epoch(w1, b1, x, y, learning_rate=sgd_step_size(lr, "mse", 10),
+                 batch_size=KERAS_PRESET["batch_size"])
+
+    def mse(ws, bs):
+        a = x.astype(float)
+        for wi, bi in zip(ws, bs, strict=True):
+            a = np.tanh(a @ wi + bi)
+        return np.mean((a - y) ** 2)
+
+    w64, b64 = [v.astype(float) for v in w], [v.astype(float) for v in b]
+    eps = 1e-6
+    for layer, (i, j) in ((1, (2, 3)), (0, (5, 1)), (1, (0, 9))):
+        wp = [v.copy() for v in w64]
+        wm = [v.copy() for v in w64]
+        wp[layer][i, j] += eps
+        wm[layer][i, j] -= eps
+        grad = (mse(wp, b64) - mse(wm, b64)) / (2 * eps)
+        step = float(w1[layer][i, j]) - float(w[layer][i, j])
+        assert step == pytest.approx(-lr * grad, rel=2e-3, abs=1e-7)
+    with pytest.raises(ValueError, match="loss"):
+        sgd_step_size(0.1, "l1", 10)
+    assert sgd_step_size(0.1, "half_sum", 10) == 0.1

@@ -199,7 +199,7 @@ def _interrupted_equals_whole(tmp_path, monkeypatch, name, params, cls, method, 
 
 def test_mnist_simulation_resumes_bit_identically(tmp_path, monkeypatch):
     params = {"epochs": 5, "samples": 100, "test_samples": 20, "analysis_samples": 20,
-              "networks": "shallow"}
+              "networks": "shallow", "seeds": 1}
     _interrupted_equals_whole(tmp_path, monkeypatch, "mnist-thermodynamics", params,
                               training.TrainingStepper, "advance", 3)
 

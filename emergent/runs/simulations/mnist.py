@@ -49,6 +49,7 @@ __all__ = [
     "C_SIGN_FINDING",
     "FIG2_FINDING",
     "FIG3_FINDING",
+    "KERAS_PRESET",
     "FIT_FINDING",
     "GAP_FINDING",
     "K_NORMALISATION",
@@ -66,6 +67,7 @@ __all__ = [
     "plot",
     "precheck",
     "run",
+    "sgd_step_size",
 ]
 
 NETS = ("deep", "shallow")
@@ -118,6 +120,44 @@ class MnistParams:
                        low_open=True, high=1.0)
     mnist_path: str = param("", "full MNIST (IDX folder or mnist.npz); empty: "
                             "$EMERGENT_MNIST, else the bundled 5,000 digits", units="")
+
+
+KERAS_PRESET = {"batch_size": 32, "learning_rate": 0.01, "loss": "mse"}
+"""The other plausible set-up of P1 §10 (TensorFlow/Keras defaults: ``model.fit`` batch 32,
+``SGD()`` learning rate 0.01, loss ``"mse"`` averaged over the outputs): pass it as
+``--set batch_size=32 --set loss=mse`` (the learning rate is already 0.01)."""
+
+
+def sgd_step_size(learning_rate: float, loss: str, n_out: int) -> float:
+    """The SGD step on 1/2 sum_out (x - y)^2 (P1 2.11) equivalent to `learning_rate` on `loss`.
+
+    Keras' ``mse`` is mean_out (x - y)^2 = (2 / n_out) x 1/2 sum_out (x - y)^2, so SGD on it
+    with step eta equals SGD on the half sum with step 2 eta / n_out.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step on `loss`.
+    loss : str
+        "half_sum" (P1 2.11) or "mse" (Keras).
+    n_out : int
+        Output neurons.
+
+    Returns
+    -------
+    float
+        The step on the half sum.
+
+    Raises
+    ------
+    ValueError
+        An unknown loss.
+    """
+    if loss == "half_sum":
+        return float(learning_rate)
+    if loss == "mse":
+        return float(learning_rate) * 2.0 / int(n_out)
+    raise ValueError(f"loss must be 'half_sum' or 'mse', got {loss!r}")
 
 
 def effective_sizes(p: MnistParams) -> dict[str, int]:
@@ -197,9 +237,7 @@ def run(run: RunWriter[MnistParams]) -> None:
     recorder = {"x_analysis": split.x_train[:s_an], "y_analysis": y[:s_an],
                 "x_train": split.x_train, "y_train": y, "labels_train": split.y_train,
                 "x_test": split.x_test, "labels_test": split.y_test, "tol": p.tol}
-    # Keras 'mse' = mean_out (x - y)^2 = (2 / n_out) x 1/2 sum_out (x - y)^2: the same SGD with
-    # the step scaled by 2 / n_out
-    lr = p.learning_rate * (2.0 / n_out if p.loss == "mse" else 1.0)
+    lr = sgd_step_size(p.learning_rate, p.loss, n_out)
     workers = p.workers or min(p.seeds, os.cpu_count() or 1)
     stepper = SeedsStepper(split.x_train, y, recorder=recorder, backend=p.backend,
                            learning_rate=lr, batch_size=p.batch_size,
@@ -837,7 +875,7 @@ SIMULATION = register(Simulation(
     plot=plot,
     checks=checks,
     full={"preset": "paper", "log_per_decade": 6},
-    smoke={"epochs": 3, "samples": 100, "test_samples": 50, "analysis_samples": 50},
+    smoke={"epochs": 3, "samples": 100, "test_samples": 50, "analysis_samples": 50, "seeds": 1},
     outputs=OUTPUTS,
     precheck=precheck,
 ))
