@@ -1,8 +1,11 @@
 """`mnist-thermodynamics`: P1 §10 (Figs. 2-7): deep vs shallow nets on MNIST, thermodynamics of G.
 
 Trains the deep 784-40-20-10 and the shallow 784-60-10 tanh nets (N = 854 each) with plain SGD
-on the squared error of the outputs and, at log-spaced epochs, records for each net the
-boundary loss U_d (2.11), the bulk loss U (3.2-3.4, m = 0), the mean state <x>, the
+on the squared error of the outputs, for `seeds` seeds in parallel worker processes
+(:class:`emergent.learning.seeds.SeedsStepper`), and, at log-spaced epochs, records for each net
+the boundary loss U_d (2.11), the bulk loss U (3.2-3.4, m = 0) in both readings (the literal
+(3.1) sum over the non-input neurons and its hidden-neuron part; with the output part, means and
+medians over the samples), the mean state <x>, the
 non-trivial eigenvalues of G (5.6), mu2 and mu3 (9.5-9.6), C_20 and C_834 (10.5), the gap of the
 log-spectrum and the beta of (9.4), and the accuracies. See :mod:`emergent.learning`.
 
@@ -11,10 +14,15 @@ training samples in minibatches of `batch_size` (default 10); targets +1 on the 
 neuron and -1 elsewhere (tanh outputs); loss per sample 1/2 sum_out (x - y)^2, averaged over the
 batch; Glorot-uniform initial weights, zero biases; pixels scaled to [0, 1].
 
-The run is one :func:`emergent.runs.loop.evolve_run` of the library stepper
-:class:`emergent.learning.training.TrainingStepper` over every epoch (a checkpoint can follow any
-epoch; the log-spaced logged epochs record the series), so a resumed run equals an uninterrupted
-one bit for bit.
+The scalar series are recorded for every seed (``*_by_seed``) and the rest for the first; the
+rows of :func:`checks` compare over the seeds and, for epochs beyond the run, over the published
+reference run (:mod:`emergent.runs.simulations._mnist_reference`).
+
+The run is one :func:`emergent.runs.loop.evolve_run` of the stepper
+:class:`emergent.learning.seeds.SeedsStepper` (one
+:class:`emergent.learning.training.TrainingStepper` per seed) over every epoch (a checkpoint can
+follow any epoch; the log-spaced logged epochs record the series), so a resumed run equals an
+uninterrupted one bit for bit.
 """
 
 from __future__ import annotations
