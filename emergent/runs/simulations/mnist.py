@@ -604,9 +604,11 @@ def _enough(src: _Seeds) -> bool:
     return src.n >= MIN_SEEDS
 
 
-def _fig23_rows(run: _Seeds, ref: _Seeds | None) -> list[Check]:
+def _fig23_rows(run: _Seeds, ref: _Seeds | None, setup: str) -> list[Check]:
     out: list[Check] = []
     src = _late(run, ref)
+    if src is not run:
+        setup = "set-up of the reference run"
     for name, (key, what) in READINGS.items():
         texts = []
         for s in dict.fromkeys([run, src]):
@@ -620,7 +622,7 @@ def _fig23_rows(run: _Seeds, ref: _Seeds | None) -> list[Check]:
         ok = bool(decided and np.all(ratio < 0.1))
         out.append(Check(
             f"P1 §10 Fig. 2: bulk loss orders of magnitude below the boundary loss (deep net; "
-            f"U = {what})", "U << U_d (every seed: U < U_d / 10, last epoch)",
+            f"U = {what}; {setup})", "U << U_d (every seed: U < U_d / 10, last epoch)",
             "; ".join(texts), ok,
             finding="" if ok else UNDECIDED_FINDING if not decided
             else FIG2_FINDING if name == "literal" else HIDDEN_FIG2_FINDING, decides=()))
@@ -642,8 +644,8 @@ def _fig23_rows(run: _Seeds, ref: _Seeds | None) -> list[Check]:
                        for k in range(src.n))
         out.append(Check(
             f"P1 §10 Fig. 3: U keeps falling while U_d is on a plateau (deep net; U = {what}; "
-            "plateau: log U_d within 0.1 over >= 2x epochs; falling: dlog U <= -0.5, >= 75 % "
-            "of steps down; every seed)",
+            f"{setup}; plateau: log U_d within 0.1 over >= 2x epochs; falling: dlog U <= -0.5, "
+            ">= 75 % of steps down; every seed)",
             "bulk loss keeps decreasing while the boundary loss stays almost constant",
             f"{src.where()}: {desc}", ok,
             finding="" if ok else UNDECIDED_FINDING if not (plateaus and _enough(src))
@@ -791,8 +793,11 @@ def checks(data: RunData) -> list[Check]:
         ref = None
     runs = {n: _Seeds.from_run(data, n) for n in nets}
     refs = {n: _Seeds.from_reference(ref, n) for n in nets}
+    p = data.params
+    setup = (f"targets {p.get('targets', 'pm1')}, loss {p.get('loss', 'half_sum')}, batch "
+             f"{p.get('batch_size', 10)}, learning rate {p.get('learning_rate', 0.01)}")
     if "deep" in nets:
-        out += _fig23_rows(runs["deep"], refs["deep"])
+        out += _fig23_rows(runs["deep"], refs["deep"], setup)
     trained = int(runs[nets[0]].epochs[-1]) >= 100 if nets else False
     if not trained:  # the remaining claims are about nets trained for >= 100 epochs
         return out
