@@ -15,6 +15,7 @@ uninterrupted one.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
@@ -67,6 +68,11 @@ def split_key(key: str) -> tuple[str, int]:
         raise ValueError(f"state key {key!r} is not of the form 'net@seed'")
     return net, int(seed)
 
+
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                "NUMBA_NUM_THREADS")
+"""Thread-count variables set to 1 for the worker processes (BLAS threads inside several
+workers on few cores slow small matrix products by 30x or more)."""
 
 # --- worker side: one TrainingStepper and one recorder per seed, built once per process ---
 _WORKER: dict[str, Any] = {}
@@ -136,7 +142,14 @@ class SeedsStepper:
                         batch_size=batch_size)  # validates the arguments here, not in a worker
         self.workers = int(workers)
         self._pool: Executor | None = None
+        self._saved_env: dict[str, str | None] = {}
         if self.workers > 1:
+            # one BLAS / OpenMP / Numba thread per worker (the workers are the parallelism): the
+            # libraries read these when the spawned workers import them, and the workers start
+            # lazily while the pool lives, so the variables are set until close()
+            for var in _THREAD_VARS:
+                self._saved_env[var] = os.environ.get(var)
+                os.environ[var] = "1"
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
                                              initializer=_init_worker,
                                              initargs=(self._config,))
@@ -148,6 +161,12 @@ class SeedsStepper:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        for var, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+        self._saved_env = {}
 
     def __enter__(self) -> SeedsStepper:
         return self
