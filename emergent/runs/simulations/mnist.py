@@ -209,6 +209,8 @@ def run(run: RunWriter[MnistParams]) -> None:
         not fit in memory.
     NumericalError
         Training or the analysis failed numerically (a diverging learning rate).
+    RunError
+        A worker process of the seeds died.
     """
     from emergent.learning import callback, data
     from emergent.learning import numpy_backend as nb
@@ -273,9 +275,17 @@ def run(run: RunWriter[MnistParams]) -> None:
         return row
 
     epochs = np.arange(int(schedule[-1]) + 1)  # every epoch: a checkpoint can follow any
+    from concurrent.futures.process import BrokenProcessPool
+
+    from emergent.runs.errors import RunError
+
     try:
         with numerical_failures("mnist-thermodynamics", "choose a smaller learning_rate"):
             final = evolve_run(run, stepper, initial, epochs, observe, desc="epochs")
+    except BrokenProcessPool:
+        raise RunError("mnist-thermodynamics: a worker process of the seeds died (killed or out "
+                       "of memory); --resume continues from the last checkpoint, --set "
+                       "workers=1 trains the seeds in this process") from None
     finally:
         stepper.close()
     for name in nets:
