@@ -5,7 +5,9 @@ and the quantities of P1 §10 are measured with :mod:`emergent.septuple.losses` 
 :mod:`emergent.septuple.thermodynamics`:
 
 - U_d, the boundary loss (2.11) averaged over the analysis samples;
-- U, the bulk loss (3.4, m = 0) at the clamped minimum (3.2), averaged over the same samples;
+- U, the bulk loss (3.4, m = 0) at the clamped minimum (3.2), averaged over the same samples,
+  in both readings: the literal (3.1) sum over the non-input neurons and its hidden-neuron part
+  (P1 §2 calls V_hid "the bulk"), with the output part and the medians over the samples;
 - <x>, the mean of the clamped minimisers x_bar over the samples (the ensemble mean of 5.3);
 - the non-trivial eigenvalues of G = (I - f'w)^T (I - f'w) at <x> (5.6, 5.10), with
   sum log lambda = log det G = 0 (7.7-7.8) as a running check;
@@ -181,7 +183,10 @@ def analyse(net: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
     Returns
     -------
     dict
-        boundary_loss, bulk_loss, x_mean [N], eigenvalues [K] (non-trivial, ascending), log_det,
+        boundary_loss, bulk_loss (the literal (3.1) sum over the non-input neurons, mean over
+        the samples), bulk_loss_hidden and bulk_loss_output (its hidden-neuron and output parts,
+        :func:`emergent.septuple.losses.bulk_loss_parts`), the same four as medians over the
+        samples (``*_median``), x_mean [N], eigenvalues [K] (non-trivial, ascending), log_det,
         mu2, mu3 (traces), mu2_mean, mu3_mean (means over the K non-trivial eigenvalues),
         n_dynamical (eigenvalues with |log lambda| > DYNAMICAL_TOL), mu2_dynamical,
         mu3_dynamical (traces / n_dynamical), c_<n> and c_<N-n> for each n (c_20, c_834 for
@@ -202,6 +207,7 @@ def analyse(net: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
     u_d = float(np.mean(0.5 * np.sum(d * d, axis=1)))
     x_bar, h = losses.clamped_minimisation(sept, x_in, y_out, m=m, tol=tol, x0=x_fwd)
     x_mean = x_bar.mean(axis=0)
+    h_hid, h_out = losses.bulk_loss_parts(sept, x_bar)
     spec = thermo.spectrum(sept, x_mean, mean_coords=False)
     lam = spec.eigenvalues
     log_lam = np.log(lam)
@@ -212,6 +218,12 @@ def analyse(net: Any, x_in: np.ndarray, y_out: np.ndarray, *, m: float = 0.0,
     out: dict[str, Any] = {
         "boundary_loss": u_d,
         "bulk_loss": float(np.mean(h)),
+        "bulk_loss_median": float(np.median(h)),
+        "bulk_loss_hidden": float(np.mean(h_hid)),
+        "bulk_loss_hidden_median": float(np.median(h_hid)),
+        "bulk_loss_output": float(np.mean(h_out)),
+        "bulk_loss_output_median": float(np.median(h_out)),
+        "boundary_loss_median": float(np.median(0.5 * np.sum(d * d, axis=1))),
         "x_mean": x_mean,
         "eigenvalues": lam,
         "log_det": float(np.sum(log_lam)),

@@ -40,6 +40,7 @@ __all__ = [
     "boundary_loss_samples",
     "bulk_hamiltonian",
     "bulk_loss",
+    "bulk_loss_parts",
     "clamped_minimisation",
     "tachyonic",
 ]
@@ -152,6 +153,43 @@ def bulk_hamiltonian(
     for p in pots:
         h = h + np.sum(p.value(x), axis=1)
     return h
+
+
+def bulk_loss_parts(sep: NeuralSeptuple, x: Array) -> tuple[Array, Array]:
+    """The two readings of the bulk loss (3.1) at states x: its hidden-neuron and output parts.
+
+    P1 (3.1) sums the squared residuals r_i = x_i - f(sum_j w_ij x_j + b_i) over all neurons;
+    P1 §2 (and the abstract, "in the bulk (i.e. hidden neurons)") also calls the hidden subspace
+    V_hid alone "the bulk". This splits the literal sum over the non-input neurons (the
+    :func:`bulk_hamiltonian` with m = 0) into
+    H_hid = 1/2 sum_{i in V_hid} r_i^2 and H_out = 1/2 sum_{i in V_out} r_i^2, so that
+    H_hid + H_out = H (3.1). At the clamped minimum (3.2) H_out is the mismatch between the
+    clamped targets and what the minimising hidden state feeds to the outputs.
+
+    Parameters
+    ----------
+    sep : NeuralSeptuple
+        The net.
+    x : ndarray(shape=[S, N])
+        States (e.g. the clamped minimisers x_bar of :func:`clamped_minimisation`).
+
+    Returns
+    -------
+    hidden : ndarray(shape=[S])
+        1/2 sum over the hidden neurons of r_i^2, per state.
+    output : ndarray(shape=[S])
+        1/2 sum over the output neurons of r_i^2, per state.
+
+    Raises
+    ------
+    ValueError
+        x of the wrong shape.
+    """
+    x = sep._states(x)
+    r = x - sep.activation.f(sep.preactivation(x))
+    r2 = 0.5 * r * r
+    return (np.sum(r2[:, sep.hidden_index], axis=1),
+            np.sum(r2[:, sep.output_index], axis=1))
 
 
 def _targets(sep: NeuralSeptuple, x_in: Array, y_out: Array) -> tuple[Array, Array]:

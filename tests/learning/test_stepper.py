@@ -197,9 +197,10 @@ def _interrupted_equals_whole(tmp_path, monkeypatch, name, params, cls, method, 
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
-def test_mnist_simulation_resumes_bit_identically(tmp_path, monkeypatch):
+@pytest.mark.parametrize("seeds", [1, 2])
+def test_mnist_simulation_resumes_bit_identically(tmp_path, monkeypatch, seeds):
     params = {"epochs": 5, "samples": 100, "test_samples": 20, "analysis_samples": 20,
-              "networks": "shallow"}
+              "networks": "shallow", "seeds": seeds, "workers": 1}
     _interrupted_equals_whole(tmp_path, monkeypatch, "mnist-thermodynamics", params,
                               training.TrainingStepper, "advance", 3)
 

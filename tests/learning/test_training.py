@@ -10,7 +10,7 @@ from emergent.runs.io import execute, read_run
 from emergent.runs.registry import get
 
 TINY = {"epochs": 6, "samples": 300, "test_samples": 200, "analysis_samples": 60,
-        "log_per_decade": 3, "learning_rate": 0.02}
+        "log_per_decade": 3, "learning_rate": 0.02, "seeds": 1}
 
 
 def _tiny_argv(out):
