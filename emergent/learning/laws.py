@@ -14,10 +14,10 @@ test nothing but the C term. Three readings of beta:
   For a quadratic H with N_> stiff modes, H = chi^2_(N_>) / (2 beta), so
   <H> = N_>/(2 beta) and Var H = N_>/(2 beta^2): beta = <H> / Var H (:func:`fluctuation_beta`;
   it does not use the spectrum);
-- ``sgd``: the SGD noise temperature T = lr tr(Sigma_B) / (2 tr H_L) of the Langevin process
-  whose stationary law exp(-L/T) matches the minibatch noise Sigma_B of SGD when Sigma is
-  proportional to the Hessian H_L of the training loss (:func:`sgd_temperature`; the
-  fluctuation-dissipation / equipartition estimate, tested against <L - L_min> = K T/2).
+- ``sgd``: the SGD noise temperature T = lr tr(Sigma_B) / (2 K) over the K parameters, the
+  temperature at which a Gibbs law exp(-L/T) has the fluctuation-dissipation balance
+  <L - L_min> = lr tr(Sigma_B)/4 = K T/2 that SGD with minibatch noise Sigma_B reaches near a
+  minimum (:func:`sgd_temperature`, tested on a quadratic loss).
 
 At each point and for each reading, :func:`state_functions` gives N_> (6.6), U = -d log Z /
 d beta (6.1, P2 10), F (6.5), the total entropy S = S_x (7.1, P2 13), S_0 (7.4, P2 14), C (6.7)
@@ -48,7 +48,6 @@ __all__ = [
     "first_law",
     "fluctuation_beta",
     "gradient_noise",
-    "hessian_trace",
     "law_point",
     "mean_gradient",
     "second_law",
@@ -91,21 +90,24 @@ def fluctuation_beta(h: np.ndarray) -> float:
     return float(np.mean(h) / var) if var > 0 else float("nan")
 
 
-def sgd_temperature(trace_cov: float, trace_hessian: float, *, learning_rate: float,
+def sgd_temperature(trace_cov: float, parameters: int, *, learning_rate: float,
                     batch_size: int, samples: int | None = None) -> float:
-    """The SGD noise temperature T = lr tr(Sigma_B) / (2 tr H_L) (the Langevin reading of P2 (19)).
+    """The SGD noise temperature T = lr tr(Sigma_B) / (2 K) (equipartition, P2 (19) reading).
 
-    SGD, theta <- theta - lr g_B, is the Euler step of d theta = -grad L dt + sqrt(2 T) dW
-    with dt = lr when lr^2 Sigma_B = 2 T lr, Sigma_B the covariance of the minibatch gradient.
-    With Sigma_B proportional to the Hessian H_L, the stationary law is exp(-L/T) with the
-    scalar T above (equipartition: <L - L_min> = K T / 2 for K parameters).
+    Near a minimum of the training loss L with Hessian H_L, SGD (theta <- theta - lr g_B, the
+    minibatch gradient g_B with noise covariance Sigma_B) has a stationary covariance P with
+    H_L P + P H_L = lr Sigma_B to leading order in lr, whence <L - L_min> = tr(H_L P)/2
+    = lr tr(Sigma_B) / 4 for any noise covariance. A Gibbs law exp(-L/T) over the K parameters
+    has <L - L_min> = K T / 2, so this T is the temperature that reproduces the measured
+    fluctuation-dissipation balance (the Langevin reading of P2 (19), exact when Sigma_B is
+    isotropic).
 
     Parameters
     ----------
     trace_cov : float
         tr Sigma, the trace of the covariance of the PER-SAMPLE gradient, >= 0.
-    trace_hessian : float
-        tr H_L of the training loss.
+    parameters : int
+        K, the number of trained parameters, >= 1.
     learning_rate : float
         The SGD step, > 0.
     batch_size : int
@@ -117,17 +119,20 @@ def sgd_temperature(trace_cov: float, trace_hessian: float, *, learning_rate: fl
     Returns
     -------
     float
-        T (nan when tr H_L <= 0: no stationary law).
+        T.
 
     Raises
     ------
     ValueError
-        learning_rate <= 0, batch_size < 1, trace_cov < 0 or samples < batch_size.
+        learning_rate <= 0, batch_size < 1, parameters < 1, trace_cov < 0 or
+        samples < batch_size.
     """
     if not learning_rate > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if parameters < 1:
+        raise ValueError(f"parameters must be >= 1, got {parameters}")
     if trace_cov < 0:
         raise ValueError(f"trace_cov must be >= 0, got {trace_cov}")
     if samples is None:
@@ -136,9 +141,7 @@ def sgd_temperature(trace_cov: float, trace_hessian: float, *, learning_rate: fl
         if samples < batch_size:
             raise ValueError(f"samples must be >= batch_size, got {samples} < {batch_size}")
         factor = (samples - batch_size) / (batch_size * max(samples - 1, 1))
-    if not trace_hessian > 0:
-        return float("nan")
-    return float(learning_rate * trace_cov * factor / (2.0 * trace_hessian))
+    return float(learning_rate * trace_cov * factor / (2.0 * parameters))
 
 
 # -- gradients of the boundary loss of a layered tanh net ---------------------------------
@@ -218,46 +221,6 @@ def gradient_noise(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], 
         mean2 += float(np.sum((acts[k].T @ deltas[k] / s) ** 2))
         mean2 += float(np.sum((deltas[k].sum(axis=0) / s) ** 2))
     return float(np.mean(sq) - mean2), mean2
-
-
-def hessian_trace(grad: Callable[[np.ndarray], np.ndarray], theta: np.ndarray, *,
-                  probes: int, rng: np.random.Generator, eps: float = 1e-4) -> float:
-    """tr H by Hutchinson's estimator E[v^T H v] (Rademacher v), H v by central differences.
-
-    Parameters
-    ----------
-    grad : callable(theta) -> ndarray
-        The gradient of the loss at flat parameters.
-    theta : ndarray(shape=[K])
-        Where.
-    probes : int
-        Random vectors, >= 1.
-    rng : numpy.random.Generator
-        Source of the probes.
-    eps : float
-        Finite-difference step, > 0 (relative to |theta| / sqrt(K) + 1).
-
-    Returns
-    -------
-    float
-        The estimate of tr H (exact for a quadratic loss up to rounding as probes -> inf).
-
-    Raises
-    ------
-    ValueError
-        probes < 1 or eps <= 0.
-    """
-    if probes < 1:
-        raise ValueError(f"probes must be >= 1, got {probes}")
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
-    theta = np.asarray(theta, dtype=float)
-    h = eps * (1.0 + float(np.linalg.norm(theta)) / np.sqrt(theta.size))
-    total = 0.0
-    for _ in range(int(probes)):
-        v = rng.choice((-1.0, 1.0), size=theta.size)
-        total += float(v @ (grad(theta + h * v) - grad(theta - h * v))) / (2.0 * h)
-    return total / int(probes)
 
 
 def _flat_grad(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: np.ndarray,
@@ -347,8 +310,7 @@ def state_functions(spec: thermo.Spectrum | np.ndarray, beta: float,
 def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
               x_analysis: np.ndarray, y_analysis: np.ndarray, x_train: np.ndarray,
               y_train: np.ndarray, learning_rate: float, batch_size: int,
-              rng: np.random.Generator, probes: int = 4, tol: float = 1e-8,
-              gradient_samples: int | None = None) -> dict[str, float]:
+              tol: float = 1e-8, gradient_samples: int | None = None) -> dict[str, float]:
     """Everything the laws need at one point of a trajectory (P1 §5-7, §9-10; P2 §3).
 
     Parameters
@@ -358,15 +320,11 @@ def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
     x_analysis, y_analysis : ndarray
         Boundary data for the clamped minimum (3.2), U (3.4) and <x> (5.3).
     x_train, y_train : ndarray
-        The training data (for the gradient noise and the Hessian trace).
+        The training data (for the gradient noise).
     learning_rate : float
         The SGD step of the trajectory.
     batch_size : int
         Its minibatch size.
-    rng : numpy.random.Generator
-        Source of the Hutchinson probes.
-    probes : int
-        Hutchinson probes for tr H_L.
     tol : float
         Gradient tolerance of the clamped minimisation.
     gradient_samples : int, optional
@@ -378,7 +336,7 @@ def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
         u (the literal (3.1) bulk loss, mean over samples), u_hidden, u_output (its hidden and
         output parts), u_boundary (2.11), h_var (Var H over samples), beta_gap (9.4),
         gap_log_lambda, beta_fluct, beta_fluct_hidden (from the literal and the hidden-part
-        fluctuations), trace_cov, grad_norm2, trace_hessian, t_sgd, beta_sgd, n_eig (non-trivial
+        fluctuations), trace_cov, grad_norm2, n_params, t_sgd, beta_sgd, n_eig (non-trivial
         eigenvalues), and for each reading r of :data:`BETA_READINGS` the keys of
         :func:`state_functions` as ``<key>_<r>``.
     """
@@ -397,9 +355,8 @@ def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
     if gradient_samples is not None:
         xt, yt = xt[:gradient_samples], yt[:gradient_samples]
     trace_cov, g2 = gradient_noise(w64, b64, xt, yt)
-    theta, grad = _flat_grad(w64, b64, xt, yt)
-    tr_h = hessian_trace(grad, theta, probes=probes, rng=rng)
-    t_sgd = sgd_temperature(trace_cov, tr_h, learning_rate=learning_rate,
+    n_params = sum(w.size + b.size for w, b in zip(w64, b64, strict=True))
+    t_sgd = sgd_temperature(trace_cov, n_params, learning_rate=learning_rate,
                             batch_size=batch_size, samples=int(np.shape(x_train)[0]))
     row: dict[str, float] = {
         "u": float(np.mean(h)),
@@ -413,7 +370,7 @@ def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
         "beta_fluct_hidden": fluctuation_beta(hid),
         "trace_cov": trace_cov,
         "grad_norm2": g2,
-        "trace_hessian": tr_h,
+        "n_params": float(n_params),
         "t_sgd": t_sgd,
         "beta_sgd": 1.0 / t_sgd if np.isfinite(t_sgd) and t_sgd > 0 else float("nan"),
         "n_eig": float(spec.eigenvalues.size),
