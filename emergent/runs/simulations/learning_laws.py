@@ -324,6 +324,8 @@ def plot(data: RunData, fig: Figure) -> None:
     fig : matplotlib.figure.Figure
         The figure to draw into.
     """
+    from matplotlib.lines import Line2D
+
     from emergent.learning import laws
 
     tr = trajectories(data)
@@ -333,16 +335,19 @@ def plot(data: RunData, fig: Figure) -> None:
     ax = axes[0, 0]
     for j, t in enumerate(tr):
         e = np.maximum(t["epoch"], 0.5)
-        lab = f"{NET_NAMES[int(t['net'][0])]}, lr {t['learning_rate'][0]:g}"
         for r in laws.BETA_READINGS:
-            ax.plot(e, t[f"beta_{r}"], color=colours[r], ls=styles[j % len(styles)],
-                    label=lab if r == "gap" else None)
+            ax.plot(e, t[f"beta_{r}"], color=colours[r], ls=styles[j % len(styles)])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("epoch (0 drawn at 0.5)")
-    ax.set_ylabel(r"$\beta$: gap (9.4) blue, fluctuations orange, SGD green")
-    ax.legend(fontsize=6)
-    ax.set_title("three independent readings of beta")
+    ax.set_ylabel(r"$\beta$")
+    handles = [Line2D([], [], color=colours[r], label=_READING_LABEL[r])
+               for r in laws.BETA_READINGS]
+    handles += [Line2D([], [], color="k", ls=styles[j % len(styles)],
+                       label=f"{NET_NAMES[int(t['net'][0])]}, lr {t['learning_rate'][0]:g}")
+                for j, t in enumerate(tr)]
+    ax.legend(handles=handles, fontsize=5.5, ncol=2, loc="center right", framealpha=0.9)
+    ax.set_title(r"three readings of $\beta$, independent of $U$")
     ax = axes[0, 1]
     for j, t in enumerate(tr):
         e = np.maximum(t["epoch"], 0.5)
@@ -355,21 +360,20 @@ def plot(data: RunData, fig: Figure) -> None:
     ax.set_ylabel(r"$S_x(t) - S_x(0)$ (P1 7.1, P2 13)")
     ax.set_title("second law (7.6)/(15): S must not increase")
     ax = axes[1, 0]
-    lim = 0.0
     for t in tr:
         for r in laws.BETA_READINGS:
-            fl = laws.first_law(t["u"], 1.0 / t[f"beta_{r}"], t[f"s0_{r}"] + t[f"c_{r}"])
-            ax.plot(fl.rhs, fl.lhs, "o", ms=3, color=colours[r])
-            if fl.rhs.size:
-                lim = max(lim, float(np.nanmax(np.abs(np.concatenate([fl.lhs, fl.rhs])))))
-    if lim > 0:
-        ax.plot([-lim, lim], [-lim, lim], "k-", lw=0.8, label="dU = T dS")
-        ax.legend(fontsize=7)
-    ax.set_xscale("symlog", linthresh=1e-3)
-    ax.set_yscale("symlog", linthresh=1e-3)
-    ax.set_xlabel(r"$T\,dS_0 + T\,dC$ per interval")
-    ax.set_ylabel(r"measured $dU$ per interval")
-    ax.set_title("first law (7.11)/(17)")
+            temp = 1.0 / t[f"beta_{r}"]
+            rhs = 0.5 * (temp[1:] + temp[:-1]) * np.diff(t[f"s0_{r}"] + t[f"c_{r}"])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.abs(rhs) / np.abs(np.diff(t["u"]))
+            ax.plot(t["epoch"][1:], ratio, "o", ms=3, color=colours[r],
+                    mfc=colours[r] if int(t["net"][0]) < 2 else "none")
+    ax.axhline(1.0, color="k", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch at the end of the interval")
+    ax.set_ylabel(r"$|T\,dS_0 + T\,dC|\,/\,|dU|$ (1: first law)")
+    ax.set_title("first law (7.11)/(17) interval by interval")
     ax = axes[1, 1]
     for t in tr:
         for r in laws.BETA_READINGS:
@@ -382,7 +386,7 @@ def plot(data: RunData, fig: Figure) -> None:
     ax.plot([a, b], [a, b], "k-", lw=0.8)
     ax.set_xlabel(r"$N_>/(2\beta)$ (10.1)")
     ax.set_ylabel(r"measured bulk loss $U$")
-    ax.set_title("(10.1): U = N_>/(2 beta)")
+    ax.set_title(r"(10.1): $U = N_>/(2\beta)$ (line)")
 
 
 def _outputs() -> dict[str, Output]:
