@@ -6,7 +6,8 @@ the shallow 784-60-10 tanh nets of P1 §10 on MNIST digits (the bundled 5,000 un
 $EMERGENT_MNIST names the full set), and a random deep net of the ``random-nets`` ensemble
 (weights N(0, weight_scale^2 / fan_in), biases N(0, 0.1^2)) on random inputs in [0, 1] with the
 outputs of a second random net (the teacher) as targets; each at every learning rate of
-`learning_rates` (the learning-rate regimes). At log-spaced epochs
+`learning_rates` and minibatch size of `batch_sizes` (the learning-rate and mini-batch noise
+regimes). At log-spaced epochs
 :func:`emergent.learning.laws.law_point` records the measured bulk loss U (3.4 at the clamped
 minimum 3.2, the literal (3.1) sum and its hidden and output parts), the spectrum of G (5.6)
 and three readings of beta measured independently of U (the spectral gap via (9.4), the
@@ -61,7 +62,9 @@ class LearningLawsParams:
                          "net)", low=20, high=60000)
     analysis_samples: int = param(100, "training samples used for U, <x>, G and beta_fluct",
                                   low=3, high=60000)
-    batch_size: int = param(10, "SGD minibatch size", low=1, high=60000)
+    batch_sizes: tuple[int, ...] = param((10,), "SGD minibatch sizes (one trajectory per net, "
+                                         "step and size: the mini-batch noise regimes)",
+                                         low=1, high=60000)
     learning_rates: tuple[float, ...] = param((0.01, 0.1), "SGD steps (one trajectory per net "
                                               "and step)", low=0.0, low_open=True, high=10.0)
     per_decade: int = param(3, "logged epochs per decade (log-spaced, epoch 0 included)",
@@ -81,7 +84,7 @@ def _random_layers(sizes: tuple[int, ...], rng: np.random.Generator,
 
 
 def run(run: RunWriter[LearningLawsParams]) -> None:
-    """Train every (net, learning rate) trajectory and record the law quantities.
+    """Train every (net, learning rate, batch size) trajectory and record the law quantities.
 
     Parameters
     ----------
@@ -103,9 +106,9 @@ def run(run: RunWriter[LearningLawsParams]) -> None:
     if p.analysis_samples > p.samples:
         raise ParameterError(f"parameter 'analysis_samples' must be <= samples = {p.samples}, "
                              f"got {p.analysis_samples}")
-    if p.batch_size > p.samples:
-        raise ParameterError(f"parameter 'batch_size' must be <= samples = {p.samples}, "
-                             f"got {p.batch_size}")
+    if max(p.batch_sizes) > p.samples:
+        raise ParameterError(f"parameter 'batch_sizes' must be <= samples = {p.samples}, "
+                             f"got {max(p.batch_sizes)}")
     require_memory(nbytes((6, p.samples, 854), (10, 854, 854)),
                    f"samples={p.samples} x N=854 neurons")
     x_mnist, y_mnist = data.digits(p.samples, seed=run.seed)
@@ -125,9 +128,10 @@ def run(run: RunWriter[LearningLawsParams]) -> None:
         nan_ok.update(f"{k}_{r}" for k in ("n_greater", "n_greater_dyn", "u_model", "u_101",
                                            "u_101_dyn", "f", "s", "s0", "c", "a"))
     run.allow_nonfinite(*sorted(nan_ok))
-    trajs = [(k, lr) for k in range(len(NET_NAMES)) for lr in p.learning_rates]
+    trajs = [(k, lr, bs) for k in range(len(NET_NAMES)) for lr in p.learning_rates
+             for bs in p.batch_sizes]
     with numerical_failures("learning-laws", "choose smaller learning_rates"):
-        for j, (k, lr) in enumerate(run.progress(trajs, desc="trajectories")):
+        for j, (k, lr, bs) in enumerate(run.progress(trajs, desc="trajectories")):
             name = NET_NAMES[k]
             if name == "random":
                 w, b = _random_layers(sizes, run.rng(97, j), p.weight_scale)
@@ -139,20 +143,21 @@ def run(run: RunWriter[LearningLawsParams]) -> None:
                 if e in logged:
                     row = laws.law_point(w, b, x_analysis=x[:p.analysis_samples],
                                          y_analysis=y[:p.analysis_samples], x_train=x,
-                                         y_train=y, learning_rate=lr, batch_size=p.batch_size,
+                                         y_train=y, learning_rate=lr, batch_size=bs,
                                          tol=p.tol)
                     if not np.isfinite(row["u"]):
                         raise FloatingPointError(f"bulk loss not finite at epoch {e}")
-                    run.append(traj=j, net=k, learning_rate=lr, epoch=e, **row)
+                    run.append(traj=j, net=k, learning_rate=lr, batch_size=bs, epoch=e,
+                               **row)
                 if e < schedule[-1]:
-                    nb.sgd_epoch(w, b, x, y, learning_rate=lr, batch_size=p.batch_size,
+                    nb.sgd_epoch(w, b, x, y, learning_rate=lr, batch_size=bs,
                                  order=nb.epoch_order(x.shape[0], seed=run.seed + j, epoch=e))
                     if not all(np.all(np.isfinite(a)) for a in (*w, *b)):
                         raise FloatingPointError(f"SGD diverged at epoch {e} ({name}, lr={lr})")
 
 
 def trajectories(data: RunData) -> list[dict[str, np.ndarray]]:
-    """The recorded series split by trajectory (net, learning rate).
+    """The recorded series split by trajectory (net, learning rate, batch size).
 
     Parameters
     ----------
@@ -187,7 +192,7 @@ def _second_law_rows(tr: list[dict[str, np.ndarray]]) -> list[Check]:
     rows = []
     for r in laws.BETA_READINGS:
         bad = tot = bad_early = tot_early = 0
-        by_lr: dict[float, list[int]] = {}
+        by_lr: dict[tuple[float, int], list[int]] = {}
         for t in tr:
             s = t[f"s_{r}"]
             ok = np.isfinite(s)
@@ -198,10 +203,12 @@ def _second_law_rows(tr: list[dict[str, np.ndarray]]) -> list[Check]:
             tot += inc.size
             bad_early += int(inc[early].sum())
             tot_early += int(early.sum())
-            acc = by_lr.setdefault(float(t["learning_rate"][0]), [0, 0])
+            acc = by_lr.setdefault((float(t["learning_rate"][0]), int(t["batch_size"][0])),
+                                   [0, 0])
             acc[0] += int(inc.sum())
             acc[1] += inc.size
-        lr_txt = ", ".join(f"lr {lr:g}: {a}/{n}" for lr, (a, n) in sorted(by_lr.items()))
+        lr_txt = ", ".join(f"lr {lr:g} B {bs}: {a}/{n}"
+                           for (lr, bs), (a, n) in sorted(by_lr.items()))
         ours = (f"S increases on {bad}/{tot} intervals (epochs <= {_EARLY}: "
                 f"{bad_early}/{tot_early}; {lr_txt})")
         finding = {
@@ -344,7 +351,8 @@ def plot(data: RunData, fig: Figure) -> None:
     handles = [Line2D([], [], color=colours[r], label=_READING_LABEL[r])
                for r in laws.BETA_READINGS]
     handles += [Line2D([], [], color="k", ls=styles[j % len(styles)],
-                       label=f"{NET_NAMES[int(t['net'][0])]}, lr {t['learning_rate'][0]:g}")
+                       label=f"{NET_NAMES[int(t['net'][0])]}, lr {t['learning_rate'][0]:g}, "
+                             f"B {int(t['batch_size'][0])}")
                 for j, t in enumerate(tr)]
     ax.legend(handles=handles, fontsize=5.5, ncol=2, loc="center right", framealpha=0.9)
     ax.set_title(r"three readings of $\beta$, independent of $U$")
@@ -392,9 +400,10 @@ def plot(data: RunData, fig: Figure) -> None:
 def _outputs() -> dict[str, Output]:
     out = {
         "t": Output("row number (the run loop's running variable)"),
-        "traj": Output("trajectory index (net, learning rate)"),
+        "traj": Output("trajectory index (net, learning rate, batch size)"),
         "net": Output("net: 0 deep, 1 shallow, 2 random net on a random teacher", ""),
         "learning_rate": Output("SGD step of the trajectory"),
+        "batch_size": Output("SGD minibatch size of the trajectory"),
         "epoch": Output("training epoch"),
         "u": Output("bulk loss U (P1 (3.1), (3.4)) at the clamped minimum (3.2), mean over "
                     "samples: the literal sum over all non-input neurons"),
@@ -441,7 +450,7 @@ SIMULATION = register(Simulation(
     plot=plot,
     checks=checks,
     full={"epochs": 1000, "samples": 2000, "analysis_samples": 200, "per_decade": 6,
-          "learning_rates": (0.003, 0.01, 0.03, 0.1)},
+          "learning_rates": (0.01, 0.1), "batch_sizes": (10, 100)},
     smoke={"epochs": 1, "samples": 40, "analysis_samples": 12, "learning_rates": (0.05,)},
     stochastic=True,
     outputs=OUTPUTS,
