@@ -199,3 +199,21 @@ def test_laws_on_a_short_real_sgd_training():
         assert not fl.holds
         misfit = laws.equation_10_1(t["u"], t[f"n_greater_{r}"], t[f"beta_{r}"])
         assert np.nanmin(np.abs(misfit)) > np.log10(2.0)
+
+
+@pytest.mark.parametrize(("sets", "needle"), [
+    (["samples=50", "analysis_samples=60"], "analysis_samples"),
+    (["samples=50", "analysis_samples=20", "batch_sizes=10,100"], "batch_sizes"),
+])
+def test_learning_laws_refuses_inconsistent_sizes(tmp_path, capsys, sets, needle):
+    from emergent.cli import main
+    from emergent.runs.errors import EXIT_USAGE
+
+    argv = ["run", "learning-laws", "-o", str(tmp_path / "o.h5"), "--quiet"]
+    for s in sets:
+        argv += ["--set", s]
+    assert main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+    assert not list(tmp_path.iterdir())
+
