@@ -128,6 +128,7 @@ def run(run: RunWriter[LearningLawsParams]) -> None:
         nan_ok.update(f"{k}_{r}" for k in ("n_greater", "n_greater_dyn", "u_model", "u_101",
                                            "u_101_dyn", "f", "s", "s0", "c", "a"))
     run.allow_nonfinite(*sorted(nan_ok))
+    row_number = 0
     trajs = [(k, lr, bs) for k in range(len(NET_NAMES)) for lr in p.learning_rates
              for bs in p.batch_sizes]
     with numerical_failures("learning-laws", "choose smaller learning_rates"):
@@ -147,8 +148,9 @@ def run(run: RunWriter[LearningLawsParams]) -> None:
                                          tol=p.tol)
                     if not np.isfinite(row["u"]):
                         raise FloatingPointError(f"bulk loss not finite at epoch {e}")
-                    run.append(traj=j, net=k, learning_rate=lr, batch_size=bs, epoch=e,
-                               **row)
+                    run.append(t=float(row_number), traj=j, net=k, learning_rate=lr,
+                               batch_size=bs, epoch=e, **row)
+                    row_number += 1
                 if e < schedule[-1]:
                     nb.sgd_epoch(w, b, x, y, learning_rate=lr, batch_size=bs,
                                  order=nb.epoch_order(x.shape[0], seed=run.seed + j, epoch=e))
@@ -425,7 +427,7 @@ def _outputs() -> dict[str, Output]:
         "grad_norm2": Output("squared norm of the gradient of the training loss"),
         "n_params": Output("number of trained parameters K"),
         "t_sgd": Output("SGD noise temperature lr tr(Sigma_B) / (2 K)"),
-        "beta_sgd": Output("1 / t_sgd"),
+        "beta_sgd": Output("inverse of the SGD noise temperature"),
         "n_eig": Output("number of non-trivial eigenvalues of G (P1 (5.6))"),
         "logged_epochs": Output("the logged epochs"),
         "n_learning_rates": Output("number of learning rates"),
