@@ -4,7 +4,8 @@ Modules: :mod:`~emergent.learning.data` (offline MNIST loaders), :mod:`~emergent
 (the paper's nets in Keras and the trainer interface), :mod:`~emergent.learning.numpy_backend`
 (the same model in NumPy), :mod:`~emergent.learning.training` (training as a stepper over epochs,
 :func:`train`), :mod:`~emergent.learning.mapping` (trained net -> neural septuple),
-:mod:`~emergent.learning.callback` (the septuple's thermodynamics while it learns, :func:`analyse`).
+:mod:`~emergent.learning.callback` (the septuple's thermodynamics while it learns, :func:`analyse`),
+:mod:`~emergent.learning.laws` (the laws of learning along a trajectory, P1 7.6, 7.11, 10.1).
 TensorFlow is imported only by the Keras backends.
 
 Example: train a NumPy net for a second and analyse it (P1 2.11, 3.2, 5.6, 7.8, 9.5-9.6, 10.5);

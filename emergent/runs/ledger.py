@@ -373,10 +373,6 @@ def reproduce_rows(root: Path) -> dict[tuple[str, str], set[str]]:
 
 # Equations with nothing to check, and why (the ledger shows the reason instead of a verdict).
 NOT_CHECKABLE: dict[tuple[str, str], str] = {
-    ("P1", "7.6"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
-                   "follows S along a learning trajectory",
-    ("P2", "15"): "postulate (second law of learning, dS/dt <= 0), not derivable; no code "
-                  "follows S along a learning trajectory",
     ("P1", "11.2"): "quasi-stationarity assumption dQ/dbeta ~ 0, not an identity",
     ("P1", "11.3"): "definition of the constraints Theta",
     ("P1", "11.4"): "definition of the ensemble of constraints",
