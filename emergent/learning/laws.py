@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -43,7 +42,6 @@ __all__ = [
     "BETA_READINGS",
     "FirstLaw",
     "SecondLaw",
-    "bulk_loss_parts",
     "equation_10_1",
     "first_law",
     "fluctuation_beta",
@@ -240,29 +238,6 @@ def _flat_grad(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x: n
 
 
 # -- the bulk loss per sample --------------------------------------------------------------
-def bulk_loss_parts(sep: Any, x_bar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The bulk loss (3.4, m = 0) per sample at states x_bar, split into hidden and output neurons.
-
-    Parameters
-    ----------
-    sep : NeuralSeptuple
-        The net.
-    x_bar : ndarray(shape=[S, N])
-        States (the clamped minima, 3.2).
-
-    Returns
-    -------
-    hidden : ndarray(shape=[S])
-        1/2 sum over hidden neurons of (x_i - f(sum_j w_ij x_j + b_i))^2.
-    output : ndarray(shape=[S])
-        The same over the output neurons (hidden + output = the literal (3.1) sum).
-    """
-    r = x_bar - sep.activation.f(sep.preactivation(x_bar))
-    hid = 0.5 * np.sum(r[:, sep.hidden_index] ** 2, axis=1)
-    out = 0.5 * np.sum(r[:, sep.output_index] ** 2, axis=1)
-    return hid, out
-
-
 # -- the state functions at one beta --------------------------------------------------------
 def state_functions(spec: thermo.Spectrum | np.ndarray, beta: float,
                     *, threshold: float = 1.0) -> dict[str, float]:
@@ -348,7 +323,7 @@ def law_point(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], *,
     x_fwd = sept.fixed_point(xa)
     d = x_fwd[:, sept.output_index] - ya
     x_bar, h = losses.clamped_minimisation(sept, xa, ya, tol=tol, x0=x_fwd)
-    hid, out = bulk_loss_parts(sept, x_bar)
+    hid, out = losses.bulk_loss_parts(sept, x_bar)
     spec = thermo.spectrum(sept, x_bar.mean(axis=0), mean_coords=False)
     gap, _, _ = spectral_gap(np.log(spec.eigenvalues))
     xt, yt = np.asarray(x_train, dtype=float), np.asarray(y_train, dtype=float)
