@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from emergent.symbolic.verdict import HOLDS_WITH_CORRECTION
+from emergent.symbolic.verdict import FAILS, HOLDS_WITH_CORRECTION
 
 __all__ = ["NOTES", "REVIEWED", "Reviewed"]
 
@@ -32,6 +32,10 @@ class Reviewed(NamedTuple):
 
 _COMOVING = "tests/septuple/test_entropy_density.py::" \
     "test_p1_eq8_8_holds_for_comoving_volumes_not_at_fixed_q"
+
+_LAWS_REAL = "tests/learning/test_laws.py::test_laws_on_a_short_real_sgd_training"
+_LAWS_ROWS = ("the learning-laws reproduce rows (emergent run learning-laws; 300-epoch numbers "
+              "in the README section 'Laws of learning on real training')")
 
 REVIEWED: list[Reviewed] = [
     Reviewed(
@@ -73,6 +77,44 @@ REVIEWED: list[Reviewed] = [
         "trajectory (Delta F constant); at a fixed Q, sigma(beta, Q) = sigma(0, Q) "
         "exp(beta alpha Delta F) fails",
         (_COMOVING,),
+    ),
+    Reviewed(
+        "P1 (7.6)", FAILS,
+        "holds between equilibria of the Gaussian ensemble (fixed spectrum of G, beta rising); "
+        "along SGD training S increases on 15-43 % of the logged intervals under every reading "
+        "of beta measured independently of U (spectral gap (9.4), loss fluctuations, SGD noise "
+        "temperature), mostly in early epochs and with noisier mini-batches; " + _LAWS_ROWS,
+        (_LAWS_REAL, "tests/learning/test_laws.py::test_second_law_detects_entropy_increase"),
+    ),
+    Reviewed(
+        "P2 (15)", FAILS,
+        "as P1 (7.6): dS/dt <= 0 holds between equilibria of the Gaussian ensemble and fails "
+        "along SGD training under every independent reading of beta; " + _LAWS_ROWS,
+        (_LAWS_REAL, "tests/learning/test_laws.py::test_second_law_detects_entropy_increase"),
+    ),
+    Reviewed(
+        "P1 (7.11)", FAILS,
+        "dU = T dS_0 + T dC holds for transitions between equilibria at a fixed spectrum; along "
+        "SGD training T dS / dU is off by 10^2 (beta from the gap or the fluctuations) to "
+        "10^-3 (SGD temperature) on >= 99 % of the intervals; " + _LAWS_ROWS,
+        (_LAWS_REAL, "tests/learning/test_laws.py::"
+         "test_first_law_holds_between_equilibria_and_fails_under_work"),
+    ),
+    Reviewed(
+        "P2 (17)", FAILS,
+        "as P1 (7.11): the first law holds between equilibria of the Gaussian ensemble and "
+        "fails along SGD training under every independent reading of beta; " + _LAWS_ROWS,
+        (_LAWS_REAL, "tests/learning/test_laws.py::"
+         "test_first_law_holds_between_equilibria_and_fails_under_work"),
+    ),
+    Reviewed(
+        "P1 (10.1)", FAILS,
+        "U = N_>/(2 beta) is the Gaussian-ensemble estimate (7.5) and holds there; for trained "
+        "nets, with beta measured independently of U, the measured U is 10^-2.8 (gap), "
+        "10^-2.3 (fluctuations) or 10^+3.3 (SGD temperature) times N_>/(2 beta): no reading "
+        "of beta makes the bulk loss equipartition over the N_> stiff modes; " + _LAWS_ROWS,
+        (_LAWS_REAL, "tests/learning/test_laws.py::"
+         "test_fluctuation_beta_and_eq_10_1_in_the_gaussian_ensemble"),
     ),
 ]
 """Every equation decided by the hand review, in paper order."""
