@@ -37,6 +37,7 @@ from emergent.grids import GridAxes
 from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
 from emergent.kernels.fp_common import flush_tiny
+from emergent.stochastic import fp_choice
 
 __all__ = [
     "CN_MAX_DT",
@@ -928,9 +929,11 @@ def solve(p0: np.ndarray | Callable[..., np.ndarray], model: FokkerPlanckModel,
     FloatingPointError
         p became non-finite (names the time and the cell).
     """
-    from emergent.stochastic import fp_choice
-    return fp_choice.solve_chosen(p0, model, t_final, dt=dt, method=method, saves=saves,
-                                  trackers=trackers, tol=tol)
+    if not callable(p0):
+        p0 = check_initial(p0, model.grid)
+    t_final = _check_positive("t_final", t_final)
+    return fp_choice.solve_chosen(solve_finite_volume, p0, model, t_final, dt=dt,
+                                  method=method, saves=saves, trackers=trackers, tol=tol)
 
 
 def solve_finite_volume(p0: np.ndarray, model: FokkerPlanckModel, t_final: float, *,

@@ -18,8 +18,12 @@ from typing import Any
 import numpy as np
 
 from emergent.evolution import FunctionStepper, Recorder, Result, Tracker, evolve, record_times
-from emergent.stochastic import fokker_planck as fp
 from emergent.stochastic.fp_spectral import SpectralUnavailable, solve_spectral
+
+FiniteVolume = Callable[..., Result]
+"""The finite-volume solve, ``fokker_planck.solve_finite_volume`` (passed in by the caller, so
+that this module does not import :mod:`emergent.stochastic.fokker_planck`)."""
+MIN_COARSE_CELLS = 4
 
 __all__ = ["CHOICES", "cell_averages", "coarsen", "solve_chosen"]
 
@@ -28,14 +32,14 @@ CHOICES = ("auto", "cn", "explicit", "spectral")
 _GAUSS = (np.array([-np.sqrt(0.6), 0.0, np.sqrt(0.6)]), np.array([5.0, 8.0, 5.0]) / 18.0)
 
 
-def cell_averages(p0: Callable[..., np.ndarray], grid: fp.Grid) -> np.ndarray:
+def cell_averages(p0: Callable[..., np.ndarray], grid: Any) -> np.ndarray:
     """Cell averages of a density p0(*q) by 3-point Gauss-Legendre quadrature per axis.
 
     Parameters
     ----------
     p0 : callable
         The density at points (K coordinate arrays of one shape).
-    grid : Grid
+    grid : emergent.stochastic.fokker_planck.Grid
         The cells.
 
     Returns
@@ -72,21 +76,21 @@ def coarsen(p: np.ndarray) -> np.ndarray:
     return p.reshape(shape).mean(axis=tuple(range(1, 2 * p.ndim, 2)))
 
 
-def _coarse_model(model: fp.FokkerPlanckModel) -> fp.FokkerPlanckModel | None:
+def _coarse_model(model: Any) -> Any:
     grid = model.grid
-    if any(n % 2 or n < 2 * fp.MIN_CELLS for n in grid.cells) or not callable(
+    if any(n % 2 or n < 2 * MIN_COARSE_CELLS for n in grid.cells) or not callable(
             model.free_energy):
         return None
-    coarse = fp.Grid(grid.lower, grid.upper, tuple(n // 2 for n in grid.cells), grid.periodic)
-    return fp.FokkerPlanckModel(coarse, model.free_energy, model.gamma, model.diffusion,
-                                model.time_dependent)
+    coarse = type(grid)(grid.lower, grid.upper, tuple(n // 2 for n in grid.cells),
+                        grid.periodic)
+    return type(model)(coarse, model.free_energy, model.gamma, model.diffusion,
+                       model.time_dependent)
 
 
-def _finite_volume(p0: np.ndarray, model: fp.FokkerPlanckModel, t_final: float,
+def _finite_volume(solve_fv: FiniteVolume, p0: np.ndarray, model: Any, t_final: float,
                    dt: float | None, method: str, saves: int, trackers: Sequence[Tracker],
                    tol: float | None) -> Result:
-    res = fp.solve_finite_volume(p0, model, t_final, dt=dt, method=method, saves=saves,
-                                 trackers=trackers)
+    res = solve_fv(p0, model, t_final, dt=dt, method=method, saves=saves, trackers=trackers)
     info: dict[str, Any] = dict(res.info)
     total = res.series["total"]
     info.update(mass_drift=float(np.max(np.abs(total - total[0]))),
@@ -100,8 +104,7 @@ def _finite_volume(p0: np.ndarray, model: fp.FokkerPlanckModel, t_final: float,
         step = 2.0 * float(info["dt"])
         if method == "explicit":
             step = min(step, 0.9 * coarse.dt_limit())
-        low = fp.solve_finite_volume(coarsen(p0), coarse, t_final, dt=step, method=method,
-                                     saves=saves)
+        low = solve_fv(coarsen(p0), coarse, t_final, dt=step, method=method, saves=saves)
         vol = coarse.grid.cell_volume
         estimate = max(float(np.abs(coarsen(a) - b).sum() * vol)
                        for a, b in zip(res.states[1:], low.states[1:], strict=True))
@@ -114,7 +117,7 @@ def _finite_volume(p0: np.ndarray, model: fp.FokkerPlanckModel, t_final: float,
     return res
 
 
-def _spectral(p0: np.ndarray | Callable[..., np.ndarray], model: fp.FokkerPlanckModel,
+def _spectral(p0: np.ndarray | Callable[..., np.ndarray], model: Any,
               t_final: float, saves: int, trackers: Sequence[Tracker], tol: float) -> Result:
     times = record_times(t_final, saves)
     states, info = solve_spectral(p0, model, times, tol=tol)
@@ -125,17 +128,19 @@ def _spectral(p0: np.ndarray | Callable[..., np.ndarray], model: fp.FokkerPlanck
     return recorder.result(**info)
 
 
-def solve_chosen(p0: np.ndarray | Callable[..., np.ndarray], model: fp.FokkerPlanckModel,
-                 t_final: float, *, dt: float | None = None, method: str = "auto",
-                 saves: int = 11, trackers: Sequence[Tracker] = (),
+def solve_chosen(solve_fv: FiniteVolume, p0: np.ndarray | Callable[..., np.ndarray],
+                 model: Any, t_final: float, *, dt: float | None = None,
+                 method: str = "auto", saves: int = 11, trackers: Sequence[Tracker] = (),
                  tol: float | None = None) -> Result:
     """The body of :func:`emergent.stochastic.fokker_planck.solve` (see there).
 
     Parameters
     ----------
+    solve_fv : callable
+        The finite-volume solve (``fokker_planck.solve_finite_volume``).
     p0 : ndarray(shape=model.grid.cells) or callable
-        The initial density.
-    model : FokkerPlanckModel
+        The initial density (an array already checked by the caller).
+    model : emergent.stochastic.fokker_planck.FokkerPlanckModel
         The problem.
     t_final : float
         The final time (> 0).
@@ -164,9 +169,6 @@ def solve_chosen(p0: np.ndarray | Callable[..., np.ndarray], model: fp.FokkerPla
         raise ValueError(f"method must be one of {', '.join(CHOICES)}, got {method!r}")
     if tol is not None and (not np.isfinite(tol) or tol <= 0):
         raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
-    t_final = fp._check_positive("t_final", t_final)
-    if not callable(p0):
-        p0 = fp.check_initial(p0, model.grid)
     if method == "spectral" or (method == "auto" and tol is not None):
         if tol is None:
             raise ValueError("method 'spectral' needs tol (the requested L1 error)")
@@ -177,4 +179,4 @@ def solve_chosen(p0: np.ndarray | Callable[..., np.ndarray], model: fp.FokkerPla
                 raise ValueError(f"method 'spectral': {exc}") from None
     fv = "cn" if method in ("auto", "spectral") else method
     cells = cell_averages(p0, model.grid) if callable(p0) else p0
-    return _finite_volume(cells, model, t_final, dt, fv, saves, trackers, tol)
+    return _finite_volume(solve_fv, cells, model, t_final, dt, fv, saves, trackers, tol)
