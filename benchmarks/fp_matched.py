@@ -136,7 +136,7 @@ def pypde_explicit(dim: int, cells: int) -> Run:
     eq = pde.PDE({"p": rhs}, bc={"derivative": 0})
     h = 2 * BOX / cells
     steps = int(np.ceil(T_END / (0.9 * h**2 / (2 * dim))))
-    solver = pde.ExplicitSolver(eq, backend="numba")
+    solver = getattr(pde, "EulerSolver", pde.ExplicitSolver)(eq, backend="numba")
     stepper = solver.make_stepper(field, dt=T_END / steps)
     state = field.copy()
     setup = time.perf_counter() - t0

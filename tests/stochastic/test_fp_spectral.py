@@ -207,3 +207,17 @@ def test_bad_input():
         solve(_p0(1), model, 1.0, method="spectral")
     with pytest.raises(ValueError, match="degree"):
         solve_spectral(_p0(1), model, np.array([0.0, 1.0]), degree=3)
+
+
+@pytest.mark.equations("P2 (18)")
+def test_p2_eq18_spectral_probability_drift_long_time():
+    """Issue 16: probability drift <= 1e-13 at t = 1e4 (1,000 recorded propagator steps) and
+    the density relaxed onto exp(gamma F / D)."""
+    model = _ou_model(1, cells=32)
+    res = solve(_p0(1), model, 1e4, tol=1e-8, saves=1001)
+    assert res.info["method"] == "spectral"
+    total = res.series["total"]
+    assert np.abs(total - total[0]).max() <= 1e-13
+    var = OU["diffusion"] / (OU["gamma"] * OU["stiffness"])
+    h = model.grid.spacing[0]  # the variance of cell averages: var + h^2 / 12
+    assert abs(res.series["cov"][-1][0, 0] - var - h**2 / 12) <= 1e-6
