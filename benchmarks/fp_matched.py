@@ -278,6 +278,8 @@ def climb(name: str, dim: int, budget: float) -> tuple[dict[float, tuple[Any, Ru
     """The cheapest rung per target (and a note on the ladder's end)."""
     fn, ladders = LADDERS[name]
     found: dict[float, tuple[Any, Run]] = {}
+    if not ladders.get(dim):
+        return found, f"no {dim}D set-up in this script"
     last = ""
     for rung in ladders.get(dim, []):
         try:
