@@ -126,7 +126,9 @@ class ChebyshevAxis:
         self._propagators = {}
 
     def propagator(self, dt: float) -> np.ndarray:
-        """exp(dt L) on the n + 1 nodal values, mass-corrected (cached per dt).
+        """exp(dt L) on the n + 1 nodal values, mass-corrected (cached per dt; a step within
+        1e-12 of a cached one reuses it, as equally spaced recorded times differ in their
+        last bits).
 
         Parameters
         ----------
@@ -139,6 +141,9 @@ class ChebyshevAxis:
             The matrix E with sum(w * (E p)) = sum(w * p) to round-off.
         """
         key = float(dt)
+        for cached in self._propagators:
+            if abs(cached - key) <= 1e-12 * key:
+                return self._propagators[cached]
         if key not in self._propagators:
             n = self.degree
             inner = expm(key * self._interior)
