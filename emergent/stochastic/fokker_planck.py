@@ -12,8 +12,12 @@ Time stepping: ``"explicit"`` (forward Euler, Numba parallel; in 2D a five-point
 once per stepper and temporally blocked, :mod:`emergent.kernels.fp_explicit2d`; dt above the
 stability limit is refused) or ``"cn"`` (Crank-Nicolson; banded tridiagonal solve
 in 1D, Douglas ADI in 2D/3D).
-Both conserve probability to round-off. Positivity: explicit for dt <= limit; Crank-Nicolson
-in 1D for dt <= 2 x limit (I + dt/2 A >= 0 and I - dt/2 A an M-matrix); beyond that CN stays
+High accuracy: ``solve(..., tol=...)`` picks the Chebyshev spectral solver with exact
+propagators (:mod:`emergent.stochastic.fp_spectral`, chosen in
+:mod:`emergent.stochastic.fp_choice`) when the model is in its scope; it conserves probability
+to round-off but does not keep p >= 0. Both finite-volume steppers conserve probability to
+round-off. Positivity: explicit for dt <= limit; Crank-Nicolson in 1D for dt <= 2 x limit
+(I + dt/2 A >= 0 and I - dt/2 A an M-matrix); beyond that CN stays
 stable but its stiff modes may leave round-off-sized negative values in far tails.
 
 Diagnostics (:func:`diagnostics`): total probability, mean, covariance, Shannon entropy S_q (21)
