@@ -291,6 +291,8 @@ def climb(name: str, dim: int, budget: float) -> tuple[dict[float, tuple[Any, Ru
         except Exception as exc:  # a peer failing is reported, not fatal
             return found, f"{type(exc).__name__}: {str(exc)[:80]}"
         last = f"last rung {r.label}: L1 {r.err:.1e} in {r.total:.3g} s"
+        print(f"# {dim}D {name}: {r.label}: L1 {r.err:.1e}, set-up {r.setup:.3g} s, "
+              f"stepping {r.step:.3g} s", file=sys.stderr, flush=True)
         for target in TARGETS:
             if target not in found and r.err <= target:
                 found[target] = (rung, r)
