@@ -1,18 +1,20 @@
-"""Fokker-Planck / Langevin benchmark: emergent vs py-pde, fplanck, FiPy, side by side.
+"""Fokker-Planck / Langevin benchmark: emergent vs py-pde, fplanck, FiPy, Dedalus.
 
-Problem (issue 4): Ornstein-Uhlenbeck, D = gamma = 1, F = -q^2/2, box [-6, 6]^K, zero flux,
-Gaussian start (mean 1, var 0.25 per axis; 2D: means (1, -0.5), vars (0.25, 0.4)), t = 1.
-Every solver's L1 error against the exact Gaussian and its probability drift are printed with
-its time. Also: the explicit kernel's throughput against a STREAM-like triad, and Langevin
+Default: the matched-accuracy tables of benchmarks/fp_matched.py (issue 16 rules: OU in 1D,
+2D, 3D at L1 1e-3, 1e-5, 1e-7, each solver at its cheapest resolution reaching the target,
+set-up timed apart from stepping, 1-thread and all-threads tables, best-of-N interleaved, load
+printed), then the explicit kernel's throughput against a STREAM-like triad, and Langevin
 particle-steps per second, with 1 and 2 threads.
 
-Usage: python benchmarks/bench_fokker_planck.py [--quick] [--no-peers]
+Usage: python benchmarks/bench_fokker_planck.py [--matched-only] [--threads 1,all]
+[--dims 1,2,3] [--budget S] [--repeat N] [--no-peers] [--quick]
 (peers are imported if installed; a missing peer is skipped with a message). Single sections:
 --bandwidth-only (explicit 2D kernel vs the triad), --depth-sweep (the blocked kernel's depth
 and strip width), --tails (double-well runs whose far tails would be subnormal), --compile
 (cold and warm Numba compile times, fresh cache), --sizes (explicit 2D stepper vs
 the per-step kernel from 128^2 to 2048^2), --large-peers 1024 [--peer-limit S] (the 2D
-peers at 1,024^2, each in its own process under a wall-clock limit).
+peers at 1,024^2, each in its own process under a wall-clock limit; same grid, NOT matched
+accuracy: a scaling record, not a ratio to publish).
 """
 
 from __future__ import annotations
@@ -365,22 +367,18 @@ def langevin_section(m, steps):
     return rows
 
 
-def table(title, rows):
-    print(f"\n## {title}\n")
-    print("| solver | time [s] | L1 error | probability drift | ratio to emergent |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    base = rows[0]["time"]
-    for r in rows:
-        print(f"| {r['name']} | {r['time']:.4g} | {r['err']:.1e} | {r['drift']:.1e} | "
-              f"{r['time'] / base:.3g} |")
-    if rows[0].get("setup"):
-        print(f"\nemergent first call (compile or cache load + 1 step): {rows[0]['setup']:.2f} s")
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true", help="skip 1024^2 and 4096^2")
-    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="bandwidth section at 2048^2")
+    ap.add_argument("--no-peers", action="store_true", help="matched tables: emergent only")
+    ap.add_argument("--matched-only", action="store_true",
+                    help="only the matched-accuracy tables (benchmarks/fp_matched.py)")
+    ap.add_argument("--no-matched", action="store_true", help="skip the matched tables")
+    ap.add_argument("--threads", default="1,all", help="matched tables: thread counts")
+    ap.add_argument("--dims", default="1,2,3", help="matched tables: dimensions")
+    ap.add_argument("--budget", type=float, default=60.0,
+                    help="matched tables: a ladder stops after stepping above this [s]")
+    ap.add_argument("--repeat", type=int, default=3, help="matched tables: best of N")
     ap.add_argument("--bandwidth-only", action="store_true",
                     help="only the kernel-vs-triad section")
     ap.add_argument("--depth-sweep", action="store_true",
@@ -452,27 +450,15 @@ def main():
         for th, depth, strip, rate in depth_sweep(4096):
             print(f"| {th} | {depth} | {strip} | {rate:.3g} |")
         return
-    cases = [(1024, 1, 0.1), (4096, 1, 0.1), (256, 2, 0.1)]
-    if not args.quick:
-        cases.append((1024, 2, 0.1))
-    if args.bandwidth_only:
-        cases = []
-    for cells, dim, dt in cases:
-        rows = [ours(cells, dim, dt)]
-        if not args.no_peers and (dim == 1 or cells <= 256):
-            c, d = cells, dim
-            peers = [("py-pde", lambda c=c, d=d: pypde(c, d, "explicit")),
-                     ("py-pde", lambda c=c, d=d: pypde(c, d, "scipy")),
-                     ("fplanck", lambda c=c, d=d: fplanck_run(c, d, 2)),
-                     ("fipy", lambda c=c, d=d: fipy_run(c, d, 0.01))]
-            for name, fn in peers:
-                try:
-                    rows.append(fn())
-                except ImportError:
-                    print(f"[skip] {name} is not importable")
-                except Exception as exc:  # a peer failing is reported, not fatal
-                    print(f"[skip] {name}: {type(exc).__name__}: {exc}")
-        table(f"{dim}D OU, {cells}^{dim} cells, t = 1", rows)
+    if not args.bandwidth_only and not args.no_matched:
+        import fp_matched
+        opts = ["--threads", args.threads, "--dims", args.dims, "--budget", str(args.budget),
+                "--repeat", str(args.repeat)]
+        if args.no_peers:
+            opts += ["--solvers", "emergent spectral,emergent FV (CN)"]
+        fp_matched.main(opts)
+        if args.matched_only:
+            return
     n = 2048 if args.quick else 4096
     print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2 (48 steps, best of 3)\n")
     print("Updates per second counted at 16 B per cell-update against the triad's GB/s. "

@@ -2,7 +2,10 @@
 
 Modules: :mod:`~emergent.stochastic.fokker_planck` (the grid Fokker-Planck equation P2 (18)-(22):
 grid, steppers, exact Ornstein-Uhlenbeck solution, entropy production) and
-:mod:`~emergent.stochastic.langevin` (the equivalent Langevin ensemble, P2 (19)-(20)).
+:mod:`~emergent.stochastic.langevin` (the equivalent Langevin ensemble, P2 (19)-(20)), with
+:mod:`~emergent.stochastic.fp_spectral` (Chebyshev collocation and exact propagators for high
+accuracy) and :mod:`~emergent.stochastic.fp_choice` (which solver runs, from the requested
+accuracy ``tol``).
 
 Each has one solver shape: ``fokker_planck.solve(p0, FokkerPlanckModel(...), t_final)`` and
 ``langevin.solve(q0, LangevinModel(...), t_final, seed=...)`` return an

@@ -12,8 +12,12 @@ Time stepping: ``"explicit"`` (forward Euler, Numba parallel; in 2D a five-point
 once per stepper and temporally blocked, :mod:`emergent.kernels.fp_explicit2d`; dt above the
 stability limit is refused) or ``"cn"`` (Crank-Nicolson; banded tridiagonal solve
 in 1D, Douglas ADI in 2D/3D).
-Both conserve probability to round-off. Positivity: explicit for dt <= limit; Crank-Nicolson
-in 1D for dt <= 2 x limit (I + dt/2 A >= 0 and I - dt/2 A an M-matrix); beyond that CN stays
+High accuracy: ``solve(..., tol=...)`` picks the Chebyshev spectral solver with exact
+propagators (:mod:`emergent.stochastic.fp_spectral`, chosen in
+:mod:`emergent.stochastic.fp_choice`) when the model is in its scope; it conserves probability
+to round-off but does not keep p >= 0. Both finite-volume steppers conserve probability to
+round-off. Positivity: explicit for dt <= limit; Crank-Nicolson in 1D for dt <= 2 x limit
+(I + dt/2 A >= 0 and I - dt/2 A an M-matrix); beyond that CN stays
 stable but its stiff modes may leave round-off-sized negative values in far tails.
 
 Diagnostics (:func:`diagnostics`): total probability, mean, covariance, Shannon entropy S_q (21)
@@ -37,6 +41,7 @@ from emergent.grids import GridAxes
 from emergent.kernels import fp_explicit2d as E2
 from emergent.kernels import fp_kernels as K
 from emergent.kernels.fp_common import flush_tiny
+from emergent.stochastic import fp_choice
 
 __all__ = [
     "CN_MAX_DT",
@@ -55,6 +60,7 @@ __all__ = [
     "ou_solution",
     "shannon_entropy",
     "solve",
+    "solve_finite_volume",
     "stability_limit",
     "stationary_state",
 ]
@@ -875,15 +881,74 @@ def check_initial(p0: np.ndarray, grid: Grid) -> np.ndarray:
     return p
 
 
-def solve(p0: np.ndarray, model: FokkerPlanckModel, t_final: float, *,
-          dt: float | None = None, method: str = "cn", saves: int = 11,
-          trackers: Sequence[Tracker] = ()) -> Result:
+def solve(p0: np.ndarray | Callable[..., np.ndarray], model: FokkerPlanckModel,
+          t_final: float, *, dt: float | None = None, method: str = "auto", saves: int = 11,
+          trackers: Sequence[Tracker] = (), tol: float | None = None) -> Result:
     """Evolve the density `p0` from t = 0 to `t_final` under P2 (20) and record `saves` states.
+
+    Method choice from the requested accuracy (``method="auto"``): without `tol`, today's
+    positivity-preserving finite volumes (Crank-Nicolson); with `tol`, the spectral solver of
+    :mod:`emergent.stochastic.fp_spectral` (Chebyshev collocation, exact propagators) at the
+    lowest degree whose estimated L1 error is <= tol, where the model is in its scope
+    (time-independent F given as a callable sum of one-axis terms, zero-flux axes); else the
+    finite volumes with a Richardson estimate (the same run on cells/2 with 2 dt), which must
+    be <= tol. ``info`` states the method, the estimated error, the probability drift and the
+    smallest density.
+
+    Parameters
+    ----------
+    p0 : ndarray(shape=model.grid.cells) or callable
+        The initial density (finite, >= 0): cell averages, or a callable p0(*q) (the finite
+        volumes take its cell averages by 3-point Gauss-Legendre quadrature per axis).
+    model : FokkerPlanckModel
+        Grid, free energy, gamma and D.
+    t_final : float
+        The final time (> 0).
+    dt : float, optional
+        The largest step (default :func:`default_dt`).
+    method : {"auto", "cn", "explicit", "spectral"}
+        Chosen from `tol` (see above), Crank-Nicolson (ADI in 2D/3D), forward Euler, or the
+        spectral solver (needs `tol`).
+    saves : int
+        Recorded times, equally spaced, t = 0 and `t_final` included (>= 2).
+    trackers : sequence of emergent.evolution.Tracker
+        Told at every recorded time after the result's own recorder.
+    tol : float, optional
+        The requested L1 error of the recorded cell averages (> 0).
+
+    Returns
+    -------
+    emergent.evolution.Result
+        ``t`` [saves], ``states`` [saves, *cells], ``final``, ``series`` (the
+        :func:`diagnostics` of every recorded state: total, mean, cov, entropy (21),
+        production (22) and its parts) and ``info``: method, dt, dt_limit (finite volumes),
+        degree (spectral), error_estimate (when `tol` is given), mass_drift, min_p.
+
+    Raises
+    ------
+    ValueError
+        A bad p0, t_final <= 0, saves < 2, dt <= 0, an explicit dt above the limit, an
+        unknown method, tol <= 0, ``"spectral"`` without tol or outside its scope, or no
+        method reaching `tol` (the message gives the estimate).
+    FloatingPointError
+        p became non-finite (names the time and the cell).
+    """
+    if not callable(p0):
+        p0 = check_initial(p0, model.grid)
+    t_final = _check_positive("t_final", t_final)
+    return fp_choice.solve_chosen(solve_finite_volume, p0, model, t_final, dt=dt,
+                                  method=method, saves=saves, trackers=trackers, tol=tol)
+
+
+def solve_finite_volume(p0: np.ndarray, model: FokkerPlanckModel, t_final: float, *,
+                        dt: float | None = None, method: str = "cn", saves: int = 11,
+                        trackers: Sequence[Tracker] = ()) -> Result:
+    """Today's finite-volume solve (:class:`FokkerPlanckStepper`) of P2 (20).
 
     Parameters
     ----------
     p0 : ndarray(shape=model.grid.cells)
-        The initial density (finite, >= 0).
+        The initial cell averages (finite, >= 0).
     model : FokkerPlanckModel
         Grid, free energy, gamma and D.
     t_final : float
@@ -893,21 +958,19 @@ def solve(p0: np.ndarray, model: FokkerPlanckModel, t_final: float, *,
     method : {"cn", "explicit"}
         Crank-Nicolson (ADI in 2D/3D) or forward Euler.
     saves : int
-        Recorded times, equally spaced, t = 0 and `t_final` included (>= 2).
+        Recorded times (>= 2).
     trackers : sequence of emergent.evolution.Tracker
         Told at every recorded time after the result's own recorder.
 
     Returns
     -------
     emergent.evolution.Result
-        ``t`` [saves], ``states`` [saves, *cells], ``final``, ``series`` (the
-        :func:`diagnostics` of every recorded state: total, mean, cov, entropy (21),
-        production (22) and its parts) and ``info`` (dt, dt_limit, method).
+        As :func:`solve`; ``info`` has dt, dt_limit and method.
 
     Raises
     ------
     ValueError
-        A bad p0, t_final <= 0, saves < 2, dt <= 0, an explicit dt above the limit.
+        As :func:`solve`.
     FloatingPointError
         p became non-finite (names the time and the cell).
     """
