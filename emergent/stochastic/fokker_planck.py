@@ -467,10 +467,7 @@ class FokkerPlanck:
         if method == "explicit" and self.dt > self.dt_limit:
             raise ValueError(f"dt = {self.dt:g} exceeds the explicit stability limit "
                              f"{self.dt_limit:.6g} (use dt <= limit or method='cn')")
-        if method == "cn" and grid.ndim > 1:
-            pad = (1,) * (3 - grid.ndim)
-            self._adi = [(a.reshape(pad + a.shape), b.reshape(pad + b.shape))
-                         for a, b in self.coefficients]
+        self._adi: K.AdiPlan | None = None  # ADI in 2D/3D: factors built on the first step
         self._stencil: np.ndarray | None = None  # explicit 2D: built on the first step
         self._work: np.ndarray | None = None
 
@@ -521,8 +518,9 @@ class FokkerPlanck:
         elif self.grid.ndim == 1:
             res = K.cn1d_steps(p, c[0][0], c[0][1], self.dt, nsteps)
         else:
-            q = p.reshape((1,) * (3 - self.grid.ndim) + p.shape)
-            res = K.adi_steps(q, self._adi, self.dt, nsteps).reshape(self.grid.cells)
+            if self._adi is None:
+                self._adi = K.AdiPlan(c, self.dt)
+            res = K.adi_steps(p, c, self.dt, nsteps, plan=self._adi)
         if out is None or res is out:
             return res
         out[...] = res
