@@ -69,7 +69,8 @@ def factor_axis(a: np.ndarray, b: np.ndarray, axis: int, s: float) -> tuple[np.n
     Parameters
     ----------
     a, b : ndarray(shape=[n0, n1, n2])
-        Face coefficients along `axis` (:func:`emergent.stochastic.fokker_planck.face_coefficients`).
+        Face coefficients along `axis`
+        (:func:`emergent.stochastic.fokker_planck.face_coefficients`).
     axis : int
         0, 1 or 2; lines of length >= 3.
     s : float
@@ -421,7 +422,8 @@ def plan_tasks(shape: tuple[int, int, int], threads: int) -> np.ndarray:
 
 def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]],
                 factors: list[tuple[np.ndarray, bool]], dt: float, nsteps: int,
-                parallel: bool, y: np.ndarray | None = None) -> np.ndarray:
+                parallel: bool, y: np.ndarray | None = None,
+                blocks: int | None = None) -> np.ndarray:
     """`nsteps` Douglas ADI steps of P2 (20) on u [n0, n1, n2], in place (module docstring).
 
     Parameters
@@ -441,6 +443,9 @@ def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]]
         Use the parallel copy (bit-identical result).
     y : ndarray(shape=[n0, n1, n2]), optional
         Scratch of u's shape (allocated when None).
+    blocks : int, optional
+        The thread count the parallel copy plans its blocks for (:func:`plan_tasks`;
+        default Numba's); the result does not depend on it.
 
     Returns
     -------
@@ -456,7 +461,7 @@ def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]]
     threads = 1
     if parallel:
         import numba
-        threads = numba.get_num_threads()
+        threads = numba.get_num_threads() if blocks is None else int(blocks)
     tasks = plan_tasks(u.shape, threads)
     forward = _FORWARD[parallel]
     for _ in range(nsteps):

@@ -116,7 +116,9 @@ def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
         for i in prange(n):
             im = prev_index(i, n)
             ip = next_index(i, n)
-            r = u[i] + dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
+            # flux form: each face flux is the same expression in both of its cells, so the
+            # update sums to zero up to roundings of order eps |dp| (no drift in time)
+            r = u[i] + dt * ((a[im] * u[im] - b[im] * u[i]) - (a[i] * u[i] - b[i] * u[ip]))
             v[i] = flushed(r)
         u, v = v, u
     return u
@@ -158,12 +160,12 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
                     kp = next_index(k, nz)
                     c = u[i, j, k]
                     r = c + dt * (
-                        ax[im, j, k] * u[im, j, k] - (bx[im, j, k] + ax[i, j, k]) * c
-                        + bx[i, j, k] * u[ip, j, k]
-                        + ay[i, jm, k] * u[i, jm, k] - (by[i, jm, k] + ay[i, j, k]) * c
-                        + by[i, j, k] * u[i, jp, k]
-                        + az[i, j, km] * u[i, j, km] - (bz[i, j, km] + az[i, j, k]) * c
-                        + bz[i, j, k] * u[i, j, kp]
+                        ((ax[im, j, k] * u[im, j, k] - bx[im, j, k] * c)
+                         - (ax[i, j, k] * c - bx[i, j, k] * u[ip, j, k]))
+                        + ((ay[i, jm, k] * u[i, jm, k] - by[i, jm, k] * c)
+                           - (ay[i, j, k] * c - by[i, j, k] * u[i, jp, k]))
+                        + ((az[i, j, km] * u[i, j, km] - bz[i, j, km] * c)
+                           - (az[i, j, k] * c - bz[i, j, k] * u[i, j, kp]))
                     )
                     v[i, j, k] = flushed(r)
         u, v = v, u
@@ -502,8 +504,8 @@ def adi_steps(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]], 
 def adi_steps_reference(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]],
                         dt: float, nsteps: int) -> np.ndarray:
     """The reference path of :func:`adi_steps` (six passes per step, factors rebuilt every
-    step), kept for tests: `nsteps` Douglas ADI steps (theta = 1/2, second order, Crank-Nicolson per axis) in
-    delta form:
+    step), kept for tests: `nsteps` Douglas ADI steps (theta = 1/2, second order,
+    Crank-Nicolson per axis) in delta form:
 
         d_0 = dt A p,   (I - dt/2 A_k) d_k = d_(k-1)  (k = 1..K),   p' = p + d_K,
 
