@@ -182,7 +182,6 @@ def _forward_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
         prev_flux = np.empty(m)   # J_0 through the face below the current plane
         prev_y = np.zeros(m)      # unscaled y of the previous plane
         acc = np.zeros(m)         # cyclic: sum g_j y_j
-        flux2 = np.empty(w + 1)
         for jj in range(j1 - j0):
             for kk in range(w):
                 prev_flux[jj * w + kk] = _face(a0, b0, u, n0 - 1, j0 + jj, k0 + kk, 0,
@@ -193,17 +192,17 @@ def _forward_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
                 j = j0 + jj
                 jm = j - 1 if j > 0 else n1 - 1
                 jp = j + 1 if j < n1 - 1 else 0
-                for kk in range(w + 1):
-                    k = k0 + kk - 1
-                    if k < 0:
-                        k = n2 - 1
-                    kp = k + 1 if k < n2 - 1 else 0
-                    flux2[kk] = _face(a2, b2, u, i, j, k, i, j, kp)
+                # axis-2 fluxes: the face left of the cell carried from the previous one
+                km = k0 - 1 if k0 > 0 else n2 - 1
+                left = _face(a2, b2, u, i, j, km, i, j, k0)
                 for kk in range(w):
                     k = k0 + kk
+                    kp = k + 1 if k < n2 - 1 else 0
+                    right = a2[i, j, k] * u[i, j, k] - b2[i, j, k] * u[i, j, kp]
                     c = jj * w + kk
-                    here = _face(a0, b0, u, i, j, k, ip, j, k)
-                    r = (prev_flux[c] - here) + (flux2[kk] - flux2[kk + 1])
+                    here = a0[i, j, k] * u[i, j, k] - b0[i, j, k] * u[ip, j, k]
+                    r = (prev_flux[c] - here) + (left - right)
+                    left = right
                     if has1:
                         r += (_face(a1, b1, u, i, jm, k, i, j, k)
                               - _face(a1, b1, u, i, j, k, i, jp, k))
