@@ -113,16 +113,21 @@ def _double_well_run(cells, method, t_final):
     return abs(out.sum() - p.sum()) / p.sum(), left, steps
 
 
-@pytest.mark.parametrize("cells,method", [((256,), "cn"), ((256,), "explicit"),
-                                          ((32, 32), "cn"), ((12, 12, 12), "cn")])
-def test_p2_eq18_probability_does_not_drift_with_time(cells, method):
+@pytest.mark.parametrize("cells,method,bound", [((256,), "cn", 2e-14),
+                                                ((256,), "explicit", 2e-14),
+                                                ((32, 32), "cn", 2e-14),
+                                                ((12, 12, 12), "cn", 2e-14),
+                                                ((12, 12, 12), "explicit", 2e-14),
+                                                ((32, 32), "explicit", 1e-13)])
+def test_p2_eq18_probability_does_not_drift_with_time(cells, method, bound):
     """P2 (18) conserves probability; the flux-form updates keep the round-off from adding up
     step after step: relative drift <= 2e-14 over a t = 100 transient (5,000 Crank-Nicolson
-    or 3.6e5 explicit steps). The former per-cell updates drifted linearly, 1.4e-12 (1D) and
-    2.9e-14 (2D ADI) here."""
+    or up to 3.6e5 explicit steps). The former per-cell updates drifted linearly, 1.4e-12
+    (1D), 2.9e-14 (2D ADI) and 2.7e-13 (2D explicit) here. The 2D explicit stencil still
+    drops increments below half an ulp of p (1.9e-14 here, 1.3e-13 at t = 1,000): bound 1e-13."""
     drift, left, steps = _double_well_run(cells, method, 100.0)
     assert 0.01 < left < 0.4  # mid-transient: the state changes through the whole run
-    assert drift <= 2e-14
+    assert drift <= bound
 
 
 @pytest.mark.slow
