@@ -182,6 +182,7 @@ def _forward_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
         prev_flux = np.empty(m)   # J_0 through the face below the current plane
         prev_y = np.zeros(m)      # unscaled y of the previous plane
         acc = np.zeros(m)         # cyclic: sum g_j y_j
+        flux1 = np.empty(w)       # 3D: axis-1 flux through the face below the current row
         for jj in range(j1 - j0):
             for kk in range(w):
                 prev_flux[jj * w + kk] = _face(a0, b0, u, n0 - 1, j0 + jj, k0 + kk, 0,
@@ -204,8 +205,11 @@ def _forward_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
                     r = (prev_flux[c] - here) + (left - right)
                     left = right
                     if has1:
-                        r += (_face(a1, b1, u, i, jm, k, i, j, k)
-                              - _face(a1, b1, u, i, j, k, i, jp, k))
+                        if jj == 0:  # the face below the block's first row
+                            flux1[kk] = _face(a1, b1, u, i, jm, k, i, j, k)
+                        up1 = _face(a1, b1, u, i, j, k, i, jp, k)
+                        r += flux1[kk] - up1
+                        flux1[kk] = up1
                     r = dt * r
                     prev_flux[c] = here
                     yv = r - f0[0, i, j, k] * prev_y[c]
