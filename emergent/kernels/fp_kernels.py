@@ -17,7 +17,7 @@ All kernels take the coefficient arrays with the shape of p (a[..., i, ...] for 
 i + 1/2 along that axis) and know nothing of grids, files or configs; the explicit 2D steps
 (:mod:`emergent.kernels.fp_explicit2d`) take the same coefficients times dt as a stencil, and
 the 2D/3D Crank-Nicolson steps run as fused Douglas ADI (:mod:`emergent.kernels.fp_adi`;
-:func:`adi_steps_reference` keeps the six-pass path for tests). Every update is in flux form,
+:func:`adi_steps_reference` keeps the six-pass path for tests). The others update in flux form,
 each face flux entering its two cells with opposite signs, so probability does not drift with
 the number of steps. Every
 kernel sets updated densities of magnitude below TINY = 1e-150 to zero (NaN is kept), so far
