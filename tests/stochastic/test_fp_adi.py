@@ -138,3 +138,27 @@ def test_p2_eq18_probability_drift_at_t_1e4(cells, method):
     t = 1e4 (5e5 Crank-Nicolson or 3.6e7 explicit steps of the double-well transient)."""
     drift, _, _ = _double_well_run(cells, method, 1e4)
     assert drift <= 1e-13
+
+
+def test_adi_thread_choice_respects_threads_and_is_cached():
+    """The thread choice: one thread when asked (threads=1) or when Numba runs one thread,
+    without measuring; otherwise measured once per grid shape and thread count (cached) and,
+    whatever it picks, the same bits as one thread."""
+    import numba
+
+    _, co, p = _problem((256, 256), (False, True), seed=5)
+    u = p.reshape(256, 1, 256)
+    assert A.AdiPlan(co, 0.01, threads=1).choose(u) is False
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        assert A.AdiPlan(co, 0.01).choose(u) is False
+        assert ((256, 1, 256), 1) not in A._CHOICE
+    finally:
+        numba.set_num_threads(before)
+    serial = A.AdiPlan(co, 0.01, threads=1).steps(p, 3)
+    auto = A.AdiPlan(co, 0.01)
+    assert np.array_equal(auto.steps(p, 3), serial)
+    if before > 1:
+        assert A._CHOICE[((256, 1, 256), before)] is auto.parallel
+    assert A.AdiPlan(co, 0.01).choose(u) is auto.parallel
