@@ -83,51 +83,99 @@ def factor_axis(a: np.ndarray, b: np.ndarray, axis: int, s: float) -> tuple[np.n
     cyclic : bool
         Whether any line of the axis has a non-zero wrap face.
     """
-    am = np.moveaxis(np.asarray(a, dtype=np.float64), axis, 0)
-    bm = np.moveaxis(np.asarray(b, dtype=np.float64), axis, 0)
-    n = am.shape[0]
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    n = a.shape[axis]
     if n < 3:
         raise ValueError(f"axis {axis}: need at least 3 cells per line, got {n}")
-    a_prev = np.roll(am, 1, axis=0)
-    b_prev = np.roll(bm, 1, axis=0)
-    sub = -s * a_prev
-    diag = 1.0 + s * (b_prev + am)
-    sup = -s * bm
-    cyclic = bool(np.any(sub[0] != 0.0) or np.any(sup[n - 1] != 0.0))
+    cyclic = bool(np.take(a, -1, axis=axis).any() or np.take(b, -1, axis=axis).any())
+    if axis == a.ndim - 1:  # contiguous lines: factor line by line, no transposes
+        out = np.empty((5,) + a.shape)
+        _factor_rows(a.reshape(-1, n), b.reshape(-1, n), float(s), out.reshape(5, -1, n),
+                     cyclic)
+        return (out if cyclic else np.ascontiguousarray(out[:3])), cyclic
+    am = np.moveaxis(a, axis, 0)
     rest = am.shape[1:]
-    lo = np.zeros((n,) + rest)
-    den = np.empty((n,) + rest)
-    up = np.zeros((n,) + rest)
-    g = np.zeros((n,) + rest)
-    f = np.zeros((n,) + rest)      # column n-1 of U, rows 0..n-2
-    e = np.zeros((n,) + rest)      # row n-1 of the matrix being eliminated, columns 0..n-2
-    f[0] += sub[0]                 # M[0, n-1]
-    f[n - 2] += sup[n - 2]         # M[n-2, n-1]
-    e[0] += sup[n - 1]             # M[n-1, 0]
-    e[n - 2] += sub[n - 1]         # M[n-1, n-2]
-    dcur = diag[0].copy()
-    dlast = diag[n - 1].copy()
-    for j in range(n - 1):
-        den[j] = dcur
-        g[j] = e[j] / dcur
-        dlast = dlast - g[j] * f[j]
-        if j + 1 <= n - 2:
-            lo[j + 1] = sub[j + 1] / dcur
-            dcur = diag[j + 1] - lo[j + 1] * sup[j]
-            f[j + 1] = f[j + 1] - lo[j + 1] * f[j]
-            e[j + 1] = e[j + 1] - g[j] * sup[j]
-    den[n - 1] = dlast
-    inv = 1.0 / den
-    up[: n - 2] = sup[: n - 2] * inv[: n - 2]
-    q = f * inv
-    q[n - 1] = 0.0
-    if cyclic:
-        out = np.stack([lo, inv, up, g, q])
-    else:
-        lo[n - 1] = g[n - 2]       # plain Thomas: the last row's one entry
-        up[n - 2] = q[n - 2]
-        out = np.stack([lo, inv, up])
+    a2 = np.ascontiguousarray(am.reshape(n, -1))
+    b2 = np.ascontiguousarray(np.moveaxis(b, axis, 0).reshape(n, -1))
+    out = np.empty((5, n, a2.shape[1]))
+    _factor_lines(a2, b2, float(s), out, cyclic)
+    if not cyclic:
+        out = out[:3]
+    out = out.reshape((out.shape[0], n) + rest)
+    if axis == 0:
+        return np.ascontiguousarray(out), cyclic
     return np.ascontiguousarray(np.moveaxis(out, 1, axis + 1)), cyclic
+
+
+@njit(cache=True)
+def _factor_rows(a: np.ndarray, b: np.ndarray, s: float, out: np.ndarray,
+                 cyclic: bool) -> None:
+    """:func:`_factor_lines` for lines along the last axis of a, b [L, n] into out [5, L, n],
+    one line at a time (contiguous)."""
+    for l in range(a.shape[0]):
+        _factor_lines(a[l:l + 1].T, b[l:l + 1].T, s, out[:, l:l + 1, :].transpose(0, 2, 1),
+                      cyclic)
+
+
+@njit(cache=True)
+def _factor_lines(a: np.ndarray, b: np.ndarray, s: float, out: np.ndarray,
+                  cyclic: bool) -> None:
+    """The factors of :func:`factor_axis` for lines along the first axis of a, b [n, L] into
+    out [5, n, L] (lo, 1/den, up, g, q); `cyclic`: the form of the axis (if not, lo and up
+    hold the plain Thomas factors and g, q are unused)."""
+    n, m = a.shape
+    lo = out[0]
+    inv = out[1]
+    up = out[2]
+    g = out[3]
+    q = out[4]
+    f = np.zeros(m)       # column n-1 of U in the current row
+    e = np.zeros(m)       # row n-1 of the matrix being eliminated, current column
+    dcur = np.empty(m)
+    dlast = np.empty(m)
+    for l in range(m):
+        # row i: sub_i = -s a[i-1], diag_i = 1 + s (b[i-1] + a[i]), sup_i = -s b[i] (wrapping)
+        dcur[l] = 1.0 + s * (b[n - 1, l] + a[0, l])
+        dlast[l] = 1.0 + s * (b[n - 2, l] + a[n - 1, l])
+        f[l] = -s * a[n - 1, l]            # M[0, n-1]
+        e[l] = -s * b[n - 1, l]            # M[n-1, 0]
+        lo[0, l] = 0.0
+    for j in range(n - 1):
+        for l in range(m):
+            fj = f[l]
+            ej = e[l]
+            if j == n - 2:
+                fj += -s * b[n - 2, l]     # M[n-2, n-1]
+                ej += -s * a[n - 2, l]     # M[n-1, n-2]
+            den = dcur[l]
+            inv[j, l] = 1.0 / den
+            gj = ej / den
+            g[j, l] = gj
+            q[j, l] = fj / den
+            dlast[l] -= gj * fj
+            if j + 1 <= n - 2:
+                sup = -s * b[j, l]
+                lj = -s * a[j, l] / den    # sub_(j+1) / den_j
+                lo[j + 1, l] = lj
+                up[j, l] = sup / den
+                dcur[l] = 1.0 + s * (b[j, l] + a[j + 1, l]) - lj * sup
+                f[l] = -lj * fj
+                e[l] = -gj * sup
+            else:
+                up[j, l] = 0.0
+    for l in range(m):
+        inv[n - 1, l] = 1.0 / dlast[l]
+        up[n - 1, l] = 0.0
+        g[n - 1, l] = 0.0
+        q[n - 1, l] = 0.0
+    if not cyclic:
+        for l in range(m):
+            lo[n - 1, l] = g[n - 2, l]     # plain Thomas: the last row's one entry
+            up[n - 2, l] = q[n - 2, l]
+    else:
+        for l in range(m):
+            lo[n - 1, l] = 0.0
 
 
 def modelled_bytes(ndim: int, cyclic: tuple[bool, ...] = (), parallel: bool = False) -> int:

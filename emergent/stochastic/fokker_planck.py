@@ -474,7 +474,8 @@ class FokkerPlanck:
         if method == "explicit" and self.dt > self.dt_limit:
             raise ValueError(f"dt = {self.dt:g} exceeds the explicit stability limit "
                              f"{self.dt_limit:.6g} (use dt <= limit or method='cn')")
-        self._adi: K.AdiPlan | None = None  # ADI in 2D/3D: factors built on the first step
+        self._adi: K.AdiPlan | None = None  # ADI in 2D/3D: factors built when they pay off
+        self._adi_used = False
         self._stencil: np.ndarray | None = None  # explicit 2D: built on the first step
         self._work: np.ndarray | None = None
 
@@ -525,9 +526,18 @@ class FokkerPlanck:
         elif self.grid.ndim == 1:
             res = K.cn1d_steps(p, c[0][0], c[0][1], self.dt, nsteps)
         else:
-            if self._adi is None:
-                self._adi = K.AdiPlan(c, self.dt)
-            res = K.adi_steps(p, c, self.dt, nsteps, plan=self._adi)
+            if self._adi is None and nsteps <= 1 and not self._adi_used:
+                # one step on a fresh stepper (a time-dependent F builds one per step): the
+                # factors would cost more than they save; the reference path agrees to 1e-14
+                self._adi_used = True
+                pad = (1,) * (3 - self.grid.ndim)
+                res = K.adi_steps_reference(
+                    p.reshape(pad + p.shape), [(a.reshape(pad + a.shape), b.reshape(pad + b.shape))
+                                               for a, b in c], self.dt, nsteps).reshape(p.shape)
+            else:
+                if self._adi is None:
+                    self._adi = K.AdiPlan(c, self.dt)
+                res = K.adi_steps(p, c, self.dt, nsteps, plan=self._adi)
         if out is None or res is out:
             return res
         out[...] = res
