@@ -15,7 +15,11 @@ explicit step below its limit); a_i / b_i = exp(x_i), so p ~ exp(gamma F / D) is
 
 All kernels take the coefficient arrays with the shape of p (a[..., i, ...] for the face
 i + 1/2 along that axis) and know nothing of grids, files or configs; the explicit 2D steps
-(:mod:`emergent.kernels.fp_explicit2d`) take the same matrix as a five-point stencil. Every
+(:mod:`emergent.kernels.fp_explicit2d`) take the same coefficients times dt as a stencil, and
+the 2D/3D Crank-Nicolson steps run as fused Douglas ADI (:mod:`emergent.kernels.fp_adi`;
+:func:`adi_steps_reference` keeps the six-pass path for tests). The others update in flux form,
+each face flux entering its two cells with opposite signs, so probability does not drift with
+the number of steps. Every
 kernel sets updated densities of magnitude below TINY = 1e-150 to zero (NaN is kept), so far
 tails never enter subnormal arithmetic.
 """
@@ -29,12 +33,14 @@ from numba import prange
 
 from emergent.kernels.cache import njit
 from emergent.kernels.compile import variants
+from emergent.kernels.fp_adi import AdiPlan
 from emergent.kernels.fp_common import flushed, next_index, prev_index
 from emergent.kernels.fp_explicit2d import KERNELS as EXPLICIT_2D
 
 __all__ = [
     "PARALLEL_MIN_CELLS",
     "adi_steps",
+    "adi_steps_reference",
     "apply_axis",
     "bernoulli",
     "cn1d_steps",
@@ -114,7 +120,9 @@ def _explicit_steps_1d(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
         for i in prange(n):
             im = prev_index(i, n)
             ip = next_index(i, n)
-            r = u[i] + dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
+            # flux form: each face flux is the same expression in both of its cells, so the
+            # update sums to zero up to roundings of order eps |dp| (no drift in time)
+            r = u[i] + dt * ((a[im] * u[im] - b[im] * u[i]) - (a[i] * u[i] - b[i] * u[ip]))
             v[i] = flushed(r)
         u, v = v, u
     return u
@@ -156,12 +164,12 @@ def _explicit_steps_3d(p: np.ndarray, ax: np.ndarray, bx: np.ndarray, ay: np.nda
                     kp = next_index(k, nz)
                     c = u[i, j, k]
                     r = c + dt * (
-                        ax[im, j, k] * u[im, j, k] - (bx[im, j, k] + ax[i, j, k]) * c
-                        + bx[i, j, k] * u[ip, j, k]
-                        + ay[i, jm, k] * u[i, jm, k] - (by[i, jm, k] + ay[i, j, k]) * c
-                        + by[i, j, k] * u[i, jp, k]
-                        + az[i, j, km] * u[i, j, km] - (bz[i, j, km] + az[i, j, k]) * c
-                        + bz[i, j, k] * u[i, j, kp]
+                        ((ax[im, j, k] * u[im, j, k] - bx[im, j, k] * c)
+                         - (ax[i, j, k] * c - bx[i, j, k] * u[ip, j, k]))
+                        + ((ay[i, jm, k] * u[i, jm, k] - by[i, jm, k] * c)
+                           - (ay[i, j, k] * c - by[i, j, k] * u[i, jp, k]))
+                        + ((az[i, j, km] * u[i, j, km] - bz[i, j, km] * c)
+                           - (az[i, j, k] * c - bz[i, j, k] * u[i, j, kp]))
                     )
                     v[i, j, k] = flushed(r)
         u, v = v, u
@@ -263,10 +271,14 @@ def cn1d_steps(p: np.ndarray, a: np.ndarray, b: np.ndarray, dt: float,
     for _ in range(nsteps):
         # delta form: (I - dt/2 A) d = dt A u, u' = u + d (the solve's round-off then scales
         # with |d|, not |u|, which keeps the probability drift at round-off level)
+        # flux form: every face flux enters its two cells with opposite signs, so sum(rhs)
+        # vanishes up to roundings of order eps |rhs|, not eps |a u| (no drift in time)
+        below = a[n - 1] * u[n - 1] - b[n - 1] * u[0]
         for i in range(n):
-            im = prev_index(i, n)
             ip = next_index(i, n)
-            rhs[i] = dt * (a[im] * u[im] - (b[im] + a[i]) * u[i] + b[i] * u[ip])
+            here = a[i] * u[i] - b[i] * u[ip]
+            rhs[i] = dt * (below - here)
+            below = here
         _line_solve(a, b, h, rhs, d, sub, diag, sup, cp, z, w)
         for i in range(n):
             r = u[i] + d[i]
@@ -461,9 +473,43 @@ solve_axis = _KERNELS["solve_axis"][True]
 
 
 def adi_steps(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]], dt: float,
-              nsteps: int) -> np.ndarray:
-    """`nsteps` Douglas ADI steps (theta = 1/2, second order, Crank-Nicolson per axis) in
-    delta form:
+              nsteps: int, plan: AdiPlan | None = None) -> np.ndarray:
+    """`nsteps` Douglas ADI steps of P2 (20) in 2D or 3D: the fused two-pass kernels of
+    :mod:`emergent.kernels.fp_adi` (factors computed once, flux form, thread choice measured
+    once), the scheme of :func:`adi_steps_reference` to round-off.
+
+    Parameters
+    ----------
+    p : ndarray(shape=cells)
+        The density (2D or 3D; a 3D array with leading axes of length 1 is also accepted when
+        `coefficients` has fewer pairs); only read.
+    coefficients : list of (ndarray, ndarray)
+        K = 2 or 3 face-coefficient pairs (a_k, b_k), one per axis of the grid.
+    dt : float
+        The time step.
+    nsteps : int
+        Number of steps.
+    plan : AdiPlan, optional
+        The factors and scratch built for these coefficients and `dt` (kept by a stepper that
+        calls this repeatedly); built here when None.
+
+    Returns
+    -------
+    ndarray
+        The new density, of `p`'s shape (a new array).
+    """
+    cells = coefficients[0][0].shape[-len(coefficients):]
+    coeffs = [(a.reshape(cells), b.reshape(cells)) for a, b in coefficients]
+    if plan is None:
+        plan = AdiPlan(coeffs, dt)
+    return plan.steps(np.reshape(p, cells), nsteps).reshape(np.shape(p))
+
+
+def adi_steps_reference(p: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]],
+                        dt: float, nsteps: int) -> np.ndarray:
+    """The reference path of :func:`adi_steps` (six passes per step, factors rebuilt every
+    step), kept for tests: `nsteps` Douglas ADI steps (theta = 1/2, second order,
+    Crank-Nicolson per axis) in delta form:
 
         d_0 = dt A p,   (I - dt/2 A_k) d_k = d_(k-1)  (k = 1..K),   p' = p + d_K,
 

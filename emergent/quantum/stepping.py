@@ -17,7 +17,7 @@ import numpy as np
 
 from emergent.evolution import Frame, Tracker, record_times, substeps
 
-__all__ = ["StateKeeper", "plan_times", "step_count", "step_times"]
+__all__ = ["StateKeeper", "fewest_steps", "plan_times", "step_count", "step_times"]
 
 
 def step_times(t_final: float, dt: float, record_every: int = 0) -> tuple[np.ndarray, float]:
@@ -123,6 +123,94 @@ def step_count(t0: float, t1: float, dt: float) -> tuple[int, float, int | None]
         return n, dt, (first if abs(f - first) <= 1e-9 * max(1.0, f) else None)
     n, step = substeps(t0, t1, dt)
     return n, step, None
+
+
+def fewest_steps(error: Callable[[int], float], target: float, order: int, *,
+                 start: int = 8, max_steps: int = 10**7) -> tuple[int, float, int]:
+    """The fewest steps n with error(n) <= target, for a fixed-step integrator of known order
+    (the split-step compositions of P2 (34): global error ~ C n^-order), without a ladder.
+
+    From one run the error constant gives a first guess n = n0 (e(n0) / target)^(1/order);
+    later guesses use the order measured between the two nearest runs (clamped to
+    [order / 2, 2 order]), until the fewest passing count n and the failing n - 1 are both
+    evaluated (the answer is verified, not extrapolated). Assumes error(n) decreases with n
+    between the runs it brackets.
+
+    Parameters
+    ----------
+    error : callable(int) -> float
+        The error of a run with n equal steps (e.g. against an exact solution).
+    target : float
+        The error to reach (> 0).
+    order : int
+        The order of the integrator (2 for Strang, 4 for Yoshida and Blanes-Moan).
+    start : int
+        The first n tried (>= 1).
+    max_steps : int
+        Give up above this many steps.
+
+    Returns
+    -------
+    steps : int
+        The fewest n with error(n) <= target (error(n - 1) > target, or n = 1).
+    err : float
+        error(steps).
+    calls : int
+        How many runs the search took.
+
+    Raises
+    ------
+    ValueError
+        target not > 0, order < 1, start < 1, or no n <= max_steps reaches the target.
+    """
+    if not np.isfinite(target) or target <= 0:
+        raise ValueError(f"target must be a finite number > 0, got {target!r}")
+    if order < 1 or start < 1:
+        raise ValueError(f"order and start must be >= 1, got {order!r}, {start!r}")
+    seen: dict[int, float] = {}
+
+    def run(n: int) -> float:
+        if n not in seen:
+            seen[n] = float(error(n))
+        return seen[n]
+
+    def guess(n: int) -> int:
+        # order measured between n and its nearest other run, else the nominal one
+        others = [m for m in seen if m != n and np.isfinite(seen[m]) and seen[m] > 0]
+        p = float(order)
+        if others and seen[n] > 0:
+            m = min(others, key=lambda x: abs(np.log(x / n)))
+            if m != n and seen[m] != seen[n]:
+                p = -np.log(seen[m] / seen[n]) / np.log(m / n)
+                p = min(max(p, 0.5 * order), 2.0 * order)
+        return int(np.ceil(n * (seen[n] / target) ** (1.0 / p) - 1e-9))
+
+    lo, hi = 0, None                        # error(lo) > target (lo = 0: no steps)
+    n = int(start)
+    while hi is None:
+        e = run(n)
+        if e <= target:
+            hi = n
+        else:
+            lo = n
+            if n >= max_steps:
+                raise ValueError(f"no step count <= max_steps = {max_steps} reaches the "
+                                 f"error target {target:g} (error {e:.2e} at {n} steps)")
+            nxt = guess(n) if np.isfinite(e) else 2 * n
+            n = min(max_steps, max(nxt, n + 1))
+    while hi - lo > 1:
+        g = guess(hi)
+        mid = g if lo < g < hi else (hi - 1 if g >= hi else (lo + hi) // 2)
+        if run(mid) <= target:
+            hi = mid
+        else:
+            lo = mid
+            # the fewest passing count is often the guess itself: test just above it next
+            if hi - mid > 2 and run(mid + 1) <= target:
+                hi = mid + 1
+            elif hi - mid > 2:
+                lo = mid + 1
+    return hi, seen[hi], len(seen)
 
 
 def _positive(**values: float) -> None:
