@@ -1,0 +1,726 @@
+"""The mutation check of the equation ledger (issue 17): would the tests catch a wrong equation?
+
+For every ledger row labelled "holds (numerical test)" or "holds with correction" the table
+:data:`MUTATIONS` holds at least one targeted mutation of the code that implements the equation:
+an exact source snippet and what it becomes (a flipped sign, a doubled factor, a dropped term, mu
+ignored, the printed constants restored). :func:`run` applies each mutation to a temporary copy of
+the source tree (never to the tree itself), runs only the tests bound to the mutated equations by
+the marker ``@pytest.mark.equations(...)``, and calls the mutation *killed* when one of them
+fails (or the run exceeds its time limit) and *survived* when they all pass. Mutations run in
+parallel, each worker on its own copy, with the copy's file restored after each mutant.
+
+The result (one row per mutation and a score per paper section) is written as Markdown
+(docs/mutations.md) and JSON (docs/mutations.json, read by :func:`section_scores` for the ledger).
+``emergent mutate --sample 5 --seed 0`` runs a random sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as _dt
+import json
+import os
+import queue
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+from emergent.runs.errors import UsageError
+
+__all__ = [
+    "KINDS",
+    "MUTATIONS",
+    "Mutation",
+    "Outcome",
+    "bound_tests",
+    "main",
+    "render",
+    "run",
+    "section_scores",
+    "select",
+    "target_rows",
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = "docs/mutations.json"
+"""Where the last full run's results live, relative to the repository root."""
+TARGET = 0.95
+"""The score to reach: the share of mutations that the bound tests kill."""
+KINDS = ("sign", "factor", "drop", "ignore-mu", "printed", "swap", "constant")
+"""The kinds of mutation: flip a sign, change a factor, drop a term, ignore mu, restore the
+papers' printed (uncorrected) form, swap two things (branches, indices), change a constant."""
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One targeted mutation of the implementation of one or more paper equations.
+
+    Parameters
+    ----------
+    equations : tuple of str
+        The equations whose implementation it breaks, as the marker names them ("P2 (34)").
+    path : str
+        The source file, relative to the repository root.
+    original : str
+        An exact snippet of that file, occurring exactly once.
+    mutated : str
+        What the snippet becomes.
+    kind : str
+        One of :data:`KINDS`.
+    """
+
+    equations: tuple[str, ...]
+    path: str
+    original: str
+    mutated: str
+    kind: str
+
+    @property
+    def name(self) -> str:
+        """A short stable label: file stem, kind and the start of the mutated snippet."""
+        return f"{Path(self.path).stem}:{self.kind}:{' '.join(self.mutated.split())[:40]}"
+
+
+def _m(equations: str, path: str, original: str, mutated: str, kind: str) -> Mutation:
+    return Mutation(tuple(e.strip() for e in equations.split(";")), path, original, mutated,
+                    kind)
+
+
+_Q = "emergent/quantum/"
+_C = "emergent/chains/"
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # -- P2 §5 quantum mechanics: (22), (28), (31)-(36) ------------------------------------
+    _m("P2 (34); P2 (35)", _Q + "constants.py",
+       "return float(np.sqrt(4 * self.diffusion * self.mu / self.gamma))",
+       "return float(4 * self.diffusion / self.gamma)", "printed"),
+    _m("P2 (35)", _Q + "constants.py",
+       "return float(np.sqrt(self.gamma * self.mu / (4 * self.diffusion)))",
+       "return float(self.gamma / (4 * self.diffusion))", "printed"),
+    _m("P2 (34)", _Q + "constants.py",
+       "return float(np.sqrt(4 * self.diffusion * self.gamma / self.mu))",
+       "return float(np.sqrt(4 * self.diffusion * self.gamma))", "ignore-mu"),
+    _m("P2 (34)", _Q + "constants.py",
+       "return float(np.sqrt(2 * self.gamma * stiffness))",
+       "return float(np.sqrt(self.gamma * stiffness))", "factor"),
+    _m("P2 (34)", _Q + "schrodinger.py",
+       "out = out + consts.mu * v * psi", "out = out + v * psi", "ignore-mu"),
+    _m("P2 (34)", _Q + "schrodinger.py",
+       "else -1j * m.constants.phase * v)", "else 1j * m.constants.phase * v)", "sign"),
+    _m("P2 (34)", _Q + "schrodinger.py",
+       "self._b[key] = np.exp(-1j * self._kin * (c * h))",
+       "self._b[key] = np.exp(1j * self._kin * (c * h))", "sign"),
+    _m("P2 (35)", _Q + "madelung.py",
+       "np.sqrt(p) * np.exp(1j * constants.phase * np.asarray(free_energy, dtype=float))",
+       "np.sqrt(p) * np.exp(1j * np.asarray(free_energy, dtype=float))", "ignore-mu"),
+    _m("P2 (22)", _Q + "action.py",
+       "dens = dens - gamma * sum(a * b for a, b in zip(gp, grad_f, strict=True))",
+       "dens = dens + gamma * sum(a * b for a, b in zip(gp, grad_f, strict=True))", "sign"),
+    _m("P2 (28)", _Q + "action.py",
+       '"free_energy_x": float(c.mu * grid.integrate(p * dfdt)),',
+       '"free_energy_x": float(grid.integrate(p * dfdt)),', "ignore-mu"),
+    _m("P2 (28)", _Q + "action.py",
+       '"potential": float(c.mu * grid.integrate(p * v)),',
+       '"potential": float(grid.integrate(p * v)),', "ignore-mu"),
+    _m("P2 (28)", _Q + "action.py",
+       '"stochastic_entropy": float(4 * c.diffusion * grid.integrate(',
+       '"stochastic_entropy": float(2 * c.diffusion * grid.integrate(', "factor"),
+    _m("P2 (28); P2 (36)", _Q + "action.py",
+       "dfdt = -np.real(conj * hamiltonian_apply(psi, grid, c, potential)) * inv / c.mu",
+       "dfdt = -np.real(conj * hamiltonian_apply(psi, grid, c, potential)) * inv", "ignore-mu"),
+)
+"""The mutation table: at least one mutation per checked equation (see :func:`target_rows`)."""
+
+
+# -- which tests decide which equation ---------------------------------------------------------
+def _marker_refs(decorators: Iterable[ast.expr]) -> list[str]:
+    refs: list[str] = []
+    for dec in decorators:
+        if not isinstance(dec, ast.Call):
+            continue
+        f = dec.func
+        if isinstance(f, ast.Attribute) and f.attr == "equations" and isinstance(
+                f.value, ast.Attribute) and f.value.attr == "mark":
+            refs += [a.value for a in dec.args
+                     if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    return refs
+
+
+def _module_marks(tree: ast.Module) -> list[str]:
+    refs: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [
+                node.value]
+            refs += _marker_refs(values)
+    return refs
+
+
+def bound_tests(root: Path) -> dict[str, set[str]]:
+    """The tests bound to each equation by the marker ``@pytest.mark.equations(...)``.
+
+    Uses :func:`emergent.runs.ledger.bound_tests` when the ledger provides it; otherwise reads
+    the markers of ``tests/**/test_*.py`` (on test functions, test methods and ``pytestmark``).
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    dict of str to set of str
+        "P2 (34)" to the pytest node ids (``tests/...py::test_name``) that decide it.
+    """
+    from emergent.runs import ledger
+
+    found = getattr(ledger, "bound_tests", None)
+    if found is not None:
+        out: dict[str, set[str]] = defaultdict(set)
+        for ref, tests in found(root).items():
+            key = ref if isinstance(ref, str) else f"{ref[0]} ({ref[1]})"
+            out[key] |= set(tests)
+        return dict(out)
+    out = defaultdict(set)
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        rel = path.relative_to(root).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module = _module_marks(tree)
+
+        def visit(body: list[ast.stmt], prefix: str, inherited: list[str], rel: str = rel
+                  ) -> None:
+            for node in body:
+                if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                    visit(node.body, f"{prefix}{node.name}::",
+                          inherited + _marker_refs(node.decorator_list))
+                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
+                        node.name.startswith("test"):
+                    for ref in inherited + _marker_refs(node.decorator_list):
+                        out[ref].add(f"{rel}::{prefix}{node.name}")
+
+        visit(tree.body, "", module)
+    return dict(out)
+
+
+def _normal(ref: str) -> str:
+    """ "P2 (34)", "P2 34", "p2 (34)" -> "P2 (34)"."""
+    parts = ref.replace("(", " ").replace(")", " ").split()
+    if len(parts) != 2 or parts[0].upper() not in ("P1", "P2"):
+        raise UsageError(f"--only: {ref!r} is not an equation like 'P2 (34)' or a section "
+                         "like 'P2 §5'")
+    return f"{parts[0].upper()} ({parts[1]})"
+
+
+def _sections() -> dict[str, str]:
+    """"P2 (34)" -> "P2 §5 Quantum Mechanics" (the ledger's section heads)."""
+    from emergent.runs.ledger import EQUATIONS
+
+    return {f"{p} ({n})": f"{p} {s}" for p, n, s in EQUATIONS}
+
+
+def target_rows(root: Path) -> list[str]:
+    """The ledger rows that need a mutation: verdict "holds (numerical test)" or "holds with
+    correction".
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    list of str
+        The equations, "P2 (34)", in ledger order.
+    """
+    from emergent.runs.ledger import build
+
+    return [f"{e.paper} ({e.number})" for e in build(root)
+            if e.verdict in ("holds (numerical test)", "holds with correction")]
+
+
+def select(mutations: Sequence[Mutation], *, only: Sequence[str] = (), sample: int | None = None,
+           seed: int = 0) -> list[Mutation]:
+    """The mutations to run: those touching `only` (equations or sections), then a sample.
+
+    Parameters
+    ----------
+    mutations : sequence of Mutation
+        The table.
+    only : sequence of str
+        Equations ("P2 (34)") or section prefixes ("P2 §5", "P1"); empty: all.
+    sample : int, optional
+        Keep this many, drawn at random with `seed` (None: all).
+    seed : int
+        The seed of the draw.
+
+    Returns
+    -------
+    list of Mutation
+        In table order.
+    """
+    chosen = list(mutations)
+    if only:
+        sections = _sections()
+        keep = []
+        for m in chosen:
+            for want in only:
+                if "§" in want or want.upper() in ("P1", "P2"):
+                    hit = any(sections.get(e, "").startswith(want) for e in m.equations)
+                else:
+                    hit = _normal(want) in m.equations
+                if hit:
+                    keep.append(m)
+                    break
+        chosen = keep
+    if sample is not None and sample < len(chosen):
+        picked = set(random.Random(seed).sample(range(len(chosen)), sample))
+        chosen = [m for i, m in enumerate(chosen) if i in picked]
+    return chosen
+
+
+# -- running -----------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    """What happened to one mutation.
+
+    Parameters
+    ----------
+    mutation : Mutation
+        The mutation.
+    status : str
+        "killed" (a bound test failed), "timeout" (counted as killed), "survived" (every bound
+        test passed), "no tests" (no test is bound to its equations), "stale" (the snippet is
+        not in the source exactly once).
+    seconds : float
+        Run time of its tests.
+    tests : int
+        How many test functions ran.
+    detail : str
+        The first failing test, or why it could not run.
+    """
+
+    mutation: Mutation
+    status: str
+    seconds: float = 0.0
+    tests: int = 0
+    detail: str = ""
+
+    @property
+    def killed(self) -> bool:
+        """True for "killed" and "timeout"."""
+        return self.status in ("killed", "timeout")
+
+
+_IGNORE = shutil.ignore_patterns(".git", ".venv", "*.h5", ".pytest_cache", ".ruff_cache",
+                                 ".mypy_cache", ".hypothesis", "*.partial.*", "dask-worker-space")
+
+
+def _copy_tree(root: Path, into: Path) -> Path:
+    """A working copy of the repository for mutants (modification times kept, so the bytecode
+    and Numba caches stay valid)."""
+    dest = into / "tree"
+    shutil.copytree(root, dest, ignore=_IGNORE, symlinks=True)
+    return dest
+
+
+def _pytest(tree: Path, nodeids: Sequence[str], timeout: float) -> tuple[str, float, str]:
+    """Run the tests `nodeids` in `tree`: ("passed" | "failed" | "timeout" | "error", s, detail)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "MPLBACKEND": "Agg",
+           "PYTHONDONTWRITEBYTECODE": "1", "EMERGENT_MUTANT": "1"}
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header",
+           "-rf", "--tb=no", *nodeids]
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - t0, f"over {timeout:g} s"
+    seconds = time.monotonic() - t0
+    failed = [ln.split()[1] for ln in proc.stdout.splitlines() if ln.startswith("FAILED ")]
+    if proc.returncode == 0:
+        return "passed", seconds, ""
+    if proc.returncode == 1:
+        return "failed", seconds, failed[0] if failed else "a test failed"
+    tail = (proc.stdout + proc.stderr).strip().splitlines()
+    return "error", seconds, f"pytest exit {proc.returncode}: {tail[-1] if tail else ''}"
+
+
+def _apply(tree: Path, m: Mutation) -> tuple[Path, bytes, os.stat_result] | str:
+    path = tree / m.path
+    if not path.is_file():
+        return f"{m.path} does not exist"
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    count = text.count(m.original)
+    if count != 1:
+        return f"the snippet occurs {count} times in {m.path}"
+    st = path.stat()
+    path.write_text(text.replace(m.original, m.mutated), encoding="utf-8")
+    return path, raw, st
+
+
+def _restore(path: Path, raw: bytes, st: os.stat_result) -> None:
+    path.write_bytes(raw)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _mutant(tree: Path, m: Mutation, tests: Sequence[str], timeout: float) -> Outcome:
+    if not tests:
+        return Outcome(m, "no tests", detail="no test is bound to " + ", ".join(m.equations))
+    applied = _apply(tree, m)
+    if isinstance(applied, str):
+        return Outcome(m, "stale", detail=applied)
+    try:
+        status, seconds, detail = _pytest(tree, tests, timeout)
+    finally:
+        _restore(*applied)
+    kind = {"failed": "killed", "passed": "survived", "timeout": "timeout"}.get(status, "error")
+    return Outcome(m, kind, seconds, len(tests), detail)
+
+
+def run(mutations: Sequence[Mutation], *, root: Path = ROOT, workers: int = 2,
+        timeout: float = 600.0, baseline: bool = True,
+        progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+    """Apply each mutation to a temporary copy of `root` and run the tests bound to it.
+
+    Parameters
+    ----------
+    mutations : sequence of Mutation
+        What to run.
+    root : Path
+        The repository root (never modified: every mutant runs in a copy under the system's
+        temporary folder, removed afterwards).
+    workers : int
+        Mutants run at once (each on its own copy; >= 1).
+    timeout : float
+        Seconds one mutant's tests may take; a mutant that exceeds it counts as killed.
+    baseline : bool
+        First run every selected test on the unmutated copy; a failure there is an error (the
+        mutation results would mean nothing).
+    progress : callable(Outcome), optional
+        Told about each finished mutant.
+
+    Returns
+    -------
+    list of Outcome
+        One per mutation, in the given order.
+
+    Raises
+    ------
+    RuntimeError
+        The unmutated tests fail (baseline).
+    """
+    bound = bound_tests(root)
+    plan = [(m, sorted(set().union(*(bound.get(e, set()) for e in m.equations))))
+            for m in mutations]
+    workers = max(1, min(workers, len(plan) or 1))
+    with tempfile.TemporaryDirectory(prefix="emergent-mutants-") as tmp:
+        trees: queue.Queue[Path] = queue.Queue()
+        for k in range(workers):
+            (Path(tmp) / str(k)).mkdir()
+            trees.put(_copy_tree(root, Path(tmp) / str(k)))
+        if baseline:
+            union = sorted(set().union(*(set(t) for _, t in plan)))
+            if union:
+                tree = trees.get()
+                status, _, detail = _pytest(tree, union, timeout * 4)
+                trees.put(tree)
+                if status != "passed":
+                    raise RuntimeError(f"the unmutated tests do not pass ({status}: {detail})")
+
+        def job(item: tuple[Mutation, list[str]]) -> Outcome:
+            tree = trees.get()
+            try:
+                out = _mutant(tree, item[0], item[1], timeout)
+            finally:
+                trees.put(tree)
+            if progress is not None:
+                progress(out)
+            return out
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(job, plan))
+
+
+# -- reporting ---------------------------------------------------------------------------------
+@dataclass
+class _Score:
+    killed: int = 0
+    total: int = 0
+    rows: set[str] = field(default_factory=set)
+
+
+def _scores(outcomes: Sequence[Outcome]) -> dict[str, _Score]:
+    sections = _sections()
+    out: dict[str, _Score] = defaultdict(_Score)
+    for o in outcomes:
+        for sec in sorted({sections.get(e, "?") for e in o.mutation.equations}):
+            out[sec].total += 1
+            out[sec].killed += o.killed
+        for e in o.mutation.equations:
+            out[sections.get(e, "?")].rows.add(e)
+    return out
+
+
+def render(outcomes: Sequence[Outcome], *, command: str, seconds: float,
+           targets: Sequence[str] = (), date: str | None = None) -> str:
+    """docs/mutations.md as text: the score per section, then one table per section.
+
+    Parameters
+    ----------
+    outcomes : sequence of Outcome
+        From :func:`run`.
+    command : str
+        The command that produced them.
+    seconds : float
+        Its run time.
+    targets : sequence of str
+        The ledger rows that need a mutation (:func:`target_rows`); those without one are listed.
+    date : str, optional
+        The date (default: today, UTC).
+
+    Returns
+    -------
+    str
+        The Markdown report.
+    """
+    date = date or _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    scores = _scores(outcomes)
+    killed = sum(o.killed for o in outcomes)
+    total = len(outcomes)
+    covered = {e for o in outcomes for e in o.mutation.equations}
+    missing = [t for t in targets if t not in covered]
+    lines = [
+        "# Mutation check of the equation ledger",
+        "",
+        "Generated by `emergent mutate --write docs/mutations.md` (issue 17): each mutation",
+        "breaks the implementation of a paper equation (flips a sign, changes a factor, drops a",
+        "term, ignores mu, restores the printed form) in a temporary copy of the source tree and",
+        "runs only the tests bound to that equation by `@pytest.mark.equations(...)`. *killed*:",
+        "a bound test failed (or the tests ran out of time); *survived*: they all passed.",
+        "",
+        f"- date: {date}",
+        f"- command: `{command}`",
+        f"- run time: {seconds:.0f} s",
+        f"- score: {killed}/{total} killed ({_pct(killed, total)}; target "
+        f"{TARGET:.0%})",
+    ]
+    if targets:
+        lines.append(f"- ledger rows needing a mutation (holds (numerical test) / holds with "
+                     f"correction): {len(targets)}, with one: {len(targets) - len(missing)}")
+    lines += ["", "| section | killed | mutations | score | equations |", "|---|---|---|---|---|"]
+    for sec in sorted(scores, key=_section_key):
+        s = scores[sec]
+        lines.append(f"| {sec} | {s.killed} | {s.total} | {_pct(s.killed, s.total)} | "
+                     f"{len(s.rows)} |")
+    if missing:
+        lines += ["", "Ledger rows without a mutation: " + ", ".join(missing) + "."]
+    by_section: dict[str, list[Outcome]] = defaultdict(list)
+    sections = _sections()
+    for o in outcomes:
+        by_section[sections.get(o.mutation.equations[0], "?")].append(o)
+    for sec in sorted(by_section, key=_section_key):
+        lines += ["", f"## {sec}", "", "| equations | file | kind | mutation | status | tests "
+                  "| s | detail |", "|---|---|---|---|---|---|---|---|"]
+        for o in by_section[sec]:
+            m = o.mutation
+            change = f"`{_short(m.original)}` -> `{_short(m.mutated)}`"
+            lines.append(f"| {', '.join(m.equations)} | `{m.path}` | {m.kind} | {change} | "
+                         f"{o.status} | {o.tests} | {o.seconds:.1f} | "
+                         f"{o.detail.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+
+
+def _short(s: str, n: int = 70) -> str:
+    s = " ".join(s.split()).replace("|", "\\|").replace("`", "'")
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{100 * k / n:.0f}%" if n else "-"
+
+
+def _section_key(sec: str) -> tuple[str, int]:
+    head = sec.split(" ")
+    try:
+        return head[0], int(head[1].lstrip("§"))
+    except (IndexError, ValueError):
+        return sec, 0
+
+
+def to_json(outcomes: Sequence[Outcome], *, command: str, seconds: float, date: str) -> str:
+    """The results as JSON (the file :func:`section_scores` reads).
+
+    Parameters
+    ----------
+    outcomes : sequence of Outcome
+        From :func:`run`.
+    command : str
+        The command.
+    seconds : float
+        Its run time.
+    date : str
+        Its date.
+
+    Returns
+    -------
+    str
+        ``{"date", "command", "seconds", "sections": {section: [killed, total]}, "mutations":
+        [...]}``.
+    """
+    scores = _scores(outcomes)
+    return json.dumps({
+        "date": date, "command": command, "seconds": round(seconds, 1),
+        "sections": {k: [v.killed, v.total] for k, v in sorted(scores.items())},
+        "mutations": [{**asdict(o.mutation), "status": o.status,
+                       "seconds": round(o.seconds, 2), "detail": o.detail} for o in outcomes],
+    }, indent=1) + "\n"
+
+
+def section_scores(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """The per-section score of the last published mutation run (docs/mutations.json).
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    dict of str to (int, int)
+        "P2 §5 Quantum Mechanics" to (killed, mutations); empty when no results are published.
+    """
+    path = root / RESULTS
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: (int(v[0]), int(v[1])) for k, v in data.get("sections", {}).items()}
+
+
+# -- command line ------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive(name: str, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise UsageError(f"{name} must be an integer 1..{high}, got {text!r}") from None
+        if not 1 <= value <= high:
+            raise UsageError(f"{name} must be an integer 1..{high}, got {value}")
+        return value
+    return parse
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--seed must be an integer 0..{2**63 - 1}, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise UsageError(f"--seed must be an integer 0..{2**63 - 1}, got {value}")
+    return value
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog="emergent mutate", description="Mutation check of the equation ledger: "
+                "break each checked equation in a temporary copy and run its bound tests.")
+    p.add_argument("--sample", type=_positive("--sample", 10_000), metavar="N",
+                   help="run N mutations drawn at random (default: all)")
+    p.add_argument("--seed", type=_seed, default=0, help="seed of --sample (default 0)")
+    p.add_argument("--only", nargs="+", metavar="EQ", default=(),
+                   help="only mutations of these equations ('P2 (34)') or sections ('P2 §5')")
+    p.add_argument("--workers", type=_positive("--workers", 64), default=None, metavar="N",
+                   help="mutants at once, each on its own copy (default: min(4, CPUs))")
+    p.add_argument("--timeout", type=_positive("--timeout", 86_400), default=600, metavar="S",
+                   help="seconds one mutant's tests may take; longer counts as killed "
+                        "(default 600)")
+    p.add_argument("--write", metavar="FILE.md",
+                   help="write the report (and FILE.json beside it) instead of printing it")
+    p.add_argument("--list", action="store_true", help="list the mutations and their tests")
+    p.add_argument("--quiet", action="store_true", help="no line per finished mutant")
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    """``emergent mutate``: run the mutation check.
+
+    Parameters
+    ----------
+    argv : sequence of str
+        The options (``--sample N --seed S --only EQ... --workers N --timeout S --write FILE
+        --list --quiet``).
+
+    Returns
+    -------
+    int
+        0 when the score reaches :data:`TARGET` and every mutation ran, 1 otherwise.
+
+    Raises
+    ------
+    UsageError
+        Bad options (exit status 2), or no source checkout (tests/ missing).
+    """
+    args = _parser().parse_args(list(argv))
+    if not (ROOT / "tests").is_dir():
+        raise UsageError("mutate needs a source checkout of emergent (with tests/)")
+    if args.write is not None:
+        if not args.write.endswith(".md"):
+            raise UsageError(f"--write must name a .md file, got {args.write!r}")
+        from emergent.runs.resources import check_writable_file
+
+        check_writable_file(args.write, "--write")
+    chosen = select(MUTATIONS, only=args.only, sample=args.sample, seed=args.seed)
+    if not chosen:
+        raise UsageError(f"--only: no mutation touches {' '.join(args.only)}")
+    if args.list:
+        bound = bound_tests(ROOT)
+        for m in chosen:
+            tests = sorted(set().union(*(bound.get(e, set()) for e in m.equations)))
+            print(f"{', '.join(m.equations):24} {m.name}  ({len(tests)} tests)")
+        return 0
+    workers = args.workers or max(1, min(4, os.cpu_count() or 1))
+    command = "emergent mutate " + " ".join(argv)
+    t0 = time.monotonic()
+
+    def tell(o: Outcome) -> None:
+        if not args.quiet:
+            print(f"{o.status:8} {o.seconds:6.1f} s  {', '.join(o.mutation.equations)}  "
+                  f"{o.mutation.name}", flush=True)
+
+    try:
+        outcomes = run(chosen, workers=workers, timeout=args.timeout, progress=tell)
+    except RuntimeError as exc:
+        print(f"emergent mutate: {exc}", file=sys.stderr)
+        return 1
+    seconds = time.monotonic() - t0
+    date = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    full = not args.only and args.sample is None
+    text = render(outcomes, command=command.strip(), seconds=seconds, date=date,
+                  targets=target_rows(ROOT) if full else ())
+    if args.write:
+        Path(args.write).write_text(text, encoding="utf-8")
+        Path(args.write).with_suffix(".json").write_text(
+            to_json(outcomes, command=command.strip(), seconds=seconds, date=date),
+            encoding="utf-8")
+        print(f"wrote {args.write} and {Path(args.write).with_suffix('.json')}")
+    else:
+        print(text, end="")
+    killed = sum(o.killed for o in outcomes)
+    ran = all(o.status in ("killed", "timeout", "survived") for o in outcomes)
+    return 0 if ran and killed >= TARGET * len(outcomes) else 1
+
