@@ -6,7 +6,7 @@ D = 0.3, gamma = 0.6, mu = 2.5: hbar_eff = sqrt(4 D mu / gamma) = sqrt(5), a = s
 integrates the equations of motion P2 (29)-(30) without the learning terms directly in (p, F),
 with D, gamma and mu written out here (never through :class:`MadelungConstants`):
 
-    dp/dt = -2 gamma d(p dF/dq)/dq,   dF/dt = -gamma (dF/dq)^2 - V + (4 D / mu) R'' / R,  R = sqrt p.
+    dp/dt = -2 gamma (p F')',  dF/dt = -gamma F'^2 - V + (4 D / mu) R'' / R  (R = sqrt p, ' = d/dq).
 """
 
 import numpy as np
