@@ -2,9 +2,11 @@
 code, the tests that check it, and the verdict (`emergent equations --write docs/equations.md`).
 
 Built by reading the source: the simulations' declared equations (the registry), references in
-docstrings and comments ("P1 (5.14)", "P2 eq 34", "P2 57-61", "(5.14)"), test names
-("test_p2_eq34_...", "test_p1_eq5_14_..."), and the verdicts recorded by the symbolic
-verification (:mod:`emergent.symbolic`). A test fails when docs/equations.md is stale.
+the docstrings of the package ("P1 (5.14)", "P2 eq 34", "P2 57-61", "(5.14)"), the tests bound
+to an equation by the pytest marker ``@pytest.mark.equations("P1 (5.14)", ...)`` (read from the
+decorators, and from a module's or class's ``pytestmark``; never from a test's name or
+docstring), and the verdicts recorded by the symbolic verification (:mod:`emergent.symbolic`).
+A test fails when docs/equations.md is stale.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["EQUATIONS", "Entry", "build", "render", "scan_references"]
+__all__ = ["EQUATIONS", "Entry", "bound_tests", "build", "parse_equation", "render",
+           "scan_references"]
 
 P1_SECTIONS = {
     2: ("Neural septuple", 11), 3: ("Supervised vs. unsupervised", 4),
@@ -56,11 +59,6 @@ _TAGGED = re.compile(
 _ITEM = re.compile(r"\(?(\d+(?:\.\d+)?)\)?(?:\s*(?:-|–|to)\s*\(?(\d+(?:\.\d+)?)\)?)?")
 # a bare dotted number in parentheses is unambiguously P1: "(5.14)", "(2.1)-(2.3)"
 _DOTTED = re.compile(r"\((\d{1,2}\.\d{1,2})\)(?:\s*(?:-|–)\s*\((\d{1,2}\.\d{1,2})\))?")
-# test names: test_p2_eq34_..., test_p2_eq57_61_... (a range), test_p1_eq5_14_...,
-# test_p1_eq2_1_2_3_... (2.1-2.3: section then numbers), test_p1_eq2_10_2_11 (pairs: a range)
-_TESTNAME = re.compile(r"test_p([12])_(?:eqs?)?(\d+(?:_\d+)*)")
-
-
 def _expand(paper: str, first: str, last: str | None) -> list[tuple[str, str]]:
     if last is None:
         return [(paper, first)] if (paper, first) in _KNOWN else []
@@ -108,21 +106,132 @@ def scan_text(text: str) -> set[tuple[str, str]]:
     return refs
 
 
-def _testname_refs(name: str) -> set[tuple[str, str]]:
+_MARKER_REF = re.compile(r"P([12]) \((\d{1,3}(?:\.\d{1,2})?)\)")
+
+
+def parse_equation(ref: str) -> tuple[str, str]:
+    """One equation named the way the ``equations`` marker names it.
+
+    Parameters
+    ----------
+    ref : str
+        ``"P1 (5.14)"`` or ``"P2 (34)"``: the paper, a space and the number in parentheses.
+
+    Returns
+    -------
+    (str, str)
+        (paper, number), e.g. ("P1", "5.14").
+
+    Raises
+    ------
+    ValueError
+        `ref` is not of that form, or names no numbered equation of P1 §2-12 / P2 §2-10.
+    """
+    m = _MARKER_REF.fullmatch(ref.strip()) if isinstance(ref, str) else None
+    if not m:
+        raise ValueError(f"equation must look like 'P1 (5.14)' or 'P2 (34)', got {ref!r}")
+    key = (f"P{m.group(1)}", m.group(2))
+    if key not in _KNOWN:
+        raise ValueError(f"{ref!r} is not a numbered equation of P1 §2-12 or P2 §2-10")
+    return key
+
+
+def _is_equations_marker(node: ast.expr) -> bool:
+    """``pytest.mark.equations`` or ``mark.equations`` (the callee of a marker call)."""
+    if not (isinstance(node, ast.Attribute) and node.attr == "equations"):
+        return False
+    inner = node.value
+    return (isinstance(inner, ast.Attribute) and inner.attr == "mark") or (
+        isinstance(inner, ast.Name) and inner.id == "mark")
+
+
+def _marker_refs(exprs: list[ast.expr], where: str) -> set[tuple[str, str]]:
+    """The equations named by the ``equations`` marker calls among `exprs` (decorators or the
+    elements of a ``pytestmark``)."""
     refs: set[tuple[str, str]] = set()
-    for m in _TESTNAME.finditer(name):
-        paper, nums = f"P{m.group(1)}", m.group(2).split("_")
-        if paper == "P2":
-            refs.update(_expand(paper, nums[0], nums[1] if len(nums) > 1 else None))
+    for expr in exprs:
+        if not (isinstance(expr, ast.Call) and _is_equations_marker(expr.func)):
             continue
-        if len(nums) < 2:
-            continue
-        if len(nums) == 4 and nums[0] == nums[2]:  # pairs: 2_10_2_11 -> (2.10)-(2.11)
-            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", f"{nums[2]}.{nums[3]}"))
-        else:  # a section and its equations: 2_1_2_3 -> 2.1, 2.2, 2.3 (first to last)
-            last = f"{nums[0]}.{nums[-1]}" if len(nums) > 2 else None
-            refs.update(_expand(paper, f"{nums[0]}.{nums[1]}", last))
+        if expr.keywords or not expr.args:
+            raise ValueError(f"{where}: equations(...) takes one or more equation strings")
+        for arg in expr.args:
+            if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                raise ValueError(f"{where}: equations(...) arguments must be string literals")
+            try:
+                refs.add(parse_equation(arg.value))
+            except ValueError as err:
+                raise ValueError(f"{where}: {err}") from None
     return refs
+
+
+def _pytestmark(body: list[ast.stmt], where: str) -> set[tuple[str, str]]:
+    """The equations of a ``pytestmark = marker`` or ``pytestmark = [marker, ...]`` in `body`."""
+    refs: set[tuple[str, str]] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in targets):
+            items = value.elts if isinstance(value, ast.List | ast.Tuple) else [value]
+            refs |= _marker_refs(items, where)
+    return refs
+
+
+def _test_bindings(path: Path, rel: str) -> dict[str, set[tuple[str, str]]]:
+    """{test node id: equations} for the tests of one file, from the ``equations`` markers."""
+    tree = ast.parse(path.read_text())
+    module = _pytestmark(tree.body, rel)
+    out: dict[str, set[tuple[str, str]]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str, inherited: set[tuple[str, str]]) -> None:
+        for node in body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith(
+                    "test"):
+                nodeid = f"{prefix}::{node.name}"
+                refs = inherited | _marker_refs(node.decorator_list, nodeid)
+                if refs:
+                    out[nodeid] = refs
+            elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                where = f"{prefix}::{node.name}"
+                refs = inherited | _marker_refs(node.decorator_list, where)
+                visit(node.body, where, refs | _pytestmark(node.body, where))
+
+    visit(tree.body, rel, module)
+    return out
+
+
+def bound_tests(root: Path) -> dict[tuple[str, str], set[str]]:
+    """The tests bound to each equation by the ``equations`` pytest marker.
+
+    Only the marker binds: ``@pytest.mark.equations("P1 (5.14)", "P2 (34)")`` on a test
+    function (or on a ``Test*`` class, or as a module's or class's ``pytestmark``). Test names
+    and docstrings are never read.
+
+    Parameters
+    ----------
+    root : Path
+        The repository root (``tests/`` below it).
+
+    Returns
+    -------
+    dict of (str, str) to set of str
+        (paper, number) to the node ids (``tests/path.py::test_name``, or
+        ``tests/path.py::TestClass::test_name``) of the tests bound to it.
+
+    Raises
+    ------
+    ValueError
+        A marker names something that is not an equation of the papers (with the test's id).
+    """
+    tests: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((root / "tests").rglob("test_*.py")):
+        for nodeid, refs in _test_bindings(path, path.relative_to(root).as_posix()).items():
+            for ref in refs:
+                tests[ref].add(nodeid)
+    return dict(tests)
 
 
 @dataclass
@@ -152,7 +261,8 @@ def scan_references(root: Path) -> tuple[dict, dict]:
     code : dict of (str, str) to set of str
         (paper, number) to the source files whose docstrings cite it.
     tests : dict of (str, str) to set of str
-        (paper, number) to the tests (``path::name``) that name it.
+        (paper, number) to the tests bound to it by the ``equations`` marker
+        (:func:`bound_tests`).
     """
     code: dict[tuple[str, str], set[str]] = defaultdict(set)
     tests: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -170,14 +280,7 @@ def scan_references(root: Path) -> tuple[dict, dict]:
                     continue
                 for ref in scan_text(ast.get_docstring(node) or ""):
                     code[ref].add(f"{rel}:{node.name}")
-    for path in sorted((root / "tests").rglob("test_*.py")):
-        rel = path.relative_to(root).as_posix()
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-                refs = _testname_refs(node.name) | scan_text(ast.get_docstring(node) or "")
-                for ref in refs:
-                    tests[ref].add(f"{rel}::{node.name}")
+    tests.update(bound_tests(root))
     return code, tests
 
 

@@ -28,6 +28,7 @@ def profile_dd(s):
     return (np.sin(s) ** 2 - np.cos(s)) * np.exp(np.cos(s)) - 1.2 * np.sin(2 * s)
 
 
+@pytest.mark.equations("P2 (57)", "P2 (63)")
 def test_p2_eq61_63_map_is_exact_right_moving_wave():
     """P2 (57), (60)-(63): the map x(t+1) = pi x(t) is the continuum wave x(0, sigma - tau)
     sampled on the grid at tau = t / alpha (exact, Courant number 1)."""
@@ -40,6 +41,7 @@ def test_p2_eq61_63_map_is_exact_right_moving_wave():
     np.testing.assert_allclose(x, travelling_wave(profile, 37 / a, s, -1), atol=1e-13)
 
 
+@pytest.mark.equations("P2 (53)", "P2 (61)", "P2 (62)")
 def test_p2_eq53_62_discrete_derivatives_satisfy_eq63_exactly():
     """(53) and (62) as one-sided differences turn the map into (63): d_tau x = -d_sigma x."""
     n = 50
@@ -52,6 +54,7 @@ def test_p2_eq53_62_discrete_derivatives_satisfy_eq63_exactly():
     np.testing.assert_allclose(sigma_derivative(x0, a, perm), sigma_derivative(x0, a))
 
 
+@pytest.mark.equations("P2 (62)")
 def test_p2_eq62_one_sided_derivative_first_order_centred_second_order():
     """(62) converges to d/dsigma with order 1; the centred difference with order 2."""
     ns = [32, 64, 128, 256]
@@ -65,6 +68,7 @@ def test_p2_eq62_one_sided_derivative_first_order_centred_second_order():
     assert convergence_order(ns, e2) == pytest.approx(2.0, abs=0.05)
 
 
+@pytest.mark.equations("P2 (58)", "P2 (61)")
 def test_p2_eq58_61_semidiscrete_matches_ode_integration():
     """The Fourier solution of (61) agrees with a direct ODE integration of (58) for w = pi."""
     from scipy.integrate import solve_ivp
@@ -80,6 +84,7 @@ def test_p2_eq58_61_semidiscrete_matches_ode_integration():
     np.testing.assert_allclose(semidiscrete_solution(x0, 0.7, a, -1), sol.y[:, -1], atol=1e-8)
 
 
+@pytest.mark.equations("P2 (63)")
 def test_p2_eq61_63_convergence_order_is_one_with_known_coefficient():
     """(61) -> (63) as N grows: error = tau/(2 alpha) max|x''| + O(N^-2), order exactly 1."""
     ns = [64, 128, 256, 512, 1024]
@@ -91,6 +96,7 @@ def test_p2_eq61_63_convergence_order_is_one_with_known_coefficient():
     assert err[-1] == pytest.approx(lead, rel=0.03)
 
 
+@pytest.mark.equations("P2 (68)", "P2 (73)")
 def test_p2_eq73_ensemble_is_dalembert_solution():
     """(68)-(73): the average of the pi and pi^T branches (with drift bias for <v0>) equals the
     spectral solution of the wave equation, at every integer step."""
@@ -106,6 +112,7 @@ def test_p2_eq73_ensemble_is_dalembert_solution():
         np.testing.assert_allclose(x, dalembert_spectral(u0, v0, t / a), atol=1e-11)
 
 
+@pytest.mark.equations("P2 (73)")
 def test_p2_eq73_dalembert_spectral_against_closed_form():
     """The spectral route agrees with d'Alembert's formula (F(s - tau) + F(s + tau)) / 2."""
     n = 64

@@ -17,6 +17,7 @@ from emergent.chains.permutation import evolve
 from tests._resume import interrupted_then_resumed
 
 
+@pytest.mark.equations("P2 (100)")
 def test_p2_eq100_exact_lengths_for_disjoint_chains():
     """(99)-(100): for disjoint chains d(i, j) = log_eps w_d_ij - 1 recovers the number of bulk
     neurons of the chain j -> i exactly; unconnected pairs give inf."""
@@ -31,6 +32,7 @@ def test_p2_eq100_exact_lengths_for_disjoint_chains():
         assert np.isinf(d[~fin]).all()
 
 
+@pytest.mark.equations("P2 (99)")
 def test_p2_eq99_sparse_solve_equals_path_sum():
     """(99) by sparse LU agrees with the Neumann series sum_L eps^L w^L (path counting)."""
     bc = bulk_chains([4, 9, 6, 3], crossings=[(0, 1, 1, 5), (2, 2, 1, 7), (3, 0, 2, 4)])
@@ -39,6 +41,7 @@ def test_p2_eq99_sparse_solve_equals_path_sum():
                                atol=1e-300)
 
 
+@pytest.mark.equations("P2 (99)")
 def test_p2_eq99_is_generating_function_of_bulk_dynamics():
     """w_d_ij(eps) = sum_t eps^t x_i(t) for the linear bulk evolution x(t+1) = w x(t) started
     from a unit impulse on boundary neuron j (the chain kernel of eq 57)."""
@@ -65,6 +68,7 @@ def _sparse_step(x, perm, weights):
     return weights * x[perm]
 
 
+@pytest.mark.equations("P2 (100)")
 def test_p2_eq100_crossing_chains_swap_partners():
     """Where chains i-j and k-l cross, w_d gains the pairs i-l and k-j with the lengths of the
     spliced chains; the original lengths stay exact (one crossing)."""
@@ -75,6 +79,7 @@ def test_p2_eq100_crossing_chains_swap_partners():
     assert d[3, 0] == pytest.approx(2 + 1 + 3)  # b0, b1, X, c4, c5, c6
 
 
+@pytest.mark.equations("P2 (100)")
 def test_p2_eq100_double_crossing_gives_non_integer_length():
     """Two crossings open a second path: w_d = eps^6 + eps^8, d = log_eps(.) - 1 < 5."""
     eps = 0.5
@@ -85,6 +90,7 @@ def test_p2_eq100_double_crossing_gives_non_integer_length():
     assert d[2, 0] < 5
 
 
+@pytest.mark.equations("P2 (97)", "P2 (98)")
 def test_p2_eq97_98_boundary_projection():
     x = np.arange(10.0)
     np.testing.assert_array_equal(boundary_state(x, 3), [0, 1, 2])
@@ -157,6 +163,7 @@ def test_holography_simulation_resumes_bit_identically(tmp_path, monkeypatch):
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
+@pytest.mark.equations("P2 (100)")
 def test_p2_eq99_100_boundary_scan_equals_direct_maps():
     """boundary_scan(...) through the run loop gives w_d (99) of boundary_weights for every eps,
     and the lengths (100) of disjoint chains exactly."""

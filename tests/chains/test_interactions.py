@@ -24,6 +24,7 @@ def _pi(n):
     return permutation_matrix(cycle_permutation(n))
 
 
+@pytest.mark.equations("P2 (8)", "P2 (67)")
 def test_p2_eq8_operator_g_for_permutation_is_discrete_laplacian():
     """(8), (67): G(pi) = 2I - pi - pi^T = G(pi^T) (f' = I)."""
     n = 12
@@ -54,6 +55,7 @@ def test_p2_eq77_78_euler_lagrange_by_finite_differences():
         assert 0.5 * num == pytest.approx(kx[idx], rel=1e-7)
 
 
+@pytest.mark.equations("P2 (78)")
 def test_p2_eq78_flat_metric_permutation_is_wave_equation():
     """(78) with g = eta, w = pi, f linear reduces to xddot_i = alpha^2 (x_{i+1} - 2x_i + x_{i-1})
     (the discrete (73)); the paper's printed sign would give the opposite (elliptic) sign."""
@@ -66,6 +68,7 @@ def test_p2_eq78_flat_metric_permutation_is_wave_equation():
     np.testing.assert_allclose(mc.acceleration(x), alpha**2 * lap, atol=1e-10)
 
 
+@pytest.mark.equations("P2 (78)")
 def test_p2_eq78_energy_conserved_and_flat_limit_converges():
     """Energy of (77) is conserved by the Verlet integration of (78) in a weakly curved metric
     (error O(dtau^2)); for smooth data and g = eta it reproduces d'Alembert at O(N^-2)."""
@@ -90,6 +93,7 @@ def test_p2_eq78_energy_conserved_and_flat_limit_converges():
     assert np.abs(x2 - exact).max() < 0.01
 
 
+@pytest.mark.equations("P2 (55)", "P2 (56)")
 def test_p2_eq56_constraint_reduces_to_eq55():
     """(56) with g = eta is (55): -xdot0^2 + sum_d xdotd^2."""
     rng = np.random.default_rng(1)

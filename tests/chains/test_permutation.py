@@ -29,6 +29,7 @@ def _tiled(x, perm, w, b, steps, act, tile=64, depth=16):
     return out
 
 
+@pytest.mark.equations("P2 (57)", "P2 (60)")
 def test_p2_eq57_60_exact_shift_solution():
     """(57), (60)-(61): the linear single-cycle chain is the exact shift x_i(t) = x_{i-t}(0),
     for every subsystem, forwards with pi and backwards with pi^T."""
@@ -40,6 +41,7 @@ def test_p2_eq57_60_exact_shift_solution():
             np.testing.assert_array_equal(evolve(x0, perm, t), shift_solution(x0, t, shift))
 
 
+@pytest.mark.equations("P2 (66)")
 def test_p2_eq66_pi_transpose_inverts_pi():
     """(66): pi^T pi = I: evolving with pi then with pi^T for t steps returns the initial state."""
     rng = np.random.default_rng(1)
@@ -118,6 +120,7 @@ def test_p2_eq59_several_cycles_and_relabelling():
         permutation_from_cycles([3, 0])
 
 
+@pytest.mark.equations("P2 (66)")
 def test_p2_eq66_67_transpose_with_weights():
     """(66)-(67): transpose gives pi^T with the weights of w^T, checked against the dense matrix."""
     from emergent.chains.permutation import transpose
@@ -132,6 +135,7 @@ def test_p2_eq66_67_transpose_with_weights():
     np.testing.assert_allclose(evolve(x, inv, 1, weights=w_t), dense.T @ x, atol=1e-14)
 
 
+@pytest.mark.equations("P2 (73)")
 def test_p2_eq68_73_ensemble_solves_discrete_wave_equation():
     """(68)-(73): the pi / pi^T average obeys x(t+1) + x(t-1) = x_{i+1}(t) + x_{i-1}(t) exactly,
     the discrete wave equation at Courant number 1, for arbitrary branch data."""
@@ -194,6 +198,7 @@ def test_chains_simulation_several_cycles_both_directions(tmp_path):
                  "--set", "neurons=4", "--set", "cycles=5"]) == 2
 
 
+@pytest.mark.equations("P2 (57)")
 def test_p2_eq61_exact_shift_solution_through_solve():
     """(57), (60)-(61) through the solver: every recorded state of solve(...) for the linear
     single cycle is the exact shift x_i(t) = x_{i-t}(0), and the norm (59) is conserved."""

@@ -49,6 +49,7 @@ def _residual(kind, n, steps, **kw):
     return np.array(out), _Ensemble(model, state, t), d
 
 
+@pytest.mark.equations("P2 (75)")
 @pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
 def test_p2_eq75_constraints_at_discretisation_level(kind):
     """(65), (75): for constraint-satisfying closed-string data the residuals stay at the
@@ -62,6 +63,7 @@ def test_p2_eq75_constraints_at_discretisation_level(kind):
     assert convergence_order(ns, worst) == pytest.approx(2.0, abs=0.05)
 
 
+@pytest.mark.equations("P2 (75)")
 def test_p2_eq75_pulsating_residual_coefficient():
     """Centred differences give |D a|^2 = (sin h / h)^2: residual = R^2 (1 - sinc^2 h) / 4."""
     n = 100
@@ -70,12 +72,14 @@ def test_p2_eq75_pulsating_residual_coefficient():
     assert res[0] == pytest.approx((1 - (np.sin(h) / h) ** 2) / 4, rel=1e-9)
 
 
+@pytest.mark.equations("P2 (75)")
 def test_p2_eq75_unconstrained_control_fails():
     """Data with the wrong energy violate (75) by -(E^2 - R^2)/4, which does not shrink with N."""
     res, _, d = _residual("unconstrained", 256, [5])
     assert res[0] == pytest.approx((d.energy**2 - 1) / 4, rel=1e-3)
 
 
+@pytest.mark.equations("P2 (68)", "P2 (73)")
 @pytest.mark.parametrize("kind", ["pulsating", "kibble-turok"])
 def test_p2_eq73_ensemble_equals_closed_string_solution(kind):
     """(68), (73): the chain ensemble is the continuum closed-string solution on the grid."""
@@ -83,6 +87,7 @@ def test_p2_eq73_ensemble_equals_closed_string_solution(kind):
     np.testing.assert_allclose(e.x, d.exact(e.tau), atol=1e-12)
 
 
+@pytest.mark.equations("P2 (76)")
 def test_p2_eq76_polyakov_action_pulsating_string():
     """(76) in conformal gauge: int dsigma (-xdot^2 + x'^2) = 4 pi R^2 cos^2 tau for the
     pulsating string, with O(N^-2) error; it equals twice Nambu-Goto on-shell."""
@@ -95,6 +100,7 @@ def test_p2_eq76_polyakov_action_pulsating_string():
                                    atol=5 / n**2)
 
 
+@pytest.mark.equations("P2 (76)")
 def test_p2_eq76_worldsheet_metric_weyl_invariance():
     """(76) is Weyl invariant: h -> lambda h leaves sqrt(-h) h^ab unchanged."""
     _, e, _ = _residual("kibble-turok", 64, [3])
@@ -131,6 +137,7 @@ def test_bad_string_input():
         StringChain.of(d).derivatives(StringState.of(d))
 
 
+@pytest.mark.equations("P2 (73)")
 def test_p2_eq68_73_solve_equals_stepping_and_the_closed_string():
     """solve(...) equals stepping the ensemble (68) by hand bit for bit, and its recorded
     averages are the continuum closed-string solution (73) on the grid."""

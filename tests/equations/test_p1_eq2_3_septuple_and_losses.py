@@ -28,6 +28,7 @@ def _mlp(x_in, w, b, f=np.tanh):
 
 
 
+@pytest.mark.equations("P1 (2.6)", "P2 (2)")
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_p1_eq2_6_activation_acts_component_wise(name):
     """P1 (2.6), P2 (2): f_i(y) = f(y_i): the Jacobian of f on a vector is diagonal, equal to
@@ -47,6 +48,7 @@ def test_p1_eq2_6_activation_acts_component_wise(name):
     assert np.all(big >= act.lower) and np.all(big <= act.upper)
 
 
+@pytest.mark.equations("P1 (2.10)")
 def test_p1_eq2_10_boundary_loss_with_projectors():
     """P1 (2.10): H_boundary = (P_out x_bar - P_out x_d)^T (P_out x_bar - P_out x_d) with the
     projector P_out as an explicit N x N matrix and x_bar from a plain numpy forward pass;
@@ -66,6 +68,7 @@ def test_p1_eq2_10_boundary_loss_with_projectors():
     np.testing.assert_allclose(2 * boundary_loss_samples(sep, x_in, y), h210, rtol=1e-12)
 
 
+@pytest.mark.equations("P1 (3.1)")
 def test_p1_eq3_1_bulk_loss_vanishes_at_fixed_point():
     """P1 (3.1): H(x_bar) = 1/2 |x_bar - f(w x_bar + b)|^2 is zero at the fixed point (2.9) and
     equals the by-hand sum for a perturbed state (bulk_hamiltonian with input_residual)."""

@@ -27,6 +27,7 @@ def _net(sizes, seed=0, scale=1.5, activation="tanh"):
 
 
 
+@pytest.mark.equations("P1 (4.1)")
 def test_p1_eq4_1_bulk_loss_is_data_average_of_clamped_minimum():
     """P1 (4.1) (and (4.2)-(4.3) with p_0 a delta at x_bar): U_0 = average over the data of
     min H over the hidden neurons with the boundary clamped, here by scipy BFGS per sample."""
@@ -89,6 +90,7 @@ def test_p1_eq4_4_4_10_maximum_entropy_gives_canonical_ensemble():
     assert sp.simplify(sp.diff(dens, pp) - (-b_ * hh - sp.log(pp) - 1 - n_)) == 0
 
 
+@pytest.mark.equations("P1 (5.2)", "P1 (5.4)", "P2 (9)")
 def test_p1_eq5_2_linearisation_error_is_quadratic():
     """P1 (5.2), P2 (9): f(w x + b) = f(w<x> + b) + f'w (x - <x>) + O(|x - <x>|^2), with
     f'_ii = f'(w<x> + b)_i from activation_slopes: the remainder falls by 4 when dx halves."""
@@ -124,6 +126,7 @@ def test_p1_eq5_7_box_integral_approaches_gaussian():
     assert errs[0] > errs[1] > errs[2] > errs[3] and errs[3] < 1e-12
 
 
+@pytest.mark.equations("P1 (5.12)")
 def test_p1_eq5_12_mean_state_coordinates():
     """P1 (5.12): <x> = sum_i a_i v_i: the coords of the exact low-rank Spectrum satisfy
     sum a_i^2 + rest = |<x>|^2 and a_i^2 agree, eigenvalue by eigenvalue, with the projections
@@ -146,6 +149,7 @@ def test_p1_eq5_12_mean_state_coordinates():
     )
 
 
+@pytest.mark.equations("P1 (5.13)", "P1 (5.14)")
 @pytest.mark.parametrize("m", [0.0, 0.4])
 def test_p1_eq5_13_5_14_large_n_log_partition(m):
     """P1 (5.13)-(5.14): log_partition without the mean term is -1/2 log det(I(1 - beta m) +
@@ -174,6 +178,7 @@ def test_p1_eq5_13_5_14_large_n_log_partition(m):
     assert eq.check_p1_5_13().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (6.4)", "P1 (6.5)")
 def test_p1_eq6_4_free_energy_and_equilibrium_split():
     """P1 (6.4)-(6.8): F = -log Z/beta against the dense log det; split_free_energy =
     a_free_energy - complexity/beta (6.4 with 6.7, 6.8) and F - split = the exact remainder
@@ -195,6 +200,7 @@ def test_p1_eq6_4_free_energy_and_equilibrium_split():
     assert eq.check_p1_6_6_6_8().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (7.2)")
 def test_p1_eq7_2_entropy_split():
     """P1 (7.2): S = beta^2 dF/d beta with F = A - C/beta equals beta^2 dA/d beta + C, by
     central differences of split_free_energy at fixed N_> (against thermodynamic_entropy
@@ -236,6 +242,7 @@ def test_p1_eq4_10_gaussian_ensemble_moments():
     assert log_z == pytest.approx(log_z_ref, rel=1e-10)
 
 
+@pytest.mark.equations("P1 (5.13)", "P1 (6.6)", "P1 (6.7)", "P1 (6.8)", "P2 (48)")
 def test_p1_eq6_6_6_8_symbolic_verdicts_recorded():
     """P1 (6.2)-(6.8) and (5.12)-(5.14): the new symbolic checks reproduce their recorded
     verdicts; P2 (48) holds with correction (chain-rule term for non-affine lambda(q))."""

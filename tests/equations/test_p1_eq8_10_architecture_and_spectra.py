@@ -23,6 +23,7 @@ def _net(sizes, seed=0, scale=1.5, activation="tanh"):
 
 
 
+@pytest.mark.equations("P1 (8.12)")
 def test_p1_eq8_12_laplacian_dominated_by_small_eigenvalues():
     """P1 (8.12): Delta F ~ -(beta/2) sum_{lambda << 1/beta} (1 + beta lambda)^-2 ~ -(beta/2)
     N_<: laplacian_free_energy against the count of small eigenvalues for a separated
@@ -38,6 +39,7 @@ def test_p1_eq8_12_laplacian_dominated_by_small_eigenvalues():
     assert sp.simplify(d2 + b_ / 2 / (1 + b_ * l_) ** 2) == 0
 
 
+@pytest.mark.equations("P1 (9.5)", "P1 (9.6)", "P1 (9.7)")
 def test_p1_eq9_5_9_6_mu2_mu3_equal_traces_of_matrix_log():
     """P1 (9.5)-(9.6): mu2 = Tr (log G)^2, mu3 = Tr (log G)^3 with the matrix logarithm of the
     dense G (scipy.linalg.logm), against mu2/mu3 of the low-rank spectrum; (9.7): (f'w)^n = 0
@@ -56,6 +58,7 @@ def test_p1_eq9_5_9_6_mu2_mu3_equal_traces_of_matrix_log():
     assert np.abs(np.linalg.matrix_power(a, n_layers)).max() == 0.0
 
 
+@pytest.mark.equations("P1 (10.1)", "P1 (10.2)", "P1 (10.3)")
 def test_p1_eq10_1_10_3_energy_and_entropy_of_separated_spectrum():
     """P1 (10.1)-(10.3): for a spectrum with N_> eigenvalues >> 1/beta and the rest << 1/beta,
     U = -d log Z/d beta ~ N_>/(2 beta) (10.1) and S_0 = beta^2 dA/d beta (7.3) ~
@@ -78,6 +81,7 @@ def test_p1_eq10_1_10_3_energy_and_entropy_of_separated_spectrum():
     assert eq.check_p1_7_2_7_11().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (9.8)", "P1 (9.10)", "P1 (9.11)")
 def test_p1_eq9_8_9_11_log_g_form_and_odd_traces():
     """P1 (9.8)-(9.11), no hidden layers (L = 2): the printed form (9.8) of log G is false
     (log G has diagonal blocks; corrected statement asserted), while Tr log G = 0 and all odd

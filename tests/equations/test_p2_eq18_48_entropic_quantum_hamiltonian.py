@@ -30,6 +30,7 @@ def test_p2_eq37_is_gradient_of_hamilton_jacobi_38():
         assert sp.expand(eq37 - 2 * gamma * sp.diff(eq38, qj)) == 0
 
 
+@pytest.mark.equations("P2 (43)", "P2 (44)")
 def test_p2_eq43_canonical_free_energy_is_stationary():
     """P2 (43)-(44): with mu = 2 beta (stationary_constants) the canonical F (45) makes the
     right side of (43), -gamma (dF/dq)^2 - (gamma/mu) d^2F/dq^2, vanish: checked with
@@ -53,6 +54,7 @@ def test_p2_eq43_canonical_free_energy_is_stationary():
     assert f44 == pytest.approx(float(f0), rel=1e-12)
 
 
+@pytest.mark.equations("P2 (48)")
 def test_p2_eq48_hamiltonian_first_derivatives_only():
     """P2 (48): recorded HOLDS WITH CORRECTION: equal to (39) with (47) for affine lambda(q);
     for lambda = (q1^2 + q2, q2^2 + 1) the missing term (gamma/mu) sum_i dF/dlambda_i
@@ -84,6 +86,7 @@ def test_p2_eq23_25_total_rate_of_free_energy():
     assert fd == pytest.approx(rate(t0, *sol.sol(t0)), rel=1e-6)
 
 
+@pytest.mark.equations("P2 (29)", "P2 (30)")
 def test_p2_eq26_27_variations_of_action_give_29_30():
     """P2 (26)-(27): the Euler-Lagrange derivatives delta S/delta p and delta S/delta F of
     the action (26) (explicit form (28)) are the equations (29)-(30) (symbolic check

@@ -22,6 +22,7 @@ def _net(sizes, seed=0, scale=1.5):
 
 
 
+@pytest.mark.equations("P2 (1)", "P1 (2.5)")
 def test_p2_eq1_one_step_is_f_of_wx_plus_b():
     """P2 (1): x(t+1) = f(w x(t) + b), one unclamped step of forward() against the dense
     matrix product written out by hand (w[i, j] from neuron j to neuron i)."""
@@ -34,6 +35,7 @@ def test_p2_eq1_one_step_is_f_of_wx_plus_b():
     np.testing.assert_allclose(wd[4:7, 0:4], w[0].T)
 
 
+@pytest.mark.equations("P2 (3)", "P1 (3.3)", "P1 (3.4)")
 def test_p2_eq3_bulk_hamiltonian_by_hand():
     """P2 (3) (P1 3.3-3.4): H(x) = 1/2 sum_i (x_i - f(sum_j w_ij x_j + b_i))^2 - m/2 sum x_i^2
     over all neurons (input_residual=True), by explicit loops; the tachyonic potential's V'
@@ -58,6 +60,7 @@ def test_p2_eq3_bulk_hamiltonian_by_hand():
     np.testing.assert_allclose(pot.second_derivative(z), -m)
 
 
+@pytest.mark.equations("P2 (4)")
 def test_p2_eq4_boundary_loss_batch_mean():
     """P2 (4): U_boundary = < 1/2 |P_out x_bar - y|^2 > over the batch, with x_bar from a plain
     numpy forward pass."""
@@ -71,6 +74,7 @@ def test_p2_eq4_boundary_loss_batch_mean():
     assert boundary_loss(sep, x_in, y) == pytest.approx(ref, rel=1e-12)
 
 
+@pytest.mark.equations("P2 (9)", "P1 (5.4)")
 def test_p2_eq9_activation_slopes_are_jacobian_diagonal():
     """P2 (9) (P1 5.4): f'_ii = f'(w<x> + b)_i: the Jacobian of x -> f(w x + b) at <x>, by
     central differences, equals diag(f') w."""
@@ -84,6 +88,7 @@ def test_p2_eq9_activation_slopes_are_jacobian_diagonal():
     np.testing.assert_allclose(jac, thermo.activation_slopes(sep, xm)[:, None] * wd, atol=1e-8)
 
 
+@pytest.mark.equations("P2 (10)", "P1 (6.1)")
 @pytest.mark.parametrize("mean_term", [False, True])
 def test_p2_eq10_average_loss_is_d_beta_f_over_d_beta(mean_term):
     """P2 (10): U = -d log Z/d beta = d(beta F)/d beta: energy() (analytic) against central
@@ -99,6 +104,7 @@ def test_p2_eq10_average_loss_is_d_beta_f_over_d_beta(mean_term):
     assert thermo.energy(s, beta=beta, m=m, mean_term=mean_term) == pytest.approx(fd, rel=1e-7)
 
 
+@pytest.mark.equations("P2 (13)", "P1 (7.1)")
 def test_p2_eq13_entropy_is_beta_squared_df_dbeta():
     """P2 (13) (P1 7.1 with log Z): S = beta^2 dF/d beta, entropy() against central
     differences of free_energy(); and P2 11-14, P2 16-17 hold symbolically (checks

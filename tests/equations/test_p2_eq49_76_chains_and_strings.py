@@ -4,6 +4,7 @@ Equation-coverage tests: each test names the equation it checks and checks it th
 code against an independent route."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sps
 import sympy as sp
 
@@ -12,6 +13,7 @@ from emergent.septuple import thermodynamics as thermo
 from emergent.septuple.network import NeuralSeptuple
 
 
+@pytest.mark.equations("P2 (49)", "P2 (52)")
 def test_p2_eq49_52_linearised_chain_dynamics_and_superposition():
     """P2 (49)-(52): for a permutation weight matrix (a closed chain) with b = 0 and tanh,
     one step of (1) is f'_0 w x + O(|x|^3) with f'_0 = f'(0) = 1 (49, 52), and D subsystems
@@ -37,6 +39,7 @@ def test_p2_eq49_52_linearised_chain_dynamics_and_superposition():
         np.testing.assert_allclose(np.array(errs[:-1]) / np.array(errs[1:]), 8.0, rtol=0.02)
 
 
+@pytest.mark.equations("P2 (64)")
 def test_p2_eq64_right_moving_wave_depends_on_xi_minus_only():
     """P2 (63)-(64): the continuum of the chain map, x = profile(sigma - tau), has
     d x/d xi+ = (d_tau + d_sigma) x / 2 = 0 (central differences, O(h^2)), while
@@ -55,6 +58,7 @@ def test_p2_eq64_right_moving_wave_depends_on_xi_minus_only():
     np.testing.assert_allclose(shifted, continuum.travelling_wave(prof, 5 / a, sig), atol=1e-12)
 
 
+@pytest.mark.equations("P2 (74)")
 def test_p2_eq74_dalembert_solves_light_cone_wave_equation():
     """P2 (73)-(74): d_xi- d_xi+ x = (d_tau^2 - d_sigma^2) x / 4 = 0 for dalembert_spectral
     (tau by central differences, sigma spectrally), and the ensemble of the pi and pi^T
@@ -77,6 +81,7 @@ def test_p2_eq74_dalembert_solves_light_cone_wave_equation():
     np.testing.assert_allclose((right + left) / 2 + drift * tau, xs[1], atol=1e-12)
 
 
+@pytest.mark.equations("P2 (65)")
 def test_p2_eq65_right_moving_constraint():
     """P2 (64)-(65): for a purely right-moving string x^0 = E tau, x^1 + i x^2 = A e^{i(sigma -
     tau)}, the constraint eta d_- x d_- x = 0 holds iff A = E/2, while the d_+ part is -E^2/4

@@ -3,12 +3,14 @@
 Equation-coverage tests: each test names the equation it checks and checks it through project
 code against an independent route."""
 
+import pytest
 import sympy as sp
 
 from emergent.symbolic import HOLDS_WITH_CORRECTION
 from emergent.symbolic import equilibrium as eq
 
 
+@pytest.mark.equations("P2 (87)")
 def test_p2_eq87_88_local_constraint_sign():
     """P2 (87)-(88): (84) becomes (88) only with A = -(2/kappa) int sqrt(-g) Lambda; the
     extracted (87) (A = 2 kappa int ..., or 2/kappa with a lost fraction bar) does not give

@@ -15,6 +15,7 @@ def _trained_arrays(sizes=(784, 40, 20, 10), seed=0):
     return w, b
 
 
+@pytest.mark.equations("P1 (2.9)")
 def test_p1_eq2_9_fixed_point_equals_numpy_forward():
     """P1 (2.9): for a layered net the fixed state is reached after L - 1 steps and its output
     block is the ordinary forward pass; neuron numbering is layer by layer (N = 854)."""

@@ -94,6 +94,7 @@ def test_log_spaced_epochs_and_gap_beta():
     assert pos == pytest.approx(-2.7) and width == pytest.approx(1.0) and below == 6
 
 
+@pytest.mark.equations("P1 (7.8)", "P1 (9.10)")
 def test_p1_eq7_8_det_g_one_and_eq9_10_odd_traces_for_two_layers():
     """P1 (7.8): sum log lambda = 0 for a feed-forward net; (9.10): mu3 = 0 for L = 2."""
     rng = np.random.default_rng(0)
@@ -166,6 +167,7 @@ def test_keras_callback_records_during_fit():
     assert rows[-1]["k_train_loss"] < rows[0]["k_train_loss"]
 
 
+@pytest.mark.equations("P1 (9.4)")
 def test_p1_eq9_4_gap_versus_stationary_point_of_eq9_3():
     """P1 (9.4) vs (9.3). Corrected statement: with gamma = 1/3 the non-trivial stationary point
     of -Delta F(log lambda) in (9.3) is log lambda = 2 log((1 - beta)/beta) (1/2 < beta < 1),

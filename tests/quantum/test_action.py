@@ -9,6 +9,7 @@ from emergent import quantum as qm
 from emergent.quantum.action import action_terms_from_wavefunction
 
 
+@pytest.mark.equations("P2 (28)")
 @pytest.mark.parametrize("dims, cells", [(1, 256), (2, 128), (3, 48)])
 def test_p2_eq28_action_terms_of_a_moving_gaussian_packet(dims, cells):
     """Psi = sqrt(p) exp(i a k.q) with p Gaussian of variance s2 per axis (grad F = k, exact):

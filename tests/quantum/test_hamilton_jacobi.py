@@ -27,6 +27,7 @@ def _interp(f, x, L=2 * np.pi):
     return float(np.real(np.sum(fh * np.exp(1j * k * (x + L / 2)))))
 
 
+@pytest.mark.equations("P2 (38)")
 def test_p2_eq38_viscous_hj_matches_cole_hopf_exact():
     """(38) with V = 0: the grid solver agrees with the exact Cole-Hopf solution
     F = log(A + B exp(gamma k^2 t / mu) cos kq) / mu (phi = exp(mu F) solves the backward heat
@@ -52,6 +53,7 @@ def test_p2_eq38_anti_diffusion_blowup_detected():
         cole_hopf_solution(g.q[0], 7.0, **CH)
 
 
+@pytest.mark.equations("P2 (42)")
 def test_p2_eq40_eq42_characteristics_corrected():
     """Classical limit of (38) (viscous term dropped): the grid solution agrees with Hamilton's
     equations dq/dt = 2 gamma grad F, dP/dt = -grad V, dF/dt = gamma P^2 - V, whose acceleration
@@ -99,6 +101,7 @@ def test_p2_eq40_eq42_characteristics_corrected():
     assert np.abs(acc_d - printed).max() > 10 * np.abs(acc_d - derived).max()
 
 
+@pytest.mark.equations("P2 (44)")
 @pytest.mark.parametrize("K", [1, 2])
 def test_p2_eq44_stationary_solution_on_grid(K):
     """(44) F = C0 + (1/mu) sum_k log(C_k + mu q_k) solves (43) (dF/dt = 0, V = 0): the 4th-order
@@ -115,6 +118,7 @@ def test_p2_eq44_stationary_solution_on_grid(K):
     assert np.log2(res[0] / res[1]) == pytest.approx(4.0, abs=0.4)
 
 
+@pytest.mark.equations("P2 (45)")
 def test_p2_eq45_canonical_free_energy_is_eq44_with_mu_2beta():
     """(45) with q = lambda equals (44) with mu = 2 beta, C_k = 2 (1 - beta m),
     C_0 = -N log(4 pi) / (2 beta), and so solves (43) on a grid."""

@@ -61,6 +61,7 @@ def test_p2_eq35_nodes_are_marked_and_not_crossed():
     assert np.allclose(F2[right] - F2[301], F[right] - F[301], atol=1e-12)
 
 
+@pytest.mark.equations("P2 (31)")
 def test_p2_eq31_hydrodynamic_energy_equals_expectation_of_h():
     """<H> of (34) equals the Madelung energy int [mu p u^2/(4 gamma) + 4D |grad sqrt p|^2 +
     mu p V] with u = 2 gamma grad F (31): an identity between two independent routes."""
@@ -74,6 +75,7 @@ def test_p2_eq31_hydrodynamic_energy_equals_expectation_of_h():
 
 @pytest.mark.parametrize("K,n,t_final,dt,tol", [(1, 128, 0.5, 5e-4, 1e-9),
                                                 (2, 32, 0.1, 2e-3, 1e-6)])
+@pytest.mark.equations("P2 (32)", "P2 (33)", "P2 (34)")
 def test_p2_eq32_eq33_learning_off_equals_schrodinger(K, n, t_final, dt, tol):
     """(32)-(33) without the boxed terms are Schrödinger's (34): p and u agree with the split-step
     solution (no nodes) to discretisation error, 1D and 2D."""
@@ -113,6 +115,7 @@ def test_p2_eq33_negative_viscosity_blowup_detected():
     assert 0 < stop[128] < stop[64] < 2.0
 
 
+@pytest.mark.equations("P2 (32)")
 def test_p2_eq32_learning_on_conserves_probability_and_is_off_by_o_gamma_over_mu():
     """With the learning terms, (32) still conserves int p (it is a divergence), and before the
     blow-up the deviation from Schrödinger is linear in gamma/mu at fixed gamma D / mu."""
@@ -144,6 +147,7 @@ def test_bad_input_madelung():
         solve_madelung((p0, u0), Madelung(g, C), 1.0, on_blowup="ignore")
 
 
+@pytest.mark.equations("P2 (22)")
 def test_p2_eq22_entropy_production_two_forms_agree():
     """(22): int D|grad p|^2/p - gamma grad p.grad F equals int sqrt p (-4D lap + gamma lap F)
     sqrt p (integration by parts on the periodic grid)."""
@@ -158,6 +162,7 @@ def test_p2_eq22_entropy_production_two_forms_agree():
     assert first == pytest.approx(second, rel=1e-12)
 
 
+@pytest.mark.equations("P2 (28)")
 def test_p2_eq28_action_terms_on_a_schrodinger_solution():
     """(28) on a solution of (34): terms (1)+(3)+(4)+(5) vanish (the learning term (2) is the one
     dropped), with (3) = mu int p dF/dt taken by a finite difference in time of the unwrapped
@@ -197,6 +202,7 @@ def test_simulation_madelung_end_to_end(tmp_path):
     assert all(c.agrees for c in get("madelung").checks(data))
 
 
+@pytest.mark.equations("P2 (36)")
 def test_p2_eq36_schrodinger_action_equals_eq28_without_learning_term():
     """(36): Re int Psi* (-4D lap + mu V - i hbar d/dt) Psi equals the (28) density without the
     learning term (2), i.e. terms (1)+(3)+(4)+(5), for any Psi = sqrt(p) exp(i a F) and any

@@ -26,6 +26,7 @@ def _rel(a, b):
     return np.linalg.norm(a - b) / np.linalg.norm(b)
 
 
+@pytest.mark.equations("P2 (34)", "P2 (35)")
 def test_p2_eq34_eq35_constants_derived_symbolically():
     """P2 (34)-(35): Psi = sqrt(p) exp(i a F) solves i hbar Psi_t = (-4D d^2 + mu V) Psi iff (p, F)
     solve the Madelung pair from (29)-(30) without learning terms, with a = sqrt(gamma mu/4D),
@@ -57,6 +58,7 @@ def test_p2_eq34_eq35_constants_derived_symbolically():
     assert sp.simplify(printed.subs(mu, 2)) != 0
 
 
+@pytest.mark.equations("P2 (34)")
 @pytest.mark.parametrize("method,dt", [("blanes-moan4", 0.05), ("yoshida4", 0.01)])
 def test_p2_eq34_coherent_state_1d(method, dt):
     """P2 (34): coherent state of V = kappa q^2/2 on 1,024 points, relative L2 <= 1e-8 at t = 1,
@@ -72,6 +74,7 @@ def test_p2_eq34_coherent_state_1d(method, dt):
     assert mean_q == pytest.approx(2.0 * np.cos(OMEGA), abs=1e-8)
 
 
+@pytest.mark.equations("P2 (34)")
 def test_p2_eq34_free_gaussian_packet_1d():
     """P2 (34), V = 0: analytic spreading, moving packet (group velocity 2 c k0)."""
     g = make_grid(1024, 40.0)
@@ -80,6 +83,7 @@ def test_p2_eq34_free_gaussian_packet_1d():
     assert _rel(r.final, gaussian_packet(g, C, t=1.0, **kw)) <= 1e-12
 
 
+@pytest.mark.equations("P2 (34)")
 def test_p2_eq34_coherent_state_2d_and_3d():
     """P2 (34) in K = 2 and 3: product coherent states, 4th-order split."""
     for K, n, L in ((2, 64, 16.0), (3, 40, 16.0)):
@@ -94,6 +98,7 @@ def test_p2_eq34_coherent_state_2d_and_3d():
         assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
 
 
+@pytest.mark.equations("P2 (34)")
 def test_p2_eq34_energy_conserved_static_potential():
     """P2 (34) with static V (double well): <H> conserved to the splitting error, norm exactly."""
     g = make_grid(512, 16.0)
@@ -122,6 +127,7 @@ def test_p2_eq34_splitting_order_measured(method):
     assert order == pytest.approx(SPLITTINGS[method][0], abs=0.15)
 
 
+@pytest.mark.equations("P2 (34)")
 def test_p2_eq34_time_dependent_potential_driven_oscillator():
     """Time-dependent V = kappa (q - s(t))^2 / 2: the centre obeys the classical (Ehrenfest, exact
     for quadratic V) q'' = -2 gamma kappa (q - s(t)); the 4th-order split keeps order 4."""
@@ -273,6 +279,7 @@ def test_p2_eq34_default_dt_obeys_the_accuracy_rule():
     assert loose.info["dt"] > dt and _rel(loose.final, exact) <= 1e-4
 
 
+@pytest.mark.equations("P2 (34)", "P2 (35)", "P2 (36)")
 def test_p2_eq34_eq35_eq36_coherent_state_corrected_constants_visible():
     """P2 (34)-(36) with mu = 2.5, gamma = 0.6, D = 0.3 through the new solve: the coherent state
     follows the corrected constants (kinetic sqrt(4 D gamma / mu), phase sqrt(gamma mu / 4D),

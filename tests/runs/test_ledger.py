@@ -1,8 +1,19 @@
-"""The equation ledger docs/equations.md (issue 9): reference parsing and staleness."""
+"""The equation ledger docs/equations.md (issues 9, 17): reference parsing, marker binding,
+staleness."""
 
+import textwrap
 from pathlib import Path
 
-from emergent.runs.ledger import EQUATIONS, _testname_refs, build, render, scan_text
+import pytest
+
+from emergent.runs.ledger import (
+    EQUATIONS,
+    bound_tests,
+    build,
+    parse_equation,
+    render,
+    scan_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,9 +32,80 @@ def test_reference_parsing():
     assert scan_text("P1 2.10-2.11") == {("P1", "2.10"), ("P1", "2.11")}
     assert scan_text("P2: Madelung pair (32) and (33)") == {("P2", "32"), ("P2", "33")}
     assert scan_text("P1 (99.1), P2 (400)") == set()  # not equations of the papers
-    assert _testname_refs("test_p1_eq2_1_2_3_feedforward") == {
-        ("P1", "2.1"), ("P1", "2.2"), ("P1", "2.3")}
-    assert _testname_refs("test_p2_eq34_norm") == {("P2", "34")}
+
+
+def _tree(tmp_path, text):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(textwrap.dedent(text))
+    return bound_tests(tmp_path)
+
+
+def test_only_the_equations_marker_binds(tmp_path):
+    """Decorators, a module's and a class's pytestmark bind; names and docstrings do not."""
+    found = _tree(tmp_path, '''
+        import pytest
+        from pytest import mark
+
+        pytestmark = [pytest.mark.slow, pytest.mark.equations("P2 (19)")]
+
+        def test_p1_eq5_14_named_but_not_bound():
+            """P1 (5.14), P2 (34): mentioned, not bound."""
+
+        @pytest.mark.parametrize("k", [1, 2])
+        @pytest.mark.equations("P1 (5.14)", "P2 (34)")
+        def test_bound(k):
+            pass
+
+        @mark.equations("P1 (12.12)")
+        class TestGroup:
+            pytestmark = pytest.mark.equations("P2 (95)")
+
+            def test_member(self):
+                pass
+
+        def helper():
+            pass
+    ''')
+    f = "tests/test_x.py"
+    assert found[("P2", "19")] == {f"{f}::test_p1_eq5_14_named_but_not_bound",
+                                   f"{f}::test_bound", f"{f}::TestGroup::test_member"}
+    assert found[("P1", "5.14")] == found[("P2", "34")] == {f"{f}::test_bound"}
+    assert found[("P1", "12.12")] == found[("P2", "95")] == {f"{f}::TestGroup::test_member"}
+    assert set(found) == {("P2", "19"), ("P1", "5.14"), ("P2", "34"), ("P1", "12.12"),
+                          ("P2", "95")}
+
+
+def test_names_and_docstrings_alone_bind_nothing(tmp_path):
+    found = _tree(tmp_path, '''
+        def test_p2_eq34_coherent_state():
+            """P2 (34), P1 (5.14)."""
+    ''')
+    assert found == {}
+
+
+@pytest.mark.parametrize("bad", ['"P1 5.14"', '"P3 (1)"', '"P1 (1.1)"', '"P2 (400)"', "name"])
+def test_a_malformed_marker_is_an_error_naming_the_test(tmp_path, bad):
+    with pytest.raises(ValueError, match="test_y"):
+        _tree(tmp_path, f'''
+            import pytest
+
+            @pytest.mark.equations({bad})
+            def test_y():
+                pass
+        ''')
+
+
+def test_parse_equation():
+    assert parse_equation("P1 (5.14)") == ("P1", "5.14")
+    assert parse_equation("P2 (102)") == ("P2", "102")
+    with pytest.raises(ValueError, match="P1"):
+        parse_equation("P1 (5.15)")
+
+
+def test_the_repository_markers_parse():
+    """Every equations(...) marker under tests/ names an equation of the papers."""
+    found = bound_tests(ROOT)
+    assert ("P2", "34") in found and ("P1", "5.14") in found
 
 
 def test_docs_equations_md_is_not_stale():

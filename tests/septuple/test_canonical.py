@@ -13,6 +13,7 @@ from emergent.septuple.canonical import (
 )
 
 
+@pytest.mark.equations("P2 (45)")
 def test_p2_eq45_matches_gaussian_integral():
     """(45) = -(1/beta) log of Z = int d^2x exp(-x^T ((1 - beta m) I + beta G) x / 2) (P2 (5)-(7)),
     computed by quadrature for a 2x2 G, through its eigenvalues."""
@@ -40,6 +41,7 @@ def test_gradient_and_hessian_match_finite_differences():
             (fp - 2 * f0 + fm) / h**2, rel=1e-4)
 
 
+@pytest.mark.equations("P2 (46)")
 def test_p2_eq46_virial_relation():
     """(46): U = d(beta F)/d beta (finite difference in beta) = sum_i lambda_i dF/dlambda_i for
     m = 0. For m != 0 the printed form fails; the corrected U = sum_i (lambda_i - m) dF/dlambda_i
@@ -55,6 +57,7 @@ def test_p2_eq46_virial_relation():
         assert np.allclose(printed, u_fd, rtol=1e-8) == (m == 0.0)
 
 
+@pytest.mark.equations("P2 (47)")
 def test_p2_eq47_first_line_for_linear_eigenvalues():
     """(47), first line: for lambda_i linear in q (d^2 lambda/dq^2 = 0),
     sum_k d^2F/dq_k^2 = -2 beta sum_{i,k} (dF/dlambda_i)^2 (dlambda_i/dq_k)^2."""

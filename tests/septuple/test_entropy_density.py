@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy.stats import multivariate_normal
 
 from emergent.septuple.entropy_density import (
@@ -27,6 +28,7 @@ def _samples(m=100_000, seed=0):
     return q0, multivariate_normal(MEAN0, COV0).logpdf(q0)
 
 
+@pytest.mark.equations("P1 (8.2)")
 def test_p1_eq8_2_liouville_rk4_matches_exact_quadratic_flow():
     """(8.2) integrated by RK4 with d log J / dbeta = alpha Laplacian F equals the exact
     linear flow expm(alpha beta H) Q0 and log J = alpha beta tr H."""
@@ -40,6 +42,7 @@ def test_p1_eq8_2_liouville_rk4_matches_exact_quadratic_flow():
         assert np.allclose(lj, lj_exact, atol=1e-12)
 
 
+@pytest.mark.equations("P1 (8.8)")
 def test_p1_eq8_8_integrated_exponential_for_quadratic_f():
     """(8.1) as printed + (8.5)-(8.8): for a quadratic F, S(beta) = int sigma dQ equals
     S(0) exp(beta alpha Laplacian F). Route 1: quadrature of sigma = -u log(M u) of the
@@ -65,6 +68,7 @@ def test_p1_eq8_8_integrated_exponential_for_quadratic_f():
     assert abs(np.exp(3.0 * ALPHA * LAP) - 1) > 0.4
 
 
+@pytest.mark.equations("P1 (8.8)")
 def test_p1_eq8_8_holds_for_comoving_volumes_not_at_fixed_q():
     """Corrected reading of (8.8): sigma(beta, Q(beta)) J = sigma(0, Q0) exp(beta alpha
     Laplacian F) along each trajectory (J = volume growth), while at a fixed Q the printed
@@ -103,6 +107,7 @@ def test_p1_eq8_3_probability_conserving_ensemble_entropy_grows_linearly():
     assert abs(s_sample - s0_exact * np.exp(beta * ALPHA * LAP)) > 0.1
 
 
+@pytest.mark.equations("P1 (8.1)", "P1 (8.5)")
 def test_p1_eq8_5_exact_production_for_nonquadratic_f():
     """(8.1) as printed: dS/dbeta = alpha int Laplacian(F) sigma holds exactly (it is (8.5)
     without approximation) for a non-quadratic F; checked by differencing S(beta) of the
@@ -125,6 +130,7 @@ def test_p1_eq8_5_exact_production_for_nonquadratic_f():
     assert abs(rate - integral) < 1e-3 * abs(integral)
 
 
+@pytest.mark.equations("P1 (8.10)")
 def test_p1_eq8_10_laplacian_of_canonical_free_energy():
     """(8.10): the Laplacian over eigenvalues of the canonical F (P2 45 / P1 8.9, m = 0,
     from emergent.septuple.canonical) is -beta/2 sum (1 + beta lambda)^-2 (central differences)."""
@@ -142,6 +148,7 @@ def test_p1_eq8_10_laplacian_of_canonical_free_energy():
     assert canonical_laplacian(lam, beta=beta) < 0
 
 
+@pytest.mark.equations("P1 (8.11)")
 def test_p1_eq8_11_corrected_exponent():
     """(8.6) with the beta-dependent Laplacian (8.10) integrates to
     -(alpha/2) sum [log(1+x) + 1/(1+x) - 1] / lambda^2 (x = beta lambda), checked by

@@ -30,6 +30,7 @@ def _data(sep, s=6, seed=1):
     return x_in, y
 
 
+@pytest.mark.equations("P1 (2.11)")
 def test_p1_eq2_11_boundary_loss_by_hand():
     """H_boundary = 1/2 |P_out x_bar - y|^2 (2.11) from an explicit MLP pass."""
     sep, w, b = _net()
@@ -42,6 +43,7 @@ def test_p1_eq2_11_boundary_loss_by_hand():
     assert boundary_loss(sep, x_in, y) == pytest.approx(expect.mean(), rel=1e-14)
 
 
+@pytest.mark.equations("P1 (3.4)")
 def test_p1_eq3_4_bulk_loss_by_hand():
     """H (3.4) with m: explicit sum over non-input neurons plus -m/2 |x|^2 over all."""
     sep, _, _ = _net()
@@ -53,6 +55,7 @@ def test_p1_eq3_4_bulk_loss_by_hand():
     assert np.allclose(bulk_hamiltonian(sep, x, m=0.3), expect, rtol=1e-13)
 
 
+@pytest.mark.equations("P1 (3.2)")
 def test_p1_eq3_2_forward_output_gives_zero_bulk_loss():
     """If y_out is the net's own output, the fixed point (2.9) is the clamped minimum, H = 0."""
     sep, _, _ = _net()
@@ -63,6 +66,7 @@ def test_p1_eq3_2_forward_output_gives_zero_bulk_loss():
     assert np.max(h) < 1e-24
 
 
+@pytest.mark.equations("P1 (3.2)")
 def test_p1_eq3_2_clamped_minimisation_vs_scipy_least_squares():
     """Batched minimisation (3.2) of (3.4), m = 0, against per-sample scipy least_squares."""
     sep, _, _ = _net(sizes=(10, 6, 5, 3))
@@ -83,6 +87,7 @@ def test_p1_eq3_2_clamped_minimisation_vs_scipy_least_squares():
     assert np.all(h > 1e-4)  # a non-trivial problem: outputs clamped away from the forward pass
 
 
+@pytest.mark.equations("P1 (3.2)", "P1 (3.3)")
 @pytest.mark.parametrize("m", [0.1, 0.4])
 def test_p1_eq3_3_tachyonic_and_user_potential_vs_bfgs(m):
     """(3.4) with mass m and a user potential V: a local minimum (gradient zero, BFGS started

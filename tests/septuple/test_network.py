@@ -16,6 +16,7 @@ def _layered(sizes, seed=0, scale=1.5, activation="tanh"):
     return NeuralSeptuple.from_layers(w, b, activation=activation), w, b
 
 
+@pytest.mark.equations("P1 (5.4)")
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_derivatives_finite_differences(name):
     """f' and f'' (P1 5.4, 10.4) against central differences."""
@@ -26,11 +27,13 @@ def test_activation_derivatives_finite_differences(name):
     assert np.allclose(act.d2f(y), (act.df(y + h) - act.df(y - h)) / (2 * h), atol=1e-6)
 
 
+@pytest.mark.equations("P1 (10.4)")
 def test_p1_eq10_4_tanh_derivative_is_sech2():
     y = np.linspace(-4, 4, 33)
     assert np.allclose(get_activation("tanh").df(y), 4 * (np.exp(y) + np.exp(-y)) ** -2)
 
 
+@pytest.mark.equations("P1 (2.5)")
 def test_p1_eq2_5_keras_layout_matches_mlp_forward():
     """from_layers takes the Keras kernel layout: the fixed point equals the usual MLP pass."""
     sep, w, b = _layered([7, 5, 4, 3])
@@ -43,6 +46,7 @@ def test_p1_eq2_5_keras_layout_matches_mlp_forward():
     assert np.array_equal(xb[:, sep.input_index], x_in)
 
 
+@pytest.mark.equations("P1 (2.4)", "P1 (2.9)")
 def test_p1_eq2_9_fixed_point_after_L_minus_1_steps():
     """x(L-1) from x(0) = P_in x (2.4) under (2.5) is the fixed point (2.9) of a layered net."""
     sep, _, _ = _layered([6, 5, 4, 3])
@@ -60,6 +64,7 @@ def test_p1_eq2_9_fixed_point_after_L_minus_1_steps():
     assert np.allclose(gen.fixed_point(x_in), xl, atol=1e-14)
 
 
+@pytest.mark.equations("P1 (2.7)", "P1 (2.8)")
 def test_p1_eq2_8_input_bias_condition():
     """With f(P_in b) = P_in x (2.8) the literal step (2.5) keeps the inputs fixed (2.7)."""
     rng = np.random.default_rng(2)
@@ -76,6 +81,7 @@ def test_p1_eq2_8_input_bias_condition():
     assert sep0.input_bias_residual(x_in)[0] > 0.1
 
 
+@pytest.mark.equations("P1 (2.1)")
 def test_p1_eq2_1_2_3_feedforward_conditions():
     """Nilpotency index L (2.1) from the graph equals the smallest L with w^L = 0."""
     sep, _, _ = _layered([5, 4, 3, 2])
@@ -109,6 +115,7 @@ def test_nonconverging_fixed_point_raises():
         sep.fixed_point(np.array([[0.5]]), max_steps=500)
 
 
+@pytest.mark.equations("P1 (2.9)")
 def test_contracting_recurrent_net_converges():
     """A recurrent but contracting net reaches x = f(wx + b) (2.9)."""
     rng = np.random.default_rng(4)

@@ -42,6 +42,7 @@ def _grid_logz(logf, centre, half, n):
 @pytest.mark.parametrize(
     "case", ["deep", "shallow", "no-hidden", "wide-bulk", "dag"]
 )
+@pytest.mark.equations("P1 (5.6)")
 def test_p1_eq5_6_lowrank_spectrum_equals_dense(case):
     """The exact low-rank route gives the N eigenvalues of G (5.6, 5.10) of the dense
     numpy.linalg.eigvalsh to 1e-10 relative; the rest of the spectrum is exactly 1."""
@@ -66,6 +67,7 @@ def test_p1_eq5_6_lowrank_spectrum_equals_dense(case):
     assert np.allclose(thermo.nontrivial_eigenvalues(sep, x), spec.eigenvalues)
 
 
+@pytest.mark.equations("P1 (5.11)")
 def test_p1_eq5_11_mean_term_lowrank_equals_dense():
     """log Z with the <x> term (5.11): a_i from the low-rank route equal the dense eigenvectors."""
     for sep, x in (_layered([40, 10, 6, 4]), _random_dag(seed=4)):
@@ -92,6 +94,7 @@ def _chain():
     return sep, xbar
 
 
+@pytest.mark.equations("P1 (5.9)", "P1 (5.11)")
 @pytest.mark.parametrize("beta,m", [(0.5, 0.0), (3.0, 0.0), (2.0, 0.3), (1.0, -0.7)])
 def test_p1_eq5_9_gaussian_integral_by_quadrature(beta, m):
     """(5.9)/(5.11) is the exact integral of exp(-beta H_2 - x^2/2), H_2 the quadratic loss (5.5):
@@ -118,6 +121,7 @@ def test_p1_eq5_9_gaussian_integral_by_quadrature(beta, m):
     assert diff == pytest.approx(quad, rel=1e-8)
 
 
+@pytest.mark.equations("P1 (5.11)")
 def test_p1_eq5_8_gaussian_approximation_error_is_order_one_over_beta():
     """The true loss (3.4) with tanh in the windowed integral (5.8) against the Gaussian
     approximation (5.11) at <x> = x_bar: the error falls like 1/beta (Laplace), N = 3."""
@@ -139,6 +143,7 @@ def test_p1_eq5_8_gaussian_approximation_error_is_order_one_over_beta():
     assert 3.0 < errs[0] / errs[1] < 5.0  # beta * error -> const
 
 
+@pytest.mark.equations("P1 (5.11)")
 def test_p1_eq5_8_gaussian_approximation_monte_carlo():
     """N = 9 net: importance-sampled log Z of (5.8) with the true loss vs (5.11) at large beta,
     and the error grows at small beta (the approximation is a large-beta one)."""
@@ -168,6 +173,7 @@ def test_p1_eq5_8_gaussian_approximation_monte_carlo():
     assert abs(out[5.0][0]) > 5 * abs(est)
 
 
+@pytest.mark.equations("P1 (6.1)", "P1 (7.1)")
 @pytest.mark.parametrize("mean_term", [False, True])
 @pytest.mark.parametrize("m", [0.0, 0.3])
 def test_p1_eq6_1_eq7_1_energy_entropy_by_finite_differences(mean_term, m):
@@ -193,6 +199,7 @@ def test_p1_eq6_1_eq7_1_energy_entropy_by_finite_differences(mean_term, m):
     assert summ.free_energy == pytest.approx(fe(beta), rel=1e-12)
 
 
+@pytest.mark.equations("P1 (7.7)", "P1 (7.8)")
 @pytest.mark.parametrize("maker", ["deep", "shallow", "dag"])
 def test_p1_eq7_8_log_det_g_vanishes_for_nilpotent_w(maker):
     """det G = det(I - f'w)^2 = 1 for nilpotent w (7.7): sum_i log lambda_i = 0 (7.8)."""
@@ -208,6 +215,7 @@ def test_p1_eq7_8_log_det_g_vanishes_for_nilpotent_w(maker):
     assert abs(thermo.trace_log_power(thermo.spectrum(rec, x), 1)) > 1e-3
 
 
+@pytest.mark.equations("P1 (9.11)")
 def test_p1_eq9_11_odd_traces_vanish_without_hidden_layers():
     """L = 2 (no hidden layer): Tr (log G)^(2n+1) = 0 (9.10-9.11); with one hidden layer mu3 is
     non-zero, though small next to mu2^(3/2) (P1 §9-10); with two hidden layers it is larger."""
@@ -225,6 +233,7 @@ def test_p1_eq9_11_odd_traces_vanish_without_hidden_layers():
     assert 1e-8 < abs(skew3) < 0.5
 
 
+@pytest.mark.equations("P1 (10.5)")
 def test_p1_eq10_5_complexity_n_against_sorted_dense_spectrum():
     sep, x = _layered([40, 10, 6, 4])
     spec = thermo.spectrum(sep, x)
@@ -242,6 +251,7 @@ def test_p1_eq10_5_complexity_n_against_sorted_dense_spectrum():
     assert thermo.n_greater(spec, beta=beta) == big.size
 
 
+@pytest.mark.equations("P1 (8.10)")
 def test_p1_eq8_10_laplacian_by_finite_differences():
     """Delta F = sum_j d^2F/d lambda_j^2 = -beta/2 sum (1 - beta m + beta lambda)^-2 (8.10)."""
     lam = np.random.default_rng(2).lognormal(0.0, 1.0, size=12)
@@ -293,6 +303,7 @@ def test_thermo_bad_input():
         thermo.complexity_n(spec, sep.n + 1)
 
 
+@pytest.mark.equations("P1 (9.2)", "P1 (9.3)")
 def test_p1_eq9_2_eq9_3_two_peak_model_equals_spectrum_sum():
     """(9.3) is (9.1) for the explicit spectrum of (9.2): gamma N eigenvalues at lambda and
     (1 - gamma) N at lambda^(gamma/(gamma-1)), whose determinant is 1."""
@@ -306,6 +317,7 @@ def test_p1_eq9_2_eq9_3_two_peak_model_equals_spectrum_sum():
             assert model == pytest.approx(direct, rel=1e-13)
 
 
+@pytest.mark.equations("P1 (9.4)")
 def test_p1_eq9_4_stationary_points_of_the_model():
     """Stationary points of (9.3) for gamma = 1/3 solve beta z^2 - z + 1 - beta = 0 with
     z = lambda^(1/2): s* = 2 log((1 - beta)/beta) (found symbolically here), not the printed
@@ -368,6 +380,7 @@ def test_random_nets_simulation_end_to_end(tmp_path):
     assert verdicts[0].agrees and verdicts[1].agrees  # (7.8) and (9.11) are exact
 
 
+@pytest.mark.equations("P1 (6.6)")
 def test_p1_eq6_6_equilibrium_split_of_free_energy():
     """With every eigenvalue far from 1/beta, F (6.5) = A(beta) - C/beta (6.6)-(6.8) up to
     sum_small beta lambda/(2 beta) + sum_big 1/(2 beta^2 lambda) (first order of log(1 + .))."""

@@ -31,6 +31,7 @@ def _ou_problem(cells, mean0, var0):
     return grid, f, gaussian_cells(grid, mean0, var0)
 
 
+@pytest.mark.equations("P2 (20)")
 @pytest.mark.parametrize("method", ["cn", "explicit"])
 def test_p2_eq20_ou_exact_gaussian_1d(method):
     """P2 (20) with F = -q^2/2 (Ornstein-Uhlenbeck): exact Gaussian, L1 error <= 1e-3 at t = 1."""
@@ -44,6 +45,7 @@ def test_p2_eq20_ou_exact_gaussian_1d(method):
     assert np.abs(res.states[-1] - p0).sum() * grid.cell_volume > 0.1
 
 
+@pytest.mark.equations("P2 (20)")
 def test_p2_eq20_ou_exact_gaussian_2d_adi():
     """P2 (20) in K = 2 (ADI Crank-Nicolson, anisotropic start): L1 error <= 1e-3 at t = 1."""
     grid, f, p0 = _ou_problem((256, 256), [1.0, -0.5], [0.25, 0.4])
@@ -53,6 +55,7 @@ def test_p2_eq20_ou_exact_gaussian_2d_adi():
     assert np.abs(res.states[-1] - exact).sum() * grid.cell_volume <= 1e-3
 
 
+@pytest.mark.equations("P2 (20)")
 def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
     """P2 (20) in K = 3: Douglas ADI and the explicit kernel agree with each other and the
     exact Gaussian to the discretisation error of a 32^3 grid."""
@@ -73,6 +76,7 @@ def test_p2_eq20_ou_3d_adi_matches_explicit_and_exact():
 @pytest.mark.parametrize("cells,periodic", [((200,), (False,)), ((200,), (True,)),
                                             ((48, 40), (False, True)),
                                             ((12, 10, 14), (True, False, False))])
+@pytest.mark.equations("P2 (18)")
 @pytest.mark.parametrize("method", ["explicit", "cn"])
 def test_p2_eq18_probability_conserved_and_positive(cells, periodic, method):
     """P2 (18) is a conservation law: total probability constant to 1e-12 relative and p >= 0
@@ -92,6 +96,7 @@ def test_p2_eq18_probability_conserved_and_positive(cells, periodic, method):
     assert np.abs(res.states[-1] - p0).max() > 1e-3 * p0.max()
 
 
+@pytest.mark.equations("P2 (20)")
 def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
     """Stationary solution of P2 (20) is exp(gamma F / D) / Z: it is an exact discrete fixed
     point, the long-time limit from another start, and the continuum density to O(h^2)."""
@@ -199,6 +204,7 @@ def test_explicit_2d_step_out_buffer():
         stepper.step(p, -1)
 
 
+@pytest.mark.equations("P2 (20)")
 def test_p2_eq20_stationary_state_exact_2d_explicit_blocked():
     """exp(gamma F / D) stays fixed to round-off under the blocked 2D explicit stepper
     (40 steps = several passes), and a non-stationary start moves and keeps its mass."""
@@ -220,6 +226,7 @@ def test_p2_eq20_stationary_state_exact_2d_explicit_blocked():
     assert np.abs(p1 - p0).max() > 1e-3 * p0.max()
 
 
+@pytest.mark.equations("P1 (11.5)")
 def test_p1_eq11_5_pure_diffusion_heat_kernel():
     """P1 (11.5): dp/dt = (D/2) Laplacian p, i.e. P2 (20) with F = 0 and diffusion D/2;
     a Gaussian spreads as var0 + D t (periodic box, far from the walls)."""
@@ -233,6 +240,7 @@ def test_p1_eq11_5_pure_diffusion_heat_kernel():
     assert np.allclose(np.diag(res.series["cov"][-1]), [0.5 + big_d, 0.3 + big_d], atol=2e-2)
 
 
+@pytest.mark.equations("P2 (22)")
 @pytest.mark.parametrize("dim", [1, 2])
 def test_p2_eq22_entropy_production_two_routes(dim):
     """P2 (22): dS_q/dt from differencing S_q (21) in time equals the integral formula
@@ -256,6 +264,7 @@ def test_p2_eq22_entropy_production_two_routes(dim):
     assert (s["production_drift"] < 0).all()
 
 
+@pytest.mark.equations("P2 (20)")
 def test_p2_eq20_time_dependent_free_energy_moving_trap():
     """P2 (20) with F(t, q) = -(q - v t)^2 / 2: the mean obeys dm/dt = gamma (v t - m),
     m(t) = m0 e^-t + v (t - 1 + e^-t) for gamma = 1 (exact, linear drift)."""

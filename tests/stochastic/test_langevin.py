@@ -56,6 +56,7 @@ def test_stream_normals_are_standard():
     assert abs(np.mean(z[1:] * z[:-1])) < 5 / np.sqrt(n)
 
 
+@pytest.mark.equations("P2 (19)", "P2 (20)")
 def test_p2_eq20_langevin_histogram_matches_grid_solver_double_well():
     """The density of dq = gamma F'(q) dt + sqrt(2D) dW obeys P2 (20): histogram on the grid
     solver's cells agrees with the grid solution within the statistical error (chi^2 test)."""
@@ -81,6 +82,7 @@ def test_p2_eq20_langevin_histogram_matches_grid_solver_double_well():
     assert np.sum(((d0 - p_grid)[use] / np.maximum(err[use], e0[use])) ** 2) > 10 * dof
 
 
+@pytest.mark.equations("P2 (19)", "P2 (20)")
 def test_p2_eq20_langevin_ou_2d_histogram_matches_exact():
     """K = 2 Ornstein-Uhlenbeck ensemble vs the exact Gaussian on the grid cells (chi^2)."""
     grid = Grid((-4.0, -4.0), (4.0, 4.0), (16, 16))
@@ -98,6 +100,7 @@ def test_p2_eq20_langevin_ou_2d_histogram_matches_exact():
     assert chi2 < dof + 5 * np.sqrt(2 * dof)
 
 
+@pytest.mark.equations("P2 (19)")
 def test_p2_eq19_langevin_k5_ou_moments():
     """K = 5 (beyond the grid solver): OU mean m0 e^-t and variance v0 e^-2t + (1 - e^-2t)."""
     rng = np.random.default_rng(2)

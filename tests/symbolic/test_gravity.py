@@ -9,6 +9,7 @@ from emergent.symbolic import gravity as g
 from emergent.symbolic.verdict import FAILS, HOLDS, HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (12.13)", "P2 (96)")
 @pytest.mark.parametrize("dim", [2, 3])
 def test_p1_12_13_p2_96_ricci_form_equals_riemann_contraction(dim):
     assert g.check_ricci_form(dim).verdict == HOLDS
@@ -24,12 +25,14 @@ def test_p2_92_landau_lifshitz_divergence_explicit(dim):
     assert g.check_landau_lifshitz(dim).verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (12.10)", "P2 (92)")
 def test_p2_92_paper_form_is_not_a_total_divergence_3d():
     v = g.check_total_divergence(3)
     assert v.verdict == HOLDS_WITH_CORRECTION
     assert "t = 1" in v.counterexample and v.details["corrected tensor reproduces Gamma-Gamma"]
 
 
+@pytest.mark.equations("P1 (12.9)", "P2 (91)")
 def test_p1_12_12_corrected_coefficients_solved_3d():
     """The linear solve returns the unique Gamma-Gamma coefficients (-1/4, 1/4, 1/2, 0, -1/2)."""
     sol = g.solve_for_einstein(g.geometry(3))
@@ -39,10 +42,12 @@ def test_p1_12_12_corrected_coefficients_solved_3d():
     assert g.check_einstein_from_onsager(3).verdict == HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (12.12)", "P2 (95)")
 def test_p1_12_12_einstein_hilbert_variation_3d():
     assert g.check_eh_variation(3).verdict == HOLDS
 
 
+@pytest.mark.equations("P2 (89)")
 def test_p2_89_pointwise_fails():
     assert g.check_pointwise(3).verdict == FAILS
 
@@ -62,6 +67,7 @@ def test_deliberately_wrong_identity_is_detected():
     assert "Euler-Lagrange derivative by g_00" in g._counterexample(geo, wrong)
 
 
+@pytest.mark.equations("P2 (95)", "P1 (12.12)")
 def test_p2_95_and_p1_12_12_sign_conventions():
     assert g.check_signs_p2().verdict == HOLDS
     assert g.check_signs_p1().verdict == HOLDS_WITH_CORRECTION
@@ -89,6 +95,7 @@ def test_jet_total_derivative_is_exact_on_inverse_metric():
     assert not J.add(ds, J.scale(expect, -1))
 
 
+@pytest.mark.equations("P1 (12.9)", "P1 (12.10)", "P1 (12.12)", "P2 (91)", "P2 (92)", "P2 (95)")
 @pytest.mark.slow
 def test_p1_12_12_p2_95_generic_4d():
     assert g.check_total_divergence(4).verdict == HOLDS_WITH_CORRECTION

@@ -7,34 +7,42 @@ from emergent.symbolic import thermodynamics as t
 from emergent.symbolic.verdict import HOLDS, HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (5.9)")
 def test_p1_eq5_9_gaussian_integral():
     assert t.check_p1_5_9().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (5.10)")
 def test_p1_eq5_10_eigen_equation_typo():
     assert t.check_p1_5_10().verdict == HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (7.1)")
 def test_p1_eq6_1_7_1_entropy_uses_log_z():
     assert t.check_p1_6_1_7_1().verdict == HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (7.3)", "P1 (7.4)", "P1 (7.5)")
 def test_p1_eq7_3_7_5():
     assert t.check_p1_7_3_7_5().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (7.7)")
 def test_p1_eq7_7_det_g_one_for_feed_forward():
     assert t.check_p1_7_7().verdict == HOLDS
 
 
+@pytest.mark.equations("P1 (8.4)")
 def test_p1_eq8_4_entropy_production():
     assert t.check_p1_8_4().verdict == HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (8.11)")
 def test_p1_eq8_10_8_11():
     assert t.check_p1_8_10_8_11().verdict == HOLDS_WITH_CORRECTION
 
 
+@pytest.mark.equations("P1 (9.4)")
 def test_p1_eq9_4_stationary_points():
     v = t.check_p1_9_2_9_4()
     assert v.verdict == HOLDS_WITH_CORRECTION
