@@ -17,7 +17,6 @@ The result (one row per mutation and a score per paper section) is written as Ma
 from __future__ import annotations
 
 import argparse
-import ast
 import datetime as _dt
 import json
 import os
@@ -29,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -143,35 +142,8 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 # -- which tests decide which equation ---------------------------------------------------------
-def _marker_refs(decorators: Iterable[ast.expr]) -> list[str]:
-    refs: list[str] = []
-    for dec in decorators:
-        if not isinstance(dec, ast.Call):
-            continue
-        f = dec.func
-        if isinstance(f, ast.Attribute) and f.attr == "equations" and isinstance(
-                f.value, ast.Attribute) and f.value.attr == "mark":
-            refs += [a.value for a in dec.args
-                     if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    return refs
-
-
-def _module_marks(tree: ast.Module) -> list[str]:
-    refs: list[str] = []
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
-            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [
-                node.value]
-            refs += _marker_refs(values)
-    return refs
-
-
 def bound_tests(root: Path) -> dict[str, set[str]]:
     """The tests bound to each equation by the marker ``@pytest.mark.equations(...)``.
-
-    Uses :func:`emergent.runs.ledger.bound_tests` when the ledger provides it; otherwise reads
-    the markers of ``tests/**/test_*.py`` (on test functions, test methods and ``pytestmark``).
 
     Parameters
     ----------
@@ -181,36 +153,13 @@ def bound_tests(root: Path) -> dict[str, set[str]]:
     Returns
     -------
     dict of str to set of str
-        "P2 (34)" to the pytest node ids (``tests/...py::test_name``) that decide it.
+        "P2 (34)" to the pytest node ids (``tests/...py::test_name``) that decide it
+        (:func:`emergent.runs.ledger.bound_tests`).
     """
-    from emergent.runs import ledger
+    from emergent.runs.ledger import bound_tests as ledger_bound
 
-    found = getattr(ledger, "bound_tests", None)
-    if found is not None:
-        out: dict[str, set[str]] = defaultdict(set)
-        for ref, tests in found(root).items():
-            key = ref if isinstance(ref, str) else f"{ref[0]} ({ref[1]})"
-            out[key] |= set(tests)
-        return dict(out)
-    out = defaultdict(set)
-    for path in sorted((root / "tests").rglob("test_*.py")):
-        rel = path.relative_to(root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        module = _module_marks(tree)
-
-        def visit(body: list[ast.stmt], prefix: str, inherited: list[str], rel: str = rel
-                  ) -> None:
-            for node in body:
-                if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
-                    visit(node.body, f"{prefix}{node.name}::",
-                          inherited + _marker_refs(node.decorator_list))
-                elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and \
-                        node.name.startswith("test"):
-                    for ref in inherited + _marker_refs(node.decorator_list):
-                        out[ref].add(f"{rel}::{prefix}{node.name}")
-
-        visit(tree.body, "", module)
-    return dict(out)
+    return {f"{paper} ({number})": set(tests)
+            for (paper, number), tests in ledger_bound(root).items()}
 
 
 def _normal(ref: str) -> str:
