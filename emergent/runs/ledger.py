@@ -402,13 +402,20 @@ def render(entries: list[Entry]) -> str:
         "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
         "",
     ]
+    from emergent.runs.mutation import section_scores  # docs/mutations.json (issue 17)
+
+    scores = section_scores()
     current = None
     for e in entries:
         head = f"{e.paper} {e.section}"
         if head != current:
             current = head
-            lines += ["", f"## {head}", "",
-                      "| eq | code | simulations | tests | verdict |",
+            lines += ["", f"## {head}", ""]
+            if head in scores:
+                killed, total = scores[head]
+                lines += [f"Mutation check: {killed} of {total} mutations killed by the bound "
+                          "tests (docs/mutations.md).", ""]
+            lines += ["| eq | code | simulations | tests | verdict |",
                       "|---|---|---|---|---|"]
         verdict = e.verdict + (f": {e.note}" if e.note else "")
         verdict = verdict.replace("|", "\\|").replace("\n", " ")
