@@ -1,4 +1,4 @@
-"""The `emergent` command: list, run, show, plot, reproduce, verify, sweep.
+"""The `emergent` command: list, run, show, plot, reproduce, verify, sweep, equations, mutate.
 
 Everything about a simulation (its parameters, their ranges, the equations, paper scale) comes
 from :mod:`emergent.runs.registry`. Bad input never gives a traceback: a one-line error naming the
