@@ -16,9 +16,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["EQUATIONS", "Entry", "bound_tests", "build", "parse_equation", "render",
-           "scan_references"]
+__all__ = ["EQUATIONS", "Decided", "Entry", "bound_tests", "build", "decisions", "parse_equation",
+           "render", "reproduce_rows", "scan_references"]
 
 P1_SECTIONS = {
     2: ("Neural septuple", 11), 3: ("Supervised vs. unsupervised", 4),
@@ -236,7 +237,9 @@ def bound_tests(root: Path) -> dict[tuple[str, str], set[str]]:
 
 @dataclass
 class Entry:
-    """One equation's row in the ledger."""
+    """One equation's row in the ledger: where it lives in the code, the simulations that
+    declare it, the tests bound to it (``equations`` marker), the reproduce rows that decide it,
+    the symbolic checks (or the review) that decide it, and its verdict with the correction."""
 
     paper: str
     number: str
@@ -244,6 +247,8 @@ class Entry:
     code: set[str] = field(default_factory=set)
     tests: set[str] = field(default_factory=set)
     simulations: set[str] = field(default_factory=set)
+    rows: set[str] = field(default_factory=set)
+    decided_by: set[str] = field(default_factory=set)
     verdict: str = ""
     note: str = ""
 
@@ -284,17 +289,80 @@ def scan_references(root: Path) -> tuple[dict, dict]:
     return code, tests
 
 
-def _recorded_verdicts() -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """{(paper, number): [(verdict, correction)]} recorded by the symbolic verification."""
-    try:
-        from emergent.symbolic import recorded_verdicts
-    except ImportError:
-        return {}
-    out: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for equation, verdict, correction in recorded_verdicts():
-        for ref in scan_text(equation):
-            out[ref].append((verdict, correction))
-    return out
+class Decided(NamedTuple):
+    """One verdict on one equation: from a symbolic check (``source`` is its key) or from the
+    hand review (``source`` is ``"review"``, with the tests that evaluate the corrected form)."""
+
+    verdict: str
+    correction: str
+    source: str
+
+
+def decisions() -> dict[tuple[str, str], list[Decided]]:
+    """Every verdict recorded for each equation, without running anything.
+
+    A symbolic check gives a verdict only to the equations it declares it decides
+    (:data:`emergent.symbolic.checks.RECORDED`), each with its own correction; the hand review
+    (:data:`emergent.symbolic.review.REVIEWED`) adds the verdicts no check encodes.
+
+    Returns
+    -------
+    dict of (str, str) to list of Decided
+        (paper, number) to its verdicts, in the order recorded.
+    """
+    from emergent.symbolic.checks import recorded_verdicts
+    from emergent.symbolic.review import REVIEWED
+
+    out: dict[tuple[str, str], list[Decided]] = defaultdict(list)
+    for equation, verdict, correction, key in recorded_verdicts():
+        out[parse_equation(equation)].append(Decided(verdict, correction, key))
+    for r in REVIEWED:
+        out[parse_equation(r.equation)].append(Decided(r.verdict, r.correction, "review"))
+    return dict(out)
+
+
+def reproduce_rows(root: Path) -> dict[tuple[str, str], set[str]]:
+    """The reproduce rows (:class:`emergent.runs.registry.Check`) that declare they decide each
+    equation, read from the source of ``emergent/runs/simulations/`` (nothing is run).
+
+    Parameters
+    ----------
+    root : Path
+        The repository root.
+
+    Returns
+    -------
+    dict of (str, str) to set of str
+        (paper, number) to ``"simulation: claim"`` for every ``Check(..., decides=(...))``
+        whose ``decides`` names it (string literals only).
+
+    Raises
+    ------
+    ValueError
+        A ``decides`` entry is not an equation of the papers (with the file and line).
+    """
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for path in sorted((root / "emergent" / "runs" / "simulations").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Check"):
+                continue
+            decides = [k.value for k in node.keywords if k.arg == "decides"]
+            if not decides:
+                continue
+            claim = node.args[0] if node.args else None
+            text = claim.value if isinstance(claim, ast.Constant) else ast.unparse(claim or node)
+            where = f"{path.relative_to(root).as_posix()}:{node.lineno}"
+            items = decides[0].elts if isinstance(decides[0], ast.Tuple | ast.List) else []
+            for item in items:
+                if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+                    continue
+                try:
+                    out[parse_equation(item.value)].add(
+                        f"{path.stem.replace('_', '-')}: {str(text)[:60]}")
+                except ValueError as err:
+                    raise ValueError(f"{where}: decides: {err}") from None
+    return dict(out)
 
 
 # Equations with nothing to check, and why (the ledger shows the reason instead of a verdict).
@@ -323,8 +391,36 @@ NOT_CHECKABLE: dict[tuple[str, str], str] = {
 _ORDER = ("FAILS", "HOLDS WITH CORRECTION", "UNDECIDED", "HOLDS")
 
 
+def _verdict(found: list[Decided]) -> tuple[str, str]:
+    """The ledger verdict and note of an equation from its recorded verdicts: the worst one,
+    with the corrections of every non-HOLDS verdict (each once)."""
+    worst = min(found, key=lambda d: _ORDER.index(d.verdict))
+    notes: list[str] = []
+    for d in found:
+        if d.verdict != "HOLDS" and d.correction and d.correction not in notes:
+            notes.append(d.correction)
+    return worst.verdict.lower(), "; ".join(notes)
+
+
+def _sources(found: list[Decided]) -> set[str]:
+    """The deciding checks, gravity checks of every dimension folded into one ``-{2,3,4}d``."""
+    keys = sorted({d.source for d in found})
+    folded: dict[str, list[str]] = defaultdict(list)
+    for k in keys:
+        stem, _, dim = k.rpartition("-")
+        if dim in ("2d", "3d", "4d"):
+            folded[stem].append(dim[0])
+        else:
+            folded[k] = []
+    return {f"{k}-{{{','.join(v)}}}d" if v else k for k, v in folded.items()}
+
+
 def build(root: Path) -> list[Entry]:
     """The ledger rows for every equation in scope, from the source tree at `root`.
+
+    The verdict of an equation comes only from the checks that declare they decide it (and the
+    hand review); "holds (numerical test)" only from tests bound to it by the ``equations``
+    marker; an equation named only as context by a check gets nothing from that check.
 
     Parameters
     ----------
@@ -335,12 +431,14 @@ def build(root: Path) -> list[Entry]:
     -------
     list of Entry
         One per equation of :data:`EQUATIONS`: the simulations, code and tests that exercise
-        it and the recorded symbolic verdict.
+        it, the checks and reproduce rows that decide it, and its verdict.
     """
     from emergent.runs.registry import all_simulations
+    from emergent.symbolic.review import NOTES as REVIEW_NOTES
 
     code, tests = scan_references(root)
-    verdicts = _recorded_verdicts()
+    found_all = decisions()
+    rows = reproduce_rows(root)
     entries = {(p, n): Entry(p, n, s) for p, n, s in EQUATIONS}
     for sim in all_simulations():
         for eq in sim.equations:
@@ -350,12 +448,13 @@ def build(root: Path) -> list[Entry]:
         entries[ref].code |= locs
     for ref, names in tests.items():
         entries[ref].tests |= names
+    for ref, names in rows.items():
+        entries[ref].rows |= names
     for ref, entry in entries.items():
-        found = verdicts.get(ref, [])
+        found = found_all.get(ref, [])
         if found:
-            worst = min(found, key=lambda v: _ORDER.index(v[0]) if v[0] in _ORDER else 0)
-            entry.verdict = worst[0].lower()
-            entry.note = worst[1]
+            entry.verdict, entry.note = _verdict(found)
+            entry.decided_by = _sources(found)
         elif entry.tests:
             entry.verdict = "holds (numerical test)"
         elif ref in NOT_CHECKABLE:
@@ -366,6 +465,9 @@ def build(root: Path) -> list[Entry]:
         else:
             entry.verdict = "not covered"
             entry.note = "no module, simulation or test of emergent cites it"
+        review = REVIEW_NOTES.get(f"{ref[0]} ({ref[1]})")
+        if review:
+            entry.note = f"{entry.note}; review: {review}" if entry.note else f"review: {review}"
     return [entries[(p, n)] for p, n, _ in EQUATIONS]
 
 
@@ -395,9 +497,13 @@ def render(entries: list[Entry]) -> str:
         "# Equation ledger",
         "",
         "Generated by `emergent equations --write docs/equations.md` from the simulation",
-        "registry, the references in the source and tests, and the verdicts recorded by",
-        "`emergent verify` (see docs/verification.md). Do not edit by hand: a test fails when",
-        "this file is stale.",
+        "registry, the references in the source, the tests bound to an equation by",
+        "`@pytest.mark.equations(...)`, and the verdicts of the symbolic checks that decide",
+        "each equation (`emergent verify`; derivations of every correction in",
+        "docs/verification.md). \"decided by\" names the checks (or the hand review) that give",
+        "the verdict and the reproduce rows that declare they decide the equation; a check",
+        "gives no verdict to an equation it names only as context. Do not edit by hand: a test",
+        "fails when this file is stale.",
         "",
         "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
         "",
@@ -415,11 +521,13 @@ def render(entries: list[Entry]) -> str:
                 killed, total = scores[head]
                 lines += [f"Mutation check: {killed} of {total} mutations killed by the bound "
                           "tests (docs/mutations.md).", ""]
-            lines += ["| eq | code | simulations | tests | verdict |",
-                      "|---|---|---|---|---|"]
+            lines += ["| eq | code | simulations | tests | decided by | verdict |",
+                      "|---|---|---|---|---|---|"]
         verdict = e.verdict + (f": {e.note}" if e.note else "")
         verdict = verdict.replace("|", "\\|").replace("\n", " ")
         sims = ", ".join(sorted(e.simulations)) or "-"
+        decided = sorted(f"`{d}`" for d in e.decided_by) + sorted(
+            f"reproduce `{r}`".replace("|", "\\|") for r in e.rows)
         lines.append(f"| ({e.number}) | {_cell(e.code)} | {sims} | {_cell(e.tests, 2)} "
-                     f"| {verdict} |")
+                     f"| {'<br>'.join(decided) or '-'} | {verdict} |")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ def _net(sizes, seed=0, scale=1.5):
 
 
 
-@pytest.mark.equations("P2 (1)", "P1 (2.5)")
+@pytest.mark.equations("P2 (1)", "P2 (2)", "P1 (2.5)")
 def test_p2_eq1_one_step_is_f_of_wx_plus_b():
     """P2 (1): x(t+1) = f(w x(t) + b), one unclamped step of forward() against the dense
     matrix product written out by hand (w[i, j] from neuron j to neuron i)."""
@@ -60,7 +60,7 @@ def test_p2_eq3_bulk_hamiltonian_by_hand():
     np.testing.assert_allclose(pot.second_derivative(z), -m)
 
 
-@pytest.mark.equations("P2 (4)")
+@pytest.mark.equations("P1 (2.11)")
 def test_p2_eq4_boundary_loss_batch_mean():
     """P2 (4): U_boundary = < 1/2 |P_out x_bar - y|^2 > over the batch, with x_bar from a plain
     numpy forward pass."""

@@ -135,7 +135,8 @@ def test_p2_eq45_canonical_free_energy_is_eq44_with_mu_2beta():
 
 
 def test_simulation_hamilton_jacobi_end_to_end(tmp_path):
-    """`emergent run hamilton-jacobi` with small settings: all paper checks evaluate and agree."""
+    """`emergent run hamilton-jacobi` with small settings: all paper checks evaluate and
+    agree, (42) as corrected."""
     from emergent.cli import main
     from emergent.runs.io import read_run
     from emergent.runs.registry import get
@@ -145,7 +146,8 @@ def test_simulation_hamilton_jacobi_end_to_end(tmp_path):
                  "--set", "cells=128", "--set", "networks=5", "--set", "dt=2e-3"]) == 0
     data = read_run(out)
     checks = get("hamilton-jacobi").checks(data)
-    assert len(checks) == 6 and all(c.agrees for c in checks)
+    assert len(checks) == 6 and all(c.agrees or c.correction for c in checks)
+    assert [c.decides for c in checks if not c.agrees] == [("P2 (42)",)]
 
 
 # -- the solver shape: model, stepper, solve (issue 14) --------------------------------------

@@ -112,3 +112,32 @@ def test_docs_equations_md_is_not_stale():
     """Regenerate with `emergent equations --write docs/equations.md`."""
     current = (ROOT / "docs" / "equations.md").read_text()
     assert current == render(build(ROOT)), "docs/equations.md is stale: regenerate it"
+
+
+def test_reproduce_rows_declare_what_they_decide(tmp_path):
+    sims = tmp_path / "emergent" / "runs" / "simulations"
+    sims.mkdir(parents=True)
+    (sims / "my_sim.py").write_text(textwrap.dedent('''
+        def checks(data):
+            return [Check("P2 (19)-(20): density obeys FP", "x", "y", True,
+                          decides=("P2 (19)", "P2 (20)")),
+                    Check("context only", "x", "y", True)]
+    '''))
+    from emergent.runs.ledger import reproduce_rows
+
+    rows = reproduce_rows(tmp_path)
+    assert rows == {("P2", "19"): {"my-sim: P2 (19)-(20): density obeys FP"},
+                    ("P2", "20"): {"my-sim: P2 (19)-(20): density obeys FP"}}
+    (sims / "bad.py").write_text('Check("c", "x", "y", True, decides=("P2 19",))\n')
+    with pytest.raises(ValueError, match="bad.py:1"):
+        reproduce_rows(tmp_path)
+
+
+def test_the_ledger_shows_reproduce_rows_and_deciding_checks():
+    rows = {(e.paper, e.number): e for e in build(ROOT)}
+    assert any("hamilton-jacobi" in r for r in rows[("P2", "42")].rows)
+    assert rows[("P2", "42")].decided_by == {"p2-42"}
+    assert rows[("P1", "12.10")].decided_by == {"total-divergence-{2,3,4}d"}
+    assert rows[("P1", "8.10")].verdict == "holds"
+    assert rows[("P2", "77")].verdict == "holds with correction"
+    assert rows[("P1", "4.5")].verdict != "holds (numerical test)"

@@ -68,7 +68,7 @@ def test_p1_eq8_8_integrated_exponential_for_quadratic_f():
     assert abs(np.exp(3.0 * ALPHA * LAP) - 1) > 0.4
 
 
-@pytest.mark.equations("P1 (8.8)")
+@pytest.mark.equations("P1 (8.6)", "P1 (8.8)")
 def test_p1_eq8_8_holds_for_comoving_volumes_not_at_fixed_q():
     """Corrected reading of (8.8): sigma(beta, Q(beta)) J = sigma(0, Q0) exp(beta alpha
     Laplacian F) along each trajectory (J = volume growth), while at a fixed Q the printed

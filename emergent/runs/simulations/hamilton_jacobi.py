@@ -346,10 +346,14 @@ def checks(data: RunData) -> list[Check]:
               "not stated", f"stops at t = {', '.join(f'{s:.3g}' for s in stops)} "
               f"(exact t* = {r['cole_hopf_blowup_time']:.3g})",
               bool(np.all(stops <= r["cole_hopf_blowup_time"]))),
+        # the printed (42) fails (symbolic check p2-42); the row is "corrected" when the
+        # derived law holds on the grid solution and "NO" when it does not
         Check("P2 (40)-(42): characteristics of the classical limit", "dq/dt = gamma dF/dq, "
               "q'' = -gamma V' (printed); derived: dq/dt = 2 gamma dF/dq, q'' = -2 gamma V'",
-              f"max error {r['characteristics_max_error']:.1e} (derived form)",
-              r["characteristics_max_error"] <= 1e-6),
+              f"max error {r['characteristics_max_error']:.1e} (derived form)", False,
+              correction="q'' = -2 gamma V' along dq/dt = 2 gamma dF/dq (the characteristics "
+              "of (38))" if r["characteristics_max_error"] <= 1e-6 else "",
+              decides=("P2 (42)",)),
         Check("P2 (44): stationary solution of (43)", "exact",
               f"grid residual {r['stationary_residual']:.1e}, order "
               f"{r['stationary_residual_order']:.2f}", r["stationary_residual"] <= 1e-5),
