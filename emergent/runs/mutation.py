@@ -184,7 +184,7 @@ MUTATIONS: tuple[Mutation, ...] = (
        "k[:n_r, :n_r] = np.eye(n_r) - m_rr", "k[:n_r, :n_r] = np.eye(n_r) + m_rr", "sign"),
     _m("P1 (5.6); P1 (5.10)", _S + "thermodynamics.py",
        "    ia = np.eye(sep.n) - a.toarray()\n    return ia.T @ ia",
-       "    ia = np.eye(sep.n) - a.toarray()\n    return ia @ ia.T", "swap"),
+       "    ia = np.eye(sep.n) + a.toarray()\n    return ia.T @ ia", "sign"),
     _m("P1 (5.10); P1 (5.14)", _S + "thermodynamics.py",
        "out = 0.5 * s.n * LOG_2PI - 0.5 * np.sum(np.log(c + beta * lam))",
        "out = 0.5 * s.n * LOG_2PI - 0.5 * np.sum(np.log(1.0 + beta * lam))", "drop"),
