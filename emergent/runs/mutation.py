@@ -177,7 +177,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m("P1 (5.4); P2 (9)", _S + "thermodynamics.py",
        "return sep.activation.df(sep.preactivation(x[None, :])[0])",
        "return sep.activation.df(sep.preactivation(x[None, :])[0] - sep.bias)", "drop"),
-    _m("P1 (5.2); P1 (5.4); P2 (9)", _S + "activations.py",
+    _m("P1 (5.2); P1 (5.4); P2 (9); P1 (10.4)", _S + "activations.py",
        "    c = np.cosh(np.clip(y, -350.0, 350.0))\n    return 1.0 / (c * c)",
        "    c = np.cosh(np.clip(y, -350.0, 350.0))\n    return 1.0 / c", "drop"),
     _m("P1 (5.6)", _S + "thermodynamics.py",
@@ -233,8 +233,6 @@ MUTATIONS: tuple[Mutation, ...] = (
        "return float(2.0 * np.log(-0.5 + np.sqrt(0.25 + 1.0 / beta)))", "factor"),
     _m("P1 (10.5)", _S + "thermodynamics.py",
        "pos = np.sort(logs[logs > 0])[::-1]", "pos = np.sort(logs[logs > 0])", "swap"),
-    _m("P1 (10.4)", _S + "activations.py",
-       "return -2.0 * np.tanh(y) * _tanh_df(y)", "return 2.0 * np.tanh(y) * _tanh_df(y)", "sign"),
     # -- P1 §11 entropic mechanics ------------------------------------------------------------
     _m("P1 (11.5); P2 (18); P2 (20)", "emergent/stochastic/fokker_planck.py",
        "        a = diffusion / h**2 * flush_tiny(K.bernoulli(-x))",
