@@ -152,7 +152,7 @@ def ledger(dim: int | None = 3, only: str | None = None) -> list[Verdict]:
 class Decision(NamedTuple):
     """The verdict a check gives one equation it decides.
 
-    equation: ``"P1 (8.11)"`` (the marker form of :func:`emergent.runs.ledger.parse_equation`);
+    equation: ``"P<paper> (<number>)"`` (the form of the ``equations`` test marker);
     verdict: one of :data:`VERDICTS`; correction: the corrected statement for this equation
     alone ("" when it holds as printed).
     """
@@ -184,7 +184,7 @@ def recorded_verdicts() -> list[tuple[str, str, str, str]]:
     -------
     list of (str, str, str, str)
         One row per decided equation and check (and dimension for the gravity checks), from
-        :data:`RECORDED`; the equation as ``"P1 (8.11)"``.
+        :data:`RECORDED`; the equation as ``"P<paper> (<number>)"``.
     """
     return [(d.equation, d.verdict, d.correction, r.key) for r in RECORDED for d in r.decides]
 
@@ -195,7 +195,7 @@ def _d(equation: str, verdict: str = H, correction: str = "") -> Decision:
     Parameters
     ----------
     equation : str
-        ``"P1 (8.11)"``.
+        ``"P<paper> (<number>)"``.
     verdict : str
         One of :data:`VERDICTS` (default HOLDS).
     correction : str

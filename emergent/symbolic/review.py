@@ -19,9 +19,9 @@ __all__ = ["NOTES", "REVIEWED", "Reviewed"]
 class Reviewed(NamedTuple):
     """One equation decided by the hand review.
 
-    equation: ``"P2 (76)"``; verdict: one of the verdicts of :mod:`emergent.symbolic.verdict`;
-    correction: the corrected statement; tests: node ids of the tests that evaluate the corrected
-    form through the package's code.
+    equation: ``"P<paper> (<number>)"``; verdict: one of
+    :data:`emergent.symbolic.verdict.VERDICTS`; correction: the corrected statement; tests:
+    node ids of the tests that evaluate the corrected form through the package's code.
     """
 
     equation: str

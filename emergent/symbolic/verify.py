@@ -81,7 +81,7 @@ _ORDER = (FAILS, HOLDS_WITH_CORRECTION, HOLDS)
 
 
 def _eq_key(equation: str) -> tuple:
-    """Paper order for "P1 (8.11)" / "P2 (34)"."""
+    """Paper order for "P<paper> (<number>)"."""
     paper, num = equation.split(" ", 1)
     return (paper, tuple(int(k) for k in num.strip("()").split(".")))
 
@@ -92,8 +92,8 @@ def corrected_equations() -> dict[str, tuple[str, list[str]]]:
     Returns
     -------
     dict of str to (str, list of str)
-        ``"P1 (8.11)"`` to (the worst verdict, the deciding check keys or ``"review"``), in
-        paper order; the verdict is HOLDS WITH CORRECTION or FAILS.
+        ``"P<paper> (<number>)"`` to (the worst verdict, the deciding check keys or
+        ``"review"``), in paper order; the verdict is HOLDS WITH CORRECTION or FAILS.
     """
     found: dict[str, list[tuple[str, str]]] = {}
     for r in RECORDED:
