@@ -591,7 +591,7 @@ def _mutant(tree: Path, m: Mutation, tests: Sequence[str], timeout: float) -> Ou
     return Outcome(m, kind, seconds, len(tests), detail)
 
 
-def run(mutations: Sequence[Mutation], *, root: Path = ROOT, workers: int = 2,
+def run(mutations: Sequence[Mutation], *, root: Path | None = None, workers: int = 2,
         timeout: float = 600.0, baseline: bool = True,
         progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Apply each mutation to a temporary copy of `root` and run the tests bound to it.
@@ -600,9 +600,9 @@ def run(mutations: Sequence[Mutation], *, root: Path = ROOT, workers: int = 2,
     ----------
     mutations : sequence of Mutation
         What to run.
-    root : Path
-        The repository root (never modified: every mutant runs in a copy under the system's
-        temporary folder, removed afterwards).
+    root : Path, optional
+        The repository root (default: the checkout this module lives in; never modified: every
+        mutant runs in a copy under the system's temporary folder, removed afterwards).
     workers : int
         Mutants run at once (each on its own copy; >= 1).
     timeout : float
@@ -623,6 +623,7 @@ def run(mutations: Sequence[Mutation], *, root: Path = ROOT, workers: int = 2,
     RuntimeError
         The unmutated tests fail (baseline).
     """
+    root = ROOT if root is None else Path(root)
     bound = bound_tests(root)
     plan = [(m, sorted(set().union(*(bound.get(e, set()) for e in m.equations))))
             for m in mutations]
@@ -790,20 +791,20 @@ def to_json(outcomes: Sequence[Outcome], *, command: str, seconds: float, date: 
     }, indent=1) + "\n"
 
 
-def section_scores(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+def section_scores(root: Path | None = None) -> dict[str, tuple[int, int]]:
     """The per-section score of the last published mutation run (docs/mutations.json).
 
     Parameters
     ----------
-    root : Path
-        The repository root.
+    root : Path, optional
+        The repository root (default: the checkout this module lives in).
 
     Returns
     -------
     dict of str to (int, int)
         "P2 §5 Quantum Mechanics" to (killed, mutations); empty when no results are published.
     """
-    path = root / RESULTS
+    path = (ROOT if root is None else Path(root)) / RESULTS
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
