@@ -12,6 +12,7 @@ A test fails when docs/equations.md is stale.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -483,6 +484,16 @@ def _cell(items: set[str], limit: int = 3) -> str:
     return "<br>".join(f"`{i}`" for i in items_sorted[:limit]) + more if items_sorted else "-"
 
 
+def _mutation_scores() -> dict[str, tuple[int, int]]:
+    """{section: (killed, mutations)} of the published mutation check (docs/mutations.json,
+    written by `emergent mutate --write docs/mutations.md`); empty when there is none."""
+    path = Path(__file__).resolve().parents[2] / "docs" / "mutations.json"
+    if not path.is_file():
+        return {}
+    sections = json.loads(path.read_text(encoding="utf-8")).get("sections", {})
+    return {k: (int(v[0]), int(v[1])) for k, v in sections.items()}
+
+
 def render(entries: list[Entry]) -> str:
     """docs/equations.md as text.
 
@@ -514,9 +525,7 @@ def render(entries: list[Entry]) -> str:
         "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
         "",
     ]
-    from emergent.runs.mutation import section_scores  # docs/mutations.json (issue 17)
-
-    scores = section_scores()
+    scores = _mutation_scores()
     current = None
     for e in entries:
         head = f"{e.paper} {e.section}"

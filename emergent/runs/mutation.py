@@ -10,7 +10,7 @@ fails (or the run exceeds its time limit) and *survived* when they all pass. Mut
 parallel, each worker on its own copy, with the copy's file restored after each mutant.
 
 The result (one row per mutation and a score per paper section) is written as Markdown
-(docs/mutations.md) and JSON (docs/mutations.json, read by :func:`section_scores` for the ledger).
+(docs/mutations.md) and JSON (docs/mutations.json, whose per-section scores the ledger shows).
 ``emergent mutate --sample 5 --seed 0`` runs a random sample.
 """
 
@@ -45,14 +45,11 @@ __all__ = [
     "main",
     "render",
     "run",
-    "section_scores",
     "select",
     "target_rows",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULTS = "docs/mutations.json"
-"""Where the last full run's results live, relative to the repository root."""
 TARGET = 0.95
 """The score to reach: the share of mutations that the bound tests kill."""
 KINDS = ("sign", "factor", "drop", "ignore-mu", "printed", "swap", "constant")
@@ -763,7 +760,7 @@ def _section_key(sec: str) -> tuple[str, int]:
 
 
 def to_json(outcomes: Sequence[Outcome], *, command: str, seconds: float, date: str) -> str:
-    """The results as JSON (the file :func:`section_scores` reads).
+    """The results as JSON (docs/mutations.json; the ledger shows its per-section scores).
 
     Parameters
     ----------
@@ -789,26 +786,6 @@ def to_json(outcomes: Sequence[Outcome], *, command: str, seconds: float, date: 
         "mutations": [{**asdict(o.mutation), "status": o.status,
                        "seconds": round(o.seconds, 2), "detail": o.detail} for o in outcomes],
     }, indent=1) + "\n"
-
-
-def section_scores(root: Path | None = None) -> dict[str, tuple[int, int]]:
-    """The per-section score of the last published mutation run (docs/mutations.json).
-
-    Parameters
-    ----------
-    root : Path, optional
-        The repository root (default: the checkout this module lives in).
-
-    Returns
-    -------
-    dict of str to (int, int)
-        "P2 §5 Quantum Mechanics" to (killed, mutations); empty when no results are published.
-    """
-    path = (ROOT if root is None else Path(root)) / RESULTS
-    if not path.is_file():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {k: (int(v[0]), int(v[1])) for k, v in data.get("sections", {}).items()}
 
 
 # -- command line ------------------------------------------------------------------------------
