@@ -132,3 +132,16 @@ def test_sample_run_kills_every_mutant_and_leaves_the_worktree_alone(tmp_path, c
     assert json.loads(report.with_suffix(".json").read_text())["mutations"][0]["status"] in (
         "killed", "timeout")
     assert _digest(ROOT / "emergent") == before
+
+
+def test_ledger_shows_the_published_score_per_section():
+    """docs/equations.md (ledger.render) shows the score of docs/mutations.json per section."""
+    from emergent.runs import ledger
+
+    path = ROOT / "docs" / "mutations.json"
+    if not path.is_file():
+        pytest.skip("no published mutation results")
+    sections = json.loads(path.read_text())["sections"]
+    text = ledger.render(ledger.build(ROOT))
+    for sec, (killed, total) in sections.items():
+        assert f"## {sec}\n\nMutation check: {killed} of {total} mutations killed" in text
