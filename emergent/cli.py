@@ -1,4 +1,4 @@
-"""The `emergent` command: list, run, show, plot, reproduce, verify, sweep.
+"""The `emergent` command: list, run, show, plot, reproduce, verify, sweep, equations, mutate.
 
 Everything about a simulation (its parameters, their ranges, the equations, paper scale) comes
 from :mod:`emergent.runs.registry`. Bad input never gives a traceback: a one-line error naming the
@@ -376,6 +376,12 @@ def cmd_equations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mutate(argv: list[str]) -> int:
+    from emergent.runs.mutation import main as mutate_main
+
+    return mutate_main(argv)
+
+
 def cmd_sweep(argv: list[str]) -> int:
     try:
         from emergent.runs.sweep import main as sweep_main
@@ -444,6 +450,8 @@ def _parser() -> _Parser:
     sub.add_parser("verify", help="symbolic checks of the papers' equations", add_help=False)
     sub.add_parser("sweep", help="run a parameter grid on Dask (emergent sweep --help)",
                    add_help=False)
+    sub.add_parser("mutate", help="mutation check of the equation ledger (emergent mutate "
+                   "--help)", add_help=False)
     return p
 
 
@@ -517,6 +525,8 @@ def _dispatch(argv: list[str]) -> int:
         return cmd_verify(argv[1:])
     if argv and argv[0] == "sweep":
         return cmd_sweep(argv[1:])
+    if argv and argv[0] == "mutate":
+        return cmd_mutate(argv[1:])
     args = _parser().parse_args(argv)
     return {"list": cmd_list, "show": cmd_show, "plot": cmd_plot,
             "reproduce": cmd_reproduce, "equations": cmd_equations}[args.command](args)

@@ -12,6 +12,7 @@ A test fails when docs/equations.md is stale.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -479,6 +480,16 @@ def _cell(items: set[str], limit: int = 3) -> str:
     return "<br>".join(f"`{i}`" for i in items_sorted[:limit]) + more if items_sorted else "-"
 
 
+def _mutation_scores() -> dict[str, tuple[int, int]]:
+    """{section: (killed, mutations)} of the published mutation check (docs/mutations.json,
+    written by `emergent mutate --write docs/mutations.md`); empty when there is none."""
+    path = Path(__file__).resolve().parents[2] / "docs" / "mutations.json"
+    if not path.is_file():
+        return {}
+    sections = json.loads(path.read_text(encoding="utf-8")).get("sections", {})
+    return {k: (int(v[0]), int(v[1])) for k, v in sections.items()}
+
+
 def render(entries: list[Entry]) -> str:
     """docs/equations.md as text.
 
@@ -510,13 +521,18 @@ def render(entries: list[Entry]) -> str:
         "Verdicts: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + ".",
         "",
     ]
+    scores = _mutation_scores()
     current = None
     for e in entries:
         head = f"{e.paper} {e.section}"
         if head != current:
             current = head
-            lines += ["", f"## {head}", "",
-                      "| eq | code | simulations | tests | decided by | verdict |",
+            lines += ["", f"## {head}", ""]
+            if head in scores:
+                killed, total = scores[head]
+                lines += [f"Mutation check: {killed} of {total} mutations killed by the bound "
+                          "tests (docs/mutations.md).", ""]
+            lines += ["| eq | code | simulations | tests | decided by | verdict |",
                       "|---|---|---|---|---|---|"]
         verdict = e.verdict + (f": {e.note}" if e.note else "")
         verdict = verdict.replace("|", "\\|").replace("\n", " ")

@@ -22,7 +22,7 @@ from emergent.quantum import (
     velocity_from_wavefunction,
 )
 
-KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+KW = dict(diffusion=0.3, gamma=0.6, mu=2.5)  # hbar = sqrt(5), a = sqrt(1.25): no factor is 1
 C = MadelungConstants(**KW)
 
 

@@ -17,8 +17,9 @@ from emergent.quantum import (
     solve_schrodinger,
 )
 
-KW = dict(diffusion=0.25, gamma=1.0, mu=1.0)
+KW = dict(diffusion=0.3, gamma=0.6, mu=2.5)  # hbar = sqrt(5), a = sqrt(1.25): no factor is 1
 C = MadelungConstants(**KW)
+OMEGA = np.sqrt(2 * KW["gamma"] * 1.0)  # V = q^2 / 2: omega = sqrt(2 gamma kappa), kappa = 1
 
 
 def _rel(a, b):
@@ -70,7 +71,7 @@ def test_p2_eq34_coherent_state_1d(method, dt):
     assert _rel(r.final, exact) <= 1e-8
     assert abs(r.series["norm"][-1] - r.series["norm"][0]) <= 1e-12
     mean_q = float(g.integrate(g.q[0] * np.abs(r.final) ** 2))
-    assert mean_q == pytest.approx(2.0 * np.cos(np.sqrt(2.0)), abs=1e-8)
+    assert mean_q == pytest.approx(2.0 * np.cos(OMEGA), abs=1e-8)
 
 
 @pytest.mark.equations("P2 (34)")
@@ -136,7 +137,7 @@ def test_p2_eq34_time_dependent_potential_driven_oscillator():
     s = lambda t: 0.8 * np.sin(1.3 * t)  # noqa: E731
     pot = lambda t: 0.5 * (q - s(t)) ** 2  # noqa: E731
     psi0 = coherent_state(g, C, stiffness=1.0, displacement=0.0)
-    ode = solve_ivp(lambda t, y: [y[1], -2.0 * (y[0] - s(t))], (0, 1.0), [0.0, 0.0],
+    ode = solve_ivp(lambda t, y: [y[1], -2.0 * KW["gamma"] * (y[0] - s(t))], (0, 1.0), [0.0, 0.0],
                     rtol=1e-12, atol=1e-14)
     errs = []
     for dt in (0.05, 0.025):
