@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -34,10 +34,16 @@ from emergent.kernels.chain_kernels import (
     LINEAR,
     PARALLEL_THRESHOLD,
     TANH,
+    all_finite,
     chain_steps,
     chain_steps_serial,
+    cycle_advance,
     cycle_order,
-    cycle_steps_tiled,
+    gather_cycles,
+    scatter_cycles,
+    shift_deviation,
+    shift_into,
+    tile_items,
 )
 from emergent.septuple.activations import activation_code
 
@@ -318,6 +324,18 @@ def _whole_steps(t0: float, t1: float) -> int:
     return k
 
 
+class _Cycles(NamedTuple):
+    """A chain's cycle decomposition (:func:`cycle_order`) with its weights and bias reordered
+    and the work items (:func:`tile_items`) of the blocked kernel."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    item_c: np.ndarray
+    item_a: np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class PermutationChain:
     """A chain network x <- f(w x + b) with a permutation weight matrix, P2 (1), (49)-(50), (59).
@@ -383,11 +401,30 @@ class PermutationChain:
         return int(self.perm.size)
 
     @cached_property
-    def _cycles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(order, starts, weights[order], bias[order]) for the blocked kernel (cached)."""
+    def _cycles(self) -> _Cycles:
+        """The cycle decomposition in the form the blocked kernel reads (computed once)."""
         order, starts = cycle_order(self.perm)
         assert self.weights is not None and self.bias is not None
-        return order, starts, self.weights[order], self.bias[order]
+        item_c, item_a = tile_items(starts, TILE)
+        return _Cycles(order, starts, self.weights[order], self.bias[order], item_c, item_a)
+
+    def kernel(self, steps: int) -> str:
+        """The kernel that `steps` updates use: "step" or "tiled" (``method`` resolved).
+
+        Parameters
+        ----------
+        steps : int
+            Updates per call.
+
+        Returns
+        -------
+        str
+            "tiled" for method "tiled", or for "auto" when N >= 2^16 and steps >= 16;
+            otherwise "step".
+        """
+        if self.method == "auto":
+            return "tiled" if self.n >= 1 << 16 and steps >= 16 else "step"
+        return self.method
 
     def transposed(self) -> PermutationChain:
         """The network with w^T = pi^T (66)-(67) (the inverse permutation), same b and f.
@@ -400,8 +437,12 @@ class PermutationChain:
         inv, w_t = transpose(self.perm, self.weights)
         return PermutationChain(inv, w_t, self.bias, self.activation, self.method)
 
-    def apply(self, x: np.ndarray, steps: int) -> np.ndarray:
+    def apply(self, x: np.ndarray, steps: int, out: np.ndarray | None = None) -> np.ndarray:
         """`steps` updates x <- f(w x + b), P2 (1), (49)-(50), (57), of every subsystem.
+
+        A one-off call: the blocked kernel reorders the state into cycle order and back (two
+        temporary arrays); :class:`ChainStepper` keeps the state in cycle order between calls
+        instead.
 
         Parameters
         ----------
@@ -409,42 +450,58 @@ class PermutationChain:
             The state (finite).
         steps : int
             Number of chain steps (>= 0).
+        out : ndarray, optional
+            C-contiguous float64 array of the shape of `x` (not `x` itself) to write the result
+            into.
 
         Returns
         -------
         ndarray
-            A new array of the shape of `x`.
+            `out`, or a new array of the shape of `x`.
 
         Raises
         ------
         ValueError
-            A negative or non-integer `steps`, a wrong shape, a non-finite `x`.
+            A negative or non-integer `steps`, a wrong shape, a non-finite `x`, a bad `out`.
         """
         steps = _check_steps(steps)
         x = np.asarray(x, dtype=np.float64)
         squeeze = x.ndim == 1
         n = self.n
-        x2 = np.array(x.reshape(1, -1) if squeeze else x, dtype=np.float64, order="C")
+        x2 = np.ascontiguousarray(x.reshape(1, -1) if squeeze else x)
         if x2.ndim != 2 or x2.shape[1] != n:
             raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
-        if not np.isfinite(x2).all():
+        if not all_finite(x2):
             raise ValueError("x, bias and weights must be finite")
-        method = self.method
-        if method == "auto":
-            method = "tiled" if n >= 1 << 16 and steps >= 16 else "step"
-        if method == "tiled" and steps > 0:
-            order, starts, w_o, b_o = self._cycles
-            y = cycle_steps_tiled(np.ascontiguousarray(x2[:, order]), starts, w_o, b_o,
-                                  steps, self.code, TILE, DEPTH)
-            out = np.empty_like(y)
-            out[:, order] = y
-        elif n >= PARALLEL_THRESHOLD:
-            out = chain_steps(x2, self.perm, self.weights, self.bias, steps, self.code)
+        if out is None:
+            res = np.empty_like(x2)
         else:
-            out = chain_steps_serial(x2, self.perm, self.weights, self.bias, steps, self.code)
-        return out[0] if squeeze else out
+            if (not isinstance(out, np.ndarray) or out.shape != x.shape
+                    or out.dtype != np.float64 or not out.flags.c_contiguous
+                    or np.shares_memory(out, x)):
+                raise ValueError(f"out must be a C-contiguous float64 array of shape {x.shape} "
+                                 "apart from x")
+            res = out.reshape(x2.shape)
+        if self.kernel(steps) == "tiled" and steps > 0:
+            cyc = self._cycles
+            y = np.empty_like(x2)
+            gather_cycles(x2, cyc.order, y)
+            work = np.empty_like(y)
+            if cycle_advance(y, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                             cyc.bias, steps, self.code, TILE, DEPTH):
+                y = work
+            scatter_cycles(y, cyc.order, res)
+        else:
+            kern = chain_steps if n >= PARALLEL_THRESHOLD else chain_steps_serial
+            stepped = kern(x2, self.perm, self.weights, self.bias, steps, self.code)
+            if out is None:
+                return stepped[0] if squeeze else stepped
+            res[...] = stepped
+        if out is not None:
+            return out
+        return res[0] if squeeze else res
 
-    def exact(self, x0: np.ndarray, t: int) -> np.ndarray:
+    def exact(self, x0: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
         """The exact solution (61) of the linear pure permutation chain (b = 0, weights 1).
 
         Parameters
@@ -452,14 +509,72 @@ class PermutationChain:
         x0 : ndarray(shape=[..., N])
             The state at step 0.
         t : int
-            The step.
+            The step (>= 0).
+        out : ndarray, optional
+            C-contiguous float64 array of the shape of `x0` (not `x0` itself) for the result.
 
         Returns
         -------
         ndarray
-            x_i(t) = x_{perm^t(i)}(0), see :func:`shift_solution`.
+            x_i(t) = x_{perm^t(i)}(0), as :func:`shift_solution`, from the cached cycle
+            decomposition (in `out` when given).
+
+        Raises
+        ------
+        ValueError
+            `x0` without N neurons in its last axis, a negative `t`, a bad `out`.
         """
-        return shift_solution(x0, t, perm=self.perm)
+        x0 = np.asarray(x0, dtype=np.float64)
+        t = _check_steps(t, "t")
+        if x0.ndim < 1 or x0.shape[-1] != self.n:
+            raise ValueError(f"x0 must have {self.n} neurons in its last axis")
+        src = np.ascontiguousarray(x0).reshape(-1, self.n)
+        if out is None:
+            out = np.empty(x0.shape)
+        elif (out.shape != x0.shape or out.dtype != np.float64 or not out.flags.c_contiguous
+              or np.shares_memory(out, x0)):
+            raise ValueError(f"out must be a C-contiguous float64 array of shape {x0.shape} "
+                             "apart from x0")
+        cyc = self._cycles
+        shift_into(src, cyc.order, cyc.starts, cyc.item_c, cyc.item_a, TILE, t,
+                   out.reshape(-1, self.n))
+        return out
+
+    def shift_deviation(self, x: np.ndarray, x0: np.ndarray, t: int) -> float:
+        """max_i |x_i(t) - x_{perm^t(i)}(0)|: the distance from the exact shift (61).
+
+        One pass over both states without temporaries (the `chains` simulation records it at
+        every recorded step).
+
+        Parameters
+        ----------
+        x : ndarray(shape=[..., N])
+            The state at step t.
+        x0 : ndarray(shape=[..., N])
+            The state at step 0 (same shape).
+        t : int
+            The step (>= 0).
+
+        Returns
+        -------
+        float
+            The largest deviation over all subsystems and neurons (NaN if x holds a NaN).
+
+        Raises
+        ------
+        ValueError
+            Shapes that differ or lack N neurons in the last axis, a negative `t`.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        x0 = np.asarray(x0, dtype=np.float64)
+        t = _check_steps(t, "t")
+        if x.shape != x0.shape or x.ndim < 1 or x.shape[-1] != self.n:
+            raise ValueError(f"x and x0 must have the same shape with {self.n} neurons in the "
+                             f"last axis, got {x.shape} and {x0.shape}")
+        cyc = self._cycles
+        return float(shift_deviation(np.ascontiguousarray(x).reshape(-1, self.n),
+                                     np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order,
+                                     cyc.starts, cyc.item_c, cyc.item_a, TILE, t))
 
 
 @dataclass(frozen=True, eq=False)
@@ -540,16 +655,61 @@ class ChainEnsemble:
         ndarray(shape=[..., N])
             (x^-_{pi^t}(0) + x^+_{pi^-t}(0)) / 2.
         """
-        return 0.5 * (shift_solution(x0[0], t, perm=self.chain.perm)
-                      + shift_solution(x0[1], t, perm=self.transposed.perm))
+        out = self.chain.exact(x0[0], t)
+        out += self.transposed.exact(x0[1], t)
+        out *= 0.5
+        return out
+
+
+class _Resident:
+    """One chain's state kept in cycle order between the calls of :class:`ChainStepper`."""
+
+    def __init__(self, chain: PermutationChain) -> None:
+        self.chain = chain
+        self.y: np.ndarray | None = None  # the state in cycle order
+        self.work: np.ndarray | None = None  # the blocked kernel's second buffer
+        self.key: tuple | None = None  # (address, shape) of the natural-order copy last written
+
+    @staticmethod
+    def _key(x: np.ndarray) -> tuple:
+        return (x.__array_interface__["data"][0], x.shape, x.strides)
+
+    def advance(self, x: np.ndarray, steps: int, out: np.ndarray) -> bool:
+        """`steps` updates of x (natural order, [rows, N]) into `out`; whether all finite."""
+        chain = self.chain
+        if steps == 0 or chain.kernel(steps) != "tiled":
+            chain.apply(x, steps, out=out)
+            self.key = None
+            return bool(all_finite(out))
+        cyc = chain._cycles
+        if self.y is None or self.y.shape != x.shape:
+            self.y = np.empty(x.shape)
+            self.work = np.empty(x.shape)
+            self.key = None
+        if self.key != self._key(x):  # not the array this stepper wrote last: reorder it
+            if not all_finite(x):
+                raise ValueError("x, bias and weights must be finite")
+            gather_cycles(x, cyc.order, self.y)
+        assert self.work is not None
+        if cycle_advance(self.y, self.work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                         cyc.bias, steps, chain.code, TILE, DEPTH):
+            self.y, self.work = self.work, self.y
+        finite = scatter_cycles(self.y, cyc.order, out)
+        self.key = self._key(out)
+        return bool(finite)
 
 
 class ChainStepper:
     """Advances a :class:`PermutationChain` or :class:`ChainEnsemble` state between whole steps.
 
     The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
-    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50)
-    (:meth:`PermutationChain.apply`).
+    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50). With the
+    blocked kernel (:meth:`PermutationChain.kernel`) the stepper keeps the state in cycle order
+    between calls (the reordering is done once, not per call) and writes the natural order
+    into one output array that it reuses: :meth:`advance` returns the same array every time
+    (the run loop owns it; a tracker that keeps a state copies it, and must not modify it:
+    a state that is not the array the stepper returned last is reordered afresh). No array of
+    size N is allocated per call.
 
     Parameters
     ----------
@@ -559,6 +719,19 @@ class ChainStepper:
 
     def __init__(self, model: PermutationChain | ChainEnsemble) -> None:
         self.model = model
+        chains = ((model.chain, model.transposed) if isinstance(model, ChainEnsemble)
+                  else (model,))
+        self._branches = [_Resident(c) for c in chains]
+        self._out: list[np.ndarray] = []  # two output arrays, used in turn
+
+    def _output(self, state: np.ndarray) -> np.ndarray:
+        """An output array of the state's shape that is not `state` itself."""
+        if not self._out or self._out[0].shape != state.shape:
+            self._out = [np.empty(state.shape), np.empty(state.shape)]
+        for buf in self._out:
+            if not np.shares_memory(buf, state):
+                return buf
+        return self._out[0]  # pragma: no cover - two distinct buffers cannot both overlap
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
@@ -573,18 +746,36 @@ class ChainStepper:
         Returns
         -------
         ndarray
-            A new array of the shape of `state`: `t1 - t0` updates x <- f(w x + b).
+            `t1 - t0` updates x <- f(w x + b), in one of the stepper's two output arrays (of
+            the shape of `state`; never `state` itself).
 
         Raises
         ------
         ValueError
-            `t1 - t0` not a whole number of steps >= 0.
+            `t1 - t0` not a whole number of steps >= 0, a wrong shape, a non-finite state.
         FloatingPointError
             The state overflowed (became non-finite) within these steps: a linear chain whose
             weights exceed 1 in modulus grows without bound.
         """
-        out = self.model.apply(state, _whole_steps(t0, t1))
-        if not np.isfinite(out).all():
+        steps = _whole_steps(t0, t1)
+        x = np.ascontiguousarray(state, dtype=np.float64)
+        if isinstance(self.model, ChainEnsemble):
+            if x.ndim < 2 or x.shape[0] != 2:
+                raise ValueError(f"x must hold the two branches (x^-, x^+) in its first axis, "
+                                 f"got shape {x.shape}")
+            branches = [x[0], x[1]]
+        else:
+            branches = [x]
+        n = self._branches[0].chain.n
+        if branches[0].shape[-1] != n or branches[0].ndim not in (1, 2):
+            raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
+        out = self._output(x)
+        finite = True
+        for k, res in enumerate(self._branches):
+            xb = branches[k].reshape(-1, n)
+            ob = (out[k] if len(self._branches) == 2 else out).reshape(-1, n)
+            finite &= res.advance(xb, steps, ob)
+        if not finite:
             raise FloatingPointError(
                 f"the state overflowed (non-finite) between steps {t0:g} and {t1:g}: a linear "
                 "chain whose weights exceed 1 grows without bound")
