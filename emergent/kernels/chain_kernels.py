@@ -586,9 +586,9 @@ def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np
             k = j - tm
             k = k + length if k < 0 else k
             d = abs(xr[order[s + j]] - x0r[order[s + k]])
-            m = d if not d <= m else m  # a NaN wins
+            m = d if (d > m or d != d) else m  # a NaN, once met, stays
         dev[job] = m
     worst = 0.0
     for v in dev:
-        worst = v if not v <= worst else worst
+        worst = v if (v > worst or v != v) else worst
     return worst
