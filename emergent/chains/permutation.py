@@ -334,6 +334,7 @@ class _Cycles(NamedTuple):
     bias: np.ndarray
     item_c: np.ndarray
     item_a: np.ndarray
+    identity: bool
 
 
 @dataclass(frozen=True, eq=False)
@@ -406,7 +407,9 @@ class PermutationChain:
         order, starts = cycle_order(self.perm)
         assert self.weights is not None and self.bias is not None
         item_c, item_a = tile_items(starts, TILE)
-        return _Cycles(order, starts, self.weights[order], self.bias[order], item_c, item_a)
+        identity = bool(np.array_equal(order, np.arange(order.size)))
+        return _Cycles(order, starts, self.weights[order], self.bias[order], item_c, item_a,
+                       identity)
 
     def kernel(self, steps: int) -> str:
         """The kernel that `steps` updates use: "step" or "tiled" (``method`` resolved).
@@ -540,10 +543,11 @@ class PermutationChain:
                    out.reshape(-1, self.n))
         return out
 
-    def shift_deviation(self, x: np.ndarray, x0: np.ndarray, t: int) -> float:
-        """max_i |x_i(t) - x_{perm^t(i)}(0)|: the distance from the exact shift (61).
+    def shift_deviation(self, x: np.ndarray, x0: np.ndarray, t: int) -> tuple[float, float]:
+        """max_i |x_i(t) - x_{perm^t(i)}(0)| (the distance from the exact shift (61)), and
+        sum_i x_i(t)^2 (the norm conserved by (59)).
 
-        One pass over both states without temporaries (the `chains` simulation records it at
+        One pass over both states without temporaries (the `chains` simulation records both at
         every recorded step).
 
         Parameters
@@ -557,8 +561,10 @@ class PermutationChain:
 
         Returns
         -------
-        float
+        deviation : float
             The largest deviation over all subsystems and neurons (NaN if x holds a NaN).
+        square_sum : float
+            sum of x^2 over all subsystems and neurons.
 
         Raises
         ------
@@ -572,9 +578,10 @@ class PermutationChain:
             raise ValueError(f"x and x0 must have the same shape with {self.n} neurons in the "
                              f"last axis, got {x.shape} and {x0.shape}")
         cyc = self._cycles
-        return float(shift_deviation(np.ascontiguousarray(x).reshape(-1, self.n),
-                                     np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order,
-                                     cyc.starts, cyc.item_c, cyc.item_a, TILE, t))
+        dev, sq = shift_deviation(np.ascontiguousarray(x).reshape(-1, self.n),
+                                  np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order,
+                                  cyc.starts, cyc.item_c, cyc.item_a, TILE, t, cyc.identity)
+        return float(dev), float(sq)
 
 
 @dataclass(frozen=True, eq=False)
@@ -661,42 +668,9 @@ class ChainEnsemble:
         return out
 
 
-class _Resident:
-    """One chain's state kept in cycle order between the calls of :class:`ChainStepper`."""
-
-    def __init__(self, chain: PermutationChain) -> None:
-        self.chain = chain
-        self.y: np.ndarray | None = None  # the state in cycle order
-        self.work: np.ndarray | None = None  # the blocked kernel's second buffer
-        self.key: tuple | None = None  # (address, shape) of the natural-order copy last written
-
-    @staticmethod
-    def _key(x: np.ndarray) -> tuple:
-        return (x.__array_interface__["data"][0], x.shape, x.strides)
-
-    def advance(self, x: np.ndarray, steps: int, out: np.ndarray) -> bool:
-        """`steps` updates of x (natural order, [rows, N]) into `out`; whether all finite."""
-        chain = self.chain
-        if steps == 0 or chain.kernel(steps) != "tiled":
-            chain.apply(x, steps, out=out)
-            self.key = None
-            return bool(all_finite(out))
-        cyc = chain._cycles
-        if self.y is None or self.y.shape != x.shape:
-            self.y = np.empty(x.shape)
-            self.work = np.empty(x.shape)
-            self.key = None
-        if self.key != self._key(x):  # not the array this stepper wrote last: reorder it
-            if not all_finite(x):
-                raise ValueError("x, bias and weights must be finite")
-            gather_cycles(x, cyc.order, self.y)
-        assert self.work is not None
-        if cycle_advance(self.y, self.work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
-                         cyc.bias, steps, chain.code, TILE, DEPTH):
-            self.y, self.work = self.work, self.y
-        finite = scatter_cycles(self.y, cyc.order, out)
-        self.key = self._key(out)
-        return bool(finite)
+def _key(x: np.ndarray) -> tuple[int, int]:
+    """(address, size in bytes) of an array's data: which buffer a state lives in."""
+    return (x.__array_interface__["data"][0], x.nbytes)
 
 
 class ChainStepper:
@@ -705,11 +679,13 @@ class ChainStepper:
     The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
     times are chain steps t, each interval one kernel call of P2 (1), (49)-(50). With the
     blocked kernel (:meth:`PermutationChain.kernel`) the stepper keeps the state in cycle order
-    between calls (the reordering is done once, not per call) and writes the natural order
-    into one output array that it reuses: :meth:`advance` returns the same array every time
-    (the run loop owns it; a tracker that keeps a state copies it, and must not modify it:
-    a state that is not the array the stepper returned last is reordered afresh). No array of
-    size N is allocated per call.
+    between calls in two buffers of its own (the reordering is done once, not per call) and
+    checks finiteness inside the kernel. When the cycle order is the natural order (the
+    unshuffled cycles of :func:`permutation_from_cycles`, :func:`cycle_permutation`) the state
+    it returns is its cycle-order buffer itself; otherwise it writes the natural order into one
+    of two output arrays that it reuses. No array of size N is allocated per call. The run loop
+    owns the returned array (a tracker that keeps a state copies it); a state that is not the
+    array returned last is read afresh.
 
     Parameters
     ----------
@@ -719,19 +695,18 @@ class ChainStepper:
 
     def __init__(self, model: PermutationChain | ChainEnsemble) -> None:
         self.model = model
-        chains = ((model.chain, model.transposed) if isinstance(model, ChainEnsemble)
-                  else (model,))
-        self._branches = [_Resident(c) for c in chains]
-        self._out: list[np.ndarray] = []  # two output arrays, used in turn
+        self._chains = ((model.chain, model.transposed) if isinstance(model, ChainEnsemble)
+                        else (model,))
+        self._y: np.ndarray | None = None  # [branches, rows, N], cycle order
+        self._work: np.ndarray | None = None
+        self._out: list[np.ndarray] = []  # natural-order outputs, used in turn
+        self._last: tuple[int, int] | None = None  # _key of the array returned last
 
     def _output(self, state: np.ndarray) -> np.ndarray:
-        """An output array of the state's shape that is not `state` itself."""
+        """A natural-order output array of the state's shape that is not `state` itself."""
         if not self._out or self._out[0].shape != state.shape:
             self._out = [np.empty(state.shape), np.empty(state.shape)]
-        for buf in self._out:
-            if not np.shares_memory(buf, state):
-                return buf
-        return self._out[0]  # pragma: no cover - two distinct buffers cannot both overlap
+        return self._out[1] if np.shares_memory(self._out[0], state) else self._out[0]
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
@@ -746,8 +721,8 @@ class ChainStepper:
         Returns
         -------
         ndarray
-            `t1 - t0` updates x <- f(w x + b), in one of the stepper's two output arrays (of
-            the shape of `state`; never `state` itself).
+            `t1 - t0` updates x <- f(w x + b), of the shape of `state`, in one of the
+            stepper's own arrays (never `state` itself).
 
         Raises
         ------
@@ -759,22 +734,57 @@ class ChainStepper:
         """
         steps = _whole_steps(t0, t1)
         x = np.ascontiguousarray(state, dtype=np.float64)
-        if isinstance(self.model, ChainEnsemble):
-            if x.ndim < 2 or x.shape[0] != 2:
-                raise ValueError(f"x must hold the two branches (x^-, x^+) in its first axis, "
-                                 f"got shape {x.shape}")
-            branches = [x[0], x[1]]
-        else:
-            branches = [x]
-        n = self._branches[0].chain.n
-        if branches[0].shape[-1] != n or branches[0].ndim not in (1, 2):
+        chains = self._chains
+        n = chains[0].n
+        nb = len(chains)
+        if nb == 2 and (x.ndim < 2 or x.shape[0] != 2):
+            raise ValueError(f"x must hold the two branches (x^-, x^+) in its first axis, got "
+                             f"shape {x.shape}")
+        if x.shape[-1] != n or x.ndim - (nb == 2) not in (1, 2):
             raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
-        out = self._output(x)
-        finite = True
-        for k, res in enumerate(self._branches):
-            xb = branches[k].reshape(-1, n)
-            ob = (out[k] if len(self._branches) == 2 else out).reshape(-1, n)
-            finite &= res.advance(xb, steps, ob)
+        xb = x.reshape(nb, -1, n)
+        if steps == 0 or any(c.kernel(steps) != "tiled" for c in chains):
+            out = self._output(x)
+            ob = out.reshape(xb.shape)
+            for k, chain in enumerate(chains):
+                chain.apply(xb[k], steps, out=ob[k])
+            finite = bool(all_finite(out))
+            self._last = None
+        else:
+            cycs = [c._cycles for c in chains]
+            if self._y is None or self._y.shape != xb.shape:
+                self._y = np.empty(xb.shape)
+                self._work = np.empty(xb.shape)
+                self._last = None
+            assert self._work is not None
+            if self._last != _key(x):  # not the array returned last: take it in
+                if not all_finite(x):
+                    raise ValueError("x, bias and weights must be finite")
+                for k, cyc in enumerate(cycs):
+                    if cyc.identity:
+                        self._y[k] = xb[k]
+                    else:
+                        gather_cycles(xb[k], cyc.order, self._y[k])
+            finite = True
+            swapped = False
+            for k, (chain, cyc) in enumerate(zip(chains, cycs, strict=True)):
+                swapped, ok = cycle_advance(self._y[k], self._work[k], cyc.starts, cyc.item_c,
+                                            cyc.item_a, cyc.weights, cyc.bias, steps,
+                                            chain.code, TILE, DEPTH)
+                finite &= bool(ok)
+            if swapped:  # the same number of passes for every branch
+                self._y, self._work = self._work, self._y
+            if all(cyc.identity for cyc in cycs):
+                out = self._y.reshape(x.shape)
+            else:
+                out = self._output(x)
+                ob = out.reshape(xb.shape)
+                for k, cyc in enumerate(cycs):
+                    if cyc.identity:
+                        ob[k] = self._y[k]
+                    else:
+                        scatter_cycles(self._y[k], cyc.order, ob[k])
+            self._last = _key(out)
         if not finite:
             raise FloatingPointError(
                 f"the state overflowed (non-finite) between steps {t0:g} and {t1:g}: a linear "

@@ -219,12 +219,24 @@ def _sweep(out, inp, w, b, start, activation):
 
 
 @njit(cache=True)
+def _store(dst, res):
+    """dst[:] = res; the number of non-finite values stored."""
+    bad = 0
+    for j in range(dst.size):
+        v = res[j]
+        dst[j] = v
+        bad += 0 if np.isfinite(v) else 1
+    return bad
+
+
+@njit(cache=True)
 def _whole_cycle(src, dst, s, length, w, b, k, activation):
-    """k steps of one short cycle (length <= tile) held in a local buffer."""
+    """k steps of one short cycle (length <= tile) held in a local buffer; the non-finite
+    count of the result."""
     cur = src[s : s + length].copy()
     nxt = np.empty(length)
-    ww = w[s : s + length].copy()
-    bb = b[s : s + length].copy()
+    ww = w[s : s + length]
+    bb = b[s : s + length]
     for step in range(k):
         if step % 2 == 0:
             _sweep(nxt, cur, ww, bb, 1, activation)
@@ -235,32 +247,38 @@ def _whole_cycle(src, dst, s, length, w, b, k, activation):
             y0 = ww[0] * nxt[length - 1] + bb[0]
             cur[0] = y0 if activation == LINEAR else tanh(y0)
     res = nxt if k % 2 == 1 else cur
-    dst[s : s + length] = res
+    return _store(dst[s : s + length], res)
 
 
 @njit(cache=True)
 def _tile(src, dst, s, length, a, t_len, w, b, k, activation):
-    """k steps of positions [a, a + t_len) of a long cycle, from a halo of k positions before."""
+    """k steps of positions [a, a + t_len) of a long cycle, from a halo of k positions before;
+    the non-finite count of the result."""
     h = k + t_len
+    lo = a - k
     cur = np.empty(h)
     nxt = np.empty(h)
-    ww = np.empty(h)
-    bb = np.empty(h)
-    for j in range(h):
-        q = a - k + j
-        if q < 0:
-            q += length
-        cur[j] = src[s + q]
-        ww[j] = w[s + q]
-        bb[j] = b[s + q]
+    if lo >= 0:  # no wrap-around: read the cycle's weights and bias in place
+        cur[:] = src[s + lo : s + a + t_len]
+        ww = w[s + lo : s + a + t_len]
+        bb = b[s + lo : s + a + t_len]
+    else:
+        ww = np.empty(h)
+        bb = np.empty(h)
+        for j in range(h):
+            q = lo + j
+            if q < 0:
+                q += length
+            cur[j] = src[s + q]
+            ww[j] = w[s + q]
+            bb[j] = b[s + q]
     for step in range(1, k + 1):
         if step % 2 == 1:
             _sweep(nxt, cur, ww, bb, step, activation)
         else:
             _sweep(cur, nxt, ww, bb, step, activation)
     res = nxt if k % 2 == 1 else cur
-    for j in range(t_len):
-        dst[s + a + j] = res[k + j]
+    return _store(dst[s + a : s + a + t_len], res[k:])
 
 
 @njit(cache=True)
@@ -317,7 +335,7 @@ def cycle_advance(
     activation: int,
     tile: int,
     depth: int,
-) -> bool:
+) -> tuple[bool, bool]:
     """`steps` updates x <- f(w x + b) (P2 (1), (49)) of the cycle-ordered state in `cur`.
 
     Within a cycle segment [s, s + L) position q reads from q - 1 (wrapping). Temporal
@@ -349,18 +367,22 @@ def cycle_advance(
 
     Returns
     -------
-    bool
+    swapped : bool
         True when the state after `steps` updates is in `nxt`, False when it is in `cur`.
+    finite : bool
+        Whether every value of the last pass's result is finite (True for steps = 0).
     """
     rows = cur.shape[0]
     depth = max(1, min(depth, tile))
     count = item_c.size
     done = 0
     swapped = False
+    bad = 0
     while done < steps:
         k = min(depth, steps - done)
         src_all = nxt if swapped else cur
         dst_all = cur if swapped else nxt
+        bad = 0
         for job in prange(rows * count):  # parallel over subsystems and tiles together
             r = job // count
             it = job - r * count
@@ -371,12 +393,12 @@ def cycle_advance(
             length = starts[c + 1] - s
             a = item_a[it]
             if a < 0:
-                _whole_cycle(src, dst, s, length, w, b, k, activation)
+                bad += _whole_cycle(src, dst, s, length, w, b, k, activation)
             else:
-                _tile(src, dst, s, length, a, min(tile, length - a), w, b, k, activation)
+                bad += _tile(src, dst, s, length, a, min(tile, length - a), w, b, k, activation)
         swapped = not swapped
         done += k
-    return swapped
+    return swapped, bad == 0
 
 
 @njit(cache=True)
@@ -420,9 +442,9 @@ def cycle_steps_tiled(
     item_c, item_a = tile_items(starts, tile)
     cur = y.copy()
     nxt = np.empty_like(cur)
-    if cycle_advance(cur, nxt, starts, item_c, item_a, w, b, steps, activation, tile, depth):
-        return nxt
-    return cur
+    swapped, _ = cycle_advance(cur, nxt, starts, item_c, item_a, w, b, steps, activation, tile,
+                               depth)
+    return nxt if swapped else cur
 
 
 @njit(cache=True, parallel=True)
@@ -439,10 +461,15 @@ def gather_cycles(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
         Overwritten with the state in cycle order.
     """
     rows, n = x.shape
-    for r in range(rows):
+    chunk = 1 << 14
+    per_row = (n + chunk - 1) // chunk
+    for job in prange(rows * per_row):  # one parallel region for all rows
+        r = job // per_row
+        lo = (job - r * per_row) * chunk
+        hi = min(n, lo + chunk)
         src = x[r]
         dst = out[r]
-        for q in prange(n):
+        for q in range(lo, hi):
             dst[q] = src[order[q]]
 
 
@@ -465,11 +492,16 @@ def scatter_cycles(y: np.ndarray, order: np.ndarray, out: np.ndarray) -> bool:
         Whether every value is finite (checked in the same pass).
     """
     rows, n = y.shape
+    chunk = 1 << 14
+    per_row = (n + chunk - 1) // chunk
     bad = 0
-    for r in range(rows):
+    for job in prange(rows * per_row):  # one parallel region for all rows
+        r = job // per_row
+        lo = (job - r * per_row) * chunk
+        hi = min(n, lo + chunk)
         src = y[r]
         dst = out[r]
-        for q in prange(n):
+        for q in range(lo, hi):
             v = src[q]
             dst[order[q]] = v
             bad += 0 if np.isfinite(v) else 1
@@ -539,13 +571,14 @@ def shift_into(x0: np.ndarray, order: np.ndarray, starts: np.ndarray, item_c: np
             dst[order[s + j]] = src[order[s + k]]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath={"reassoc"})  # the sum vectorises
 def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np.ndarray,
-                    item_c: np.ndarray, item_a: np.ndarray, tile: int, t: int) -> float:
-    """max_i |x_i - x_{perm^t(i)}(0)|: the distance of x from the exact shift (61).
+                    item_c: np.ndarray, item_a: np.ndarray, tile: int, t: int,
+                    identity: bool) -> tuple[float, float]:
+    """max_i |x_i - x_{perm^t(i)}(0)| (the distance from the exact shift (61)) and sum x_i^2.
 
-    One pass over x and x0 (natural order, read through the cycle `order`), no temporary
-    array of size N; parallel over the items of :func:`tile_items`.
+    One pass over x and x0 (natural order, read through the cycle `order` unless it is the
+    identity), no temporary array of size N; parallel over the items of :func:`tile_items`.
 
     Parameters
     ----------
@@ -561,15 +594,20 @@ def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np
         The tile of `item_a`.
     t : int
         The step (>= 0).
+    identity : bool
+        Whether order[q] = q for every q (then `order` is not read).
 
     Returns
     -------
-    float
+    deviation : float
         The largest deviation over subsystems and neurons (NaN if x holds a NaN).
+    square_sum : float
+        sum over subsystems and neurons of x^2.
     """
     rows = x0.shape[0]
     count = item_c.size
     dev = np.zeros(rows * count)
+    sq = np.zeros(rows * count)
     for job in prange(rows * count):
         r = job // count
         it = job - r * count
@@ -582,13 +620,26 @@ def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np
         xr = x[r]
         x0r = x0[r]
         m = 0.0
-        for j in range(a, e):
-            k = j - tm
-            k = k + length if k < 0 else k
-            d = abs(xr[order[s + j]] - x0r[order[s + k]])
-            m = d if (d > m or d != d) else m  # a NaN, once met, stays
+        acc = 0.0
+        if identity:
+            for j in range(a, e):
+                k = j - tm
+                k = k + length if k < 0 else k
+                v = xr[s + j]
+                acc += v * v
+                d = abs(v - x0r[s + k])
+                m = d if (d > m or d != d) else m  # a NaN, once met, stays
+        else:
+            for j in range(a, e):
+                k = j - tm
+                k = k + length if k < 0 else k
+                v = xr[order[s + j]]
+                acc += v * v
+                d = abs(v - x0r[order[s + k]])
+                m = d if (d > m or d != d) else m
         dev[job] = m
+        sq[job] = acc
     worst = 0.0
     for v in dev:
         worst = v if (v > worst or v != v) else worst
-    return worst
+    return worst, sq.sum()

@@ -23,21 +23,23 @@ from emergent.kernels.chain_kernels import LINEAR, TANH, chain_steps_serial
 from emergent.kernels.fastmath import TANH_ABS_ERROR
 
 
-def _chain(n, activation, rng, cycles=(1,), method="tiled"):
+def _chain(n, activation, rng, cycles=(1,), method="tiled", shuffle=True):
     lengths = np.diff(np.round(np.linspace(0, n, len(cycles) + 1)).astype(int))
-    perm = permutation_from_cycles(lengths, rng)
+    perm = permutation_from_cycles(lengths, rng if shuffle else None)
     return PermutationChain(perm, noisy_weights(n, 0.05, rng), 0.1 * rng.standard_normal(n),
                             activation, method)
 
 
 @pytest.mark.parametrize("activation", ["linear", "tanh"])
 @pytest.mark.parametrize("cycles", [(1,), (1, 1, 1), tuple(range(40))])
-def test_stepper_in_cycle_order_is_bit_identical_to_one_call(activation, cycles):
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_stepper_in_cycle_order_is_bit_identical_to_one_call(activation, cycles, shuffle):
     """Many ChainStepper calls of 16..37 steps (state resident in cycle order, reused output
-    arrays) give the bits of one call of the per-step reference kernel (serial, natural
-    order)."""
+    arrays; the natural order itself when the cycles are not shuffled) give the bits of one
+    call of the per-step reference kernel (serial, natural order)."""
     rng = np.random.default_rng(3)
-    net = _chain(3001, activation, rng, cycles)
+    net = _chain(3001, activation, rng, cycles, shuffle=shuffle)
+    assert net._cycles.identity == (not shuffle)
     x0 = rng.uniform(-0.9, 0.9, (3, 3001))
     times = np.cumsum([0, 16, 37, 16, 20, 64])
     stepper = ChainStepper(net)
@@ -91,11 +93,22 @@ def test_exact_and_shift_deviation_agree_with_shift_solution():
     for t in (0, 1, 7, 199, 200, 12345):
         ex = net.exact(x0, t)
         np.testing.assert_array_equal(ex, shift_solution(x0, t, perm=perm))
-        assert net.shift_deviation(x, x0, t) == np.abs(x - ex).max()
-        assert net.shift_deviation(ex, x0, t) == 0.0
+        dev, sq = net.shift_deviation(x, x0, t)
+        assert dev == np.abs(x - ex).max()
+        np.testing.assert_allclose(sq, np.sum(x**2), rtol=1e-13)
+        assert net.shift_deviation(ex, x0, t)[0] == 0.0
     bad = x.copy()
     bad[1, 17] = np.nan
-    assert np.isnan(net.shift_deviation(bad, x0, 3))
+    assert np.isnan(net.shift_deviation(bad, x0, 3)[0])
+    # the natural cycle order (unshuffled cycles) reads no order array: same answers
+    plain = PermutationChain(permutation_from_cycles([3, 500, 7000]))
+    assert plain._cycles.identity
+    y0 = rng.standard_normal((2, 7503))
+    y = rng.standard_normal((2, 7503))
+    for t in (0, 4, 501, 7777):
+        dev, sq = plain.shift_deviation(y, y0, t)
+        assert dev == np.abs(y - shift_solution(y0, t, perm=plain.perm)).max()
+        np.testing.assert_allclose(sq, np.sum(y**2), rtol=1e-13)
 
 
 def test_apply_out_buffer_and_validation():
