@@ -1,7 +1,13 @@
-"""Timing helper shared by the benchmark scripts (imported from the script's own folder)."""
+"""Timing helpers shared by the benchmark scripts (imported from the script's own folder).
+
+The rules every script follows (benchmarks/README.md, "Rules"): set-up and compilation timed
+apart from stepping; both sides best-of-N, interleaved (round-robin, so a burst of load hits
+every side alike); the load average printed before and after; the thread count stated.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,3 +21,38 @@ def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
         out = fn()
         shortest = min(shortest, time.perf_counter() - t0)
     return shortest, out
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], repeat: int = 3) -> dict[str, float]:
+    """Best-of-`repeat` wall time of each function, run round-robin (a, b, c, a, b, c, ...)."""
+    shortest = dict.fromkeys(fns, float("inf"))
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            shortest[name] = min(shortest[name], time.perf_counter() - t0)
+    return shortest
+
+
+def load(label: str = "") -> str:
+    """One line with the 1/5/15-minute load average and the CPU count, printed and returned."""
+    one, five, fifteen = os.getloadavg()
+    line = (f"load average {label + ' ' if label else ''}{one:.2f} {five:.2f} {fifteen:.2f} "
+            f"on {os.cpu_count()} CPUs ({time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())})")
+    print(line, flush=True)
+    return line
+
+
+def threads() -> str:
+    """The thread settings in force (Numba's and the BLAS variables), printed and returned."""
+    try:
+        import numba
+
+        nb = str(numba.get_num_threads())
+    except ImportError:
+        nb = "n/a"
+    blas = {k: os.environ.get(k, "unset") for k in
+            ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")}
+    line = f"threads: numba {nb}; " + ", ".join(f"{k}={v}" for k, v in blas.items())
+    print(line, flush=True)
+    return line

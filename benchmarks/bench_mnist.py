@@ -20,6 +20,7 @@ import argparse
 import time
 
 import numpy as np
+from _timing import interleaved, load, threads
 
 from emergent.learning import callback, data, mapping, networks
 from emergent.learning import numpy_backend as nb
@@ -35,7 +36,7 @@ def _timed(fn, repeat: int = 1) -> float:
     return best
 
 
-def bench_epochs(batches: tuple[int, ...], samples: int) -> None:
+def bench_epochs(batches: tuple[int, ...], samples: int, repeat: int = 3) -> None:
     split = data.training_split(samples, 0, seed=0, use_full=False)
     x, y = split.x_train, data.encode_targets(split.y_train)
     try:
@@ -47,19 +48,20 @@ def bench_epochs(batches: tuple[int, ...], samples: int) -> None:
         backends = ("numpy", "numba")
     networks.make_trainer("numba", *nb.init_layers((4, 3, 2), seed=0), learning_rate=0.1,
                           batch_size=1).epoch(x[:2, :4], y[:2, :2], np.arange(2))  # compile
-    print(f"\n## seconds per epoch, {samples} samples (best of 2 after one warm-up epoch)")
+    print(f"\n## seconds per epoch, {samples} samples (best of {repeat}, backends interleaved, "
+          "after one warm-up epoch each)")
     print(f"{'net':8s} {'batch':>5s} " + " ".join(f"{b:>12s}" for b in backends)
           + "  best-TF/best-CPU")
     for net, sizes in nb.PAPER_ARCHITECTURES.items():
         w0, b0 = nb.init_layers(sizes, seed=0)
         for bs in batches:
-            times = {}
+            order = nb.epoch_order(samples, seed=0, epoch=0)
+            fns = {}
             for backend in backends:
                 tr = networks.make_trainer(backend, w0, b0, learning_rate=0.01, batch_size=bs)
-                order = nb.epoch_order(samples, seed=0, epoch=0)
-                tr.epoch(x, y, order)  # warm-up (tracing / compilation)
-                reps = 1 if (bs == 1 and backend == "keras-fit") else 2
-                times[backend] = _timed(lambda tr=tr, order=order: tr.epoch(x, y, order), reps)
+                tr.epoch(x, y, order)  # warm-up (tracing / compilation), timed apart
+                fns[backend] = lambda tr=tr, order=order: tr.epoch(x, y, order)
+            times = interleaved(fns, repeat)
             tf_best = min((t for b, t in times.items() if b.startswith(("tf", "keras"))),
                           default=np.nan)
             print(f"{net:8s} {bs:5d} " + " ".join(f"{times[b]:12.3f}" for b in backends)
@@ -153,6 +155,8 @@ def main() -> None:
                     help="epochs of the callback benchmark (default: the simulation's)")
     args = ap.parse_args()
     skip = set(args.skip.split(","))
+    load("before")
+    threads()
     if "epochs" not in skip:
         bench_epochs((10,) if args.quick else (1, 10, 100), 1000 if args.quick else 5000)
     if "bulk" not in skip:
@@ -164,6 +168,7 @@ def main() -> None:
         d = get("mnist-thermodynamics").defaults()
         bench_callback(args.callback_epochs or d["epochs"], d["samples"],
                        d["analysis_samples"], d["log_per_decade"], d["test_samples"])
+    load("after")
 
 
 if __name__ == "__main__":

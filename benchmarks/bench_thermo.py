@@ -24,7 +24,7 @@ import time
 import tracemalloc
 
 import numpy as np
-from _timing import best
+from _timing import best, load, threads
 
 from emergent.septuple import losses
 from emergent.septuple import thermodynamics as thermo
@@ -159,12 +159,15 @@ def main() -> None:
     a = ap.parse_args()
     skip = set(a.skip.split(",")) - {""}
     print(f"numpy {np.__version__}")
+    load("before")
+    threads()
     if "1" not in skip:
         bench_spectrum([int(s) for s in a.sizes.split(",")], a.dense_max)
     if "2" not in skip:
         bench_summary()
     if "3" not in skip:
         bench_clamped(a.samples, a.scipy_samples)
+    load("after")
 
 
 if __name__ == "__main__":
