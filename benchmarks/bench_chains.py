@@ -47,10 +47,10 @@ import os
 import platform
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _timing import interleaved, load, threads
 from numba import get_num_threads, njit, prange, set_num_threads
 
 from emergent.chains.permutation import DEPTH, TILE, ChainStepper, PermutationChain
@@ -98,20 +98,6 @@ def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
     return 24 * n / best
 
 
-def load() -> str:
-    """The 1, 5 and 15 minute load averages."""
-    return "/".join(f"{v:.2f}" for v in os.getloadavg())
-
-
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Best-of-`repeats` seconds per call of every fn, timed in turn within each repetition."""
-    best = dict.fromkeys(fns, np.inf)
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
-    return best
 
 
 def _steps_for(n: int, per_call: float, rate: float, multiple: int) -> int:
@@ -278,7 +264,7 @@ def bench_simulation(n: int, repeats: int) -> list[str]:
     lo, ra, st = min(loop_time), min(raw), stepping
     return [
         f"`emergent run chains --set neurons={n:.0e}` (defaults: {rows} subsystems, {steps} "
-        f"steps, record every {p.record_every}, {p.activation}, {threads_now()} threads):",
+        f"steps, record every {p.record_every}, {p.activation}, {get_num_threads()} threads):",
         "",
         "| what | s | ns/update | x raw kernel |",
         "|---|---:|---:|---:|",
@@ -310,11 +296,6 @@ def bench_holography(bulk: int = 100_000, chains: int = 100) -> tuple[int, float
     return int(bc.n - bc.n_boundary), t1 - t0, t2 - t1
 
 
-def threads_now() -> int:
-    """Numba's current thread count."""
-    return get_num_threads()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1e5,1e6,1e7,1e8", help="comma-separated N values")
@@ -326,27 +307,30 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     thread_counts = sorted({min(int(t), os.cpu_count() or 1) for t in args.threads.split(",")})
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"load average before: {load()}")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    load("before")
     print()
     for t in thread_counts:
         set_num_threads(t)
+        threads()
         before = triad_bandwidth()
         lines = table(t, sizes, args.repeats, before)
         after = triad_bandwidth()
         print("\n".join(lines))
         print()
         print(f"STREAM-like triad ({t} thread(s), 24 B/element): {before / 1e9:.2f} GB/s before, "
-              f"{after / 1e9:.2f} GB/s after (the table divides by the first); load {load()}")
+              f"{after / 1e9:.2f} GB/s after (the table divides by the first)")
+        load(f"after the {t}-thread table")
         print()
     if not args.no_sim:
         set_num_threads(max(thread_counts))
+        threads()
         print("\n".join(bench_simulation(int(args.sim_neurons), args.repeats)))
         print()
     nb, tb, ts = bench_holography()
     print(f"holography: {nb} bulk neurons, build {tb:.2f} s, w_d(eps) + d(i, j) {ts:.2f} s "
           f"(target < 5 s)")
-    print(f"load average after: {load()}")
+    load("after")
 
 
 if __name__ == "__main__":

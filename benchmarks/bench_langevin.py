@@ -32,6 +32,7 @@ import platform
 import time
 
 import numpy as np
+from _timing import interleaved, load, threads
 from numba import njit, prange, set_num_threads
 
 from emergent.stochastic.langevin import LangevinModel, step_ensemble
@@ -64,10 +65,6 @@ def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
         best = min(best, time.perf_counter() - t0)
     return 24 * n / best
 
-
-def load() -> str:
-    """The 1, 5 and 15 minute load averages."""
-    return "/".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def exact_moments(t: float) -> tuple[float, float]:
@@ -102,12 +99,7 @@ def bench(m: int, repeats: int) -> tuple[dict[str, float], dict[str, tuple[float
     fns = {"emergent": emergent, "numpy": numpy_loop}
     for fn in fns.values():
         fn()
-    best = dict.fromkeys(fns, np.inf)
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            best[name] = min(best[name], time.perf_counter() - t0)
+    best = interleaved(fns, repeats)
     mean, var = exact_moments(DT * STEPS)
     errors = {k: (abs(float(v.mean()) - mean), abs(float(v.var()) - var))
               for k, v in out.items()}
@@ -123,14 +115,15 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="best of this many (interleaved)")
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.particles.split(",")]
-    threads = sorted({min(int(t), os.cpu_count() or 1) for t in args.threads.split(",")})
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"load average before: {load()}")
+    counts = sorted({min(int(t), os.cpu_count() or 1) for t in args.threads.split(",")})
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    load("before")
     print(f"OU: gamma {GAMMA}, D {D}, dt {DT}, {STEPS} steps per call (Euler-Maruyama on both "
           "sides)")
     print()
-    for t in threads:
+    for t in counts:
         set_num_threads(t)
+        threads()
         triad = triad_bandwidth()
         print(f"#### {t} thread(s) (Numba); NumPy: 1 thread")
         print()
@@ -147,9 +140,10 @@ def main() -> None:
         after = triad_bandwidth()
         print()
         print(f"STREAM-like triad ({t} thread(s), 24 B/element): {triad / 1e9:.2f} GB/s before, "
-              f"{after / 1e9:.2f} GB/s after; load {load()}")
+              f"{after / 1e9:.2f} GB/s after")
+        load(f"after the {t}-thread table")
         print()
-    print(f"load average after: {load()}")
+    load("after")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,13 @@ with the one run loop of :mod:`emergent.evolution` and its :class:`ChainStepper`
 of :mod:`emergent.kernels.chain_kernels`: per step (parallel over neurons above a size
 threshold), or temporally blocked along the cycles
 (``method="tiled"``: each cycle stored contiguously, many steps per pass over memory, parallel
-over tiles), bitwise identical. :func:`shift_solution` is the exact solution of the linear
-chain, :func:`ensemble` the pi / pi^T average (68).
+over tiles), bitwise identical. Between the calls of a run the :class:`ChainStepper` keeps
+the state in cycle order (decomposition cached per chain, buffers reused, finiteness checked
+inside the kernel), so that a run recording every few steps costs little more than the kernel.
+tanh is the vectorisable one of :mod:`emergent.kernels.fastmath` (within 1e-15 of the exact
+value). :func:`shift_solution` is the exact solution of the linear chain (also
+:meth:`PermutationChain.exact` and, as a distance, :meth:`PermutationChain.shift_deviation`),
+:func:`ensemble` the pi / pi^T average (68).
 """
 
 from __future__ import annotations
