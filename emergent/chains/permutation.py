@@ -39,15 +39,10 @@ from emergent.kernels.chain_kernels import (
     LINEAR,
     PARALLEL_THRESHOLD,
     TANH,
-    all_finite,
     chain_steps,
     chain_steps_serial,
-    cycle_advance,
     cycle_order,
-    gather_cycles,
-    scatter_cycles,
-    shift_deviation,
-    shift_into,
+    pick,
     tile_items,
 )
 from emergent.septuple.activations import activation_code
@@ -479,7 +474,7 @@ class PermutationChain:
         x2 = np.ascontiguousarray(x.reshape(1, -1) if squeeze else x)
         if x2.ndim != 2 or x2.shape[1] != n:
             raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
-        if not all_finite(x2):
+        if not pick("all_finite", x2.size)(x2):
             raise ValueError("x, bias and weights must be finite")
         if out is None:
             res = np.empty_like(x2)
@@ -492,13 +487,14 @@ class PermutationChain:
             res = out.reshape(x2.shape)
         if self.kernel(steps) == "tiled" and steps > 0:
             cyc = self._cycles
+            size = x2.size
             y = np.empty_like(x2)
-            gather_cycles(x2, cyc.order, y)
+            pick("gather_cycles", size)(x2, cyc.order, y)
             work = np.empty_like(y)
-            if cycle_advance(y, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
-                             cyc.bias, steps, self.code, TILE, DEPTH):
-                y = work
-            scatter_cycles(y, cyc.order, res)
+            swapped, _ = pick("cycle_advance", size)(y, work, cyc.starts, cyc.item_c, cyc.item_a,
+                                                     cyc.weights, cyc.bias, steps, self.code,
+                                                     TILE, DEPTH)
+            pick("scatter_cycles", size)(work if swapped else y, cyc.order, res)
         else:
             kern = chain_steps if n >= PARALLEL_THRESHOLD else chain_steps_serial
             stepped = kern(x2, self.perm, self.weights, self.bias, steps, self.code)
@@ -544,7 +540,7 @@ class PermutationChain:
             raise ValueError(f"out must be a C-contiguous float64 array of shape {x0.shape} "
                              "apart from x0")
         cyc = self._cycles
-        shift_into(src, cyc.order, cyc.starts, cyc.item_c, cyc.item_a, TILE, t,
+        pick("shift_into", src.size)(src, cyc.order, cyc.starts, cyc.item_c, cyc.item_a, TILE, t,
                    out.reshape(-1, self.n))
         return out
 
@@ -583,9 +579,10 @@ class PermutationChain:
             raise ValueError(f"x and x0 must have the same shape with {self.n} neurons in the "
                              f"last axis, got {x.shape} and {x0.shape}")
         cyc = self._cycles
-        dev, sq = shift_deviation(np.ascontiguousarray(x).reshape(-1, self.n),
-                                  np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order,
-                                  cyc.starts, cyc.item_c, cyc.item_a, TILE, t, cyc.identity)
+        dev, sq = pick("shift_deviation", x.size)(
+            np.ascontiguousarray(x).reshape(-1, self.n),
+            np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order, cyc.starts, cyc.item_c,
+            cyc.item_a, TILE, t, cyc.identity)
         return float(dev), float(sq)
 
 
@@ -753,7 +750,7 @@ class ChainStepper:
             ob = out.reshape(xb.shape)
             for k, chain in enumerate(chains):
                 chain.apply(xb[k], steps, out=ob[k])
-            finite = bool(all_finite(out))
+            finite = bool(pick("all_finite", out.size)(out))
             self._last = None
         else:
             cycs = [c._cycles for c in chains]
@@ -763,19 +760,19 @@ class ChainStepper:
                 self._last = None
             assert self._work is not None
             if self._last != _key(x):  # not the array returned last: take it in
-                if not all_finite(x):
+                if not pick("all_finite", x.size)(x):
                     raise ValueError("x, bias and weights must be finite")
                 for k, cyc in enumerate(cycs):
                     if cyc.identity:
                         self._y[k] = xb[k]
                     else:
-                        gather_cycles(xb[k], cyc.order, self._y[k])
+                        pick("gather_cycles", x.size)(xb[k], cyc.order, self._y[k])
             finite = True
             swapped = False
             for k, (chain, cyc) in enumerate(zip(chains, cycs, strict=True)):
-                swapped, ok = cycle_advance(self._y[k], self._work[k], cyc.starts, cyc.item_c,
-                                            cyc.item_a, cyc.weights, cyc.bias, steps,
-                                            chain.code, TILE, DEPTH)
+                swapped, ok = pick("cycle_advance", x.size)(
+                    self._y[k], self._work[k], cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                    cyc.bias, steps, chain.code, TILE, DEPTH)
                 finite &= bool(ok)
             if swapped:  # the same number of passes for every branch
                 self._y, self._work = self._work, self._y
@@ -788,7 +785,7 @@ class ChainStepper:
                     if cyc.identity:
                         ob[k] = self._y[k]
                     else:
-                        scatter_cycles(self._y[k], cyc.order, ob[k])
+                        pick("scatter_cycles", x.size)(self._y[k], cyc.order, ob[k])
             self._last = _key(out)
         if not finite:
             raise FloatingPointError(

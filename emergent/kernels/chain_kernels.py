@@ -15,6 +15,8 @@ writes the natural order only where it is looked at (:func:`scatter_cycles`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numba import prange
 
@@ -28,17 +30,24 @@ __all__ = [
     "PARALLEL_THRESHOLD",
     "TANH",
     "all_finite",
+    "all_finite_serial",
     "chain_steps",
     "chain_steps_serial",
     "chain_steps_shifted",
     "chain_steps_shifted_serial",
     "cycle_advance",
+    "cycle_advance_serial",
     "cycle_order",
     "cycle_steps_tiled",
     "gather_cycles",
+    "gather_cycles_serial",
+    "pick",
     "scatter_cycles",
+    "scatter_cycles_serial",
     "shift_deviation",
+    "shift_deviation_serial",
     "shift_into",
+    "shift_into_serial",
     "tile_items",
 ]
 
@@ -322,8 +331,7 @@ def tile_items(starts: np.ndarray, tile: int) -> tuple[np.ndarray, np.ndarray]:
     return item_c, item_a
 
 
-@njit(cache=True, parallel=True)
-def cycle_advance(
+def _cycle_advance(
     cur: np.ndarray,
     nxt: np.ndarray,
     starts: np.ndarray,
@@ -447,8 +455,7 @@ def cycle_steps_tiled(
     return nxt if swapped else cur
 
 
-@njit(cache=True, parallel=True)
-def gather_cycles(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+def _gather_cycles(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
     """out[:, q] = x[:, order[q]]: a natural-order state into cycle order.
 
     Parameters
@@ -473,8 +480,7 @@ def gather_cycles(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
             dst[q] = src[order[q]]
 
 
-@njit(cache=True, parallel=True)
-def scatter_cycles(y: np.ndarray, order: np.ndarray, out: np.ndarray) -> bool:
+def _scatter_cycles(y: np.ndarray, order: np.ndarray, out: np.ndarray) -> bool:
     """out[:, order[q]] = y[:, q]: a cycle-ordered state back into natural order.
 
     Parameters
@@ -508,8 +514,7 @@ def scatter_cycles(y: np.ndarray, order: np.ndarray, out: np.ndarray) -> bool:
     return bad == 0
 
 
-@njit(cache=True, parallel=True)
-def all_finite(x: np.ndarray) -> bool:
+def _all_finite(x: np.ndarray) -> bool:
     """Whether every value of a C-contiguous array is finite (one pass, no temporary array).
 
     Parameters
@@ -528,8 +533,7 @@ def all_finite(x: np.ndarray) -> bool:
     return bad == 0
 
 
-@njit(cache=True, parallel=True)
-def shift_into(x0: np.ndarray, order: np.ndarray, starts: np.ndarray, item_c: np.ndarray,
+def _shift_into(x0: np.ndarray, order: np.ndarray, starts: np.ndarray, item_c: np.ndarray,
                item_a: np.ndarray, tile: int, t: int, out: np.ndarray) -> None:
     """out = the exact solution (61) x_i(t) = x_{perm^t(i)}(0) of the linear pure chain.
 
@@ -571,8 +575,7 @@ def shift_into(x0: np.ndarray, order: np.ndarray, starts: np.ndarray, item_c: np
             dst[order[s + j]] = src[order[s + k]]
 
 
-@njit(cache=True, parallel=True, fastmath={"reassoc"})  # the sum vectorises
-def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np.ndarray,
+def _shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np.ndarray,
                     item_c: np.ndarray, item_a: np.ndarray, tile: int, t: int,
                     identity: bool) -> tuple[float, float]:
     """max_i |x_i - x_{perm^t(i)}(0)| (the distance from the exact shift (61)) and sum x_i^2.
@@ -643,3 +646,40 @@ def shift_deviation(x: np.ndarray, x0: np.ndarray, order: np.ndarray, starts: np
     for v in dev:
         worst = v if (v > worst or v != v) else worst
     return worst, sq.sum()
+
+
+_ADVANCE = variants(_cycle_advance, "cycle_advance")
+_GATHER = variants(_gather_cycles, "gather_cycles")
+_SCATTER = variants(_scatter_cycles, "scatter_cycles")
+_FINITE = variants(_all_finite, "all_finite")
+_SHIFT = variants(_shift_into, "shift_into")
+_DEVIATION = variants(_shift_deviation, "shift_deviation", fastmath={"reassoc"})  # vectorised sum
+#: parallel and serial copies (the serial ones below PARALLEL_THRESHOLD values: no thread start,
+#: and a process that never started threads can fork safely)
+cycle_advance, cycle_advance_serial = _ADVANCE[True], _ADVANCE[False]
+gather_cycles, gather_cycles_serial = _GATHER[True], _GATHER[False]
+scatter_cycles, scatter_cycles_serial = _SCATTER[True], _SCATTER[False]
+all_finite, all_finite_serial = _FINITE[True], _FINITE[False]
+shift_into, shift_into_serial = _SHIFT[True], _SHIFT[False]
+shift_deviation, shift_deviation_serial = _DEVIATION[True], _DEVIATION[False]
+
+
+def pick(kernel: str, size: int) -> Callable:
+    """The parallel copy of a kernel for `size` values >= PARALLEL_THRESHOLD, else the serial.
+
+    Parameters
+    ----------
+    kernel : str
+        One of "cycle_advance", "gather_cycles", "scatter_cycles", "all_finite", "shift_into",
+        "shift_deviation".
+    size : int
+        The number of values the call touches (rows x N).
+
+    Returns
+    -------
+    callable
+        The compiled kernel.
+    """
+    pairs = {"cycle_advance": _ADVANCE, "gather_cycles": _GATHER, "scatter_cycles": _SCATTER,
+             "all_finite": _FINITE, "shift_into": _SHIFT, "shift_deviation": _DEVIATION}
+    return pairs[kernel][size >= PARALLEL_THRESHOLD]

@@ -255,7 +255,11 @@ def plot(data: RunData, fig: Figure) -> None:
         note(ax2, "exactly 0 at every step: " + "; ".join(exact), loc="upper left")
     if ax2.get_lines():
         ax2.legend(loc="lower right")
-    fit_range(ax2, t[t > 0], "x", pad=0.01)
+    drawn = []  # the steps where a series is shown (it may be exactly 0 at some steps)
+    for line in ax2.get_lines():
+        xs_, ys_ = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+        drawn.append(xs_[np.isfinite(ys_) & (ys_ > 0)])
+    fit_range(ax2, drawn or t[t > 0], "x", pad=0.01)
     ax2.set_xlabel(r"step $t$")
     ax2.set_ylabel(r"$\max_\sigma |x - x_{\rm exact}|$, norm drift")
     ax2.set_title(f"{p.activation} activation, noise {p.noise:g}, {p.cycles} cycle(s)")
