@@ -38,6 +38,7 @@ Usage (one command, prints Markdown tables):
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_chains.py
     [--sizes 1e5,1e6,1e7,1e8] [--threads 1,2] [--repeats 5] [--sim-neurons 1e7] [--no-sim]
+    [--no-tables]
 """
 
 from __future__ import annotations
@@ -226,17 +227,6 @@ def bench_simulation(n: int, repeats: int) -> list[str]:
         loop_time.append(time.perf_counter() - t0)
         return out
 
-    chains_sim.evolve_run = timed
-    whole = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for k in range(max(1, repeats // 2)):
-                t0 = time.perf_counter()
-                execute(sim, params, 0, Path(tmp) / f"run{k}.h5", force=True, quiet=True)
-                whole.append(time.perf_counter() - t0)
-                (Path(tmp) / f"run{k}.h5").unlink()
-    finally:
-        chains_sim.evolve_run = original
     p = sim.typed(params)
     rows = p.subsystems + 1
     steps = p.steps
@@ -246,22 +236,30 @@ def bench_simulation(n: int, repeats: int) -> list[str]:
     cyc = chain._cycles
     y0 = rng.uniform(-0.5, 0.5, (rows, n))
     cur, work = np.empty_like(y0), np.empty_like(y0)
-    raw = []
-    for _ in range(max(1, repeats // 2)):
-        cur[...] = y0
-        t0 = time.perf_counter()
-        cycle_advance(cur, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights, cyc.bias,
-                      steps, LINEAR, TILE, DEPTH)
-        raw.append(time.perf_counter() - t0)
-    # the loop's own parts: stepping alone (ChainStepper every 16 steps, no recording)
     stepper = ChainStepper(chain)
-    state = y0.copy()
     times = np.arange(0, steps + 1, p.record_every)
-    t0 = time.perf_counter()
-    evolve(stepper, state, times)
-    stepping = time.perf_counter() - t0
+    raw, stepping, whole = [], [], []
+    chains_sim.evolve_run = timed
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for k in range(max(1, repeats // 2)):  # the three interleaved
+                cur[...] = y0
+                t0 = time.perf_counter()
+                cycle_advance(cur, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                              cyc.bias, steps, LINEAR, TILE, DEPTH)
+                raw.append(time.perf_counter() - t0)
+                # stepping alone: ChainStepper every record_every steps, no recording
+                t0 = time.perf_counter()
+                evolve(stepper, y0, times)
+                stepping.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                execute(sim, params, 0, Path(tmp) / f"run{k}.h5", force=True, quiet=True)
+                whole.append(time.perf_counter() - t0)
+                (Path(tmp) / f"run{k}.h5").unlink()
+    finally:
+        chains_sim.evolve_run = original
     updates = rows * n * steps
-    lo, ra, st = min(loop_time), min(raw), stepping
+    lo, ra, st = min(loop_time), min(raw), min(stepping)
     return [
         f"`emergent run chains --set neurons={n:.0e}` (defaults: {rows} subsystems, {steps} "
         f"steps, record every {p.record_every}, {p.activation}, {get_num_threads()} threads):",
@@ -304,13 +302,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="best of this many (interleaved)")
     ap.add_argument("--sim-neurons", type=float, default=1e7, help="N of `emergent run chains`")
     ap.add_argument("--no-sim", action="store_true", help="skip `emergent run chains`")
+    ap.add_argument("--no-tables", action="store_true", help="only `emergent run chains`")
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     thread_counts = sorted({min(int(t), os.cpu_count() or 1) for t in args.threads.split(",")})
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     load("before")
     print()
-    for t in thread_counts:
+    for t in [] if args.no_tables else thread_counts:
         set_num_threads(t)
         threads()
         before = triad_bandwidth()
