@@ -1,21 +1,44 @@
-"""Permutation-chain kernels against scipy.sparse and dense NumPy, with a STREAM-like bandwidth.
+"""Permutation chains x <- f(w x + b) (P2 (1), (49)-(50), (59)): emergent against scipy.sparse.
 
-Evolution measured: x(t + 1) = w x(t) + b with w the single-cycle permutation of P2 (60) (one
-subsystem, linear f, per-neuron weights and bias arrays), at N = 1e3, 1e5, 1e7 neurons:
+Follows the benchmark rules of issue 16 (benchmarks/README.md):
 
-* ``kernel/step``  emergent's per-step Numba kernel (chain_steps, parallel over neurons);
-* ``kernel/tiled`` emergent's temporally blocked kernel (cycle_steps_tiled: cycle order,
-  `depth` steps per pass over memory, tiles in cache, parallel over tiles);
-* ``scipy.sparse`` y = A @ x; y += b with A the CSR permutation matrix (w folded into A);
-* ``numpy dense``  y = W @ x + b with the dense N x N matrix (only where it fits, N <= 2e4).
+* side by side in one process, best of ``--repeats`` calls, the methods interleaved (each
+  repetition times every method once, in turn);
+* the same thread count on both sides: a table per Numba thread count (``--threads``, default
+  1 and all cores). scipy.sparse's matrix-vector product and NumPy's ufuncs are
+  single-threaded, so in the 1-thread table both sides use one core and in the all-threads
+  table only emergent uses more;
+* set-up (building the CSR matrix, the cycle decomposition, compilation) is done before the
+  clock starts and timed apart;
+* every method is checked before it is timed: linear chains bit for bit against each other
+  and against the exact shift (61) where it applies, tanh chains within steps x
+  ``TANH_ABS_ERROR`` (1e-15, :mod:`emergent.kernels.fastmath`) of scipy + ``np.tanh``;
+* memory: the modelled DRAM bytes per update of every method (STREAM counting: bytes read
+  plus bytes written, no write-allocate) and the bandwidth they imply, beside the STREAM-like
+  triad (24 B per element, Numba, same thread count) measured in the same run, before and
+  after; load average printed before and after.
 
-Every method is checked against the exact shift solution before it is timed. The STREAM-like
-triad a = b + s c (parallel Numba, 24 bytes per element, no write-allocate counted, as STREAM
-does) gives the bandwidth limit; the per-step kernel moves 40 bytes per neuron update (reads x,
-perm, w, b; writes the result), so its fraction of the limit is 40 B x updates/s / triad.
-Holography: w_d(eps) for a bulk of ~1e5 neurons in 100 chains (P2 eq 99-100).
+The chain: N neurons in one cycle (60), edge weights 1 + 0.05 N(0, 1), bias 0.1 N(0, 1), one
+subsystem, linear or tanh. Methods:
 
-Usage: .venv/bin/python benchmarks/bench_chains.py [--sizes 1e3,1e5,1e7] [--seconds 1.0]
+* ``tiled raw``: :func:`~emergent.kernels.chain_kernels.cycle_advance` on a state already in
+  cycle order (``DEPTH`` = 256 steps per pass over memory, tiles in cache), the raw kernel;
+* ``stepper/16``: :class:`~emergent.chains.permutation.ChainStepper` called every 16 steps as
+  the ``chains`` simulation does by default (state kept in cycle order, natural order written
+  after every call, finiteness checked in the same pass);
+* ``per-step``: :func:`~emergent.kernels.chain_kernels.chain_steps`, one pass per step;
+* ``scipy``: ``v = A @ v; v += b`` (and ``np.tanh(v, out=v)``) with A the N x N CSR matrix.
+
+Then ``emergent run chains`` itself (``--sim-neurons``, default 1e7, its default recording:
+4 subsystems, 2048 steps, a record every 16 steps with the exact-shift deviation, the norm and
+sampled neurons written to HDF5) through :func:`emergent.runs.io.execute`: its run loop timed
+beside the raw kernel advancing the same [4, N] state by the same 2048 steps.
+
+Usage (one command, prints Markdown tables):
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_chains.py
+    [--sizes 1e5,1e6,1e7,1e8] [--threads 1,2] [--repeats 5] [--sim-neurons 1e7] [--no-sim]
+    [--no-tables]
 """
 
 from __future__ import annotations
@@ -23,15 +46,39 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from _timing import interleaved, load, threads
+from numba import get_num_threads, njit, prange, set_num_threads
 
-from emergent.chains.permutation import DEPTH, TILE
-from emergent.kernels.chain_kernels import LINEAR, chain_steps, cycle_order, cycle_steps_tiled
+from emergent.chains.permutation import DEPTH, TILE, ChainStepper, PermutationChain
+from emergent.evolution import evolve
+from emergent.kernels.chain_kernels import (
+    LINEAR,
+    TANH,
+    chain_steps,
+    cycle_advance,
+    gather_cycles,
+)
+from emergent.kernels.fastmath import TANH_ABS_ERROR
 
-BYTES_PER_UPDATE = 40  # kernel/step: x, perm, w, b read + result written (8 B each)
+RECORD_EVERY = 16
+# modelled DRAM bytes per neuron update, STREAM counting (read + written, no write-allocate)
+MODEL_BYTES = {
+    # x[perm[i]], perm, w, b read; result written
+    "per-step": 40.0,
+    # one pass per DEPTH steps: src, w, b read, dst written (the halo re-read is DEPTH / TILE)
+    "tiled raw": 32.0 * (1 + DEPTH / TILE) / DEPTH,
+    # one kernel pass per 16 steps (32 B) + the natural-order copy: y, order read, x written
+    "stepper/16": (32.0 + 24.0) / RECORD_EVERY,
+    # A @ v: indptr (int32), indices (int32), data, v[j] read, y written; v += b: 24 B;
+    # np.tanh(v, out=v): 16 B
+    "scipy": 32.0 + 24.0,
+    "scipy+tanh": 32.0 + 24.0 + 16.0,
+}
 
 
 @njit(cache=True, parallel=True)
@@ -40,103 +87,194 @@ def _triad(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
-@njit(cache=True, parallel=True)
-def _copy(a, b):
-    for i in prange(a.size):
-        a[i] = b[i]
-
-
-def stream_bandwidth(n: int = 20_000_000, repeats: int = 7) -> tuple[float, float]:
-    """Best-of-`repeats` (triad, copy) bandwidth in bytes/s, STREAM counting (24 B, 16 B)."""
+def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
+    """Best-of-`repeats` STREAM-like triad a = b + s c in bytes/s (24 B per element)."""
     a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
     _triad(a, b, c, 3.0)
-    _copy(a, b)
-    best_t = best_c = np.inf
+    best = np.inf
     for _ in range(repeats):
         t0 = time.perf_counter()
         _triad(a, b, c, 3.0)
-        best_t = min(best_t, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        _copy(a, b)
-        best_c = min(best_c, time.perf_counter() - t0)
-    return 24 * n / best_t, 16 * n / best_c
+        best = min(best, time.perf_counter() - t0)
+    return 24 * n / best
 
 
-def _time(fn, min_seconds: float) -> tuple[float, int]:
-    """Seconds per call of fn() (best of repeated batches lasting >= min_seconds in total)."""
-    fn()
-    calls, total, best = 0, 0.0, np.inf
-    while total < min_seconds or calls < 3:
-        t0 = time.perf_counter()
-        fn()
-        dt = time.perf_counter() - t0
-        best = min(best, dt)
-        total += dt
-        calls += 1
-    return best, calls
 
 
-def bench_size(n: int, min_seconds: float) -> list[tuple[str, int, float]]:
-    """[(method, steps per call, seconds per call)] for one N."""
+def _steps_for(n: int, per_call: float, rate: float, multiple: int) -> int:
+    """Steps per timed call: about `per_call` seconds at `rate` updates/s, a multiple."""
+    return max(multiple, int(per_call * rate / n) // multiple * multiple)
+
+
+def bench_size(n: int, activation: str, repeats: int) -> tuple[dict[str, float], dict[str, float]]:
+    """({method: seconds per update}, {side: set-up seconds}) at N = n."""
     rng = np.random.default_rng(0)
+    code = TANH if activation == "tanh" else LINEAR
     perm = ((np.arange(n) - 1) % n).astype(np.int64)
-    w = np.ones(n)
-    b = np.zeros(n)
-    x = rng.standard_normal((1, n))
-    out: list[tuple[str, int, float]] = []
+    w = 1.0 + 0.05 * rng.standard_normal(n)
+    b = 0.1 * rng.standard_normal(n)
+    x = rng.uniform(-1, 1, (1, n))
+    t0 = time.perf_counter()
+    chain = PermutationChain(perm, w, b, activation, "tiled")
+    cyc = chain._cycles
+    setup = time.perf_counter() - t0
 
-    steps = max(1, min(1000, int(2e8 // n)))
-    got = chain_steps(x, perm, w, b, steps, LINEAR)
-    assert np.array_equal(got[0], np.roll(x[0], steps)), "kernel/step is not the exact shift"
-    sec, _ = _time(lambda: chain_steps(x, perm, w, b, steps, LINEAR), min_seconds)
-    out.append(("kernel/step", steps, sec))
+    s_tiled = _steps_for(n, 0.3, 2e9 if code == LINEAR else 5e8, DEPTH)
+    s_stepper = _steps_for(n, 0.3, 3e8, RECORD_EVERY)
+    s_step = _steps_for(n, 0.3, 1e8, 1)
+    s_scipy = _steps_for(n, 0.3, 3e7, 1)
 
-    order, starts = cycle_order(perm)
-    y = np.ascontiguousarray(x[:, order])
-    wo, bo = w[order], b[order]
-    tsteps = max(1024, min(4096, int(1e10 // n)))
-    tile, depth = TILE, DEPTH
-    got = cycle_steps_tiled(y, starts, wo, bo, tsteps, LINEAR, tile, depth)
-    back = np.empty_like(got)
-    back[:, order] = got
-    assert np.array_equal(back[0], np.roll(x[0], tsteps)), "kernel/tiled is not the exact shift"
-    sec, _ = _time(lambda: cycle_steps_tiled(y, starts, wo, bo, tsteps, LINEAR, tile, depth),
-                   min_seconds)
-    out.append(("kernel/tiled", tsteps, sec))
+    cur = np.empty_like(x)
+    work = np.empty_like(x)
+
+    # the raw kernel: the state already in cycle order, `s_tiled` steps per call
+    y0 = np.empty_like(x)
+    gather_cycles(x, cyc.order, y0)
+
+    def tiled_raw() -> None:
+        cur[...] = y0  # one copy per call of s_tiled >= 256 steps: <= 1/256 of a pass per step
+        cycle_advance(cur, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights, cyc.bias,
+                      s_tiled, code, TILE, DEPTH)
+
+    stepper = ChainStepper(chain)
+    times = np.arange(0, s_stepper + 1, RECORD_EVERY)
+
+    def stepper_run() -> np.ndarray:
+        return evolve(stepper, x, times)
+
+    def per_step() -> np.ndarray:
+        return chain_steps(x, perm, w, b, s_step, code)
 
     import scipy.sparse as sp
 
+    t0 = time.perf_counter()
     a = sp.csr_matrix((w, (np.arange(n), perm)), shape=(n, n))
-    xs = x[0].copy()
+    a.sum_duplicates()
+    setup_scipy = time.perf_counter() - t0
 
-    def scipy_run() -> np.ndarray:
-        v = xs
-        for _ in range(ssteps):
+    def scipy_run(steps: int = s_scipy) -> np.ndarray:
+        v = x[0].copy()
+        for _ in range(steps):
             v = a @ v
             v += b
+            if code == TANH:
+                np.tanh(v, out=v)
         return v
 
-    ssteps = max(1, min(1000, int(3e6 // n)))
-    assert np.array_equal(scipy_run(), np.roll(xs, ssteps)), "scipy.sparse is not the shift"
-    sec, _ = _time(scipy_run, min_seconds)
-    out.append(("scipy.sparse", ssteps, sec))
-
-    if n <= 20_000:
-        dense = a.toarray()
-
-        def dense_run() -> np.ndarray:
-            v = xs
-            for _ in range(dsteps):
-                v = dense @ v + b
-            return v
-
-        dsteps = max(1, min(1000, int(1e8 // (n * n))))
-        assert np.allclose(dense_run(), np.roll(xs, dsteps)), "dense is not the shift"
-        sec, _ = _time(dense_run, min_seconds)
-        out.append(("numpy dense", dsteps, sec))
+    # checks before timing
+    ref = scipy_run(17)
+    got_step = chain_steps(x, perm, w, b, 17, code)[0]
+    got_tiled = chain.apply(x, 17)[0]
+    np.testing.assert_array_equal(got_step, got_tiled)
+    got_stepper = evolve(ChainStepper(chain), x, [0, 16, 17])[0]
+    np.testing.assert_array_equal(got_stepper, got_step)
+    err = float(np.abs(got_step - ref).max())
+    if code == LINEAR:
+        assert err == 0.0, f"linear chain differs from scipy.sparse by {err}"
     else:
-        out.append(("numpy dense", 0, float("nan")))
-    return out
+        assert err <= 17 * TANH_ABS_ERROR, f"tanh chain differs from scipy + np.tanh by {err}"
+
+    fns = {"tiled raw": tiled_raw, "stepper/16": stepper_run, "per-step": per_step,
+           "scipy": scipy_run}
+    for fn in fns.values():  # warm-up (compilation, first touch)
+        fn()
+    best = interleaved(fns, repeats)
+    steps = {"tiled raw": s_tiled, "stepper/16": s_stepper, "per-step": s_step,
+             "scipy": s_scipy}
+    per_update = {m: best[m] / (steps[m] * n) for m in fns}
+    return per_update, {"emergent": setup, "scipy": setup_scipy}
+
+
+def table(threads: int, sizes: list[int], repeats: int, triad: float) -> list[str]:
+    """The Markdown rows of one thread count."""
+    lines = [f"#### {threads} thread(s) (Numba); scipy.sparse and NumPy: 1 thread",
+             "",
+             "| N | f | method | ns/update | x scipy | model B/update | GB/s implied | "
+             "of triad |",
+             "|---:|---|---|---:|---:|---:|---:|---:|"]
+    setups = []
+    for n in sizes:
+        for activation in ("linear", "tanh"):
+            per, setup = bench_size(n, activation, repeats)
+            if activation == "linear":
+                setups.append(f"N = {n:.0e}: emergent (validation, cycle decomposition) "
+                              f"{setup['emergent']:.3f} s, scipy (CSR matrix) "
+                              f"{setup['scipy']:.3f} s")
+            for m, sec in per.items():
+                key = "scipy+tanh" if (m == "scipy" and activation == "tanh") else m
+                gbs = MODEL_BYTES[key] / sec / 1e9
+                label = "scipy + np.tanh" if key == "scipy+tanh" else m
+                lines.append(f"| {n:.0e} | {activation} | {label} | {sec * 1e9:.3f} | "
+                             f"{per['scipy'] / sec:.1f} | {MODEL_BYTES[key]:.3g} | {gbs:.2f} | "
+                             f"{gbs * 1e9 / triad:.0%} |")
+    return [*lines, "", "Set-up, not in the table: " + "; ".join(setups) + "."]
+
+
+def bench_simulation(n: int, repeats: int) -> list[str]:
+    """`emergent run chains` at `n` neurons, default recording: its run loop vs the raw kernel."""
+    import emergent.runs.simulations.chains as chains_sim
+    from emergent.runs.io import execute
+    from emergent.runs.registry import get
+
+    sim = get("chains")
+    params = sim.resolve({"neurons": n})
+    loop_time: list[float] = []
+    original = chains_sim.evolve_run
+
+    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - a pass-through wrapper
+        t0 = time.perf_counter()
+        out = original(*args, **kwargs)
+        loop_time.append(time.perf_counter() - t0)
+        return out
+
+    p = sim.typed(params)
+    rows = p.subsystems + 1
+    steps = p.steps
+    # the raw kernel on the same [rows, N] state, the same steps, in one call
+    rng = np.random.default_rng(0)
+    chain = PermutationChain(((np.arange(n) - 1) % n).astype(np.int64), method="tiled")
+    cyc = chain._cycles
+    y0 = rng.uniform(-0.5, 0.5, (rows, n))
+    cur, work = np.empty_like(y0), np.empty_like(y0)
+    stepper = ChainStepper(chain)
+    times = np.arange(0, steps + 1, p.record_every)
+    raw, stepping, whole = [], [], []
+    chains_sim.evolve_run = timed
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for k in range(max(1, repeats // 2)):  # the three interleaved
+                cur[...] = y0
+                t0 = time.perf_counter()
+                cycle_advance(cur, work, cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                              cyc.bias, steps, LINEAR, TILE, DEPTH)
+                raw.append(time.perf_counter() - t0)
+                # stepping alone: ChainStepper every record_every steps, no recording
+                t0 = time.perf_counter()
+                evolve(stepper, y0, times)
+                stepping.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                execute(sim, params, 0, Path(tmp) / f"run{k}.h5", force=True, quiet=True)
+                whole.append(time.perf_counter() - t0)
+                (Path(tmp) / f"run{k}.h5").unlink()
+    finally:
+        chains_sim.evolve_run = original
+    updates = rows * n * steps
+    lo, ra, st = min(loop_time), min(raw), min(stepping)
+    return [
+        f"`emergent run chains --set neurons={n:.0e}` (defaults: {rows} subsystems, {steps} "
+        f"steps, record every {p.record_every}, {p.activation}, {get_num_threads()} threads):",
+        "",
+        "| what | s | ns/update | x raw kernel |",
+        "|---|---:|---:|---:|",
+        f"| raw kernel (cycle_advance, {steps} steps in one call) | {ra:.3f} | "
+        f"{ra / updates * 1e9:.3f} | 1.00 |",
+        f"| ChainStepper every {p.record_every} steps, no recording | {st:.3f} | "
+        f"{st / updates * 1e9:.3f} | {st / ra:.2f} |",
+        f"| the simulation's run loop (stepping + recording + HDF5) | {lo:.3f} | "
+        f"{lo / updates * 1e9:.3f} | {lo / ra:.2f} |",
+        f"| the whole run (set-up, loop, x_final, continuum study) | {min(whole):.3f} | "
+        f"{min(whole) / updates * 1e9:.3f} | {min(whole) / ra:.2f} |",
+    ]
 
 
 def bench_holography(bulk: int = 100_000, chains: int = 100) -> tuple[int, float, float]:
@@ -158,41 +296,40 @@ def bench_holography(bulk: int = 100_000, chains: int = 100) -> tuple[int, float
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1e3,1e5,1e7", help="comma-separated N values")
-    ap.add_argument("--seconds", type=float, default=1.0, help="minimum timing per method")
+    ap.add_argument("--sizes", default="1e5,1e6,1e7,1e8", help="comma-separated N values")
+    ap.add_argument("--threads", default=f"1,{os.cpu_count()}",
+                    help="comma-separated Numba thread counts")
+    ap.add_argument("--repeats", type=int, default=5, help="best of this many (interleaved)")
+    ap.add_argument("--sim-neurons", type=float, default=1e7, help="N of `emergent run chains`")
+    ap.add_argument("--no-sim", action="store_true", help="skip `emergent run chains`")
+    ap.add_argument("--no-tables", action="store_true", help="only `emergent run chains`")
     args = ap.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"numba threads {get_num_threads()}, load average {os.getloadavg()[0]:.1f}")
-    triad, copy = stream_bandwidth()
-    print(f"STREAM-like bandwidth: triad {triad / 1e9:.2f} GB/s, copy {copy / 1e9:.2f} GB/s")
+    thread_counts = sorted({min(int(t), os.cpu_count() or 1) for t in args.threads.split(",")})
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    load("before")
     print()
-    head = (f"{'N':>10} {'method':<14} {'steps':>6} {'s/call':>9} {'Mupd/s':>10} "
-            f"{'x scipy':>9} {'B/W frac':>9}")
-    results = [(n, bench_size(n, args.seconds)) for n in sizes]
-    # the shared machine's bandwidth drifts: measure again after the kernels, keep the best
-    triad2, _ = stream_bandwidth()
-    triad = max(triad, triad2)
-    print(f"STREAM-like triad again after the kernels: {triad2 / 1e9:.2f} GB/s; "
-          f"limit used: {triad / 1e9:.2f} GB/s")
-    print()
-    print(head)
-    print("-" * len(head))
-    for n, rows in results:
-        rate = {m: (s * n / sec if s else float("nan")) for m, s, sec in rows}
-        for m, s, sec in rows:
-            frac = (f"{BYTES_PER_UPDATE * rate[m] / triad:9.2f}" if m == "kernel/step"
-                    else f"{'':>9}")
-            if m == "kernel/tiled":
-                frac = f"{BYTES_PER_UPDATE * rate[m] / triad:8.1f}*"
-            print(f"{n:>10} {m:<14} {s:>6} {sec:>9.2e} {rate[m] / 1e6:>10.1f} "
-                  f"{rate[m] / rate['scipy.sparse']:>9.1f} {frac}")
-    print("* effective: the tiled kernel reuses cached data over `depth` steps, so its "
-          "equivalent per-step traffic exceeds the bandwidth limit")
-    print()
+    for t in [] if args.no_tables else thread_counts:
+        set_num_threads(t)
+        threads()
+        before = triad_bandwidth()
+        lines = table(t, sizes, args.repeats, before)
+        after = triad_bandwidth()
+        print("\n".join(lines))
+        print()
+        print(f"STREAM-like triad ({t} thread(s), 24 B/element): {before / 1e9:.2f} GB/s before, "
+              f"{after / 1e9:.2f} GB/s after (the table divides by the first)")
+        load(f"after the {t}-thread table")
+        print()
+    if not args.no_sim:
+        set_num_threads(max(thread_counts))
+        threads()
+        print("\n".join(bench_simulation(int(args.sim_neurons), args.repeats)))
+        print()
     nb, tb, ts = bench_holography()
     print(f"holography: {nb} bulk neurons, build {tb:.2f} s, w_d(eps) + d(i, j) {ts:.2f} s "
           f"(target < 5 s)")
+    load("after")
 
 
 if __name__ == "__main__":

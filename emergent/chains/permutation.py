@@ -15,8 +15,13 @@ with the one run loop of :mod:`emergent.evolution` and its :class:`ChainStepper`
 of :mod:`emergent.kernels.chain_kernels`: per step (parallel over neurons above a size
 threshold), or temporally blocked along the cycles
 (``method="tiled"``: each cycle stored contiguously, many steps per pass over memory, parallel
-over tiles), bitwise identical. :func:`shift_solution` is the exact solution of the linear
-chain, :func:`ensemble` the pi / pi^T average (68).
+over tiles), bitwise identical. Between the calls of a run the :class:`ChainStepper` keeps
+the state in cycle order (decomposition cached per chain, buffers reused, finiteness checked
+inside the kernel), so that a run recording every few steps costs little more than the kernel.
+tanh is the vectorisable one of :mod:`emergent.kernels.fastmath` (within 1e-15 of the exact
+value). :func:`shift_solution` is the exact solution of the linear chain (also
+:meth:`PermutationChain.exact` and, as a distance, :meth:`PermutationChain.shift_deviation`),
+:func:`ensemble` the pi / pi^T average (68).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -37,7 +42,8 @@ from emergent.kernels.chain_kernels import (
     chain_steps,
     chain_steps_serial,
     cycle_order,
-    cycle_steps_tiled,
+    pick,
+    tile_items,
 )
 from emergent.septuple.activations import activation_code
 
@@ -318,6 +324,19 @@ def _whole_steps(t0: float, t1: float) -> int:
     return k
 
 
+class _Cycles(NamedTuple):
+    """A chain's cycle decomposition (:func:`cycle_order`) with its weights and bias reordered
+    and the work items (:func:`tile_items`) of the blocked kernel."""
+
+    order: np.ndarray
+    starts: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray
+    item_c: np.ndarray
+    item_a: np.ndarray
+    identity: bool
+
+
 @dataclass(frozen=True, eq=False)
 class PermutationChain:
     """A chain network x <- f(w x + b) with a permutation weight matrix, P2 (1), (49)-(50), (59).
@@ -383,11 +402,32 @@ class PermutationChain:
         return int(self.perm.size)
 
     @cached_property
-    def _cycles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(order, starts, weights[order], bias[order]) for the blocked kernel (cached)."""
+    def _cycles(self) -> _Cycles:
+        """The cycle decomposition in the form the blocked kernel reads (computed once)."""
         order, starts = cycle_order(self.perm)
         assert self.weights is not None and self.bias is not None
-        return order, starts, self.weights[order], self.bias[order]
+        item_c, item_a = tile_items(starts, TILE)
+        identity = bool(np.array_equal(order, np.arange(order.size)))
+        return _Cycles(order, starts, self.weights[order], self.bias[order], item_c, item_a,
+                       identity)
+
+    def kernel(self, steps: int) -> str:
+        """The kernel that `steps` updates use: "step" or "tiled" (``method`` resolved).
+
+        Parameters
+        ----------
+        steps : int
+            Updates per call.
+
+        Returns
+        -------
+        str
+            "tiled" for method "tiled", or for "auto" when N >= 2^16 and steps >= 16;
+            otherwise "step".
+        """
+        if self.method == "auto":
+            return "tiled" if self.n >= 1 << 16 and steps >= 16 else "step"
+        return self.method
 
     def transposed(self) -> PermutationChain:
         """The network with w^T = pi^T (66)-(67) (the inverse permutation), same b and f.
@@ -400,8 +440,12 @@ class PermutationChain:
         inv, w_t = transpose(self.perm, self.weights)
         return PermutationChain(inv, w_t, self.bias, self.activation, self.method)
 
-    def apply(self, x: np.ndarray, steps: int) -> np.ndarray:
+    def apply(self, x: np.ndarray, steps: int, out: np.ndarray | None = None) -> np.ndarray:
         """`steps` updates x <- f(w x + b), P2 (1), (49)-(50), (57), of every subsystem.
+
+        A one-off call: the blocked kernel reorders the state into cycle order and back (two
+        temporary arrays); :class:`ChainStepper` keeps the state in cycle order between calls
+        instead.
 
         Parameters
         ----------
@@ -409,42 +453,59 @@ class PermutationChain:
             The state (finite).
         steps : int
             Number of chain steps (>= 0).
+        out : ndarray, optional
+            C-contiguous float64 array of the shape of `x` (not `x` itself) to write the result
+            into.
 
         Returns
         -------
         ndarray
-            A new array of the shape of `x`.
+            `out`, or a new array of the shape of `x`.
 
         Raises
         ------
         ValueError
-            A negative or non-integer `steps`, a wrong shape, a non-finite `x`.
+            A negative or non-integer `steps`, a wrong shape, a non-finite `x`, a bad `out`.
         """
         steps = _check_steps(steps)
         x = np.asarray(x, dtype=np.float64)
         squeeze = x.ndim == 1
         n = self.n
-        x2 = np.array(x.reshape(1, -1) if squeeze else x, dtype=np.float64, order="C")
+        x2 = np.ascontiguousarray(x.reshape(1, -1) if squeeze else x)
         if x2.ndim != 2 or x2.shape[1] != n:
             raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
-        if not np.isfinite(x2).all():
+        if not pick("all_finite", x2.size)(x2):
             raise ValueError("x, bias and weights must be finite")
-        method = self.method
-        if method == "auto":
-            method = "tiled" if n >= 1 << 16 and steps >= 16 else "step"
-        if method == "tiled" and steps > 0:
-            order, starts, w_o, b_o = self._cycles
-            y = cycle_steps_tiled(np.ascontiguousarray(x2[:, order]), starts, w_o, b_o,
-                                  steps, self.code, TILE, DEPTH)
-            out = np.empty_like(y)
-            out[:, order] = y
-        elif n >= PARALLEL_THRESHOLD:
-            out = chain_steps(x2, self.perm, self.weights, self.bias, steps, self.code)
+        if out is None:
+            res = np.empty_like(x2)
         else:
-            out = chain_steps_serial(x2, self.perm, self.weights, self.bias, steps, self.code)
-        return out[0] if squeeze else out
+            if (not isinstance(out, np.ndarray) or out.shape != x.shape
+                    or out.dtype != np.float64 or not out.flags.c_contiguous
+                    or np.shares_memory(out, x)):
+                raise ValueError(f"out must be a C-contiguous float64 array of shape {x.shape} "
+                                 "apart from x")
+            res = out.reshape(x2.shape)
+        if self.kernel(steps) == "tiled" and steps > 0:
+            cyc = self._cycles
+            size = x2.size
+            y = np.empty_like(x2)
+            pick("gather_cycles", size)(x2, cyc.order, y)
+            work = np.empty_like(y)
+            swapped, _ = pick("cycle_advance", size)(y, work, cyc.starts, cyc.item_c, cyc.item_a,
+                                                     cyc.weights, cyc.bias, steps, self.code,
+                                                     TILE, DEPTH)
+            pick("scatter_cycles", size)(work if swapped else y, cyc.order, res)
+        else:
+            kern = chain_steps if n >= PARALLEL_THRESHOLD else chain_steps_serial
+            stepped = kern(x2, self.perm, self.weights, self.bias, steps, self.code)
+            if out is None:
+                return stepped[0] if squeeze else stepped
+            res[...] = stepped
+        if out is not None:
+            return out
+        return res[0] if squeeze else res
 
-    def exact(self, x0: np.ndarray, t: int) -> np.ndarray:
+    def exact(self, x0: np.ndarray, t: int, out: np.ndarray | None = None) -> np.ndarray:
         """The exact solution (61) of the linear pure permutation chain (b = 0, weights 1).
 
         Parameters
@@ -452,14 +513,77 @@ class PermutationChain:
         x0 : ndarray(shape=[..., N])
             The state at step 0.
         t : int
-            The step.
+            The step (>= 0).
+        out : ndarray, optional
+            C-contiguous float64 array of the shape of `x0` (not `x0` itself) for the result.
 
         Returns
         -------
         ndarray
-            x_i(t) = x_{perm^t(i)}(0), see :func:`shift_solution`.
+            x_i(t) = x_{perm^t(i)}(0), as :func:`shift_solution`, from the cached cycle
+            decomposition (in `out` when given).
+
+        Raises
+        ------
+        ValueError
+            `x0` without N neurons in its last axis, a negative `t`, a bad `out`.
         """
-        return shift_solution(x0, t, perm=self.perm)
+        x0 = np.asarray(x0, dtype=np.float64)
+        t = _check_steps(t, "t")
+        if x0.ndim < 1 or x0.shape[-1] != self.n:
+            raise ValueError(f"x0 must have {self.n} neurons in its last axis")
+        src = np.ascontiguousarray(x0).reshape(-1, self.n)
+        if out is None:
+            out = np.empty(x0.shape)
+        elif (out.shape != x0.shape or out.dtype != np.float64 or not out.flags.c_contiguous
+              or np.shares_memory(out, x0)):
+            raise ValueError(f"out must be a C-contiguous float64 array of shape {x0.shape} "
+                             "apart from x0")
+        cyc = self._cycles
+        pick("shift_into", src.size)(src, cyc.order, cyc.starts, cyc.item_c, cyc.item_a, TILE, t,
+                   out.reshape(-1, self.n))
+        return out
+
+    def shift_deviation(self, x: np.ndarray, x0: np.ndarray, t: int) -> tuple[float, float]:
+        """max_i |x_i(t) - x_{perm^t(i)}(0)| (the distance from the exact shift (61)), and
+        sum_i x_i(t)^2 (the norm conserved by (59)).
+
+        One pass over both states without temporaries (the `chains` simulation records both at
+        every recorded step).
+
+        Parameters
+        ----------
+        x : ndarray(shape=[..., N])
+            The state at step t.
+        x0 : ndarray(shape=[..., N])
+            The state at step 0 (same shape).
+        t : int
+            The step (>= 0).
+
+        Returns
+        -------
+        deviation : float
+            The largest deviation over all subsystems and neurons (NaN if x holds a NaN).
+        square_sum : float
+            sum of x^2 over all subsystems and neurons.
+
+        Raises
+        ------
+        ValueError
+            Shapes that differ or lack N neurons in the last axis, a negative `t`.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        x0 = np.asarray(x0, dtype=np.float64)
+        t = _check_steps(t, "t")
+        if x.shape != x0.shape or x.ndim < 1 or x.shape[-1] != self.n:
+            raise ValueError(f"x and x0 must have the same shape with {self.n} neurons in the "
+                             f"last axis, got {x.shape} and {x0.shape}")
+        cyc = self._cycles
+        dev, sq = pick("shift_deviation", x.size)(
+            np.ascontiguousarray(x).reshape(-1, self.n),
+            np.ascontiguousarray(x0).reshape(-1, self.n), cyc.order, cyc.starts, cyc.item_c,
+            cyc.item_a, TILE, t, cyc.identity)
+        return float(dev), float(sq)
 
 
 @dataclass(frozen=True, eq=False)
@@ -540,16 +664,30 @@ class ChainEnsemble:
         ndarray(shape=[..., N])
             (x^-_{pi^t}(0) + x^+_{pi^-t}(0)) / 2.
         """
-        return 0.5 * (shift_solution(x0[0], t, perm=self.chain.perm)
-                      + shift_solution(x0[1], t, perm=self.transposed.perm))
+        out = self.chain.exact(x0[0], t)
+        out += self.transposed.exact(x0[1], t)
+        out *= 0.5
+        return out
+
+
+def _key(x: np.ndarray) -> tuple[int, int]:
+    """(address, size in bytes) of an array's data: which buffer a state lives in."""
+    return (x.__array_interface__["data"][0], x.nbytes)
 
 
 class ChainStepper:
     """Advances a :class:`PermutationChain` or :class:`ChainEnsemble` state between whole steps.
 
     The :class:`emergent.evolution.Stepper` of :func:`solve` and of the `chains` simulation:
-    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50)
-    (:meth:`PermutationChain.apply`).
+    times are chain steps t, each interval one kernel call of P2 (1), (49)-(50). With the
+    blocked kernel (:meth:`PermutationChain.kernel`) the stepper keeps the state in cycle order
+    between calls in two buffers of its own (the reordering is done once, not per call) and
+    checks finiteness inside the kernel. When the cycle order is the natural order (the
+    unshuffled cycles of :func:`permutation_from_cycles`, :func:`cycle_permutation`) the state
+    it returns is its cycle-order buffer itself; otherwise it writes the natural order into one
+    of two output arrays that it reuses. No array of size N is allocated per call. The run loop
+    owns the returned array (a tracker that keeps a state copies it); a state that is not the
+    array returned last is read afresh.
 
     Parameters
     ----------
@@ -559,6 +697,18 @@ class ChainStepper:
 
     def __init__(self, model: PermutationChain | ChainEnsemble) -> None:
         self.model = model
+        self._chains = ((model.chain, model.transposed) if isinstance(model, ChainEnsemble)
+                        else (model,))
+        self._y: np.ndarray | None = None  # [branches, rows, N], cycle order
+        self._work: np.ndarray | None = None
+        self._out: list[np.ndarray] = []  # natural-order outputs, used in turn
+        self._last: tuple[int, int] | None = None  # _key of the array returned last
+
+    def _output(self, state: np.ndarray) -> np.ndarray:
+        """A natural-order output array of the state's shape that is not `state` itself."""
+        if not self._out or self._out[0].shape != state.shape:
+            self._out = [np.empty(state.shape), np.empty(state.shape)]
+        return self._out[1] if np.shares_memory(self._out[0], state) else self._out[0]
 
     def advance(self, state: np.ndarray, t0: float, t1: float) -> np.ndarray:
         """The state at step `t1` from the state at step `t0` (P2 (1), (49)).
@@ -573,18 +723,71 @@ class ChainStepper:
         Returns
         -------
         ndarray
-            A new array of the shape of `state`: `t1 - t0` updates x <- f(w x + b).
+            `t1 - t0` updates x <- f(w x + b), of the shape of `state`, in one of the
+            stepper's own arrays (never `state` itself).
 
         Raises
         ------
         ValueError
-            `t1 - t0` not a whole number of steps >= 0.
+            `t1 - t0` not a whole number of steps >= 0, a wrong shape, a non-finite state.
         FloatingPointError
             The state overflowed (became non-finite) within these steps: a linear chain whose
             weights exceed 1 in modulus grows without bound.
         """
-        out = self.model.apply(state, _whole_steps(t0, t1))
-        if not np.isfinite(out).all():
+        steps = _whole_steps(t0, t1)
+        x = np.ascontiguousarray(state, dtype=np.float64)
+        chains = self._chains
+        n = chains[0].n
+        nb = len(chains)
+        if nb == 2 and (x.ndim < 2 or x.shape[0] != 2):
+            raise ValueError(f"x must hold the two branches (x^-, x^+) in its first axis, got "
+                             f"shape {x.shape}")
+        if x.shape[-1] != n or x.ndim - (nb == 2) not in (1, 2):
+            raise ValueError(f"x must have shape (D + 1, {n}) or ({n},)")
+        xb = x.reshape(nb, -1, n)
+        if steps == 0 or any(c.kernel(steps) != "tiled" for c in chains):
+            out = self._output(x)
+            ob = out.reshape(xb.shape)
+            for k, chain in enumerate(chains):
+                chain.apply(xb[k], steps, out=ob[k])
+            finite = bool(pick("all_finite", out.size)(out))
+            self._last = None
+        else:
+            cycs = [c._cycles for c in chains]
+            if self._y is None or self._y.shape != xb.shape:
+                self._y = np.empty(xb.shape)
+                self._work = np.empty(xb.shape)
+                self._last = None
+            assert self._work is not None
+            if self._last != _key(x):  # not the array returned last: take it in
+                if not pick("all_finite", x.size)(x):
+                    raise ValueError("x, bias and weights must be finite")
+                for k, cyc in enumerate(cycs):
+                    if cyc.identity:
+                        self._y[k] = xb[k]
+                    else:
+                        pick("gather_cycles", x.size)(xb[k], cyc.order, self._y[k])
+            finite = True
+            swapped = False
+            for k, (chain, cyc) in enumerate(zip(chains, cycs, strict=True)):
+                swapped, ok = pick("cycle_advance", x.size)(
+                    self._y[k], self._work[k], cyc.starts, cyc.item_c, cyc.item_a, cyc.weights,
+                    cyc.bias, steps, chain.code, TILE, DEPTH)
+                finite &= bool(ok)
+            if swapped:  # the same number of passes for every branch
+                self._y, self._work = self._work, self._y
+            if all(cyc.identity for cyc in cycs):
+                out = self._y.reshape(x.shape)
+            else:
+                out = self._output(x)
+                ob = out.reshape(xb.shape)
+                for k, cyc in enumerate(cycs):
+                    if cyc.identity:
+                        ob[k] = self._y[k]
+                    else:
+                        pick("scatter_cycles", x.size)(self._y[k], cyc.order, ob[k])
+            self._last = _key(out)
+        if not finite:
             raise FloatingPointError(
                 f"the state overflowed (non-finite) between steps {t0:g} and {t1:g}: a linear "
                 "chain whose weights exceed 1 grows without bound")

@@ -10,7 +10,7 @@ from emergent.kernels.cache import njit
 __all__ = ["variants"]
 
 
-def variants(func: Callable, name: str) -> dict[bool, Callable]:
+def variants(func: Callable, name: str, **options: object) -> dict[bool, Callable]:
     """Serial and parallel compiled copies of `func` (its `prange` loops run serially in the
     first), with distinct names so that Numba caches both.
 
@@ -20,6 +20,8 @@ def variants(func: Callable, name: str) -> dict[bool, Callable]:
         The kernel source (a plain Python function written for ``njit``).
     name : str
         Base name of the copies: ``name_0`` (serial) and ``name_1`` (parallel).
+    **options
+        Further ``njit`` options of both copies (e.g. ``fastmath``).
 
     Returns
     -------
@@ -34,5 +36,5 @@ def variants(func: Callable, name: str) -> dict[bool, Callable]:
         copy.__qualname__ = copy.__name__
         copy.__doc__ = func.__doc__
         copy.__module__ = func.__module__
-        out[parallel] = njit(cache=True, parallel=parallel)(copy)
+        out[parallel] = njit(cache=True, parallel=parallel, **options)(copy)
     return out

@@ -15,6 +15,7 @@ from numba import prange
 
 from emergent.kernels.activation_codes import LINEAR, LOGISTIC, RELU, TANH
 from emergent.kernels.cache import njit
+from emergent.kernels.fastmath import sech2, tanh
 
 __all__ = ["CODES", "activation_values", "lu_solve", "newton_kernel", "residual_loss"]
 
@@ -36,18 +37,17 @@ def activation_values(code: int, y: float) -> tuple[float, float, float]:
     Returns
     -------
     tuple of float
-        (f(y), f'(y), f''(y)). For tanh, f' = sech^2(y) (P1 10.4), with the argument of cosh
-        clipped to [-350, 350] so that f' underflows to 0 instead of overflowing; the logistic
-        function is 1 / (1 + e^-y), evaluated as (1 + tanh(y / 2)) / 2.
+        (f(y), f'(y), f''(y)). For tanh, f' = sech^2(y) (P1 10.4), which underflows to 0
+        instead of overflowing; the logistic function is 1 / (1 + e^-y), evaluated as
+        (1 + tanh(y / 2)) / 2. tanh and sech^2 are the vectorisable ones of
+        :mod:`emergent.kernels.fastmath` (relative errors <= 2e-15 and 4e-15).
     """
     if code == TANH:
-        t = np.tanh(y)
-        yc = min(max(y, -350.0), 350.0)
-        c = np.cosh(yc)
-        d = 1.0 / (c * c)
+        t = tanh(y)
+        d = sech2(y)
         return t, d, -2.0 * t * d
     if code == LOGISTIC:
-        s = 0.5 * (1.0 + np.tanh(0.5 * y))
+        s = 0.5 * (1.0 + tanh(0.5 * y))
         return s, s * (1.0 - s), s * (1.0 - s) * (1.0 - 2.0 * s)
     if code == LINEAR:
         return y, 1.0, 0.0
