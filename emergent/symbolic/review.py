@@ -35,7 +35,7 @@ _COMOVING = "tests/septuple/test_entropy_density.py::" \
 
 _LAWS_REAL = "tests/learning/test_laws.py::test_laws_on_a_short_real_sgd_training"
 _LAWS_ROWS = ("the learning-laws reproduce rows (emergent run learning-laws; 300-epoch numbers "
-              "in the README section 'Laws of learning on real training')")
+              "in the README section 'P1 §7 and P2 §3: the laws of learning along SGD')")
 
 REVIEWED: list[Reviewed] = [
     Reviewed(
