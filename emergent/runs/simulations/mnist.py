@@ -542,7 +542,7 @@ C_SIGN_FINDING = ("with det G = 1 (7.8), C_834 - C_20 = (sum of the 20 largest +
 """Why the sign of C_834 - C_20 disagrees with the paper's fits."""
 
 READINGS = {"literal": ("bulk_loss", "literal (3.1) sum over all non-input neurons"),
-            "hidden": ("bulk_loss_hidden", "hidden-neuron part (V_hid, 'the bulk' of P1 §2)")}
+            "hidden": ("bulk_loss_hidden", "hidden-neuron part ('the bulk' of P1 §2)")}
 """The two readings of the bulk loss U (P1 (3.1) and §2): series name and description."""
 
 MIN_SEEDS = 4
