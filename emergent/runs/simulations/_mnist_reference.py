@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["COMMAND", "REFERENCE_PATH", "Reference", "gather", "load", "main"]
+__all__ = ["COMMAND", "NETS", "REFERENCE_PATH", "SERIES", "Reference", "gather", "load", "main"]
 
 REFERENCE_PATH = Path(__file__).resolve().parents[3] / "data" / "mnist-reference-10k.npz"
 """Where the reference series live (``$EMERGENT_MNIST_REFERENCE`` overrides)."""
@@ -112,6 +112,57 @@ class Reference:
         return int(self.epochs[-1])
 
 
+NETS = ("deep", "shallow")
+"""The nets of P1 §10 a run can train (parameter ``networks``: one of these or "both")."""
+
+SERIES: dict[str, tuple[str, str]] = {
+    "epoch": ("training epoch of the record", "1"),
+    "train_loss": ("boundary loss U_d (P1 (2.11)) over all training samples", "1"),
+    "train_accuracy": ("fraction of training samples classified correctly", "1"),
+    "test_accuracy": ("fraction of held-out samples classified correctly", "1"),
+    "boundary_loss": ("boundary loss U_d (P1 (2.11)) on the analysis samples", "1"),
+    "bulk_loss": ("bulk loss U, literal P1 (3.1) sum over all non-input neurons at the "
+                  "clamped minimum (3.2), mean over the analysis samples", "1"),
+    "bulk_loss_median": ("bulk loss, literal P1 (3.1) sum, median over the analysis "
+                         "samples", "1"),
+    "bulk_loss_hidden": ("hidden-neuron part of the P1 (3.1) sum at the clamped minimum "
+                         "(V_hid, 'the bulk' of P1 section 2), mean over the samples",
+                         "1"),
+    "bulk_loss_hidden_median": ("hidden-neuron part of the P1 (3.1) sum, median over "
+                                "the samples", "1"),
+    "bulk_loss_output": ("output-neuron part of the P1 (3.1) sum at the clamped minimum, "
+                         "mean over the samples", "1"),
+    "bulk_loss_output_median": ("output-neuron part of the P1 (3.1) sum, median over "
+                                "the samples", "1"),
+    "boundary_loss_median": ("boundary loss U_d (P1 (2.11)), median over the analysis "
+                             "samples", "1"),
+    "x_mean": ("mean state <x> of the N neurons at the clamped minimum (P1 (3.2))",
+               "1"),
+    "eigenvalues": ("non-trivial eigenvalues lambda of G (P1 (5.6)), ascending", "1"),
+    "log_det": ("sum of log lambda over the eigenvalues of G (P1 (7.8))", "1"),
+    "mu2": ("variance mu2 = Tr (log G)^2 (P1 (9.5))", "1"),
+    "mu3": ("skewness mu3 = Tr (log G)^3 (P1 (9.6))", "1"),
+    "mu2_mean": ("mu2 (P1 (9.5)) divided by the number of non-trivial eigenvalues",
+                 "1"),
+    "mu3_mean": ("mu3 (P1 (9.6)) divided by the number of non-trivial eigenvalues",
+                 "1"),
+    "n_dynamical": ("number of eigenvalues of G with |log lambda| above the tolerance",
+                    "1"),
+    "mu2_dynamical": ("mu2 (P1 (9.5)) divided by the number of dynamical eigenvalues",
+                      "1"),
+    "mu3_dynamical": ("mu3 (P1 (9.6)) divided by the number of dynamical eigenvalues",
+                      "1"),
+    "c_20": ("complexity C_20 (P1 (10.5)) of the 20 largest eigenvalues of G", "1"),
+    "c_834": ("complexity C_834 (P1 (10.5)) of the 834 largest eigenvalues of G", "1"),
+    "gap_log_lambda": ("log lambda at the middle of the widest gap of the "
+                       "log-spectrum of G (P1 section 10, Fig. 5)", "1"),
+    "gap_width": ("width in log lambda of the widest gap of the log-spectrum of G", "1"),
+    "gap_below": ("number of eigenvalues of G below the widest gap", "1"),
+    "gap_beta": ("beta that P1 (9.4) assigns to the gap's log lambda", "1"),
+}
+"""Meaning and units of the series recorded per net (first seed)."""
+
+
 def gather(paths: Sequence[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
     """Stack the series of single-seed runs of ``mnist-thermodynamics`` by seed.
 
@@ -133,7 +184,6 @@ def gather(paths: Sequence[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
         No paths, runs of another simulation, or runs whose logged epochs differ.
     """
     from emergent.runs.io import read_run
-    from emergent.runs.simulations.mnist import _SERIES, NETS
 
     if not paths:
         raise ValueError("gather: no run files given")
@@ -156,7 +206,7 @@ def gather(paths: Sequence[str | os.PathLike[str]]) -> dict[str, np.ndarray]:
     for net in NETS:
         if f"{net}_epoch" not in first.series_names:
             continue
-        for key in _SERIES:
+        for key in SERIES:
             if key == "x_mean" or f"{net}_{key}" not in first.series_names:
                 continue
             cols = [np.asarray(d.series(f"{net}_{key}"), dtype=float) for d in runs]
