@@ -190,7 +190,7 @@ def _sweep_process(cwd: Path, *extra: str) -> subprocess.Popen:
     env.pop("EMERGENT_DEBUG", None)
     argv = [sys.executable, "-m", "emergent", "sweep", "chains", "-o", "s.h5",
             "--grid", "noise=0:0.1:10", "--workers", "2", "--set", "neurons=2048",
-            "--set", "steps=262144", "--set", "record_every=16384", "--set", "show=16", *extra]
+            "--set", "steps=4096", "--set", "record_every=256", "--set", "show=16", *extra]
     # its own session: a signal to its process group is what Ctrl-C at a terminal sends
     return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
