@@ -191,9 +191,16 @@ def _sweep_process(cwd: Path, *extra: str) -> subprocess.Popen:
     argv = [sys.executable, "-m", "emergent", "sweep", "chains", "-o", "s.h5",
             "--grid", "noise=0:0.1:10", "--workers", "2", "--set", "neurons=2048",
             "--set", "steps=4096", "--set", "record_every=256", "--set", "show=16", *extra]
-    # its own session: a signal to its process group is what Ctrl-C at a terminal sends
+    # its own session: a signal to its process group is what Ctrl-C at a terminal sends; SIGINT
+    # at its default, as at a terminal (a job started with `&` by a non-interactive shell, as a
+    # CI harness may run pytest, inherits SIGINT ignored, and the sweep then keeps it ignored)
     return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _complete(runs: Path) -> dict[str, int]:
