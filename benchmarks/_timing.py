@@ -12,6 +12,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+from numba import njit, prange
+
 
 def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     """(shortest wall time of `repeat` calls of fn, the last call's result)."""
@@ -56,3 +59,23 @@ def threads() -> str:
     line = f"threads: numba {nb}; " + ", ".join(f"{k}={v}" for k, v in blas.items())
     print(line, flush=True)
     return line
+
+
+@njit(cache=True, parallel=True)
+def triad_kernel(a, b, c, s, reps=1):
+    """STREAM-like triad a = b + s c, `reps` times (Numba threads; 24 B per element)."""
+    for _ in range(reps):
+        for i in prange(a.size):
+            a[i] = b[i] + s * c[i]
+
+
+def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
+    """Best-of-`repeats` STREAM-like triad a = b + s c in bytes/s (24 B per element)."""
+    a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
+    triad_kernel(a, b, c, 3.0)
+    shortest = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        triad_kernel(a, b, c, 3.0)
+        shortest = min(shortest, time.perf_counter() - t0)
+    return 24 * n / shortest

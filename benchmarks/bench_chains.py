@@ -51,8 +51,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _timing import interleaved, load, threads
-from numba import get_num_threads, njit, prange, set_num_threads
+from _timing import interleaved, load, threads, triad_bandwidth
+from numba import get_num_threads, set_num_threads
 
 from emergent.chains.permutation import DEPTH, TILE, ChainStepper, PermutationChain
 from emergent.evolution import evolve
@@ -81,22 +81,6 @@ MODEL_BYTES = {
 }
 
 
-@njit(cache=True, parallel=True)
-def _triad(a, b, c, s):
-    for i in prange(a.size):
-        a[i] = b[i] + s * c[i]
-
-
-def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
-    """Best-of-`repeats` STREAM-like triad a = b + s c in bytes/s (24 B per element)."""
-    a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
-    _triad(a, b, c, 3.0)
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        _triad(a, b, c, 3.0)
-        best = min(best, time.perf_counter() - t0)
-    return 24 * n / best
 
 
 

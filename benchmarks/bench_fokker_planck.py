@@ -26,7 +26,7 @@ import time
 import numba
 import numpy as np
 from _timing import best
-from numba import njit, prange
+from _timing import triad_kernel as triad
 
 T_END = 1.0
 MEAN = (1.0, -0.5)
@@ -144,11 +144,6 @@ def fipy_run(cells, dim, dt):
 
 
 # ------------------------------------------------------------------ bandwidth
-@njit(cache=True, parallel=True)
-def triad(a, b, c, s, reps):
-    for _ in range(reps):
-        for i in prange(a.size):
-            a[i] = b[i] + s * c[i]
 
 
 def bandwidth_section(n, steps=48):

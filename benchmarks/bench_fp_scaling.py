@@ -30,7 +30,8 @@ from functools import partial
 
 import numba
 import numpy as np
-from numba import njit, prange
+from _timing import interleaved as _interleaved
+from _timing import triad_kernel
 
 from emergent.kernels import fp_adi as A
 from emergent.kernels import fp_kernels as K
@@ -44,22 +45,9 @@ solve vectorised over rows (reads d, a, b; writes t and its factor scratch, read
 u += d (24 B): 16 + 80 + 56 + 32 + 24 = 208 B."""
 
 
-@njit(parallel=True, cache=False)
-def _triad(a, b, c, s, reps):
-    for _ in range(reps):
-        for i in prange(a.size):
-            c[i] = a[i] + s * b[i]
-
-
 def interleaved(fns, repeat):
-    """Best-of-`repeat` wall times of the callables, run round robin."""
-    best = [np.inf] * len(fns)
-    for _ in range(repeat):
-        for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - t0)
-    return best
+    """Best-of-`repeat` wall times of the callables, run round robin (`_timing.interleaved`)."""
+    return list(_interleaved(dict(enumerate(fns)), repeat).values())
 
 
 def ou(dim, n):
@@ -85,7 +73,7 @@ def adi_section(sizes, threads_list, repeat):
         dt = 0.01
         steps = max(2, int(3e7 // (n * n)))
         cells = n * n
-        tri = [np.ones(cells), np.ones(cells), np.empty(cells)]
+        tri = [np.empty(cells), np.ones(cells), np.ones(cells)]
         for threads in threads_list:
             if threads > numba.config.NUMBA_NUM_THREADS:
                 continue
@@ -98,7 +86,7 @@ def adi_section(sizes, threads_list, repeat):
             plan1.steps(p, 1)
             A.fused_steps(u, plan1.coefficients, plan1.factors, dt, 1, True, plan1.y)
             stepper.step(p, 1)  # builds its plan and measures its thread choice
-            _triad(*tri, 0.5, 1)
+            triad_kernel(*tri, 0.5, 1)
             t_ref, t_f1, t_fp, t_st, t_tr = interleaved([
                 partial(K.adi_steps_reference, q, pad, dt, steps),
                 partial(A.fused_steps, u, plan1.coefficients, plan1.factors, dt, steps, False,
@@ -106,7 +94,7 @@ def adi_section(sizes, threads_list, repeat):
                 partial(A.fused_steps, u, plan1.coefficients, plan1.factors, dt, steps, True,
                         plan1.y),
                 partial(stepper.step, p, steps),
-                partial(_triad, *tri, 0.5, 5),
+                partial(triad_kernel, *tri, 0.5, 5),
             ], repeat)
             ns = [t / (cells * steps) * 1e9 for t in (t_ref, t_f1, t_fp, t_st)]
             triad_gbs = 32 * cells * 5 / t_tr / 1e9
@@ -134,7 +122,7 @@ def scaling_section(sizes2, sizes3, threads_list, repeat):
         for n in sizes:
             grid, f, p = ou(dim, n)
             cells = n ** dim
-            tri = [np.ones(cells), np.ones(cells), np.empty(cells)]
+            tri = [np.empty(cells), np.ones(cells), np.ones(cells)]
             for method in ("cn", "explicit"):
                 probe = FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=1.0, method="cn")
                 dt = 0.01 if method == "cn" else 0.9 * probe.dt_limit
@@ -152,9 +140,9 @@ def scaling_section(sizes2, sizes3, threads_list, repeat):
                     st = FokkerPlanck(grid, f, gamma=1.0, diffusion=1.0, dt=dt, method=method)
                     out = np.empty_like(p)
                     st.step(p, 1, out=out)
-                    _triad(*tri, 0.5, 1)
+                    triad_kernel(*tri, 0.5, 1)
                     t_st, t_tr = interleaved([partial(st.step, p, steps, out=out),
-                                              partial(_triad, *tri, 0.5, 5)], repeat)
+                                              partial(triad_kernel, *tri, 0.5, 5)], repeat)
                     ns = t_st / (cells * steps) * 1e9
                     triad_gbs = 32 * cells * 5 / t_tr / 1e9
                     gbs = f"{model / ns:6.1f}" if model else "     -"

@@ -29,11 +29,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 import numpy as np
-from _timing import interleaved, load, threads
-from numba import njit, prange, set_num_threads
+from _timing import interleaved, load, threads, triad_bandwidth
+from numba import set_num_threads
 
 from emergent.stochastic.langevin import LangevinModel, step_ensemble
 
@@ -48,22 +47,6 @@ MODEL_BYTES = {
 }
 
 
-@njit(cache=True, parallel=True)
-def _triad(a, b, c, s):
-    for i in prange(a.size):
-        a[i] = b[i] + s * c[i]
-
-
-def triad_bandwidth(n: int = 20_000_000, repeats: int = 7) -> float:
-    """Best-of-`repeats` STREAM-like triad a = b + s c in bytes/s (24 B per element)."""
-    a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
-    _triad(a, b, c, 3.0)
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        _triad(a, b, c, 3.0)
-        best = min(best, time.perf_counter() - t0)
-    return 24 * n / best
 
 
 
