@@ -12,7 +12,8 @@ Gauss-Legendre quadrature of |p - exact| with 2n points per axis), its probabili
 its smallest density. Dedalus 3 runs Chebyshev with zero-flux walls (tau method) in 1D and
 RealFourier on the wider periodic box [-8, 8]^K in 2D/3D (its drift explicit, RK443). A ladder
 stops at a rung whose stepping exceeds --budget, or before one predicted to exceed 3 x --budget
-(from the growth between the last two rungs). Threads: the script re-runs itself per thread
+(from the growth between the last two rungs); a ladder of (modes, steps) skips a mode count once
+doubling its steps no longer halves the error. Threads: the script re-runs itself per thread
 count with OMP, OpenBLAS, MKL and Numba set to that count (a 1-thread table and an
 all-threads table).
 
@@ -316,7 +317,7 @@ def dedalus_fourier(dim: int, rung: tuple[int, int]) -> Run:
 # ------------------------------------------------------------------ ladders
 DEDALUS_1D = sorted(((n, s) for n in (24, 32, 40, 48, 56, 64, 80, 96)
                      for s in (8, 16, 32, 64, 128, 256, 512, 1024)), key=lambda r: r[0] * r[1])
-DEDALUS_2D, DEDALUS_3D = (sorted(((n, s) for n in (16, 24, 32, 40, 48, 56, 64, 80, 96)
+DEDALUS_2D, DEDALUS_3D = (sorted(((n, s) for n in (24, 32, 40, 48, 56, 64, 80)
                                   for s in (8, 16, 32, 64, 128, 256, 512)),
                                  key=lambda r, d=d: r[0] ** d * r[1]) for d in (2, 3))
 LADDERS: dict[str, tuple[Callable[[int, Any], Run], dict[int, list[Any]]]] = {
@@ -326,7 +327,7 @@ LADDERS: dict[str, tuple[Callable[[int, Any], Run], dict[int, list[Any]]]] = {
         3: [16, 24, 32, 36, 40, 44, 48, 52, 56, 64, 72, 80]}),
     "emergent FV (CN)": (emergent_fv, {
         1: [64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
-        2: [64, 128, 256, 512, 1024, 2048], 3: [32, 64, 128, 256]}),
+        2: [64, 128, 256, 512, 1024, 2048], 3: [32, 64, 128, 160, 192, 256]}),
     "py-pde": (pypde_explicit, {
         1: [64, 128, 256, 512, 1024, 2048, 4096], 2: [64, 128, 256, 512], 3: [32, 64, 128]}),
     "fplanck": (fplanck_expm, {
@@ -346,7 +347,11 @@ def climb(name: str, dim: int, budget: float) -> tuple[dict[float, tuple[Any, Ru
         return found, f"no {dim}D set-up in this script"
     last = ""
     previous = None
+    errors: dict[Any, float] = {}  # (n, steps) rungs: the error per (n, steps)
+    saturated: set[Any] = set()  # n whose error no longer falls with more steps
     for rung in ladders.get(dim, []):
+        if isinstance(rung, tuple) and rung[0] in saturated:
+            continue
         try:
             r = fn(dim, rung)
         except ImportError:
@@ -356,6 +361,12 @@ def climb(name: str, dim: int, budget: float) -> tuple[dict[float, tuple[Any, Ru
         except Exception as exc:  # a peer failing is reported, not fatal
             return found, f"{type(exc).__name__}: {str(exc)[:80]}"
         last = f"last rung {r.label}: L1 {r.err:.1e} in {r.total:.3g} s"
+        if isinstance(rung, tuple):  # twice the steps, not half the error: space-limited
+            n, steps = rung
+            fewer = errors.get((n, steps // 2))
+            if fewer is not None and r.err > 0.5 * fewer:
+                saturated.add(n)
+            errors[rung] = r.err
         print(f"# {dim}D {name}: {r.label}: L1 {r.err:.1e}, set-up {r.setup:.3g} s, "
               f"stepping {r.step:.3g} s", file=sys.stderr, flush=True)
         for target in TARGETS:
