@@ -174,8 +174,8 @@ def bandwidth_section(n, steps=48):
         triad(a, b, c, 0.5, 1)
         t_tr, _ = best(lambda: triad(a, b, c, 0.5, 5))
         bw = 24.0 * size * 5 / t_tr
-        per_step(p, stencil, E2.GHOST, 1)
-        t_s, q_s = best(lambda: per_step(p, stencil, E2.GHOST, steps))
+        per_step(p, E2.NO_LOW, stencil, E2.GHOST, 1)
+        t_s, (q_s, _) = best(lambda: per_step(p, E2.NO_LOW, stencil, E2.GHOST, steps))
         st.step(p, steps, out=out)
         t_f, _ = best(lambda: st.step(p, steps))
         t_b, q_b = best(lambda: st.step(p, steps, out=out))
@@ -201,6 +201,7 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
     p = np.exp(-(x**2 + y**2))
     st.step(p, 1)
     out, work = np.empty_like(p), np.empty_like(p)
+    out_lo, work_lo = np.empty_like(p), np.empty_like(p)
     blocked = K.kernel("explicit_2d_blocked", p.size)
     rows = []
     for threads in (1, 2):
@@ -210,7 +211,8 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
         for depth in depths:
             for strip in strips:
                 def run(d=depth, w=strip, th=threads):
-                    return blocked(p, st._stencil, E2.GHOST, steps, d, th, w, out, work)
+                    return blocked(p, E2.NO_LOW, st._stencil, E2.GHOST, steps, d, th, w, out,
+                                   out_lo, work, work_lo)
                 run()
                 sec, _ = best(run)
                 rows.append((threads, depth, strip, n * n * steps / sec))
@@ -235,10 +237,10 @@ def sizes_section(sizes=(128, 256, 512, 1024, 2048)):
         steps = max(48, int(2e8 // (n * n)) // 48 * 48)
         st.step(p, steps, out=out)
         per_step = K.kernel("explicit_2d", n * n)
-        per_step(p, st._stencil, E2.GHOST, 2)
+        per_step(p, E2.NO_LOW, st._stencil, E2.GHOST, 2)
         t_b, _ = best(lambda st=st, p=p, out=out, steps=steps: st.step(p, steps, out=out))
-        t_s, _ = best(lambda st=st, p=p, steps=steps, f=per_step: f(p, st._stencil, E2.GHOST,
-                                                                      steps))
+        t_s, _ = best(lambda st=st, p=p, steps=steps, f=per_step: f(p, E2.NO_LOW, st._stencil,
+                                                                      E2.GHOST, steps))
         threads = numba.get_num_threads() if n * n >= K.PARALLEL_MIN_CELLS else 1
         rows.append((n, E2.blocked_plan((n, n), threads), n * n * steps / t_b,
                      n * n * steps / t_s))
