@@ -120,20 +120,21 @@ def _compensated(c: float, d: float, lo: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
-def _stencil_row(um: np.ndarray, u0: np.ndarray, up: np.ndarray, lo0: np.ndarray,
+def _stencil_row(um: np.ndarray, u0: np.ndarray, up: np.ndarray, lo: np.ndarray,
                  axm: np.ndarray, bxm: np.ndarray, ax: np.ndarray, bx: np.ndarray,
-                 ay: np.ndarray, by: np.ndarray, out: np.ndarray, out_lo: np.ndarray) -> None:
+                 ay: np.ndarray, by: np.ndarray, out: np.ndarray) -> None:
     """One row in flux form (module docstring): um, up the rows above and below, u0 the row
-    with one more column on each side, lo0 the low-order part of the row's own cells; axm, bxm
-    the x-coefficients of the row above; ay, by start one column before the others (they
-    carry the face left of the first cell). Writes the high and low parts to out, out_lo."""
+    with one more column on each side, lo the low-order part of the row's own cells (updated
+    in place: a separate output would cost LLVM's vectorized loop its alias checks, 2x);
+    axm, bxm the x-coefficients of the row above; ay, by start one column before the others
+    (they carry the face left of the first cell). Writes the high part to out."""
     left = ay[0] * u0[0] - by[0] * u0[1]
     for k in range(out.shape[0]):
         c = u0[k + 1]
         right = ay[k + 1] * c - by[k + 1] * u0[k + 2]
         d = ((axm[k] * um[k] - bxm[k] * c) - (ax[k] * c - bx[k] * up[k])) + (left - right)
         left = right
-        out[k], out_lo[k] = _compensated(c, d, lo0[k])
+        out[k], lo[k] = _compensated(c, d, lo[k])
 
 
 def _explicit_steps_2d(p: np.ndarray, p_lo: np.ndarray, s: np.ndarray, ghost: int,
@@ -161,9 +162,8 @@ def _explicit_steps_2d(p: np.ndarray, p_lo: np.ndarray, s: np.ndarray, ghost: in
     """
     nx, ny = p.shape
     u = p.copy()
-    ulo = p_lo.copy() if p_lo.size else np.zeros_like(u)
+    lo = p_lo.copy() if p_lo.size else np.zeros_like(u)  # updated in place (own cell only)
     v = np.empty_like(u)
-    vlo = np.empty_like(u)
     for _ in range(nsteps):
         for i in prange(nx):
             im = prev_index(i, nx)
@@ -179,10 +179,9 @@ def _explicit_steps_2d(p: np.ndarray, p_lo: np.ndarray, s: np.ndarray, ghost: in
                 right = row[2, q] * c - row[3, q] * u[i, jp]
                 d = (((above[0, q] * u[im, j] - above[1, q] * c)
                       - (row[0, q] * c - row[1, q] * u[ip, j])) + (left - right))
-                v[i, j], vlo[i, j] = _compensated(c, d, ulo[i, j])
+                v[i, j], lo[i, j] = _compensated(c, d, lo[i, j])
         u, v = v, u
-        ulo, vlo = vlo, ulo
-    return u, ulo
+    return u, lo
 
 
 @njit(cache=True)
@@ -208,7 +207,9 @@ def _unit_pass(src: np.ndarray, src_lo: np.ndarray, dst: np.ndarray, dst_lo: np.
     width = j1 - j0 + 2 * k  # local column m is global column j0 - k + m
     stride = width + 8
     ring = np.empty((k + 1) * 3 * stride)  # rings of 3 rows: level 0 (input copy) .. k - 1
-    ring_lo = np.zeros((k + 1) * 2 * stride)  # low parts: 2 rows a level (only the centre's)
+    # low parts: one slot per row in flight (input row g_in down to g_in - k), updated in
+    # place from level to level (a level reads only the low part of its row's own cells)
+    ring_lo = np.zeros((k + 1) * stride)
     c0 = ghost + j0 - k  # stencil column of local column 0
     for t in range(i1 - i0 + 2 * k):
         g_in = i0 - k + t
@@ -216,7 +217,7 @@ def _unit_pass(src: np.ndarray, src_lo: np.ndarray, dst: np.ndarray, dst_lo: np.
         r = (g_in % 3) * stride
         _copy_wrapped(src[g_in % nx], j0 - k, ring[r:r + width])
         if src_lo.size:
-            r = (g_in % 2) * stride
+            r = (g_in % (k + 1)) * stride
             _copy_wrapped(src_lo[g_in % nx], j0 - k, ring_lo[r:r + width])
         for lev in range(1, k + 1):
             g = g_in - lev
@@ -231,22 +232,21 @@ def _unit_pass(src: np.ndarray, src_lo: np.ndarray, dst: np.ndarray, dst_lo: np.
             um = ring[rm:rm + width]
             u0 = ring[r0:r0 + width]
             up = ring[rp:rp + width]
-            r = (lev - 1) * 2 * stride + (g % 2) * stride
-            lo0 = ring_lo[r + lo:r + hi]
+            r = (g % (k + 1)) * stride
+            low = ring_lo[r + lo:r + hi]
             if lev == k:
                 res = dst[g % nx, j0:j1]
-                res_lo = dst_lo[g % nx, j0:j1]
+                dst_lo[g % nx, j0:j1] = low
+                low = dst_lo[g % nx, j0:j1]
             else:
                 r = lev * 3 * stride + (g % 3) * stride
                 res = ring[r + lo:r + hi]
-                r = lev * 2 * stride + (g % 2) * stride
-                res_lo = ring_lo[r + lo:r + hi]
             co = s[g % nx]
             cm = s[(g - 1) % nx]
-            _stencil_row(um[lo:hi], u0[lo - 1:hi + 1], up[lo:hi], lo0, cm[0, c0 + lo:c0 + hi],
+            _stencil_row(um[lo:hi], u0[lo - 1:hi + 1], up[lo:hi], low, cm[0, c0 + lo:c0 + hi],
                          cm[1, c0 + lo:c0 + hi], co[0, c0 + lo:c0 + hi],
                          co[1, c0 + lo:c0 + hi], co[2, c0 + lo - 1:c0 + hi],
-                         co[3, c0 + lo - 1:c0 + hi], res, res_lo)
+                         co[3, c0 + lo - 1:c0 + hi], res)
 
 
 def _explicit_blocked_2d(p: np.ndarray, p_lo: np.ndarray, s: np.ndarray, ghost: int,
@@ -259,10 +259,11 @@ def _explicit_blocked_2d(p: np.ndarray, p_lo: np.ndarray, s: np.ndarray, ghost: 
     units run in parallel. A unit streams its rows once per pass with a halo of `depth` rows
     and columns (wrap-around indexing, as in the per-step kernel): on reading input row g,
     level l = 1..depth computes row g - l on its columns [-(depth - l), width + depth - l)
-    from level l - 1's rows g - l - 1 .. g - l + 1 (rings of three rows per level, and of two
-    rows for the low-order parts, of which only the row's own are read), and level `depth`
-    is written out. p, p_lo are only read; the passes alternate between (`out`, `out_lo`) and
-    (`work`, `work_lo`) so that the last one writes `out`, which is returned.
+    from level l - 1's rows g - l - 1 .. g - l + 1 (rings of three rows per level; the
+    low-order part of row g - l, which only its own cells read, is updated in place in one
+    ring of depth + 1 rows), and level `depth` is written out. p, p_lo are only read; the
+    passes alternate between (`out`, `out_lo`) and (`work`, `work_lo`) so that the last one
+    writes `out`, which is returned.
 
     Parameters
     ----------
