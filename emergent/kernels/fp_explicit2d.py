@@ -209,16 +209,18 @@ def _unit_pass(src: np.ndarray, src_lo: np.ndarray, dst: np.ndarray, dst_lo: np.
     ring = np.empty((k + 1) * 3 * stride)  # rings of 3 rows: level 0 (input copy) .. k - 1
     # low parts: one slot per row in flight (input row g_in down to g_in - k), updated in
     # place from level to level (a level reads only the low part of its row's own cells)
-    ring_lo = np.zeros((k + 1) * stride)
+    ring_lo = np.empty((k + 1) * stride)
     c0 = ghost + j0 - k  # stencil column of local column 0
     for t in range(i1 - i0 + 2 * k):
         g_in = i0 - k + t
         # level 0: the input row with its halo columns (wrapped)
         r = (g_in % 3) * stride
         _copy_wrapped(src[g_in % nx], j0 - k, ring[r:r + width])
+        r = (g_in % (k + 1)) * stride
         if src_lo.size:
-            r = (g_in % (k + 1)) * stride
             _copy_wrapped(src_lo[g_in % nx], j0 - k, ring_lo[r:r + width])
+        else:
+            ring_lo[r:r + width] = 0.0
         for lev in range(1, k + 1):
             g = g_in - lev
             if g < i0 - k + lev:
