@@ -174,8 +174,8 @@ def bandwidth_section(n, steps=48):
         triad(a, b, c, 0.5, 1)
         t_tr, _ = best(lambda: triad(a, b, c, 0.5, 5))
         bw = 24.0 * size * 5 / t_tr
-        per_step(p, stencil, E2.GHOST, 1)
-        t_s, q_s = best(lambda: per_step(p, stencil, E2.GHOST, steps))
+        per_step(p, E2.NO_LOW, stencil, E2.GHOST, 1)
+        t_s, (q_s, _) = best(lambda: per_step(p, E2.NO_LOW, stencil, E2.GHOST, steps))
         st.step(p, steps, out=out)
         t_f, _ = best(lambda: st.step(p, steps))
         t_b, q_b = best(lambda: st.step(p, steps, out=out))
@@ -201,6 +201,7 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
     p = np.exp(-(x**2 + y**2))
     st.step(p, 1)
     out, work = np.empty_like(p), np.empty_like(p)
+    out_lo, work_lo = np.empty_like(p), np.empty_like(p)
     blocked = K.kernel("explicit_2d_blocked", p.size)
     rows = []
     for threads in (1, 2):
@@ -210,7 +211,8 @@ def depth_sweep(n, steps=48, depths=(6, 12, 16, 24, 32), strips=(256, 512, 1024,
         for depth in depths:
             for strip in strips:
                 def run(d=depth, w=strip, th=threads):
-                    return blocked(p, st._stencil, E2.GHOST, steps, d, th, w, out, work)
+                    return blocked(p, E2.NO_LOW, st._stencil, E2.GHOST, steps, d, th, w, out,
+                                   out_lo, work, work_lo)
                 run()
                 sec, _ = best(run)
                 rows.append((threads, depth, strip, n * n * steps / sec))
@@ -235,10 +237,10 @@ def sizes_section(sizes=(128, 256, 512, 1024, 2048)):
         steps = max(48, int(2e8 // (n * n)) // 48 * 48)
         st.step(p, steps, out=out)
         per_step = K.kernel("explicit_2d", n * n)
-        per_step(p, st._stencil, E2.GHOST, 2)
+        per_step(p, E2.NO_LOW, st._stencil, E2.GHOST, 2)
         t_b, _ = best(lambda st=st, p=p, out=out, steps=steps: st.step(p, steps, out=out))
-        t_s, _ = best(lambda st=st, p=p, steps=steps, f=per_step: f(p, st._stencil, E2.GHOST,
-                                                                      steps))
+        t_s, _ = best(lambda st=st, p=p, steps=steps, f=per_step: f(p, E2.NO_LOW, st._stencil,
+                                                                      E2.GHOST, steps))
         threads = numba.get_num_threads() if n * n >= K.PARALLEL_MIN_CELLS else 1
         rows.append((n, E2.blocked_plan((n, n), threads), n * n * steps / t_b,
                      n * n * steps / t_s))
@@ -457,12 +459,13 @@ def main():
     n = 2048 if args.quick else 4096
     print(f"\n## explicit 2D kernel vs STREAM triad at {n}^2 (48 steps, best of 3)\n")
     print("Modelled DRAM bytes per cell-update (what must cross the memory bus): the per-step "
-          "kernel reads p (8 B) and the 4 face coefficients of its cell (32 B) and writes the "
-          "new p (8 B, +8 B write-allocate): 56 B. The temporally blocked kernel "
-          "(`FokkerPlanck.step`, column strips) streams the same data once per pass of `depth` "
-          "steps: 56/depth B per update; it is compute-bound, so its updates/s are not a "
-          "bandwidth figure. The triad (24 B per element, a = b + s c) is measured in the same "
-          "run.\n")
+          "kernel reads p (8 B), its low-order part (8 B, compensated update, rewritten in "
+          "place: 8 B) and the 4 face coefficients of its cell (32 B) and writes the new p "
+          "(8 B, +8 B write-allocate): 72 B. The temporally blocked kernel "
+          "(`FokkerPlanck.step`, column strips) streams p, its low part and the coefficients "
+          "once per pass of `depth` steps and writes both parts: 80/depth B per update; it is "
+          "compute-bound, so its updates/s are not a bandwidth figure. The triad (24 B per "
+          "element, a = b + s c) is measured in the same run.\n")
     print("| threads | triad [GB/s] | per-step updates/s | per-step B/update | per-step "
           "% of triad | blocked, fresh array, updates/s | blocked, reused out, updates/s "
           "| modelled B/update (blocked) | ns/update (blocked) | (depth, bands, strip) "
@@ -470,9 +473,9 @@ def main():
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
     for r in bandwidth_section(n):
         depth = r["plan"][0]
-        print(f"| {r['threads']} | {r['bw'] / 1e9:.2f} | {r['step']:.3g} | 56 | "
-              f"{56 * r['step'] / r['bw']:.0%} | {r['fresh']:.3g} | {r['blocked']:.3g} | "
-              f"{56 / depth:.2g} | {1e9 / r['blocked']:.2f} | {r['plan']} | {r['same']} | "
+        print(f"| {r['threads']} | {r['bw'] / 1e9:.2f} | {r['step']:.3g} | 72 | "
+              f"{72 * r['step'] / r['bw']:.0%} | {r['fresh']:.3g} | {r['blocked']:.3g} | "
+              f"{80 / depth:.2g} | {1e9 / r['blocked']:.2f} | {r['plan']} | {r['same']} | "
               f"{r['drift']:.1e} |")
     if args.bandwidth_only:
         return

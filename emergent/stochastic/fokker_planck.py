@@ -9,13 +9,15 @@ discrete stationary state. Boundaries per axis: zero flux (default) or periodic.
 P1 (11.5) is the special case F = const with diffusion D/2.
 
 Time stepping: ``"explicit"`` (forward Euler, Numba parallel; in 2D a flux-form stencil built
-once per stepper and temporally blocked, :mod:`emergent.kernels.fp_explicit2d`; dt above the
-stability limit is refused) or ``"cn"`` (Crank-Nicolson; tridiagonal solve in 1D, Douglas
-ADI in 2D/3D).
+once per stepper, temporally blocked and compensated, :mod:`emergent.kernels.fp_explicit2d`;
+dt above the stability limit is refused) or ``"cn"`` (Crank-Nicolson; tridiagonal solve in
+1D, Douglas ADI in 2D/3D).
 Both conserve probability to round-off, and without drift in time: every kernel updates in flux
 form (each face flux enters its two cells with opposite signs), so the total changes by
-roundings of the increments, not of the densities (relative drift <= 1e-14 at t = 1e4 on a
-double-well transient; it used to grow ~1e-14 per unit time). In 2D/3D Crank-Nicolson runs
+roundings of the increments, not of the densities (relative drift <= 1e-13 at t = 1e4 on a
+double-well transient; it used to grow ~1e-14 per unit time). The 2D explicit stepper also
+carries the low-order part of p through the steps of one call (Fast2Sum), so that
+increments below half an ulp of p are not rounded away. In 2D/3D Crank-Nicolson runs
 as fused Douglas ADI (:mod:`emergent.kernels.fp_adi`: LU factors built once per stepper, two
 passes per step, a thread count measured once per grid).
 High accuracy: ``solve(..., tol=...)`` picks the Chebyshev spectral solver with exact
@@ -436,7 +438,8 @@ class FokkerPlanck:
     ``step(p, nsteps)`` advances p (shape `cells`) by nsteps * dt and returns the new array.
     For a time-dependent F (callable F(t, *mesh)) use :func:`solve`, which rebuilds the
     coefficients each step. Memory: the explicit 2D stepper keeps its stencil (4 arrays of the
-    grid's size, plus 64 ghost columns) and one work array besides the face coefficients; the
+    grid's size, plus 64 ghost columns) and three work arrays (the result's low-order part and
+    two scratch arrays; 16,384 cells and more) besides the face coefficients; the
     2D/3D Crank-Nicolson stepper keeps the LU factors of its ADI line solves (3 arrays per
     axis, 5 for a periodic one) and one scratch array (:class:`emergent.kernels.fp_adi.AdiPlan`).
 
@@ -483,12 +486,20 @@ class FokkerPlanck:
         self._adi: K.AdiPlan | None = None  # ADI in 2D/3D: factors built when they pay off
         self._adi_used = False
         self._stencil: np.ndarray | None = None  # explicit 2D: built on the first step
-        self._work: np.ndarray | None = None
+        self._low: np.ndarray | None = None  # explicit 2D, blocked: the result's low part
+        self._work: tuple[np.ndarray, np.ndarray] | None = None  # and two scratch arrays
 
     def step(self, p: np.ndarray, nsteps: int = 1, out: np.ndarray | None = None) -> np.ndarray:
         """p after `nsteps` steps (p itself is not modified). `out` (float64, C-contiguous,
         shape `cells`, not overlapping p): write the result there, for loops that reuse one
-        buffer; used by the explicit 2D stepper, which also keeps one work buffer.
+        buffer; used by the explicit 2D stepper, which also keeps its work buffers.
+
+        The explicit 2D stepper is compensated (:mod:`emergent.kernels.fp_explicit2d`): the
+        low-order part of p starts at zero, is carried through the `nsteps` steps, and is
+        rounded into the result at the end (the result is the compensated density rounded to
+        nearest). So each call is a function of p and `nsteps` alone (a run resumed from a
+        saved p repeats the original's bits), and a call boundary costs at most the rounding
+        of one uncompensated step: prefer one call with many steps to many calls with few.
 
         Parameters
         ----------
@@ -551,21 +562,27 @@ class FokkerPlanck:
 
     def _explicit_2d(self, p: np.ndarray, nsteps: int, out: np.ndarray | None) -> np.ndarray:
         """The temporally blocked stencil kernel (bit-identical to the per-step one, which
-        small grids use)."""
+        small grids use), compensated: the low-order part of p starts at zero and is rounded
+        into the result at the end (:meth:`step`)."""
         if self._stencil is None:
             self._stencil = E2.stencil_2d(self.coefficients, self.dt)
         if p.size < E2.BLOCKED_MIN_CELLS:
-            return K.kernel("explicit_2d", p.size)(p, self._stencil, E2.GHOST, nsteps)
+            return K.kernel("explicit_2d", p.size)(p, E2.NO_LOW, self._stencil, E2.GHOST,
+                                                   nsteps)[0]
         if out is None:
             out = np.empty_like(p)
         parallel = p.size >= K.PARALLEL_MIN_CELLS
         threads = numba.get_num_threads() if parallel else 1
         depth, nchunks, strip = E2.blocked_plan(p.shape, threads)
+        if self._low is None:
+            self._low = np.empty_like(p)
         if self._work is None and nsteps > depth:
-            self._work = np.empty_like(p)
-        work = self._work if self._work is not None else out  # one pass: never written
-        return K.kernel("explicit_2d_blocked", p.size)(p, self._stencil, E2.GHOST, nsteps,
-                                                       depth, nchunks, strip, out, work)
+            self._work = (np.empty_like(p), np.empty_like(p))
+        # one pass: the work arrays are never written
+        work, work_lo = self._work if self._work is not None else (out, self._low)
+        return K.kernel("explicit_2d_blocked", p.size)(p, E2.NO_LOW, self._stencil, E2.GHOST,
+                                                       nsteps, depth, nchunks, strip, out,
+                                                       self._low, work, work_lo)
 
 
 def check_finite(p: np.ndarray, t: float) -> None:

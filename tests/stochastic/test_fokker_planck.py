@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -128,7 +130,8 @@ def test_p2_eq20_stationary_state_exp_gamma_f_over_d():
                                                 (24, 2, 300), (32, 1, 7)])
 def test_explicit_blocked_2d_bit_identical_to_per_step(cells, periodic, depth, chunks, strip):
     """The temporally blocked explicit kernel (several P2 (20) steps per pass over memory, in
-    column strips with shrinking halos) returns exactly the bits of the per-step kernel:
+    column strips with shrinking halos) returns exactly the bits of the per-step kernel, the
+    low-order parts of the compensated update included (from zero and from a given low part):
     general F, both boundary kinds, grids thinner than the halo, strips narrower than the
     depth, step counts that are not multiples of the depth, serial and parallel copies."""
     from emergent.kernels import fp_explicit2d as E2
@@ -145,14 +148,59 @@ def test_explicit_blocked_2d_bit_identical_to_per_step(cells, periodic, depth, c
         dt = 0.2
     s = E2.stencil_2d(co, dt)
     p0 = rng.random(cells)
+    lo0 = (rng.random(cells) - 0.5) * np.spacing(p0)
     for nsteps in (0, 1, 7, 2 * depth + 1):
-        ref = K.kernel("explicit_2d", 1)(p0, s, E2.GHOST, nsteps)
-        for parallel in (False, True):
-            out, work = np.empty_like(p0), np.empty_like(p0)
-            res = K._KERNELS["explicit_2d_blocked"][parallel](p0, s, E2.GHOST, nsteps, depth,
-                                                              chunks, strip, out, work)
-            assert res is out and np.array_equal(out, ref)
+        for low in (E2.NO_LOW, lo0):
+            ref, ref_lo = K.kernel("explicit_2d", 1)(p0, low, s, E2.GHOST, nsteps)
+            for parallel in (False, True):
+                out, work = np.empty_like(p0), np.empty_like(p0)
+                out_lo, work_lo = np.full_like(p0, np.nan), np.empty_like(p0)
+                res = K._KERNELS["explicit_2d_blocked"][parallel](
+                    p0, low, s, E2.GHOST, nsteps, depth, chunks, strip, out, out_lo, work,
+                    work_lo)
+                assert res is out and np.array_equal(out, ref)
+                assert np.array_equal(out_lo, ref_lo)
     assert not np.array_equal(ref, p0)
+    assert np.any(ref_lo != 0.0)
+
+
+@pytest.mark.equations("P2 (18)", "P2 (20)")
+def test_p2_eq18_compensated_explicit_2d_carries_the_low_part_exactly():
+    """The compensated 2D explicit update of P2 (20): hi = fl(hi + lo) in every cell; n + m
+    steps in one call equal n steps then m steps with the low part handed on, bit for bit;
+    and a step adds to hi + lo exactly (in rationals) the flux increment computed from hi
+    plus the old low part, so that the total (P2 (18)) changes only by the roundings of the
+    flux terms, none of the increment being rounded away."""
+    from emergent.kernels import fp_explicit2d as E2
+    from emergent.kernels import fp_kernels as K
+
+    rng = np.random.default_rng(3)
+    grid = Grid((-2.0, -2.0), (2.0, 2.0), (24, 20), (True, False))
+    f = 2.0 * rng.standard_normal(grid.cells)
+    co = face_coefficients(grid, f, gamma=1.0, diffusion=0.5)
+    s = E2.stencil_2d(co, 0.9 * stability_limit(co))
+    p0 = rng.random(grid.cells) ** 4
+    run = K.kernel("explicit_2d", 1)
+    hi, lo = run(p0, E2.NO_LOW, s, E2.GHOST, 50)
+    assert np.array_equal(hi, hi + lo) and np.any(lo != 0.0)
+    h1, l1 = run(p0, E2.NO_LOW, s, E2.GHOST, 20)
+    h2, l2 = run(h1, l1, s, E2.GHOST, 30)
+    assert np.array_equal(h2, hi) and np.array_equal(l2, lo)
+    # one step from (hi, lo) adds to hi + lo exactly y = fl(d + lo), d the flux increment
+    # (recomputed here with the same float64 operations), wherever |hi| >= |y|
+    g, ny = E2.GHOST, grid.cells[1]
+    a0, a1, a2, a3 = (s[:, k, g:g + ny] for k in range(4))
+    left = np.roll(a2, 1, axis=1) * np.roll(hi, 1, axis=1) - np.roll(a3, 1, axis=1) * hi
+    right = a2 * hi - a3 * np.roll(hi, -1, axis=1)
+    d = (((np.roll(a0, 1, axis=0) * np.roll(hi, 1, axis=0) - np.roll(a1, 1, axis=0) * hi)
+          - (a0 * hi - a1 * np.roll(hi, -1, axis=0))) + (left - right))
+    assert np.array_equal(run(hi, E2.NO_LOW, s, E2.GHOST, 1)[0], hi + d)
+    y = d + lo
+    h3, l3 = run(hi, lo, s, E2.GHOST, 1)
+    cells = np.argwhere(np.abs(hi) >= np.abs(y))
+    assert len(cells) > 0.9 * hi.size
+    for i, j in cells:
+        assert Fraction(h3[i, j]) + Fraction(l3[i, j]) == Fraction(hi[i, j]) + Fraction(y[i, j])
 
 
 @pytest.mark.parametrize("periodic", [(False, False), (True, False), (True, True)])
@@ -221,7 +269,8 @@ def test_p2_eq20_stationary_state_exact_2d_explicit_blocked():
     from emergent.kernels import fp_explicit2d as E2
     from emergent.kernels import fp_kernels as K
     assert E2.blocked_plan(grid.cells, 1)[0] < 40  # several passes
-    assert np.array_equal(p1, K.kernel("explicit_2d", 1)(p0, stepper._stencil, E2.GHOST, 40))
+    assert np.array_equal(p1, K.kernel("explicit_2d", 1)(p0, E2.NO_LOW, stepper._stencil,
+                                                         E2.GHOST, 40)[0])
     assert (p1 >= 0).all()
     assert abs(p1.sum() - p0.sum()) <= 1e-12 * p0.sum()
     assert np.abs(p1 - p0).max() > 1e-3 * p0.max()
