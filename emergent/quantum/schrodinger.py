@@ -310,8 +310,16 @@ class Schrodinger:
 
     @cached_property
     def _kinetic_exponent(self) -> np.ndarray:
-        # -i (kinetic coefficient) |k|^2: the B flow's phase per unit time
-        return -1j * (self.constants.kinetic * self.grid.k2)
+        # -i (kinetic coefficient) |k|^2 on the wave numbers k_j >= 0 of every axis (j <= n/2):
+        # the B flow's phase per unit time; |k|^2 is even in each k (fftfreq gives k_(n-j) =
+        # -k_j exactly), so the rest of the grid repeats these values bit for bit
+        sub = tuple(slice(0, n // 2 + 1) for n in self.grid.shape)
+        return -1j * (self.constants.kinetic * self.grid.k2[sub])
+
+    @cached_property
+    def _kinetic_unfold(self) -> tuple[np.ndarray, ...]:
+        # index j -> min(j, n - j) per axis: the full grid from the k_j >= 0 block
+        return np.ix_(*(np.minimum(np.arange(n), n - np.arange(n)) for n in self.grid.shape))
 
     def _potential_exponent(self, v: np.ndarray | None) -> np.ndarray:
         # -i phase V - W: the A flow's exponent per unit time
@@ -496,8 +504,8 @@ class SchrodingerStepper:
         tab = self._table(h)
         ph = tab.get(("B", c))
         if ph is None:
-            ph = np.multiply(self.model._kinetic_exponent, c * h)
-            np.exp(ph, out=ph)
+            half = np.multiply(self.model._kinetic_exponent, c * h)
+            ph = np.exp(half, out=half)[self.model._kinetic_unfold]
             self.model._phases.add(h, tab, ("B", c), ph)
         return ph
 

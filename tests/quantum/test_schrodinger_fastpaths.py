@@ -82,11 +82,13 @@ def _model(cells, ndim, method, *, kind="static", absorb=False):
     (32, 2, "blanes-moan4", "static", True),
     (32, 2, "strang", "driven", False),
     (16, 3, "yoshida4", "static", False),
+    (101, 1, "blanes-moan4", "static", False),  # odd cells: the kinetic phases' unfolding
+    ((45, 38), 2, "strang", "static", True),
 ])
 def test_p2_eq34_stepper_bit_identical_to_the_reference_loop(cells, ndim, method, kind, absorb):
-    """P2 (34): the stepper (cached phases, merged static program, 1D transforms) gives the
-    reference loop's state bit for bit: whole steps, a second stepper reusing the model's
-    phases, and an interval that is not a whole number of steps."""
+    """P2 (34): the stepper (cached phases, the kinetic ones from the k >= 0 block, merged static
+    program, 1D transforms) gives the reference loop's state bit for bit: whole steps, a second
+    stepper reusing the model's phases, and an interval that is not a whole number of steps."""
     model, psi0 = _model(cells, ndim, method, kind=kind, absorb=absorb)
     dt = 0.05
     ref = _reference_steps(model, psi0, 0.1, 7, dt)
