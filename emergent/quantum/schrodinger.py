@@ -17,6 +17,10 @@ constant). Adjacent A sub-steps of consecutive steps are merged (one FFT pair pe
 time-dependent V is evaluated at the clock that the B flows advance, which keeps the order of
 the composition. An optional absorbing layer adds the imaginary potential -i W(q) (W >= 0 only
 within `absorb_width` of the box edges).
+
+Cost beside the steps: the phase arrays are built once per step size and kept on the model
+(up to :data:`PHASE_CACHE_BYTES`; the kinetic ones from the k >= 0 block of |k|^2), the
+recorded <H> takes one FFT (Parseval) and the resolution check of psi0 shares it.
 """
 
 from __future__ import annotations
