@@ -162,3 +162,15 @@ def test_p2_eq34_recorded_series_equal_the_public_functions():
     with pytest.raises(ValueError, match=f"{tail:.1e} of its spectral power"):
         solve_schrodinger(rough, model, 1.0, dt=0.05)
     assert g.power_tail(np.abs(np.fft.fft(rough)) ** 2) == pytest.approx(tail, rel=1e-12)
+
+
+@pytest.mark.parametrize("shape, cplx", [((1024,), True), ((3, 101), False), ((2, 1 << 15), True)])
+def test_grid_fft_1d_is_fftn_over_the_last_axis_bit_for_bit(shape, cplx):
+    """PeriodicGrid.fft / ifft in 1D call scipy.fft.fft / ifft (less call overhead): the same
+    numbers as fftn / ifftn over the last axis, for stacks, real input and all threads."""
+    g = make_grid(shape[-1], 20.0)
+    rng = np.random.default_rng(5)
+    f = rng.standard_normal(shape) + (1j * rng.standard_normal(shape) if cplx else 0.0)
+    ref = sfft.fftn(f, axes=(-1,), workers=g.workers)
+    assert np.array_equal(g.fft(f), ref) and g.fft(f).dtype == ref.dtype
+    assert np.array_equal(g.ifft(f), sfft.ifftn(f, axes=(-1,), workers=g.workers))
