@@ -68,6 +68,16 @@ class PeriodicGrid(GridAxes):
         return tuple(L / n for L, n in zip(self.length, self.cells, strict=True))
 
     @cached_property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of an array on the grid (cached)."""
+        return tuple(int(c) for c in self.cells)
+
+    @cached_property
+    def cell_volume(self) -> float:
+        """prod_k h_k (cached)."""
+        return float(np.prod(self.spacing))
+
+    @cached_property
     def axes(self) -> tuple[np.ndarray, ...]:
         """1D coordinate arrays per axis (the points -L/2 + i L / n)."""
         return tuple(-L / 2 + np.arange(n) * L / n for L, n in zip(self.length, self.shape,
@@ -98,7 +108,7 @@ class PeriodicGrid(GridAxes):
         """The largest wave number pi cells_k / L_k per axis."""
         return tuple(np.pi * n / L for L, n in zip(self.length, self.shape, strict=True))
 
-    @property
+    @cached_property
     def workers(self) -> int:
         """Threads for scipy.fft: all for grids of 2^15 points or more, else one."""
         return -1 if int(np.prod(self.shape)) >= 1 << 15 else 1
@@ -116,7 +126,9 @@ class PeriodicGrid(GridAxes):
         ndarray, complex
             Its Fourier coefficients.
         """
-        return sfft.fftn(f, axes=tuple(range(-self.ndim, 0)), workers=self.workers)
+        if self.ndim == 1:  # the same transform as fftn over the last axis, less overhead
+            return sfft.fft(f, axis=-1, workers=self.workers)
+        return sfft.fftn(f, axes=self._fft_axes, workers=self.workers)
 
     def ifft(self, f: np.ndarray) -> np.ndarray:
         """The inverse of :meth:`fft`.
@@ -131,7 +143,13 @@ class PeriodicGrid(GridAxes):
         ndarray, complex
             The field.
         """
-        return sfft.ifftn(f, axes=tuple(range(-self.ndim, 0)), workers=self.workers)
+        if self.ndim == 1:
+            return sfft.ifft(f, axis=-1, workers=self.workers)
+        return sfft.ifftn(f, axes=self._fft_axes, workers=self.workers)
+
+    @cached_property
+    def _fft_axes(self) -> tuple[int, ...]:
+        return tuple(range(-self.ndim, 0))
 
     def gradient(self, f: np.ndarray) -> list[np.ndarray]:
         """Spectral gradient of a real periodic field.
@@ -164,6 +182,47 @@ class PeriodicGrid(GridAxes):
         """
         return self.ifft(-self.k2 * self.fft(f)).real
 
+    def outer_mask(self, fraction: float = 0.1) -> np.ndarray:
+        """The wave numbers in the outer `fraction` of the spectrum along any axis (cached).
+
+        Parameters
+        ----------
+        fraction : float
+            The outer share of wave numbers per axis.
+
+        Returns
+        -------
+        ndarray(shape=shape), bool
+            True where |k_k| > (1 - fraction) k_max,k for some axis k (read-only).
+        """
+        masks = self.__dict__.setdefault("_outer_masks", {})
+        mask = masks.get(fraction)
+        if mask is None:
+            mask = np.zeros(self.shape, dtype=bool)
+            for kk, km in zip(self.k, self.k_max, strict=True):
+                mask = mask | (np.abs(kk) > (1 - fraction) * km)
+            mask.flags.writeable = False
+            masks[fraction] = mask
+        return mask
+
+    def power_tail(self, power: np.ndarray, fraction: float = 0.1) -> float:
+        """Share of a power spectrum sum |f_hat|^2 in its outer `fraction` (any axis).
+
+        Parameters
+        ----------
+        power : ndarray(shape=shape)
+            |f_hat|^2 in the layout of :meth:`fft`.
+        fraction : float
+            The outer share of wave numbers per axis.
+
+        Returns
+        -------
+        float
+            The share of the spectral power (0 for a zero spectrum).
+        """
+        total = float(power.sum())
+        return float(power[self.outer_mask(fraction)].sum() / total) if total > 0 else 0.0
+
     def tail_fraction(self, f: np.ndarray, fraction: float = 0.1) -> float:
         """Share of sum |f_hat|^2 in the outer `fraction` of the spectrum (any axis).
 
@@ -182,13 +241,7 @@ class PeriodicGrid(GridAxes):
         float
             The share of the spectral power (0 for f = 0).
         """
-        fh2 = np.abs(self.fft(f)) ** 2
-        mask = np.zeros(self.shape, dtype=bool)
-        for kk, km in zip(self.k, self.k_max, strict=True):
-            mask = mask | (np.abs(kk) > (1 - fraction) * km)
-        total = float(fh2.sum())
-        return float(fh2[mask].sum() / total) if total > 0 else 0.0
-
+        return self.power_tail(np.abs(self.fft(f)) ** 2, fraction)
 
 def make_grid(cells: int | tuple[int, ...], length: float | tuple[float, ...],
               ndim: int | None = None) -> PeriodicGrid:

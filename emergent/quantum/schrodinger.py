@@ -17,6 +17,10 @@ constant). Adjacent A sub-steps of consecutive steps are merged (one FFT pair pe
 time-dependent V is evaluated at the clock that the B flows advance, which keeps the order of
 the composition. An optional absorbing layer adds the imaginary potential -i W(q) (W >= 0 only
 within `absorb_width` of the box edges).
+
+Cost beside the steps: the phase arrays are built once per step size and kept on the model
+(up to :data:`PHASE_CACHE_BYTES`; the kinetic ones from the k >= 0 block of |k|^2), the
+recorded <H> takes one FFT (Parseval) and the resolution check of psi0 shares it.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from emergent.quantum.stepping import plan_times, step_count
 
 __all__ = [
     "DEFAULT_ERROR_TARGET",
+    "PHASE_CACHE_BYTES",
     "RESOLUTION_TOL",
     "SPLITTINGS",
     "Potential",
@@ -74,6 +79,9 @@ coefficient), ...)), flow "A" the potential step, "B" the kinetic step (exact in
 space), each for coefficient * dt: Strang (order 2), Yoshida (order 4) and Blanes & Moan
 (order 4)."""
 
+PHASE_CACHE_BYTES = 1 << 29
+"""Bytes of split-step phase arrays a :class:`Schrodinger` model keeps between steppers (the
+phases of its most recent steps, reused by a later solve with the same step; 512 MiB)."""
 RESOLUTION_TOL = 1e-14
 """Largest share of an initial state's spectral power allowed in the outer 10% of wave numbers."""
 DEFAULT_ERROR_TARGET = 1e-8
@@ -132,6 +140,9 @@ def energy(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConstants,
            v: np.ndarray | None) -> float:
     """<H> = int Psi* (-4 D lap + mu V) Psi, conserved by P2 (34) for a static V (P2 (36)).
 
+    One FFT: the kinetic term by Parseval, 4 D sum_k |k|^2 |Psi_k|^2 dV / N, the potential term
+    mu int V |Psi|^2 (equal to int Psi* H Psi with :func:`hamiltonian_apply` to round-off).
+
     Parameters
     ----------
     psi : ndarray(shape=grid.shape)
@@ -148,7 +159,28 @@ def energy(psi: np.ndarray, grid: PeriodicGrid, consts: MadelungConstants,
     float
         The energy.
     """
-    return float(grid.integrate((np.conj(psi) * hamiltonian_apply(psi, grid, consts, v)).real))
+    dens = None if v is None else np.abs(psi) ** 2
+    return _energy(_power(psi, grid), dens, grid, consts, v)
+
+
+def _power(psi: np.ndarray, grid: PeriodicGrid) -> np.ndarray:
+    """|Psi_k|^2, the power spectrum in the layout of ``grid.fft`` (one FFT, no temporaries)."""
+    power = np.abs(grid.fft(psi))
+    return np.square(power, out=power)
+
+
+def _energy(power: np.ndarray, dens: np.ndarray | None, grid: PeriodicGrid,
+            consts: MadelungConstants, v: np.ndarray | None) -> float:
+    """<H> of P2 (34) from the power spectrum |Psi_k|^2 and the density |Psi|^2 (Parseval)."""
+    # einsum: one pass, no temporary, and no BLAS (whose sums depend on its threads)
+    kin = 4 * consts.diffusion * float(np.einsum("i,i->", grid.k2.ravel(), power.ravel()))
+    out = kin * grid.cell_volume / power.size
+    if v is not None and dens is not None:
+        if v.shape != dens.shape:
+            v = np.broadcast_to(v, dens.shape)
+        pot = float(np.einsum("i,i->", np.ravel(v), dens.ravel()))
+        out += consts.mu * pot * grid.cell_volume
+    return float(out)
 
 
 def absorbing_rate(grid: PeriodicGrid, *, width: float, strength: float) -> np.ndarray:
@@ -212,7 +244,10 @@ def check_resolved(psi: np.ndarray, grid: PeriodicGrid, *, tol: float = RESOLUTI
     ValueError
         The tail exceeds `tol` ("... is not resolved by the grid (cells=...)").
     """
-    tail = grid.tail_fraction(psi)
+    return _refuse_unresolved(grid.tail_fraction(psi), grid, tol=tol, name=name)
+
+
+def _refuse_unresolved(tail: float, grid: PeriodicGrid, *, tol: float, name: str) -> float:
     if tail > tol:
         raise ValueError(f"{name} is not resolved by the grid (cells={grid.cells}): "
                          f"{tail:.1e} of its spectral power lies in the outer 10% of wave "
@@ -273,6 +308,44 @@ class Schrodinger:
                                   strength=self.absorb_strength)
         return None
 
+    @cached_property
+    def _phases(self) -> _PhaseCache:
+        return _PhaseCache(PHASE_CACHE_BYTES)
+
+    @cached_property
+    def _kinetic_exponent(self) -> np.ndarray:
+        # -i (kinetic coefficient) |k|^2 on the wave numbers k_j >= 0 of every axis (j <= n/2):
+        # the B flow's phase per unit time; |k|^2 is even in each k (fftfreq gives k_(n-j) =
+        # -k_j exactly), so the rest of the grid repeats these values bit for bit
+        sub = tuple(slice(0, n // 2 + 1) for n in self.grid.shape)
+        return -1j * (self.constants.kinetic * self.grid.k2[sub])
+
+    @cached_property
+    def _kinetic_unfold(self) -> tuple[np.ndarray, ...]:
+        # index j -> min(j, n - j) per axis: the full grid from the k_j >= 0 block
+        return np.ix_(*(np.minimum(np.arange(n), n - np.arange(n)) for n in self.grid.shape))
+
+    def _potential_exponent(self, v: np.ndarray | None) -> np.ndarray:
+        # -i phase V - W: the A flow's exponent per unit time
+        absorb = self.absorb
+        expo = (np.zeros(self.grid.shape, dtype=complex) if v is None
+                else -1j * self.constants.phase * v)
+        if absorb is not None:
+            expo = expo - absorb
+        return expo
+
+    @cached_property
+    def _static_exponent(self) -> np.ndarray | None:
+        # the A exponent of a static V (None when there is no A flow)
+        v = self.potential_at(0.0)
+        if v is None and self.absorb is None:
+            return None
+        return self._potential_exponent(v)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a pickled model leaves its cached phases behind
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def potential_at(self, t: float) -> np.ndarray | None:
         """V on the grid at time `t` (None for V = 0).
 
@@ -289,9 +362,15 @@ class Schrodinger:
         if self.potential is None:
             return None
         if callable(self.potential):
-            v = np.asarray(self.potential(t), dtype=float)
-        else:
-            v = np.asarray(self.potential, dtype=float)
+            return self._on_grid(self.potential(t))
+        return self._static_potential
+
+    @cached_property
+    def _static_potential(self) -> np.ndarray:
+        return self._on_grid(self.potential)
+
+    def _on_grid(self, v: Any) -> np.ndarray:
+        v = np.asarray(v, dtype=float)
         if v.shape != self.grid.shape:
             v = np.broadcast_to(v, self.grid.shape)
         return v
@@ -349,12 +428,49 @@ class Schrodinger:
         return default_dt(psi0, self, t_final, error_target=error_target)
 
 
+class _PhaseCache:
+    """The split-step phases of one model, one table per step h, newest h last.
+
+    Tables live as long as a stepper holds them; the model keeps them for later steppers
+    (a later solve with the same step) while they take at most `budget` bytes, evicting the
+    oldest step's table first.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.tables: dict[float, dict[tuple[str, float], Any]] = {}
+        self.nbytes: dict[float, int] = {}
+
+    def table(self, h: float) -> dict[tuple[str, float], Any]:
+        tab = self.tables.pop(h, None)
+        if tab is None:
+            tab, self.nbytes[h] = {}, 0
+        else:
+            self.nbytes[h] = self.nbytes.pop(h)
+        self.tables[h] = tab  # newest last
+        return tab
+
+    def add(self, h: float, tab: dict[tuple[str, float], Any],
+            key: tuple[str, float], phase: np.ndarray | None) -> np.ndarray | None:
+        tab[key] = phase
+        if self.tables.get(h) is tab and phase is not None:
+            self.nbytes[h] += phase.nbytes
+            for old in list(self.tables):
+                if sum(self.nbytes.values()) <= self.budget:
+                    break
+                del self.tables[old], self.nbytes[old]  # the oldest first, h itself last
+        return phase
+
+
 class SchrodingerStepper:
     """Advances P2 (34) by split-step Fourier with a fixed step (the Stepper protocol).
 
     An interval that is a whole number of steps is advanced with exactly `dt` per step; any
-    other interval with the fewest equal steps of at most `dt`. Exponentials of a static V are
-    computed once per distinct sub-step coefficient.
+    other interval with the fewest equal steps of at most `dt`. The phase arrays exp(-i c h H_A)
+    and exp(-i c h H_B) are computed once per sub-step coefficient c and step h and kept on the
+    model (up to :data:`PHASE_CACHE_BYTES`), so a later stepper of the same model and step
+    reuses them (V is read once: a static potential array must not change after the model is
+    made).
 
     Parameters
     ----------
@@ -374,33 +490,70 @@ class SchrodingerStepper:
             raise ValueError(f"dt must be a finite number > 0, got {dt!r}")
         self.model = model
         self.dt = float(dt)
-        self._kin = model.constants.kinetic * model.grid.k2
-        self._b: dict[tuple[float, float], np.ndarray] = {}
-        self._a: dict[tuple[float, float], np.ndarray | None] = {}
         self._static = not callable(model.potential)
-        self._v_static = model.potential_at(0.0) if self._static else None
+        self._tables: dict[float, dict[tuple[str, float], Any]] = {}
+        self._programs: dict[float, tuple[Any, ...]] = {}
+
+    def _table(self, h: float) -> dict[tuple[str, float], Any]:
+        tab = self._tables.get(h)
+        if tab is None:
+            if len(self._tables) > 1:  # advance() with odd intervals: keep dt's and the last
+                for old in [x for x in self._tables if x != self.dt]:
+                    del self._tables[old]
+                    self._programs.pop(old, None)
+            tab = self._tables[h] = self.model._phases.table(h)
+        return tab
 
     def _b_phase(self, c: float, h: float) -> np.ndarray:
-        key = (c, h)
-        if key not in self._b:
-            self._b[key] = np.exp(-1j * self._kin * (c * h))
-        return self._b[key]
+        tab = self._table(h)
+        ph = tab.get(("B", c))
+        if ph is None:
+            half = np.multiply(self.model._kinetic_exponent, c * h)
+            ph = np.exp(half, out=half)[self.model._kinetic_unfold]
+            self.model._phases.add(h, tab, ("B", c), ph)
+        return ph
 
     def _a_phase(self, c: float, h: float, t: float) -> np.ndarray | None:
-        key = (c, h)
-        if self._static and key in self._a:
-            return self._a[key]
         m = self.model
-        v = self._v_static if self._static else m.potential_at(t)
-        absorb = m.absorb
-        expo = (np.zeros(m.grid.shape, dtype=complex) if v is None
-                else -1j * m.constants.phase * v)
-        if absorb is not None:
-            expo = expo - absorb
-        ph = None if (v is None and absorb is None) else np.exp(expo * (c * h))
         if self._static:
-            self._a[key] = ph
+            tab = self._table(h)
+            if ("A", c) in tab:
+                return tab["A", c]
+            expo = m._static_exponent
+        else:
+            v = m.potential_at(t)
+            expo = None if (v is None and m.absorb is None) else m._potential_exponent(v)
+        ph = None
+        if expo is not None:
+            ph = np.multiply(expo, c * h)
+            np.exp(ph, out=ph)
+        if self._static:
+            m._phases.add(h, tab, ("A", c), ph)
         return ph
+
+    def _program(self, h: float) -> tuple[Any, ...]:
+        """The static-potential step as phases: (first step's [(A or None, B)], a later
+        step's, the closing A): adjacent A sub-steps of consecutive steps merged."""
+        prog = self._programs.get(h)
+        if prog is None:
+            prog = self._programs[h] = self._table(h).get(("program", h))
+        if prog is None:
+            _, stages = SPLITTINGS[self.model.method]
+            runs = []
+            pending = 0.0
+            for _ in range(2):
+                ops = []
+                for flow, c in stages:
+                    if flow == "A":
+                        pending += c
+                        continue
+                    ops.append((self._a_phase(pending, h, 0.0) if pending != 0.0 else None,
+                                self._b_phase(c, h)))
+                    pending = 0.0
+                runs.append(ops)
+            tail = self._a_phase(pending, h, 0.0) if pending != 0.0 else None
+            prog = self._programs[h] = self._table(h)["program", h] = (runs[0], runs[1], tail)
+        return prog
 
     def steps(self, psi: np.ndarray, t0: float, steps: int, h: float | None = None
               ) -> np.ndarray:
@@ -424,10 +577,40 @@ class SchrodingerStepper:
         """
         h = self.dt if h is None else h
         grid = self.model.grid
-        _, stages = SPLITTINGS[self.model.method]
-        axes = tuple(range(-grid.ndim, 0))
         workers = grid.workers
+        if grid.ndim == 1:  # the 1D transforms: same pocketfft plan, less call overhead
+            def fft(x: np.ndarray) -> np.ndarray:
+                return sfft.fft(x, workers=workers, overwrite_x=True)
+
+            def ifft(x: np.ndarray) -> np.ndarray:
+                return sfft.ifft(x, workers=workers, overwrite_x=True)
+        else:
+            axes = tuple(range(-grid.ndim, 0))
+
+            def fft(x: np.ndarray) -> np.ndarray:
+                return sfft.fftn(x, axes=axes, workers=workers, overwrite_x=True)
+
+            def ifft(x: np.ndarray) -> np.ndarray:
+                return sfft.ifftn(x, axes=axes, workers=workers, overwrite_x=True)
+
         psi = np.array(psi, dtype=complex, copy=True)
+        if steps <= 0:
+            return psi
+        if self._static:
+            first, later, tail = self._program(h)
+            ops = first
+            for _ in range(steps):
+                for a, b in ops:
+                    if a is not None:
+                        psi *= a
+                    psi = fft(psi)
+                    psi *= b
+                    psi = ifft(psi)
+                ops = later
+            if tail is not None:
+                psi *= tail
+            return psi
+        _, stages = SPLITTINGS[self.model.method]
         pending = 0.0
         clock = t0
         for _ in range(steps):
@@ -440,9 +623,9 @@ class SchrodingerStepper:
                     if ph is not None:
                         psi *= ph
                     pending = 0.0
-                psi = sfft.fftn(psi, axes=axes, workers=workers, overwrite_x=True)
+                psi = fft(psi)
                 psi *= self._b_phase(c, h)
-                psi = sfft.ifftn(psi, axes=axes, workers=workers, overwrite_x=True)
+                psi = ifft(psi)
                 clock += c * h
         if pending != 0.0:
             ph = self._a_phase(pending, h, clock)
@@ -621,7 +804,8 @@ def solve_schrodinger(psi0: np.ndarray, model: Schrodinger, t_final: float, *,
         raise ValueError("psi0 must be finite")
     if not np.isfinite(t_final) or t_final <= 0:
         raise ValueError(f"t_final must be > 0, got {t_final!r}")
-    check_resolved(psi0, grid, tol=resolution_tol)
+    power0 = _power(psi0, grid)  # one FFT for the resolution check and the first energy
+    _refuse_unresolved(grid.power_tail(power0), grid, tol=resolution_tol, name="psi0")
     if error_target is not None and (not np.isfinite(error_target) or error_target <= 0):
         raise ValueError(f"error_target must be > 0, got {error_target!r}")
     if dt is None:
@@ -640,8 +824,13 @@ def solve_schrodinger(psi0: np.ndarray, model: Schrodinger, t_final: float, *,
     stepper = SchrodingerStepper(model, step)
 
     def series(frame: Frame[np.ndarray]) -> dict[str, Any]:
-        out: dict[str, Any] = {"norm": model.norm(frame.state),
-                               "energy": model.energy(frame.state, frame.t)}
+        psi = frame.state
+        power = power0 if psi is psi0 else _power(psi, grid)
+        dens = np.abs(psi)
+        np.square(dens, out=dens)  # |psi|^2 bit for bit as norm() has it, no temporary
+        v = model.potential_at(frame.t)
+        out: dict[str, Any] = {"norm": float(grid.integrate(dens)),
+                               "energy": _energy(power, dens, grid, model.constants, v)}
         if observe is not None:
             out.update(observe(frame))
         return out
