@@ -28,6 +28,11 @@ What differs is the arithmetic's organisation, not the scheme:
   reference path's d_0 summed a p - (a + b) p + b p per cell; at a near-stationary state its
   rounding residual repeats every step).
 
+A 2D grid has its own loops (same operations): pass 1 row by row on 1D views that vectorise
+(:func:`_forward_row`); pass 2 by groups of :data:`LANES` rows solved along axis 2 together
+in a scratch and against a copy of the axis-2 factors whose rows are padded
+(:func:`group_rows`, :func:`_row_group`), so that grids of a power-of-two width do not alias.
+
 The parallel copy cuts pass 1 and the backward sweep into blocks of the plane and runs the
 in-plane solves plane by plane (one extra pass over y); every cell gets the same operations in
 the same order, so the serial and the parallel copies are bit-identical and the thread choice
@@ -475,8 +480,9 @@ def _backward_fused(y: np.ndarray, f0: np.ndarray, cyc0: bool, f1: np.ndarray, c
 LANES = 8
 """Rows of a 2D grid solved together along axis 2 (:func:`_row_group`), one per lane."""
 PAD = 8
-"""Padding of the rows of the 2D row-group scratch (:func:`_row_group`): rows of a
-power-of-two length would map the LANES lanes of one column to one L1 set."""
+"""Columns of padding of the rows of the 2D row-group scratch and regrouped factors
+(:func:`_row_group`, :func:`group_rows`): rows of a power-of-two length would put the
+LANES lanes of one column 4 KiB apart (one L1 set, false store-to-load dependences)."""
 
 
 def group_rows(f2: np.ndarray) -> np.ndarray:
@@ -533,14 +539,14 @@ def _sweep_rows(y: np.ndarray, up: np.ndarray, q: np.ndarray, cyc0: bool, swept:
 @njit(cache=True)
 def _row_group(y: np.ndarray, f0: np.ndarray, cyc0: bool, swept: bool, ft: np.ndarray,
                cyc2: bool, u: np.ndarray, g: int, nxt: np.ndarray, last: np.ndarray,
-               bt: np.ndarray, tmp: np.ndarray, tot: np.ndarray) -> None:
+               tmp: np.ndarray, tot: np.ndarray) -> None:
     """2D pass 2 on the row group g (rows i = n0 - (g + 1) LANES + r in lane r; y, u [n0, n2],
     f0 [3 or 5, n0, n2], ft = :func:`group_rows` [g]): the backward sweep of axis 0 (unless
-    `swept`: y holds it already) row by row into tmp [LANES, >= n2] (rows padded), then the
-    solve along axis 2 of all lanes at once in the transposed buffer bt [n2, LANES], then
-    u += d row by row. bt keeps the lanes of a column in one cache line: the interleaved
-    solve on rows of a power-of-two length (:func:`_solve_rows`) had all lanes 4 KiB apart,
-    in one L1 set and in false store-to-load dependences. Every cell gets the operations of
+    `swept`: y holds it already) row by row into tmp [LANES, n2 + PAD], the solve along axis 2
+    of all lanes interleaved (:func:`_solve_rows`), then u += d row by row. tmp and the
+    factors have padded rows: unpadded rows of a power-of-two length put the lanes of one
+    column 4 KiB apart, in one L1 set and in false store-to-load dependences (the interleaved
+    solve ran at half speed at n2 = 512, 1024, 2048). Every cell gets the operations of
     :func:`_back_plane` and :func:`_solve_rows` in the same order (the same bits)."""
     n0, n2 = u.shape
     low = n0 - (g + 1) * LANES
@@ -560,38 +566,40 @@ def _row_group(y: np.ndarray, f0: np.ndarray, cyc0: bool, swept: bool, ft: np.nd
         else:
             _sweep_rows(y[i], f0[UP, i], f0[nq, i], cyc0, swept, nxt, last, i == n0 - 1,
                         tmp[r])
-    for r in range(LANES):
-        bt[0, r] = tmp[r, 0]
     if cyc2:
         for r in range(LANES):
-            tot[r] = gl[r, 0] * bt[0, r]
+            tot[r] = gl[r, 0] * tmp[r, 0]
         for k in range(1, n2 - 1):
             for r in range(LANES):
-                v = tmp[r, k] - lo[r, k] * bt[k - 1, r]
-                bt[k, r] = v
+                v = tmp[r, k] - lo[r, k] * tmp[r, k - 1]
+                tmp[r, k] = v
                 tot[r] += gl[r, k] * v
     else:
         for k in range(1, n2 - 1):
             for r in range(LANES):
-                bt[k, r] = tmp[r, k] - lo[r, k] * bt[k - 1, r]
+                tmp[r, k] = tmp[r, k] - lo[r, k] * tmp[r, k - 1]
     for r in range(LANES):
-        v = tmp[r, n2 - 1] - lo[r, n2 - 1] * bt[n2 - 2, r]
-        bt[n2 - 1, r] = (v - tot[r]) * inv[r, n2 - 1]
+        v = tmp[r, n2 - 1] - lo[r, n2 - 1] * tmp[r, n2 - 2]
+        tmp[r, n2 - 1] = (v - tot[r]) * inv[r, n2 - 1]
     if cyc2:
         q = ft[LAST_COL]
         for k in range(n2 - 2, -1, -1):
             for r in range(LANES):
-                bt[k, r] = (bt[k, r] * inv[r, k] - up[r, k] * bt[k + 1, r]
-                            - q[r, k] * bt[n2 - 1, r])
+                tmp[r, k] = (tmp[r, k] * inv[r, k] - up[r, k] * tmp[r, k + 1]
+                             - q[r, k] * tmp[r, n2 - 1])
     else:
         for k in range(n2 - 2, -1, -1):
             for r in range(LANES):
-                bt[k, r] = bt[k, r] * inv[r, k] - up[r, k] * bt[k + 1, r]
+                tmp[r, k] = tmp[r, k] * inv[r, k] - up[r, k] * tmp[r, k + 1]
     for i in range(max(low, 0), top + 1):
-        r = i - low
-        ur = u[i]
-        for k in range(n2):
-            ur[k] = flushed(ur[k] + bt[k, r])
+        _add_row(u[i], tmp[i - low])
+
+
+@njit(cache=True, inline="always")
+def _add_row(u: np.ndarray, d: np.ndarray) -> None:
+    """u += d on one row, flushing below TINY."""
+    for k in range(u.shape[0]):
+        u[k] = flushed(u[k] + d[k])
 
 
 @njit(cache=True)
@@ -601,11 +609,10 @@ def _backward_2d(y: np.ndarray, f0: np.ndarray, cyc0: bool, ft: np.ndarray, cyc2
     n2 = u.shape[1]
     nxt = np.zeros(n2)
     last = np.zeros(n2)
-    bt = np.empty((n2, LANES))
     tmp = np.empty((LANES, n2 + PAD))
     tot = np.empty(LANES)
     for g in range(ft.shape[0]):
-        _row_group(y, f0, cyc0, False, ft[g], cyc2, u, g, nxt, last, bt, tmp, tot)
+        _row_group(y, f0, cyc0, False, ft[g], cyc2, u, g, nxt, last, tmp, tot)
 
 
 def _groups_py(y: np.ndarray, f0: np.ndarray, ft: np.ndarray, cyc2: bool,
@@ -614,10 +621,9 @@ def _groups_py(y: np.ndarray, f0: np.ndarray, ft: np.ndarray, cyc2: bool,
     n2 = u.shape[1]
     for g in prange(ft.shape[0]):
         unused = np.zeros(1)
-        bt = np.empty((n2, LANES))
         tmp = np.empty((LANES, n2 + PAD))
         tot = np.empty(LANES)
-        _row_group(y, f0, False, True, ft[g], cyc2, u, g, unused, unused, bt, tmp, tot)
+        _row_group(y, f0, False, True, ft[g], cyc2, u, g, unused, unused, tmp, tot)
 
 
 def _backward_blocks_py(y: np.ndarray, f0: np.ndarray, cyc0: bool, tasks: np.ndarray) -> None:
@@ -820,6 +826,7 @@ class AdiPlan:
         self.dt = float(dt)
         self.threads = threads
         self.y = np.empty(self.shape3)
+        # 2D: the axis-2 factors regrouped for pass 2 (group_rows), built once
         self.grouped = group_rows(self.factors[2][0]) if len(shape) == 2 else None
         self.parallel: bool | None = None
 
