@@ -447,34 +447,21 @@ def _solve_plane(buf: np.ndarray, i: int, f1: np.ndarray, cyc1: bool, f2: np.nda
 
 @njit(cache=True)
 def _backward_fused(y: np.ndarray, f0: np.ndarray, cyc0: bool, f1: np.ndarray, cyc1: bool,
-                    has1: bool, f2: np.ndarray, cyc2: bool, u: np.ndarray) -> None:
-    """Pass 2 (serial): backward sweep of axis 0, each finished plane (in 2D: each group of
-    :data:`ROWS` rows) solved in-plane and added to u at once."""
+                    f2: np.ndarray, cyc2: bool, u: np.ndarray) -> None:
+    """Pass 2 (serial, 3D): backward sweep of axis 0, each finished plane solved in-plane and
+    added to u at once (2D: :func:`_backward_2d`)."""
     n0, n1, n2 = u.shape
     nxt = np.zeros((n1, n2))
     last = np.zeros((n1, n2))
     acc = np.empty(n2)
     tot = np.empty(ROWS)
-    if has1:
-        cur = np.empty((n1, n2))
-        for i in range(n0 - 1, -1, -1):
-            _back_plane(y, f0, cyc0, i, nxt, last, cur, 0, n1, 0, n2)
-            if i == n0 - 1 and cyc0:
-                last[:, :] = cur
-            nxt[:, :] = cur
-            _solve_plane(cur, i, f1, cyc1, f2, cyc2, u, acc, tot)
-        return
-    blk = np.empty((ROWS, n2))
-    for top in range(n0 - 1, -1, -ROWS):
-        rows = min(ROWS, top + 1)
-        base = top + 1 - rows
-        for i in range(top, base - 1, -1):
-            row = blk[i - base:i - base + 1]
-            _back_plane(y, f0, cyc0, i, nxt, last, row, 0, 1, 0, n2)
-            if i == n0 - 1 and cyc0:
-                last[:, :] = row
-            nxt[:, :] = row
-        _solve_rows(blk, rows, f2[:, base:top + 1, 0, :], cyc2, u[base:top + 1, 0, :], tot)
+    cur = np.empty((n1, n2))
+    for i in range(n0 - 1, -1, -1):
+        _back_plane(y, f0, cyc0, i, nxt, last, cur, 0, n1, 0, n2)
+        if i == n0 - 1 and cyc0:
+            last[:, :] = cur
+        nxt[:, :] = cur
+        _solve_plane(cur, i, f1, cyc1, f2, cyc2, u, acc, tot)
 
 
 LANES = 8
@@ -647,25 +634,15 @@ def _backward_blocks_py(y: np.ndarray, f0: np.ndarray, cyc0: bool, tasks: np.nda
                         last[j, k] = cur[j, k]
 
 
-def _planes_py(y: np.ndarray, f1: np.ndarray, cyc1: bool, has1: bool, f2: np.ndarray,
-               cyc2: bool, u: np.ndarray) -> None:
-    """Pass 2b (parallel copy): the in-plane solves (3D: per plane; 2D: per group of
-    :data:`ROWS` rows, as the serial pass 2 groups them) and u += d."""
+def _planes_py(y: np.ndarray, f1: np.ndarray, cyc1: bool, f2: np.ndarray, cyc2: bool,
+               u: np.ndarray) -> None:
+    """Pass 2b (parallel copy, 3D): the in-plane solves per plane and u += d (2D:
+    :func:`_groups_py`)."""
     n0, n1, n2 = u.shape
-    if has1:
-        for i in prange(n0):
-            acc = np.empty(n2)
-            tot = np.empty(ROWS)
-            _solve_plane(y[i], i, f1, cyc1, f2, cyc2, u, acc, tot)
-        return
-    groups = (n0 + ROWS - 1) // ROWS
-    for grp in prange(groups):
-        top = n0 - 1 - grp * ROWS
-        rows = min(ROWS, top + 1)
-        base = top + 1 - rows
+    for i in prange(n0):
+        acc = np.empty(n2)
         tot = np.empty(ROWS)
-        _solve_rows(y[base:top + 1, 0, :], rows, f2[:, base:top + 1, 0, :], cyc2,
-                    u[base:top + 1, 0, :], tot)
+        _solve_plane(y[i], i, f1, cyc1, f2, cyc2, u, acc, tot)
 
 
 _FORWARD = variants(_forward_py, "adi_forward")
@@ -771,9 +748,9 @@ def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]]
         forward(u, a0, b0, a1, b1, a2, b2, f0, c0, has1, dt, y, tasks)
         if parallel:
             _BACK_BLOCKS[True](y, f0, c0, tasks)
-            _PLANES[True](y, f1, c1, has1, f2, c2, u)
+            _PLANES[True](y, f1, c1, f2, c2, u)
         else:
-            _backward_fused(y, f0, c0, f1, c1, has1, f2, c2, u)
+            _backward_fused(y, f0, c0, f1, c1, f2, c2, u)
     return u
 
 
