@@ -51,7 +51,7 @@ from emergent.kernels.compile import variants
 from emergent.kernels.fp_common import flushed
 
 __all__ = ["AUTOTUNE_MIN_CELLS", "INV", "LAST_COL", "LAST_ROW", "LO", "UP", "AdiPlan",
-           "factor_axis", "fused_steps", "modelled_bytes", "plan_tasks"]
+           "factor_axis", "fused_steps", "group_rows", "modelled_bytes", "plan_tasks"]
 
 LO, INV, UP, LAST_ROW, LAST_COL = range(5)
 """Rows of a factor array F[k, ...]: lo (sub-diagonal of L), 1/den (diagonal of U),
