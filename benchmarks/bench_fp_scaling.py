@@ -18,7 +18,7 @@ Problem: Ornstein-Uhlenbeck, F = -|q|^2 / 2, D = gamma = 1, box [-6, 6]^K, zero 
 Gaussian start; dt = 0.01 for "cn", 0.9 x the stability limit for "explicit".
 
 Usage: python benchmarks/bench_fp_scaling.py [--section adi|scaling|all] [--threads 1,2]
-       [--repeat 5] [--quick]
+       [--repeat 5] [--quick] [--sizes 1000,1024,1040]   (--sizes: the adi section's grids)
 """
 
 from __future__ import annotations
@@ -84,15 +84,16 @@ def adi_section(sizes, threads_list, repeat):
             q = p.reshape((1, n, n))
             K.adi_steps_reference(q, pad, dt, 1)
             plan1.steps(p, 1)
-            A.fused_steps(u, plan1.coefficients, plan1.factors, dt, 1, True, plan1.y)
+            A.fused_steps(u, plan1.coefficients, plan1.factors, dt, 1, True, plan1.y,
+                          grouped=plan1.grouped)
             stepper.step(p, 1)  # builds its plan and measures its thread choice
             triad_kernel(*tri, 0.5, 1)
             t_ref, t_f1, t_fp, t_st, t_tr = interleaved([
                 partial(K.adi_steps_reference, q, pad, dt, steps),
                 partial(A.fused_steps, u, plan1.coefficients, plan1.factors, dt, steps, False,
-                        plan1.y),
+                        plan1.y, grouped=plan1.grouped),
                 partial(A.fused_steps, u, plan1.coefficients, plan1.factors, dt, steps, True,
-                        plan1.y),
+                        plan1.y, grouped=plan1.grouped),
                 partial(stepper.step, p, steps),
                 partial(triad_kernel, *tri, 0.5, 5),
             ], repeat)
@@ -158,6 +159,8 @@ def main() -> None:
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller grids, 3 repeats")
+    ap.add_argument("--sizes", default=None,
+                    help="adi section grids n (n x n), e.g. 1000,1024,1040 (default 256 .. 2048)")
     a = ap.parse_args()
     threads = [int(t) for t in a.threads.split(",")]
     repeat = 3 if a.quick else a.repeat
@@ -165,7 +168,10 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()}; Numba threads available: "
           f"{numba.config.NUMBA_NUM_THREADS}")
     if a.section in ("adi", "all"):
-        adi_section((256, 512) if a.quick else (256, 512, 1024, 2048), threads, repeat)
+        sizes = (256, 512) if a.quick else (256, 512, 1024, 2048)
+        if a.sizes:
+            sizes = tuple(int(n) for n in a.sizes.split(","))
+        adi_section(sizes, threads, repeat)
     if a.section in ("scaling", "all"):
         scaling_section((128, 512) if a.quick else (128, 256, 512, 1024, 2048),
                         (32, 64) if a.quick else (32, 64, 96, 128, 160), threads, repeat)

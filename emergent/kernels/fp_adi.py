@@ -28,6 +28,11 @@ What differs is the arithmetic's organisation, not the scheme:
   reference path's d_0 summed a p - (a + b) p + b p per cell; at a near-stationary state its
   rounding residual repeats every step).
 
+A 2D grid has its own loops (same operations): pass 1 row by row on 1D views that vectorise
+(:func:`_forward_row`); pass 2 by groups of :data:`LANES` rows solved along axis 2 together
+in a scratch and against a copy of the axis-2 factors whose rows are padded
+(:func:`group_rows`, :func:`_row_group`), so that grids of a power-of-two width do not alias.
+
 The parallel copy cuts pass 1 and the backward sweep into blocks of the plane and runs the
 in-plane solves plane by plane (one extra pass over y); every cell gets the same operations in
 the same order, so the serial and the parallel copies are bit-identical and the thread choice
@@ -46,7 +51,7 @@ from emergent.kernels.compile import variants
 from emergent.kernels.fp_common import flushed
 
 __all__ = ["AUTOTUNE_MIN_CELLS", "INV", "LAST_COL", "LAST_ROW", "LO", "UP", "AdiPlan",
-           "factor_axis", "fused_steps", "modelled_bytes", "plan_tasks"]
+           "factor_axis", "fused_steps", "group_rows", "modelled_bytes", "plan_tasks"]
 
 LO, INV, UP, LAST_ROW, LAST_COL = range(5)
 """Rows of a factor array F[k, ...]: lo (sub-diagonal of L), 1/den (diagonal of U),
@@ -271,6 +276,84 @@ def _forward_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a1: np.ndarray,
 
 
 @njit(cache=True)
+def _forward_row(u0: np.ndarray, u1: np.ndarray, a0: np.ndarray, b0: np.ndarray,
+                 a2: np.ndarray, b2: np.ndarray, lo: np.ndarray, inv: np.ndarray,
+                 g: np.ndarray, mode: int, dt: float, left: float, uright: float,
+                 y: np.ndarray, prev_flux: np.ndarray, prev_y: np.ndarray, acc: np.ndarray,
+                 fl: np.ndarray) -> None:
+    """Pass 1 of :func:`_forward_py` on one strip of one row of a 2D grid, written on 1D views
+    that start at the strip (so that the loops vectorise): u0, u1 the strip on this row and
+    the next (axis 0), `left` the axis-2 flux into the strip's first cell, `uright` u right of
+    its last; mode 0: open axis 0, 1: cyclic and not the last row (acc += g y), 2: cyclic, the
+    last row (y -= acc). fl [w + 1]: scratch for the axis-2 face fluxes. The same operations
+    per cell as :func:`_forward_py` (the same bits)."""
+    w = u0.shape[0]
+    fl[0] = left
+    for k in range(w - 1):
+        fl[k + 1] = a2[k] * u0[k] - b2[k] * u0[k + 1]
+    fl[w] = a2[w - 1] * u0[w - 1] - b2[w - 1] * uright
+    if mode == 0:
+        for k in range(w):
+            here = a0[k] * u0[k] - b0[k] * u1[k]
+            r = dt * ((prev_flux[k] - here) + (fl[k] - fl[k + 1]))
+            prev_flux[k] = here
+            yv = r - lo[k] * prev_y[k]
+            prev_y[k] = yv
+            y[k] = yv * inv[k]
+    elif mode == 1:
+        for k in range(w):
+            here = a0[k] * u0[k] - b0[k] * u1[k]
+            r = dt * ((prev_flux[k] - here) + (fl[k] - fl[k + 1]))
+            prev_flux[k] = here
+            yv = r - lo[k] * prev_y[k]
+            acc[k] += g[k] * yv
+            prev_y[k] = yv
+            y[k] = yv * inv[k]
+    else:
+        for k in range(w):
+            here = a0[k] * u0[k] - b0[k] * u1[k]
+            r = dt * ((prev_flux[k] - here) + (fl[k] - fl[k + 1]))
+            prev_flux[k] = here
+            yv = r - lo[k] * prev_y[k]
+            yv -= acc[k]
+            prev_y[k] = yv
+            y[k] = yv * inv[k]
+
+
+def _forward2d_py(u: np.ndarray, a0: np.ndarray, b0: np.ndarray, a2: np.ndarray,
+                  b2: np.ndarray, f0: np.ndarray, cyc0: bool, dt: float, y: np.ndarray,
+                  tasks: np.ndarray) -> None:
+    """Pass 1 of a 2D grid (u, a, b, y [n0, n2], f0 [3 or 5, n0, n2]): :func:`_forward_py`
+    row by row through :func:`_forward_row`; tasks[t, 2:4] = (k0, k1) strips, parallel over
+    tasks."""
+    n0, n2 = u.shape
+    for t in prange(tasks.shape[0]):
+        k0 = tasks[t, 2]
+        k1 = tasks[t, 3]
+        w = k1 - k0
+        prev_flux = np.empty(w)
+        prev_y = np.zeros(w)
+        acc = np.zeros(w)
+        fl = np.empty(w + 1)
+        km = k0 - 1 if k0 > 0 else n2 - 1
+        kr = k1 if k1 < n2 else 0
+        for kk in range(w):
+            k = k0 + kk
+            prev_flux[kk] = a0[n0 - 1, k] * u[n0 - 1, k] - b0[n0 - 1, k] * u[0, k]
+        g = f0[LO, 0, k0:k1]
+        for i in range(n0):
+            ip = i + 1 if i < n0 - 1 else 0
+            mode = 0
+            if cyc0:
+                mode = 1 if i < n0 - 1 else 2
+                g = f0[LAST_ROW, i, k0:k1]
+            left = a2[i, km] * u[i, km] - b2[i, km] * u[i, k0]
+            _forward_row(u[i, k0:k1], u[ip, k0:k1], a0[i, k0:k1], b0[i, k0:k1],
+                         a2[i, k0:k1], b2[i, k0:k1], f0[LO, i, k0:k1], f0[INV, i, k0:k1], g,
+                         mode, dt, left, u[i, kr], y[i, k0:k1], prev_flux, prev_y, acc, fl)
+
+
+@njit(cache=True)
 def _back_plane(y: np.ndarray, f0: np.ndarray, cyc0: bool, i: int, nxt: np.ndarray,
                 last: np.ndarray, out: np.ndarray, j0: int, j1: int, k0: int, k1: int) -> None:
     """Backward sweep of axis 0 at plane i on the block [j0, j1) x [k0, k1): out = y[i] -
@@ -364,34 +447,170 @@ def _solve_plane(buf: np.ndarray, i: int, f1: np.ndarray, cyc1: bool, f2: np.nda
 
 @njit(cache=True)
 def _backward_fused(y: np.ndarray, f0: np.ndarray, cyc0: bool, f1: np.ndarray, cyc1: bool,
-                    has1: bool, f2: np.ndarray, cyc2: bool, u: np.ndarray) -> None:
-    """Pass 2 (serial): backward sweep of axis 0, each finished plane (in 2D: each group of
-    :data:`ROWS` rows) solved in-plane and added to u at once."""
+                    f2: np.ndarray, cyc2: bool, u: np.ndarray) -> None:
+    """Pass 2 (serial, 3D): backward sweep of axis 0, each finished plane solved in-plane and
+    added to u at once (2D: :func:`_backward_2d`)."""
     n0, n1, n2 = u.shape
     nxt = np.zeros((n1, n2))
     last = np.zeros((n1, n2))
     acc = np.empty(n2)
     tot = np.empty(ROWS)
-    if has1:
-        cur = np.empty((n1, n2))
-        for i in range(n0 - 1, -1, -1):
-            _back_plane(y, f0, cyc0, i, nxt, last, cur, 0, n1, 0, n2)
-            if i == n0 - 1 and cyc0:
-                last[:, :] = cur
-            nxt[:, :] = cur
-            _solve_plane(cur, i, f1, cyc1, f2, cyc2, u, acc, tot)
-        return
-    blk = np.empty((ROWS, n2))
-    for top in range(n0 - 1, -1, -ROWS):
-        rows = min(ROWS, top + 1)
-        base = top + 1 - rows
-        for i in range(top, base - 1, -1):
-            row = blk[i - base:i - base + 1]
-            _back_plane(y, f0, cyc0, i, nxt, last, row, 0, 1, 0, n2)
-            if i == n0 - 1 and cyc0:
-                last[:, :] = row
-            nxt[:, :] = row
-        _solve_rows(blk, rows, f2[:, base:top + 1, 0, :], cyc2, u[base:top + 1, 0, :], tot)
+    cur = np.empty((n1, n2))
+    for i in range(n0 - 1, -1, -1):
+        _back_plane(y, f0, cyc0, i, nxt, last, cur, 0, n1, 0, n2)
+        if i == n0 - 1 and cyc0:
+            last[:, :] = cur
+        nxt[:, :] = cur
+        _solve_plane(cur, i, f1, cyc1, f2, cyc2, u, acc, tot)
+
+
+LANES = 8
+"""Rows of a 2D grid solved together along axis 2 (:func:`_row_group`), one per lane."""
+PAD = 8
+"""Columns of padding of the rows of the 2D row-group scratch and regrouped factors
+(:func:`_row_group`, :func:`group_rows`): rows of a power-of-two length would put the
+LANES lanes of one column 4 KiB apart (one L1 set, false store-to-load dependences)."""
+
+
+def group_rows(f2: np.ndarray) -> np.ndarray:
+    """The axis-2 factors of a 2D grid regrouped for :func:`_row_group`: group g holds the
+    :data:`LANES` rows i = n0 - (g + 1) LANES + r (lane r = 0 .. LANES - 1; rows i < 0 are
+    padding with lo = up = g = q = 0, 1/den = 1), each padded by :data:`PAD` columns (so that
+    the lanes of one column fall in different L1 sets whatever n2 is).
+
+    Parameters
+    ----------
+    f2 : ndarray(shape=[3 or 5, n0, 1, n2])
+        :func:`factor_axis` of axis 2.
+
+    Returns
+    -------
+    ndarray(shape=[groups, 3 or 5, LANES, n2 + PAD])
+    """
+    nf, n0, _, n2 = f2.shape
+    groups = -(-n0 // LANES)
+    pad = np.zeros((nf, groups * LANES - n0, n2))
+    pad[INV] = 1.0
+    full = np.concatenate([pad, f2[:, :, 0, :]], axis=1).reshape(nf, groups, LANES, n2)
+    out = np.empty((groups, nf, LANES, n2 + PAD))
+    out[..., :n2] = full[:, ::-1].transpose(1, 0, 2, 3)
+    out[..., n2:] = 0.0
+    return out
+
+
+@njit(cache=True, inline="always")
+def _sweep_rows(y: np.ndarray, up: np.ndarray, q: np.ndarray, cyc0: bool, swept: bool,
+                nxt: np.ndarray, last: np.ndarray, is_last: bool, out: np.ndarray) -> None:
+    """The backward sweep of axis 0 on one row strip (1D views starting at the strip):
+    out = y - up nxt - q last (:func:`_back_plane`), nxt = out, and on the last row
+    (`is_last`, cyclic) last = out; `swept`: out = y (the parallel copy swept y already)."""
+    w = y.shape[0]
+    if swept:
+        for k in range(w):
+            out[k] = y[k]
+    elif cyc0:
+        for k in range(w):
+            v = y[k] - up[k] * nxt[k] - q[k] * last[k]
+            out[k] = v
+            nxt[k] = v
+        if is_last:
+            for k in range(w):
+                last[k] = out[k]
+    else:
+        for k in range(w):
+            v = y[k] - up[k] * nxt[k]
+            out[k] = v
+            nxt[k] = v
+
+
+@njit(cache=True)
+def _row_group(y: np.ndarray, f0: np.ndarray, cyc0: bool, swept: bool, ft: np.ndarray,
+               cyc2: bool, u: np.ndarray, g: int, nxt: np.ndarray, last: np.ndarray,
+               tmp: np.ndarray, tot: np.ndarray) -> None:
+    """2D pass 2 on the row group g (rows i = n0 - (g + 1) LANES + r in lane r; y, u [n0, n2],
+    f0 [3 or 5, n0, n2], ft = :func:`group_rows` [g]): the backward sweep of axis 0 (unless
+    `swept`: y holds it already) row by row into tmp [LANES, n2 + PAD], the solve along axis 2
+    of all lanes interleaved (:func:`_solve_rows`), then u += d row by row. tmp and the
+    factors have padded rows: unpadded rows of a power-of-two length put the lanes of one
+    column 4 KiB apart, in one L1 set and in false store-to-load dependences (the interleaved
+    solve ran at half speed at n2 = 512, 1024, 2048). Every cell gets the operations of
+    :func:`_back_plane` and :func:`_solve_rows` in the same order (the same bits)."""
+    n0, n2 = u.shape
+    low = n0 - (g + 1) * LANES
+    top = low + LANES - 1
+    lo = ft[LO]
+    inv = ft[INV]
+    up = ft[UP]
+    gl = ft[LAST_ROW] if cyc2 else ft[LO]
+    nq = LAST_COL if cyc0 else UP
+    for r in range(LANES):
+        tot[r] = 0.0
+    for i in range(top, low - 1, -1):
+        r = i - low
+        if i < 0:
+            for k in range(n2):
+                tmp[r, k] = 0.0
+        else:
+            _sweep_rows(y[i], f0[UP, i], f0[nq, i], cyc0, swept, nxt, last, i == n0 - 1,
+                        tmp[r])
+    if cyc2:
+        for r in range(LANES):
+            tot[r] = gl[r, 0] * tmp[r, 0]
+        for k in range(1, n2 - 1):
+            for r in range(LANES):
+                v = tmp[r, k] - lo[r, k] * tmp[r, k - 1]
+                tmp[r, k] = v
+                tot[r] += gl[r, k] * v
+    else:
+        for k in range(1, n2 - 1):
+            for r in range(LANES):
+                tmp[r, k] = tmp[r, k] - lo[r, k] * tmp[r, k - 1]
+    for r in range(LANES):
+        v = tmp[r, n2 - 1] - lo[r, n2 - 1] * tmp[r, n2 - 2]
+        tmp[r, n2 - 1] = (v - tot[r]) * inv[r, n2 - 1]
+    if cyc2:
+        q = ft[LAST_COL]
+        for k in range(n2 - 2, -1, -1):
+            for r in range(LANES):
+                tmp[r, k] = (tmp[r, k] * inv[r, k] - up[r, k] * tmp[r, k + 1]
+                             - q[r, k] * tmp[r, n2 - 1])
+    else:
+        for k in range(n2 - 2, -1, -1):
+            for r in range(LANES):
+                tmp[r, k] = tmp[r, k] * inv[r, k] - up[r, k] * tmp[r, k + 1]
+    for i in range(max(low, 0), top + 1):
+        _add_row(u[i], tmp[i - low])
+
+
+@njit(cache=True, inline="always")
+def _add_row(u: np.ndarray, d: np.ndarray) -> None:
+    """u += d on one row, flushing below TINY."""
+    for k in range(u.shape[0]):
+        u[k] = flushed(u[k] + d[k])
+
+
+@njit(cache=True)
+def _backward_2d(y: np.ndarray, f0: np.ndarray, cyc0: bool, ft: np.ndarray, cyc2: bool,
+                 u: np.ndarray) -> None:
+    """Pass 2 (serial, 2D): the row groups from the top down (:func:`_row_group`)."""
+    n2 = u.shape[1]
+    nxt = np.zeros(n2)
+    last = np.zeros(n2)
+    tmp = np.empty((LANES, n2 + PAD))
+    tot = np.empty(LANES)
+    for g in range(ft.shape[0]):
+        _row_group(y, f0, cyc0, False, ft[g], cyc2, u, g, nxt, last, tmp, tot)
+
+
+def _groups_py(y: np.ndarray, f0: np.ndarray, ft: np.ndarray, cyc2: bool,
+               u: np.ndarray) -> None:
+    """Pass 2b (parallel copy, 2D): the row groups (:func:`_row_group`) on the swept y."""
+    n2 = u.shape[1]
+    for g in prange(ft.shape[0]):
+        unused = np.zeros(1)
+        tmp = np.empty((LANES, n2 + PAD))
+        tot = np.empty(LANES)
+        _row_group(y, f0, False, True, ft[g], cyc2, u, g, unused, unused, tmp, tot)
 
 
 def _backward_blocks_py(y: np.ndarray, f0: np.ndarray, cyc0: bool, tasks: np.ndarray) -> None:
@@ -415,30 +634,22 @@ def _backward_blocks_py(y: np.ndarray, f0: np.ndarray, cyc0: bool, tasks: np.nda
                         last[j, k] = cur[j, k]
 
 
-def _planes_py(y: np.ndarray, f1: np.ndarray, cyc1: bool, has1: bool, f2: np.ndarray,
-               cyc2: bool, u: np.ndarray) -> None:
-    """Pass 2b (parallel copy): the in-plane solves (3D: per plane; 2D: per group of
-    :data:`ROWS` rows, as the serial pass 2 groups them) and u += d."""
+def _planes_py(y: np.ndarray, f1: np.ndarray, cyc1: bool, f2: np.ndarray, cyc2: bool,
+               u: np.ndarray) -> None:
+    """Pass 2b (parallel copy, 3D): the in-plane solves per plane and u += d (2D:
+    :func:`_groups_py`)."""
     n0, n1, n2 = u.shape
-    if has1:
-        for i in prange(n0):
-            acc = np.empty(n2)
-            tot = np.empty(ROWS)
-            _solve_plane(y[i], i, f1, cyc1, f2, cyc2, u, acc, tot)
-        return
-    groups = (n0 + ROWS - 1) // ROWS
-    for grp in prange(groups):
-        top = n0 - 1 - grp * ROWS
-        rows = min(ROWS, top + 1)
-        base = top + 1 - rows
+    for i in prange(n0):
+        acc = np.empty(n2)
         tot = np.empty(ROWS)
-        _solve_rows(y[base:top + 1, 0, :], rows, f2[:, base:top + 1, 0, :], cyc2,
-                    u[base:top + 1, 0, :], tot)
+        _solve_plane(y[i], i, f1, cyc1, f2, cyc2, u, acc, tot)
 
 
 _FORWARD = variants(_forward_py, "adi_forward")
+_FORWARD2D = variants(_forward2d_py, "adi_forward2d")
 _BACK_BLOCKS = variants(_backward_blocks_py, "adi_backward_blocks")
 _PLANES = variants(_planes_py, "adi_planes")
+_GROUPS = variants(_groups_py, "adi_groups")
 
 
 def plan_tasks(shape: tuple[int, int, int], threads: int) -> np.ndarray:
@@ -474,7 +685,7 @@ def plan_tasks(shape: tuple[int, int, int], threads: int) -> np.ndarray:
 def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]],
                 factors: list[tuple[np.ndarray, bool]], dt: float, nsteps: int,
                 parallel: bool, y: np.ndarray | None = None,
-                blocks: int | None = None) -> np.ndarray:
+                blocks: int | None = None, grouped: np.ndarray | None = None) -> np.ndarray:
     """`nsteps` Douglas ADI steps of P2 (20) on u [n0, n1, n2], in place (module docstring).
 
     Parameters
@@ -497,6 +708,9 @@ def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]]
     blocks : int, optional
         The thread count the parallel copy plans its blocks for (:func:`plan_tasks`;
         default Numba's); the result does not depend on it.
+    grouped : ndarray, optional
+        2D: :func:`group_rows` of the axis-2 factors (computed when None; a stepper keeps
+        it, :class:`AdiPlan`).
 
     Returns
     -------
@@ -515,13 +729,28 @@ def fused_steps(u: np.ndarray, coefficients: list[tuple[np.ndarray, np.ndarray]]
         threads = numba.get_num_threads() if blocks is None else int(blocks)
     tasks = plan_tasks(u.shape, threads)
     forward = _FORWARD[parallel]
+    if not has1:
+        if grouped is None:
+            grouped = group_rows(f2)
+        u2 = u.reshape(n0, n2)
+        y2 = y.reshape(n0, n2)
+        f02 = f0.reshape(f0.shape[0], n0, n2)
+        a02, b02, a22, b22 = (x.reshape(n0, n2) for x in (a0, b0, a2, b2))
     for _ in range(nsteps):
+        if not has1:
+            _FORWARD2D[parallel](u2, a02, b02, a22, b22, f02, c0, dt, y2, tasks)
+            if parallel:
+                _BACK_BLOCKS[True](y, f0, c0, tasks)
+                _GROUPS[True](y2, f02, grouped, c2, u2)
+            else:
+                _backward_2d(y2, f02, c0, grouped, c2, u2)
+            continue
         forward(u, a0, b0, a1, b1, a2, b2, f0, c0, has1, dt, y, tasks)
         if parallel:
             _BACK_BLOCKS[True](y, f0, c0, tasks)
-            _PLANES[True](y, f1, c1, has1, f2, c2, u)
+            _PLANES[True](y, f1, c1, f2, c2, u)
         else:
-            _backward_fused(y, f0, c0, f1, c1, has1, f2, c2, u)
+            _backward_fused(y, f0, c0, f1, c1, f2, c2, u)
     return u
 
 
@@ -574,6 +803,8 @@ class AdiPlan:
         self.dt = float(dt)
         self.threads = threads
         self.y = np.empty(self.shape3)
+        # 2D: the axis-2 factors regrouped for pass 2 (group_rows), built once
+        self.grouped = group_rows(self.factors[2][0]) if len(shape) == 2 else None
         self.parallel: bool | None = None
 
     @property
@@ -612,13 +843,16 @@ class AdiPlan:
         if key not in _CHOICE:
             work = u.copy()
             best = {False: np.inf, True: np.inf}
-            fused_steps(work, self.coefficients, self.factors, self.dt, 1, True, self.y)
-            fused_steps(work, self.coefficients, self.factors, self.dt, 1, False, self.y)
+            fused_steps(work, self.coefficients, self.factors, self.dt, 1, True, self.y,
+                        grouped=self.grouped)
+            fused_steps(work, self.coefficients, self.factors, self.dt, 1, False, self.y,
+                        grouped=self.grouped)
             for _ in range(2):
                 for par in (False, True):
                     work[...] = u
                     t0 = time.perf_counter()
-                    fused_steps(work, self.coefficients, self.factors, self.dt, 2, par, self.y)
+                    fused_steps(work, self.coefficients, self.factors, self.dt, 2, par, self.y,
+                                grouped=self.grouped)
                     best[par] = min(best[par], time.perf_counter() - t0)
             _CHOICE[key] = bool(best[True] < 0.9 * best[False])
         return _CHOICE[key]
@@ -643,5 +877,5 @@ class AdiPlan:
             if self.parallel is None:
                 self.parallel = self.choose(u)
             fused_steps(u, self.coefficients, self.factors, self.dt, nsteps, self.parallel,
-                        self.y)
+                        self.y, grouped=self.grouped)
         return u.reshape(self.shape)
